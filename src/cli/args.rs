@@ -1,0 +1,267 @@
+//! Command-line interface definition: every subcommand and option of SPEC §1, with help
+//! text written for the person at the terminal.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tripline",
+    version,
+    about = "Detect cloud reconnaissance and initial access in AWS, Azure / Entra ID and GCP logs",
+    long_about = "tripline reads the logs security teams already export (CloudTrail, Azure Activity, Entra ID \
+sign-in and audit logs, GCP Cloud Audit Logs, S3 access logs, perimeter HTTP/WAF logs), normalizes them \
+into one event model, and raises alerts for cloud enumeration, password spraying, bucket and tenant \
+enumeration, sign-ins from new sources and access-key creation.\n\nFormats and gzip are detected from the \
+content, never from file names. Folders are read recursively; `-` reads standard input.\n\nExit status: 0 \
+done, 1 --fail-on triggered, 2 usage or fatal error (or, with --strict, any skipped record or unreadable file).",
+    after_help = "Examples:\n  tripline scan AWSLogs/\n  tripline scan --output jsonl --rules cloud-discovery-burst trail.json.gz\n  \
+zcat *.json.gz | tripline normalize -\n  tripline demo"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Batch scan: read files, folders (recursive) or `-` (stdin), run every enabled rule, print alerts.
+    Scan(ScanArgs),
+    /// Stream: follow growing files or stdin and print alerts as soon as their window allows.
+    Watch(ScanArgs),
+    /// Scale-out worker on NATS JetStream.
+    Serve(ServeArgs),
+    /// Print the normalized events as JSON lines (one per record; see README "Normalized event").
+    Normalize(NormalizeArgs),
+    /// Timeline of one identity: what it read, what it changed, from where.
+    Investigate(InvestigateArgs),
+    /// Prime, inspect and age the baseline store without alerting.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// The rule catalogue.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// What the logs can and cannot show: sources, accounts, regions, and blind spots.
+    Coverage(NormalizeArgs),
+    /// Validate a configuration file, or print the annotated default.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Read, normalize and publish events to the JetStream stream that `serve` workers consume.
+    Publish(PublishArgs),
+    /// Generate a realistic multi-cloud data set with planted attacks, and scan it.
+    Demo(DemoArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Jsonl,
+    Json,
+    Ocsf,
+    Csv,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Progress {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Auto,
+    Cloudtrail,
+    AzureActivity,
+    EntraSignin,
+    EntraAudit,
+    GcpAudit,
+    S3Access,
+    HttpAccess,
+}
+
+impl FormatArg {
+    pub fn log_format(self) -> Option<crate::event::LogFormat> {
+        use crate::event::LogFormat as F;
+        match self {
+            FormatArg::Auto => None,
+            FormatArg::Cloudtrail => Some(F::CloudTrail),
+            FormatArg::AzureActivity => Some(F::AzureActivity),
+            FormatArg::EntraSignin => Some(F::EntraSignin),
+            FormatArg::EntraAudit => Some(F::EntraAudit),
+            FormatArg::GcpAudit => Some(F::GcpAudit),
+            FormatArg::S3Access => Some(F::S3Access),
+            FormatArg::HttpAccess => Some(F::HttpAccess),
+        }
+    }
+}
+
+/// Options shared by everything that reads logs.
+#[derive(Args, Debug, Clone)]
+pub struct ReadArgs {
+    /// Input format; `auto` detects it per file and per record.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub format: FormatArg,
+    /// Records larger than this many bytes are reported and skipped without being held in memory.
+    #[arg(long, default_value_t = crate::input::DEFAULT_MAX_RECORD, value_name = "BYTES")]
+    pub max_record_size: usize,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Exit with status 2 if any record was skipped or any file could not be read.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Progress bar with bytes, events/s and ETA on stderr.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub progress: Progress,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct NormalizeArgs {
+    /// Files, folders (read recursively) or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScanArgs {
+    /// Files, folders (read recursively) or `-` for standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Configuration file (TOML): thresholds, organisation, working hours, suppressions.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Baseline store (SQLite file); `:memory:` leaves nothing behind.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
+    /// How alerts are printed.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+    /// Also write a self-contained HTML report.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Run only these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub rules: Vec<String>,
+    /// Do not run these rules (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub disable: Vec<String>,
+    /// Only events at or after this time: RFC 3339, or a duration (`2h`) back from the newest event.
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub since: Option<String>,
+    /// Only events before this time: RFC 3339, or a duration back from the newest event.
+    #[arg(long, value_name = "TIME|DURATION")]
+    pub until: Option<String>,
+    /// Print only alerts whose id the store has not recorded as emitted before.
+    #[arg(long)]
+    pub new_only: bool,
+    /// Also print alerts that a suppression matched (marked `suppressed` with the reason).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Exit with status 1 when an alert at or above this severity fires.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// NATS server URL(s).
+    #[arg(long, required = true)]
+    pub nats: String,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    #[arg(long, required = true)]
+    pub nats: String,
+    #[command(flatten)]
+    pub input: NormalizeArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct InvestigateArgs {
+    /// The identity (ARN, UPN or e-mail) to follow.
+    #[arg(long, required = true)]
+    pub identity: String,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub input: NormalizeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineCommand {
+    /// Prime the store from historical logs without alerting.
+    Learn(ScanArgs),
+    /// Print what the store knows (optionally for one identity).
+    Show {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        identity: Option<String>,
+    },
+    /// Apply retention.
+    Prune {
+        #[arg(long)]
+        state: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List every rule with its ATT&CK ids and default severity.
+    List {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// One rule's definition, thresholds and lists.
+    Show {
+        id: String,
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Run the rules' own example cases.
+    Test,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate a configuration file; every problem is listed with its line.
+    Check { file: PathBuf },
+    /// Print the annotated default configuration.
+    Default,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Number of background events to generate.
+    #[arg(long, default_value_t = 20_000)]
+    pub events: u64,
+    /// Random seed: the same seed writes the same data set.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where to write the data set (default: a temporary folder).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}

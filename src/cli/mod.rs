@@ -1,0 +1,41 @@
+//! The `tripline` binary: clap and dispatch only.
+
+pub mod args;
+mod normalize_cmd;
+
+use anyhow::Result;
+use args::{Cli, Command};
+use clap::Parser;
+
+/// Exit status (SPEC §1): 0 done, 1 `--fail-on` triggered, 2 usage or fatal error.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tripline: error: {}", crate::output::escape::terminal(&format!("{e:#}")));
+            2
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Normalize(a) => normalize_cmd::normalize(&a),
+        Command::Scan(a) => normalize_cmd::scan(&a),
+        Command::Watch(_) => not_yet("watch", "streaming mode"),
+        Command::Serve(_) => not_yet("serve", "NATS JetStream scale-out"),
+        Command::Publish(_) => not_yet("publish", "NATS JetStream scale-out"),
+        Command::Investigate(_) => not_yet("investigate", "investigation timelines"),
+        Command::Baseline(_) => not_yet("baseline", "the baseline store"),
+        Command::Rules(_) => not_yet("rules", "the rule catalogue"),
+        Command::Coverage(_) => not_yet("coverage", "coverage reports"),
+        Command::Config(_) => not_yet("config", "configuration files"),
+        Command::Demo(_) => not_yet("demo", "the demo data set"),
+    }
+}
+
+fn not_yet(cmd: &str, feature: &str) -> Result<i32> {
+    eprintln!("tripline: `{cmd}` is not implemented yet ({feature} lands in a later release); see README.md, \"Status\"");
+    Ok(2)
+}

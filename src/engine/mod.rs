@@ -1,0 +1,7 @@
+//! The engine: source → normalize → (enrich → rules) → alert sinks.
+
+pub mod pipeline;
+pub mod summary;
+
+pub use pipeline::{run, PipelineOptions};
+pub use summary::Summary;

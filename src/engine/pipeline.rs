@@ -1,0 +1,158 @@
+//! The read → normalize pipeline: one reader thread frames records into batches, worker
+//! threads normalize them (and run the caller's per-batch work), and the caller's sink gets
+//! the results back in input order. Channels are bounded, so memory stays flat however
+//! large the input is.
+
+use super::summary::Summary;
+use crate::event::{BadRecord, Event};
+use crate::input::{self, Batch, FileError, InputPath};
+use crate::normalize::{normalize_batch, NormalizeOptions};
+use std::collections::BTreeMap;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+#[derive(Clone, Debug)]
+pub struct PipelineOptions {
+    pub max_record: usize,
+    /// Worker threads; 0 = one per core.
+    pub threads: usize,
+    pub normalize: NormalizeOptions,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions { max_record: input::DEFAULT_MAX_RECORD, threads: 0, normalize: NormalizeOptions::default() }
+    }
+}
+
+/// What a worker hands back for one batch.
+pub struct BatchResult<T> {
+    pub records: u64,
+    pub bytes: u64,
+    pub events_by_format: Vec<(crate::event::LogFormat, u64)>,
+    pub bad: Vec<BadRecord>,
+    pub output: T,
+}
+
+enum ReaderMsg {
+    Batch(Batch),
+    FileDone,
+    FileError(FileError),
+}
+
+/// Runs the pipeline. `work` runs on worker threads with each batch's events (in record
+/// order); `sink` runs on the calling thread with the results in input order.
+pub fn run<T, W, S>(inputs: Vec<InputPath>, opts: &PipelineOptions, work: W, mut sink: S) -> Summary
+where
+    T: Send,
+    W: Fn(Vec<Event>) -> T + Sync,
+    S: FnMut(T),
+{
+    let started = Instant::now();
+    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
+    let mut summary = Summary::default();
+    let (batch_tx, batch_rx) = sync_channel::<ReaderMsg>(threads * 4);
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let (result_tx, result_rx) = sync_channel::<(u64, Option<BatchResult<T>>, Option<FileError>, bool)>(threads * 4);
+    let max_record = opts.max_record;
+
+    std::thread::scope(|scope| {
+        let reader_inputs = inputs;
+        scope.spawn(move || {
+            for inp in reader_inputs {
+                let name = inp.name();
+                let mut reader = match input::open(&inp) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = batch_tx.send(ReaderMsg::FileError(FileError { source: name, detail: format!("cannot open: {e}") }));
+                        continue;
+                    }
+                };
+                let mut emit = |b: Batch| {
+                    let _ = batch_tx.send(ReaderMsg::Batch(b));
+                };
+                if let Err(e) = input::frame::frame_input(&mut *reader, name, max_record, &mut emit) {
+                    let _ = batch_tx.send(ReaderMsg::FileError(e));
+                }
+                let _ = batch_tx.send(ReaderMsg::FileDone);
+            }
+        });
+
+        // Non-batch messages travel in sequence too, so the sink can count them in order.
+        let seq_counter = Arc::new(Mutex::new(0u64));
+        for _ in 0..threads {
+            let rx: Arc<Mutex<Receiver<ReaderMsg>>> = batch_rx.clone();
+            let tx = result_tx.clone();
+            let work = &work;
+            let norm = &opts.normalize;
+            let seq_counter = seq_counter.clone();
+            scope.spawn(move || loop {
+                // Take the message and its output sequence number under one lock, so results
+                // can be put back in input order.
+                let (msg, out_seq) = {
+                    let guard = rx.lock().unwrap();
+                    let Ok(msg) = guard.recv() else { break };
+                    let mut c = seq_counter.lock().unwrap();
+                    let s = *c;
+                    *c += 1;
+                    (msg, s)
+                };
+                let sent = match msg {
+                    ReaderMsg::Batch(batch) => {
+                        let mut events = Vec::with_capacity(batch.records.len());
+                        let mut bad = Vec::new();
+                        normalize_batch(&batch, norm, &mut events, &mut bad);
+                        let mut by_format: Vec<(crate::event::LogFormat, u64)> = Vec::new();
+                        for e in &events {
+                            match by_format.iter_mut().find(|(f, _)| *f == e.log()) {
+                                Some((_, n)) => *n += 1,
+                                None => by_format.push((e.log(), 1)),
+                            }
+                        }
+                        let records = batch.records.len() as u64 + batch.bad.len() as u64;
+                        let bytes = batch.bytes;
+                        drop(batch);
+                        let output = work(events);
+                        tx.send((out_seq, Some(BatchResult { records, bytes, events_by_format: by_format, bad, output }), None, false))
+                    }
+                    ReaderMsg::FileError(e) => tx.send((out_seq, None, Some(e), false)),
+                    ReaderMsg::FileDone => tx.send((out_seq, None, None, true)),
+                };
+                if sent.is_err() {
+                    break;
+                }
+            });
+        }
+        drop(result_tx);
+
+        let mut next = 0u64;
+        let mut pending: BTreeMap<u64, (Option<BatchResult<T>>, Option<FileError>, bool)> = BTreeMap::new();
+        for (seq, res, err, done) in result_rx.iter() {
+            pending.insert(seq, (res, err, done));
+            while let Some((res, err, done)) = pending.remove(&next) {
+                next += 1;
+                if let Some(r) = res {
+                    summary.records += r.records;
+                    summary.bytes += r.bytes;
+                    for (f, n) in r.events_by_format {
+                        *summary.events_by_format.entry(f).or_default() += n;
+                        summary.events += n;
+                    }
+                    for b in &r.bad {
+                        summary.add_bad(b);
+                    }
+                    sink(r.output);
+                }
+                if let Some(e) = err {
+                    summary.file_errors.push(e);
+                }
+                if done {
+                    summary.files += 1;
+                }
+            }
+        }
+    });
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary
+}

@@ -1,0 +1,67 @@
+//! What a run read and skipped: printed on stderr after `scan` and `normalize`.
+
+use crate::event::{BadReason, BadRecord, LogFormat};
+use crate::input::FileError;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How many origins of each skip reason the summary names.
+const FIRST_ORIGINS: usize = 3;
+
+#[derive(Default, Debug, Clone)]
+pub struct Summary {
+    pub files: u64,
+    pub bytes: u64,
+    pub records: u64,
+    pub events: u64,
+    pub events_by_format: BTreeMap<LogFormat, u64>,
+    pub bad: BTreeMap<BadReason, (u64, Vec<String>)>,
+    pub file_errors: Vec<FileError>,
+    pub seconds: f64,
+    /// Free-form lines other stages add (duplicates dropped, rules learning, ...).
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    pub fn add_bad(&mut self, b: &BadRecord) {
+        let entry = self.bad.entry(b.reason.clone()).or_default();
+        entry.0 += 1;
+        if entry.1.len() < FIRST_ORIGINS {
+            entry.1.push(format!("{} ({})", b.origin, b.detail));
+        }
+    }
+    pub fn bad_total(&self) -> u64 {
+        self.bad.values().map(|(n, _)| n).sum()
+    }
+    /// Any skipped record or unreadable file: what `--strict` turns into exit 2.
+    pub fn has_problems(&self) -> bool {
+        self.bad.iter().any(|(r, (n, _))| *r != BadReason::Duplicate && *n > 0) || !self.file_errors.is_empty()
+    }
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mb = self.bytes as f64 / 1e6;
+        write!(f, "tripline: {} files, {:.1} MB, {} records, {} events", self.files, mb, self.records, self.events)?;
+        if self.seconds > 0.0 {
+            write!(f, " in {:.2}s ({:.0} MB/s, {:.0} events/s)", self.seconds, mb / self.seconds, self.events as f64 / self.seconds)?;
+        }
+        writeln!(f)?;
+        for (fmt_, n) in &self.events_by_format {
+            writeln!(f, "  {:<16} {n} events", fmt_.as_str())?;
+        }
+        for (reason, (n, firsts)) in &self.bad {
+            writeln!(f, "  skipped {n} records: {}", reason.as_str())?;
+            for o in firsts {
+                writeln!(f, "    {}", crate::output::escape::terminal(o))?;
+            }
+        }
+        for e in &self.file_errors {
+            writeln!(f, "  file error: {}", crate::output::escape::terminal(&e.to_string()))?;
+        }
+        for n in &self.notes {
+            writeln!(f, "  {n}")?;
+        }
+        Ok(())
+    }
+}

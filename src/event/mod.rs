@@ -1,0 +1,234 @@
+//! The one event model. Parsers in `normalize` produce [`Event`]; nothing after them reads
+//! vendor JSON. No I/O here.
+
+pub mod origin;
+pub mod time;
+
+use serde::Serialize;
+
+pub use origin::Origin;
+pub use time::{Duration, Timestamp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Aws,
+    Azure,
+    Gcp,
+    Other,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Aws => "aws",
+            Provider::Azure => "azure",
+            Provider::Gcp => "gcp",
+            Provider::Other => "other",
+        }
+    }
+}
+
+/// The input formats of SPEC §2; the value of `--format` and of the event's `log` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum LogFormat {
+    #[serde(rename = "cloudtrail")]
+    CloudTrail,
+    #[serde(rename = "azure-activity")]
+    AzureActivity,
+    #[serde(rename = "entra-signin")]
+    EntraSignin,
+    #[serde(rename = "entra-audit")]
+    EntraAudit,
+    #[serde(rename = "gcp-audit")]
+    GcpAudit,
+    #[serde(rename = "s3-access")]
+    S3Access,
+    #[serde(rename = "http-access")]
+    HttpAccess,
+}
+
+impl LogFormat {
+    pub const ALL: [LogFormat; 7] = [
+        LogFormat::CloudTrail,
+        LogFormat::AzureActivity,
+        LogFormat::EntraSignin,
+        LogFormat::EntraAudit,
+        LogFormat::GcpAudit,
+        LogFormat::S3Access,
+        LogFormat::HttpAccess,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::CloudTrail => "cloudtrail",
+            LogFormat::AzureActivity => "azure-activity",
+            LogFormat::EntraSignin => "entra-signin",
+            LogFormat::EntraAudit => "entra-audit",
+            LogFormat::GcpAudit => "gcp-audit",
+            LogFormat::S3Access => "s3-access",
+            LogFormat::HttpAccess => "http-access",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LogFormat> {
+        LogFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    Failure,
+    #[default]
+    Unknown,
+}
+
+/// Which table or API shape a record came in. Rules that reproduce a vendor query
+/// (the seed's Sentinel KQL) need to know whether values were "taken as stored".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// The vendor's own export (CloudTrail delivery file, diagnostic export, LogEntry...).
+    #[default]
+    Native,
+    /// A Microsoft Sentinel table (JSON lines, CSV, Log Analytics API).
+    Sentinel,
+    /// A REST / CLI listing (Azure Activity Log REST, Graph).
+    Rest,
+}
+
+/// One normalized log record (SPEC §3). Empty strings mean "absent" and are omitted when printed.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct Event {
+    pub time: Timestamp,
+    pub provider: ProviderField,
+    pub log: LogField,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub identity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub identity_type: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub account: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub source_ip: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub user_agent: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub action: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub service: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub region: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resource: String,
+    /// The HTTP request (method and URI) for S3 access and perimeter logs.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub request: String,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error_code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub client_app: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub country: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asn: Option<u32>,
+    /// The result as the vendor (or Sentinel's connector) stores it: `Success`, `Succeeded`,
+    /// `Start`, `0`, `50126`... Kept verbatim for rules that match it literally.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub status: String,
+    /// Azure resource group (the seed counts these as its "regions" for Azure).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub resource_group: String,
+    /// For credential events: the identity whose key or credential was acted on.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub target: String,
+    /// Access key id: the key used (AWS `userIdentity.accessKeyId`) or created.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub key_id: String,
+    #[serde(skip_serializing_if = "is_native")]
+    pub shape: Shape,
+    pub origin: Origin,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub event_id: String,
+}
+
+fn is_native(s: &Shape) -> bool {
+    *s == Shape::Native
+}
+
+/// `Provider` with a default, so `Event` can derive `Default` for builders and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ProviderField(pub Provider);
+impl Default for ProviderField {
+    fn default() -> Self {
+        ProviderField(Provider::Other)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct LogField(pub LogFormat);
+impl Default for LogField {
+    fn default() -> Self {
+        LogField(LogFormat::CloudTrail)
+    }
+}
+
+impl Event {
+    pub fn new(provider: Provider, log: LogFormat, time: Timestamp, origin: Origin) -> Event {
+        Event { provider: ProviderField(provider), log: LogField(log), time, origin, ..Event::default() }
+    }
+    pub fn provider(&self) -> Provider {
+        self.provider.0
+    }
+    pub fn log(&self) -> LogFormat {
+        self.log.0
+    }
+}
+
+/// Why a record was skipped. Reported with its origin and counted by reason.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BadReason {
+    /// Larger than the record size cap; skipped without being held in memory.
+    TooLarge,
+    /// Not valid JSON (syntax, invalid UTF-8, nesting too deep, truncated).
+    InvalidJson,
+    /// Valid JSON, but a field has the wrong type or a required field is missing.
+    InvalidRecord,
+    /// No timestamp, or one that cannot be read.
+    InvalidTime,
+    /// A text line that no supported format recognises.
+    Unrecognised,
+    /// Duplicate delivery of an event already seen (same provider and event id).
+    Duplicate,
+}
+
+impl BadReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            BadReason::TooLarge => "record too large",
+            BadReason::InvalidJson => "invalid JSON",
+            BadReason::InvalidRecord => "invalid record",
+            BadReason::InvalidTime => "missing or invalid time",
+            BadReason::Unrecognised => "unrecognised format",
+            BadReason::Duplicate => "duplicate",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BadRecord {
+    pub origin: Origin,
+    pub reason: BadReason,
+    pub detail: String,
+}
+
+impl std::fmt::Display for BadRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.origin, self.reason.as_str(), self.detail)
+    }
+}

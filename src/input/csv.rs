@@ -1,0 +1,172 @@
+//! CSV framing for Sentinel table exports: quoted cells may hold pretty-printed JSON with
+//! embedded newlines, so a record ends at a newline outside quotes, not at every newline.
+
+use super::frame::{Batch, RecordKind};
+use super::lines::too_large;
+use crate::event::Origin;
+use std::io::{self, BufRead};
+use std::sync::Arc;
+
+pub struct CsvFramer {
+    source: Arc<str>,
+    max: usize,
+}
+
+impl CsvFramer {
+    pub fn new(source: Arc<str>, max: usize) -> CsvFramer {
+        CsvFramer { source, max }
+    }
+
+    pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
+        let mut header: Option<Arc<Vec<String>>> = None;
+        let mut batch: Option<Batch> = None;
+        let mut rec: Vec<u8> = Vec::new();
+        let mut oversize = 0usize;
+        let mut in_quotes = false;
+        let mut line: u64 = 1;
+        let mut rec_line: u64 = 1;
+        let mut bytes = 0u64;
+        let finish = |rec: &mut Vec<u8>,
+                          oversize: &mut usize,
+                          rec_line: u64,
+                          header: &mut Option<Arc<Vec<String>>>,
+                          batch: &mut Option<Batch>,
+                          emit: &mut dyn FnMut(Batch)| {
+            let origin = Origin::line(&self.source, rec_line);
+            if *oversize > 0 {
+                let b = batch.get_or_insert_with(|| Batch::new(self.source.clone(), RecordKind::Csv, header.clone()));
+                b.bad.push(too_large(origin, *oversize, self.max));
+                *oversize = 0;
+            } else {
+                let r = rec.strip_suffix(b"\r").unwrap_or(rec);
+                if r.iter().all(u8::is_ascii_whitespace) {
+                    rec.clear();
+                    return;
+                }
+                match header {
+                    None => {
+                        let cols = split_record(r).into_iter().map(|c| clean_column(&c)).collect();
+                        *header = Some(Arc::new(cols));
+                    }
+                    Some(h) => {
+                        let b = batch.get_or_insert_with(|| Batch::new(self.source.clone(), RecordKind::Csv, Some(h.clone())));
+                        b.push(r, origin);
+                        if b.is_full() {
+                            emit(batch.take().unwrap());
+                        }
+                    }
+                }
+            }
+            rec.clear();
+        };
+        loop {
+            let chunk = reader.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            let len = chunk.len();
+            bytes += len as u64;
+            let mut start = 0;
+            let mut i = 0;
+            while i < len {
+                let Some(off) = memchr::memchr2(b'"', b'\n', &chunk[i..]) else {
+                    break;
+                };
+                i += off;
+                if chunk[i] == b'"' {
+                    in_quotes = !in_quotes;
+                    i += 1;
+                    continue;
+                }
+                line += 1;
+                if in_quotes {
+                    i += 1;
+                    continue;
+                }
+                append(&mut rec, &mut oversize, &chunk[start..i], self.max);
+                finish(&mut rec, &mut oversize, rec_line, &mut header, &mut batch, emit);
+                i += 1;
+                start = i;
+                rec_line = line;
+            }
+            append(&mut rec, &mut oversize, &chunk[start..len], self.max);
+            reader.consume(len);
+        }
+        if !rec.is_empty() || oversize > 0 {
+            finish(&mut rec, &mut oversize, rec_line, &mut header, &mut batch, emit);
+        }
+        if let Some(mut b) = batch {
+            b.bytes = bytes;
+            emit(b);
+        }
+        Ok(())
+    }
+}
+
+fn append(rec: &mut Vec<u8>, oversize: &mut usize, piece: &[u8], max: usize) {
+    if *oversize > 0 {
+        *oversize += piece.len();
+    } else if rec.len() + piece.len() > max {
+        *oversize = rec.len() + piece.len();
+        *rec = Vec::new();
+    } else {
+        rec.extend_from_slice(piece);
+    }
+}
+
+/// `TimeGenerated [UTC]` → `TimeGenerated`: Sentinel's portal export adds the zone to the name.
+fn clean_column(c: &str) -> String {
+    let c = c.trim().trim_start_matches('\u{feff}');
+    match c.find(" [") {
+        Some(i) if c.ends_with(']') => c[..i].to_string(),
+        _ => c.to_string(),
+    }
+}
+
+/// Splits one CSV record (RFC 4180: `"` quotes, `""` escapes) into cells.
+pub fn split_record(rec: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cell: Vec<u8> = Vec::new();
+    let mut i = 0;
+    let mut quoted = false;
+    while i < rec.len() {
+        let b = rec[i];
+        if quoted {
+            if b == b'"' {
+                if rec.get(i + 1) == Some(&b'"') {
+                    cell.push(b'"');
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cell.push(b);
+            }
+        } else if b == b'"' {
+            quoted = true;
+        } else if b == b',' {
+            out.push(String::from_utf8_lossy(&cell).into_owned());
+            cell.clear();
+        } else {
+            cell.push(b);
+        }
+        i += 1;
+    }
+    out.push(String::from_utf8_lossy(&cell).into_owned());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn splits_quoted_cells_with_commas_quotes_and_newlines() {
+        let r = split_record(b"a,\"b,c\",\"{\"\"k\"\":\n1}\",");
+        assert_eq!(r, vec!["a", "b,c", "{\"k\":\n1}", ""]);
+    }
+    #[test]
+    fn cleans_sentinel_column_names() {
+        assert_eq!(clean_column("TimeGenerated [UTC]"), "TimeGenerated");
+        assert_eq!(clean_column("\u{feff}$table"), "$table");
+    }
+}

@@ -1,0 +1,298 @@
+//! AWS CloudTrail: raw events (delivery files, JSON lines, lookup-events, EventBridge,
+//! CloudWatch Logs, Lake) through a typed, borrowing parser, and the Sentinel
+//! `AWSCloudTrail` table through the DOM.
+
+use super::lenient::{owned, s, Text};
+use super::value::{json_column, text};
+use super::RecordError;
+use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+pub struct UserIdentity<'a> {
+    #[serde(borrow, rename = "type")]
+    pub kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub arn: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub accountId: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub userName: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub accessKeyId: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub invokedBy: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub principalId: Option<Text<'a>>,
+}
+
+/// The fields of a CloudTrail record that tripline reads. Unknown keys are skipped without
+/// being materialised; envelope markers are recorded so that the caller can unwrap them.
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+pub struct RawCloudTrail<'a> {
+    #[serde(borrow)]
+    pub eventTime: Option<Text<'a>>,
+    #[serde(borrow, rename = "@timestamp")]
+    pub at_timestamp: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub p_event_time: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub eventName: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub eventSource: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub awsRegion: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub sourceIPAddress: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub userAgent: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub errorCode: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub errorMessage: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub eventID: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub recipientAccountId: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub eventVersion: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub userIdentity: Option<UserIdentity<'a>>,
+    #[serde(borrow)]
+    pub requestParameters: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub responseElements: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+struct RequestParameters<'a> {
+    #[serde(borrow)]
+    bucketName: Option<Text<'a>>,
+    #[serde(borrow)]
+    userName: Option<Text<'a>>,
+    #[serde(borrow)]
+    roleArn: Option<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+struct AccessKey<'a> {
+    #[serde(borrow)]
+    accessKeyId: Option<Text<'a>>,
+    #[serde(borrow)]
+    userName: Option<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+struct ResponseElements<'a> {
+    #[serde(borrow)]
+    ConsoleLogin: Option<Text<'a>>,
+    #[serde(borrow)]
+    accessKey: Option<AccessKey<'a>>,
+}
+
+/// Parses only a raw value's object form; other shapes (a string, an array) carry nothing
+/// tripline reads, and are not an error.
+fn parse_object<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
+    match raw {
+        Some(r) if r.get().starts_with('{') => serde_json::from_str(r.get()).unwrap_or_default(),
+        _ => T::default(),
+    }
+}
+
+/// Whether a parsed record has what makes it a CloudTrail event.
+pub fn is_cloudtrail(r: &RawCloudTrail<'_>) -> bool {
+    r.eventName.is_some() && (r.eventSource.is_some() || r.userIdentity.is_some() || r.eventVersion.is_some())
+}
+
+pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordError> {
+    let time_text = [&r.eventTime, &r.at_timestamp, &r.p_event_time].into_iter().map(s).find(|t| !t.is_empty());
+    let time = match time_text {
+        Some(t) => Timestamp::parse(t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("eventTime {t:?} is not a timestamp")))?,
+        None => return Err(RecordError::new(BadReason::InvalidTime, "no eventTime (nor @timestamp)")),
+    };
+    let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
+    let ui = r.userIdentity.as_ref();
+    e.action = owned(&r.eventName);
+    e.service = owned(&r.eventSource);
+    e.region = owned(&r.awsRegion);
+    e.source_ip = owned(&r.sourceIPAddress);
+    e.user_agent = owned(&r.userAgent);
+    e.event_id = owned(&r.eventID);
+    if let Some(ui) = ui {
+        e.identity = owned(&ui.arn);
+        e.identity_type = owned(&ui.kind);
+        e.account = owned(&ui.accountId);
+        e.key_id = owned(&ui.accessKeyId);
+        if e.identity.is_empty() {
+            // Failed console sign-ins carry the attempted user name but no ARN.
+            e.identity = owned(&ui.userName);
+        }
+    }
+    if e.account.is_empty() {
+        e.account = owned(&r.recipientAccountId);
+    }
+    e.error_code = owned(&r.errorCode);
+    e.outcome = if e.error_code.is_empty() { Outcome::Success } else { Outcome::Failure };
+    match e.action.as_str() {
+        "ConsoleLogin" => {
+            let resp: ResponseElements = parse_object(r.responseElements);
+            let result = s(&resp.ConsoleLogin);
+            e.status = result.to_string();
+            if result.eq_ignore_ascii_case("Failure") {
+                e.outcome = Outcome::Failure;
+                if e.error_code.is_empty() {
+                    e.error_code = owned(&r.errorMessage);
+                }
+            }
+        }
+        "CreateAccessKey" => {
+            let req: RequestParameters = parse_object(r.requestParameters);
+            let resp: ResponseElements = parse_object(r.responseElements);
+            e.target = owned(&req.userName);
+            if let Some(k) = resp.accessKey {
+                e.key_id = owned(&k.accessKeyId);
+                if e.target.is_empty() {
+                    e.target = owned(&k.userName);
+                }
+            }
+        }
+        _ => {
+            if e.service == "s3.amazonaws.com" || e.action == "AssumeRole" {
+                let req: RequestParameters = parse_object(r.requestParameters);
+                e.resource = if req.bucketName.is_some() { owned(&req.bucketName) } else { owned(&req.roleArn) };
+            }
+        }
+    }
+    Ok(e)
+}
+
+/// Raw CloudTrail bytes → event, validating the whole record.
+pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
+    let r: RawCloudTrail = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    if !is_cloudtrail(&r) {
+        return Err(RecordError::new(BadReason::InvalidRecord, "expected a CloudTrail event (eventName, eventSource)"));
+    }
+    from_raw(&r, origin)
+}
+
+/// The Sentinel `AWSCloudTrail` table: values taken as stored (SPEC §5).
+pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    let t = text(v, &["TimeGenerated", "EventTime"]);
+    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("TimeGenerated {t:?} is not a timestamp")))?;
+    let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
+    e.shape = Shape::Sentinel;
+    e.action = text(v, &["EventName"]);
+    e.service = text(v, &["EventSource"]);
+    e.identity = text(v, &["UserIdentityArn"]);
+    e.identity_type = text(v, &["UserIdentityType"]);
+    e.account = text(v, &["UserIdentityAccountId"]);
+    if e.account.is_empty() {
+        e.account = text(v, &["RecipientAccountId"]);
+    }
+    e.region = text(v, &["AWSRegion", "AwsRegion"]);
+    e.source_ip = text(v, &["SourceIpAddress", "SourceIPAddress"]);
+    e.user_agent = text(v, &["UserAgent"]);
+    e.error_code = text(v, &["ErrorCode"]);
+    e.event_id = text(v, &["AwsEventId", "EventId"]);
+    e.key_id = text(v, &["UserIdentityAccessKeyId"]);
+    e.outcome = if e.error_code.is_empty() { Outcome::Success } else { Outcome::Failure };
+    if e.identity.is_empty() {
+        e.identity = text(v, &["UserIdentityUserName"]);
+    }
+    if e.action == "ConsoleLogin" {
+        if let Some(resp) = json_column(v, "ResponseElements") {
+            let r = text(&resp, &["ConsoleLogin"]);
+            if r.eq_ignore_ascii_case("Failure") {
+                e.outcome = Outcome::Failure;
+                if e.error_code.is_empty() {
+                    e.error_code = text(v, &["ErrorMessage"]);
+                }
+            }
+            e.status = r;
+        }
+    }
+    if let Some(req) = json_column(v, "RequestParameters") {
+        if e.action == "CreateAccessKey" {
+            e.target = text(&req, &["userName"]);
+        } else {
+            e.resource = text(&req, &["bucketName"]);
+        }
+    }
+    Ok(e)
+}
+
+/// CSV exports of CloudTrail-derived tools (OTRF's S3 honey-bucket alerts):
+/// `Event Name`, `Event DateTime`, `Source IP`, `Request User Agent`.
+pub fn from_alert_csv(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    let t = text(v, &["Event DateTime", "eventTime"]);
+    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("Event DateTime {t:?} is not a timestamp")))?;
+    let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
+    e.action = text(v, &["Event Name"]);
+    e.source_ip = text(v, &["Source IP"]);
+    e.user_agent = text(v, &["Request User Agent"]);
+    e.event_id = text(v, &["Event ID"]);
+    let params = text(v, &["Request Parameters"]);
+    if let Some(b) = python_dict_value(&params, "bucketName") {
+        e.resource = b;
+        e.service = "s3.amazonaws.com".into();
+    }
+    let user = text(v, &["User ID"]);
+    e.identity_type = python_dict_value(&user, "type").unwrap_or_default();
+    e.account = python_dict_value(&user, "accountId").unwrap_or_default();
+    e.outcome = Outcome::Unknown;
+    Ok(e)
+}
+
+/// `{'bucketName': 'x', ...}` (a Python repr, as some tools write): value of one key.
+fn python_dict_value(s: &str, key: &str) -> Option<String> {
+    let pat = format!("'{key}': '");
+    let start = s.find(&pat)? + pat.len();
+    let end = s[start..].find('\'')? + start;
+    Some(s[start..end].to_string()).filter(|v| !v.is_empty())
+}
+
+/// CloudTrail Insights events: the API in question is under `insightDetails`.
+pub fn from_insight(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    let t = text(v, &["eventTime"]);
+    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("eventTime {t:?} is not a timestamp")))?;
+    let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
+    e.action = text(v, &["insightDetails.eventName"]);
+    e.service = text(v, &["insightDetails.eventSource"]);
+    e.status = text(v, &["insightDetails.state"]);
+    e.identity_type = "AwsCloudTrailInsight".into();
+    e.region = text(v, &["awsRegion"]);
+    e.account = text(v, &["recipientAccountId"]);
+    e.event_id = text(v, &["eventID"]);
+    e.outcome = Outcome::Unknown;
+    Ok(e)
+}
+
+/// Panther stores some CloudTrail tests with lower-cased keys (`eventname`, `useridentity`).
+pub fn canonical_keys(v: &Value) -> Value {
+    const TOP: &[&str] = &[
+        "eventVersion", "eventTime", "eventName", "eventSource", "awsRegion", "sourceIPAddress", "userAgent", "errorCode",
+        "errorMessage", "eventID", "eventType", "recipientAccountId", "userIdentity", "requestParameters", "responseElements",
+    ];
+    const IDENTITY: &[&str] = &["type", "arn", "accountId", "userName", "accessKeyId", "invokedBy", "principalId"];
+    fn rename(v: &Value, names: &[&str], nested: Option<(&str, &[&str])>) -> Value {
+        let Some(obj) = v.as_object() else { return v.clone() };
+        let mut m = serde_json::Map::new();
+        for (k, x) in obj {
+            let canon = names.iter().find(|n| n.eq_ignore_ascii_case(k)).map_or(k.as_str(), |n| *n);
+            let x = match nested {
+                Some((field, inner)) if canon == field => rename(x, inner, None),
+                _ => x.clone(),
+            };
+            m.insert(canon.to_string(), x);
+        }
+        Value::Object(m)
+    }
+    rename(v, TOP, Some(("userIdentity", IDENTITY)))
+}

@@ -1,0 +1,62 @@
+//! GCP Cloud Audit Logs `LogEntry` with an `AuditLog` `protoPayload` (one per line, a JSON
+//! array, or Pub/Sub-wrapped: the envelope is removed in `mod.rs`).
+
+use super::value::{key, path, text};
+use super::RecordError;
+use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
+use serde_json::Value;
+
+pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    let t = text(v, &["timestamp", "receiveTimestamp", "p_event_time"]);
+    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("timestamp {t:?} is not a timestamp")))?;
+    let mut e = Event::new(Provider::Gcp, LogFormat::GcpAudit, time, origin);
+    // Flattened exports put the AuditLog fields at the top.
+    let p = key(v, "protoPayload").unwrap_or(v);
+    if !p.is_object() {
+        return Err(RecordError::new(BadReason::InvalidRecord, "protoPayload: expected an object"));
+    }
+    e.action = text(p, &["methodName"]);
+    e.service = text(p, &["serviceName"]);
+    e.identity = text(p, &["authenticationInfo.principalEmail", "authenticationInfo.principalSubject"]);
+    e.identity_type = if e.identity.ends_with(".gserviceaccount.com") {
+        "ServiceAccount".into()
+    } else if e.identity.is_empty() {
+        String::new()
+    } else if e.identity.contains('@') {
+        "User".into()
+    } else {
+        "Federated".into()
+    };
+    e.source_ip = text(p, &["requestMetadata.callerIp", "requestMetadata.callerIP"]);
+    e.user_agent = text(p, &["requestMetadata.callerSuppliedUserAgent"]);
+    e.resource = text(p, &["resourceName"]);
+    e.account = text(v, &["resource.labels.project_id"]);
+    if e.account.is_empty() {
+        let log_name = text(v, &["logName"]);
+        if let Some(rest) = log_name.strip_prefix("projects/") {
+            e.account = rest.split('/').next().unwrap_or("").to_string();
+        }
+    }
+    e.region = text(v, &["resource.labels.location", "resource.labels.zone", "resource.labels.region"]);
+    if e.region.is_empty() {
+        e.region = text(p, &["resourceLocation.currentLocations.0"]);
+    }
+    let code = text(p, &["status.code"]);
+    if code.is_empty() || code == "0" {
+        e.outcome = Outcome::Success;
+    } else {
+        e.outcome = Outcome::Failure;
+        let msg = text(p, &["status.message"]);
+        e.error_code = if msg.is_empty() { code.clone() } else { msg };
+    }
+    e.status = code;
+    e.event_id = text(v, &["insertId"]);
+    if e.action.ends_with("CreateServiceAccountKey") {
+        e.target = text(p, &["request.name", "resourceName"]);
+        e.key_id = text(p, &["response.name"]);
+    }
+    if path(p, "authorizationInfo").is_some() && e.resource.is_empty() {
+        e.resource = text(p, &["authorizationInfo.0.resource"]);
+    }
+    Ok(e)
+}

@@ -1,0 +1,366 @@
+//! Normalize: raw records → [`Event`]s. Only this module knows vendor field names.
+//!
+//! Raw CloudTrail, the bulk of real volume, goes through a typed borrowing parser
+//! (`cloudtrail::RawCloudTrail`); every other shape through a `serde_json::Value`, where
+//! envelopes (EventBridge, CloudWatch Logs, lookup-events, Pub/Sub, Log Analytics tables,
+//! rule-test wrappers) are unwrapped recursively before the format is chosen by its keys.
+
+pub mod azure_activity;
+pub mod cloudtrail;
+pub mod entra_audit;
+pub mod entra_signin;
+pub mod gcp_audit;
+pub mod http_access;
+pub mod lenient;
+pub mod s3_access;
+pub mod value;
+
+use crate::event::{BadReason, BadRecord, Event, LogFormat, Origin};
+use crate::input::{Batch, RecordKind};
+use base64::Engine;
+use serde_json::{Map, Value};
+use value::{has, key, path, text};
+
+/// Why one record could not be normalized.
+#[derive(Debug, Clone)]
+pub struct RecordError {
+    pub reason: BadReason,
+    pub detail: String,
+}
+
+impl RecordError {
+    pub fn new(reason: BadReason, detail: impl Into<String>) -> RecordError {
+        RecordError { reason, detail: detail.into() }
+    }
+    pub fn json(e: serde_json::Error) -> RecordError {
+        let reason = if e.is_data() { BadReason::InvalidRecord } else { BadReason::InvalidJson };
+        RecordError::new(reason, e.to_string())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NormalizeOptions {
+    /// `--format`: only records of this format are accepted.
+    pub format: Option<LogFormat>,
+}
+
+/// Envelopes nest (a rule-test case holding a CloudWatch Logs message holding CloudTrail);
+/// more than this is not a real export.
+const MAX_ENVELOPE_DEPTH: u32 = 8;
+
+/// Normalizes every record of a batch into `events`; bad records go to `bad`.
+pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<Event>, bad: &mut Vec<BadRecord>) {
+    bad.extend(batch.bad.iter().cloned());
+    for (i, meta) in batch.records.iter().enumerate() {
+        let bytes = batch.record(i);
+        let before = events.len();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
+            RecordKind::Json => normalize_json(bytes, &meta.origin, events),
+            RecordKind::Text => normalize_text(bytes, &meta.origin, events),
+            RecordKind::Csv => normalize_csv(bytes, batch.header.as_deref().map_or(&[][..], |h| &h[..]), &meta.origin, events),
+        }));
+        let result = result.unwrap_or_else(|_| {
+            // Defence in depth: a parser bug must cost one record, never the scan.
+            Err(RecordError::new(BadReason::InvalidRecord, "internal parser error (please report this record)"))
+        });
+        if let Err(e) = result {
+            events.truncate(before);
+            bad.push(BadRecord { origin: meta.origin.clone(), reason: e.reason, detail: e.detail });
+            continue;
+        }
+        if let Some(f) = opts.format {
+            let mut j = before;
+            while j < events.len() {
+                if events[j].log() != f {
+                    let ev = events.remove(j);
+                    let detail = format!("a {} record, but --format {} was given", ev.log().as_str(), f.as_str());
+                    bad.push(BadRecord { origin: ev.origin, reason: BadReason::Unrecognised, detail });
+                } else {
+                    j += 1;
+                }
+            }
+        }
+    }
+}
+
+pub fn normalize_json(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
+    // Fast path: one typed pass decides whether this is a plain CloudTrail event.
+    if let Ok(raw) = serde_json::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
+        if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
+            out.push(cloudtrail::from_raw(&raw, origin.clone())?);
+            return Ok(());
+        }
+    }
+    let v: Value = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    from_value(&v, origin, out, 0)
+}
+
+/// Rule-test cases and EventBridge envelopes can carry `eventName` beside the real event.
+fn looks_enveloped(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
+    memchr::memmem::find(head, b"\"detail-type\"").is_some()
+}
+
+fn parse_embedded(s: &str) -> Result<Value, RecordError> {
+    serde_json::from_str(s).map_err(|e| RecordError::new(BadReason::InvalidJson, format!("embedded JSON: {e}")))
+}
+
+/// Chooses the format of one JSON record by its keys, unwrapping envelopes first.
+pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) -> Result<(), RecordError> {
+    if depth > MAX_ENVELOPE_DEPTH {
+        return Err(RecordError::new(BadReason::InvalidRecord, "envelopes nested too deep"));
+    }
+    let Some(obj) = v.as_object() else {
+        return Err(RecordError::new(BadReason::InvalidRecord, format!("expected a JSON object, found {}", kind_of(v))));
+    };
+    let sub = |i: usize| if depth == 0 && origin.sub.is_none() { origin.with_sub(i as u32) } else { origin.clone() };
+
+    // Envelopes.
+    for wrapper in ["Records", "records", "value", "Events", "logEvents", "entries", "receivedMessages"] {
+        if let Some(Value::Array(items)) = obj.get(wrapper) {
+            for (i, item) in items.iter().enumerate() {
+                from_value(item, &sub(i), out, depth + 1)?;
+            }
+            return Ok(());
+        }
+    }
+    if let Some(Value::Array(tables)) = obj.get("tables") {
+        return log_analytics_tables(tables, origin, out, depth);
+    }
+    if obj.contains_key("columns") && obj.contains_key("rows") {
+        // One element of a Log Analytics `tables` array, framed on its own.
+        return log_analytics_tables(std::slice::from_ref(v), origin, out, depth);
+    }
+    if let (Some(Value::String(_)), Some(detail @ Value::Object(_))) = (obj.get("detail-type"), obj.get("detail")) {
+        return from_value(detail, origin, out, depth + 1);
+    }
+    if let Some(Value::String(s)) = obj.get("CloudTrailEvent") {
+        return from_value(&parse_embedded(s)?, origin, out, depth + 1);
+    }
+    if let (Some(Value::String(m)), true) = (obj.get("message"), obj.contains_key("timestamp") && obj.contains_key("id")) {
+        // A CloudWatch Logs subscription `logEvents[]` element.
+        return from_value(&parse_embedded(m)?, origin, out, depth + 1);
+    }
+    if let Some(data) = pubsub_data(v) {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(data.trim()))
+            .map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("Pub/Sub data is not base64: {e}")))?;
+        let inner: Value = serde_json::from_slice(&decoded).map_err(|e| RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}")))?;
+        return from_value(&inner, origin, out, depth + 1);
+    }
+    // Rule-test wrappers (Panther `log`, StreamAlert `data`): the event is inside.
+    if obj.contains_key("rule_id") || obj.contains_key("trigger_rules") || obj.contains_key("classify_only") {
+        let inner = obj.get("log").filter(|l| l.is_object()).or_else(|| obj.get("data"));
+        if let Some(inner) = inner {
+            return from_value(inner, origin, out, depth + 1);
+        }
+    }
+    if let Some(Value::Array(row)) = obj.get("QueryResultRows").or(None) {
+        for (i, r) in row.iter().enumerate() {
+            from_value(&lake_row(r), &sub(i), out, depth + 1)?;
+        }
+        return Ok(());
+    }
+
+    // Leaf formats.
+    let event = leaf(v, obj, origin)?;
+    out.push(event);
+    Ok(())
+}
+
+fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, RecordError> {
+    let o = origin.clone();
+    let table = text(v, &["Type", "$table"]);
+    if obj.contains_key("eventName") && (obj.contains_key("eventSource") || obj.contains_key("userIdentity") || obj.contains_key("eventVersion")) {
+        let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
+        return cloudtrail::from_bytes(&bytes, o);
+    }
+    if text(v, &["eventType"]) == "AwsCloudTrailInsight" {
+        return cloudtrail::from_insight(v, o);
+    }
+    if obj.contains_key("eventname") && obj.contains_key("eventsource") {
+        // Panther's lower-cased CloudTrail columns.
+        let bytes = serde_json::to_vec(&cloudtrail::canonical_keys(v)).map_err(RecordError::json)?;
+        return cloudtrail::from_bytes(&bytes, o);
+    }
+    if table == "AWSCloudTrail" || (obj.contains_key("EventName") && obj.contains_key("EventSource")) {
+        return cloudtrail::from_sentinel(v, o);
+    }
+    if obj.contains_key("Event Name") {
+        return cloudtrail::from_alert_csv(v, o);
+    }
+    if table == "AzureActivity" || obj.contains_key("OperationNameValue") {
+        return azure_activity::from_sentinel(v, o);
+    }
+    if table == "SigninLogs" || table.ends_with("SignInLogs") || (obj.contains_key("ResultType") && obj.contains_key("UserPrincipalName")) {
+        return entra_signin::from_sentinel(v, o);
+    }
+    if table == "AuditLogs" || (obj.contains_key("OperationName") && obj.contains_key("InitiatedBy")) {
+        return entra_audit::from_sentinel(v, o);
+    }
+    if has(v, "protoPayload") || obj.contains_key("methodName") {
+        return gcp_audit::from_log_entry(v, o);
+    }
+    if has(v, "httpRequest") && (has(v, "webaclId") || has(v, "terminatingRuleId")) {
+        return http_access::from_aws_waf(v, o);
+    }
+    if let Some(h) = key(v, "httpRequest") {
+        if h.is_object() && (has(v, "logName") || has(v, "resource") || has(v, "insertId")) {
+            return http_access::from_gcp_lb(v, o);
+        }
+    }
+    if has(v, "bucketowner") || (has(v, "remoteip") && has(v, "bucket")) {
+        return s3_access::from_fields(v, o);
+    }
+    let category = text(v, &["category"]);
+    let cat = category.to_ascii_lowercase();
+    if cat.ends_with("signinlogs") {
+        return entra_signin::from_diagnostic(v, o);
+    }
+    if cat.starts_with("frontdoor") || cat.starts_with("applicationgateway") {
+        return http_access::from_azure(v, o);
+    }
+    if cat == "auditlogs" || (path(v, "properties.initiatedBy").is_some() && path(v, "properties.activityDisplayName").is_some()) {
+        return entra_audit::from_diagnostic(v, o);
+    }
+    if obj.contains_key("createdDateTime") && (obj.contains_key("userPrincipalName") || obj.contains_key("appDisplayName")) {
+        return entra_signin::from_graph(v, o);
+    }
+    if obj.contains_key("activityDisplayName") && (obj.contains_key("activityDateTime") || obj.contains_key("createdDateTime")) {
+        return entra_audit::from_graph(v, o);
+    }
+    if obj.contains_key("eventTimestamp") && path(v, "operationName.value").is_some() {
+        return azure_activity::from_rest(v, o);
+    }
+    if has(v, "operationName") && (has(v, "resourceId") || has(v, "category")) {
+        return azure_activity::from_diagnostic(v, o);
+    }
+    if obj.contains_key("eventName") || obj.contains_key("eventVersion") {
+        let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
+        return cloudtrail::from_bytes(&bytes, o);
+    }
+    let mut keys: Vec<&str> = obj.keys().map(String::as_str).take(6).collect();
+    keys.sort();
+    Err(RecordError::new(
+        BadReason::Unrecognised,
+        format!("no supported format has these keys ({}…); expected CloudTrail, Azure Activity, Entra, GCP audit, S3 access or HTTP access", keys.join(", ")),
+    ))
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Pub/Sub push (`{"message":{"data":...}}`), pull (`receivedMessages[].message`) or a bare
+/// `PubsubMessage` (`{"data":..., "messageId":...}`).
+fn pubsub_data(v: &Value) -> Option<&str> {
+    if let Some(Value::String(d)) = path(v, "message.data") {
+        return Some(d);
+    }
+    if v.get("messageId").is_some() || v.get("message_id").is_some() {
+        if let Some(Value::String(d)) = v.get("data") {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Log Analytics query API: `{"tables":[{"columns":[{"name"}],"rows":[[...]]}]}`.
+fn log_analytics_tables(tables: &[Value], origin: &Origin, out: &mut Vec<Event>, depth: u32) -> Result<(), RecordError> {
+    let mut n = 0u32;
+    for t in tables {
+        let cols: Vec<String> = match path(t, "columns") {
+            Some(Value::Array(c)) => c.iter().map(|c| text(c, &["name"])).collect(),
+            _ => return Err(RecordError::new(BadReason::InvalidRecord, "tables[].columns: expected an array")),
+        };
+        let Some(Value::Array(rows)) = path(t, "rows") else {
+            return Err(RecordError::new(BadReason::InvalidRecord, "tables[].rows: expected an array"));
+        };
+        for row in rows {
+            let Value::Array(cells) = row else { continue };
+            let mut m = Map::new();
+            for (c, cell) in cols.iter().zip(cells) {
+                m.insert(c.clone(), cell.clone());
+            }
+            from_value(&Value::Object(m), &origin.with_sub(n), out, depth + 1)?;
+            n += 1;
+        }
+    }
+    Ok(())
+}
+
+/// CloudTrail Lake rows: `[{"eventTime":"..."},{"eventName":"..."}]`, columns possibly
+/// dotted (`userIdentity.arn`).
+fn lake_row(r: &Value) -> Value {
+    let mut m = Map::new();
+    if let Value::Array(cells) = r {
+        for c in cells {
+            if let Value::Object(kv) = c {
+                for (k, v) in kv {
+                    insert_dotted(&mut m, k, v.clone());
+                }
+            }
+        }
+    }
+    if let Some(Value::String(t)) = m.get("eventTime").cloned() {
+        // Lake writes `2023-02-08 23:01:28.000`, which Timestamp reads as UTC already.
+        m.insert("eventTime".into(), Value::String(t));
+    }
+    Value::Object(m)
+}
+
+fn insert_dotted(m: &mut Map<String, Value>, k: &str, v: Value) {
+    match k.split_once('.') {
+        Some((head, rest)) => {
+            let entry = m.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(inner) = entry {
+                insert_dotted(inner, rest, v);
+            }
+        }
+        None => {
+            m.insert(k.to_string(), v);
+        }
+    }
+}
+
+pub fn normalize_text(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
+    let line = std::str::from_utf8(bytes).map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("invalid UTF-8: {e}")))?;
+    let line = line.trim_end_matches('\r');
+    if s3_access::looks_like(line) {
+        out.push(s3_access::from_line(line, origin.clone())?);
+    } else if http_access::looks_like_combined(line) {
+        out.push(http_access::from_combined(line, origin.clone())?);
+    } else if line.trim_start().starts_with('{') {
+        let v: Value = serde_json::from_str(line).map_err(RecordError::json)?;
+        from_value(&v, origin, out, 0)?;
+    } else {
+        return Err(RecordError::new(BadReason::Unrecognised, "expected an S3 server access log line or a combined HTTP log line"));
+    }
+    Ok(())
+}
+
+pub fn normalize_csv(bytes: &[u8], header: &[String], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
+    let cells = crate::input::csv::split_record(bytes);
+    if cells.len() != header.len() {
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            format!("CSV row has {} cells, the header has {} columns", cells.len(), header.len()),
+        ));
+    }
+    let mut m = Map::new();
+    for (h, c) in header.iter().zip(cells) {
+        if !c.is_empty() {
+            m.insert(h.clone(), Value::String(c));
+        }
+    }
+    from_value(&Value::Object(m), origin, out, 0)
+}
+

@@ -1,0 +1,3 @@
+//! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
+
+pub mod escape;
