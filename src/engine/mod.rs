@@ -3,5 +3,5 @@
 pub mod pipeline;
 pub mod summary;
 
-pub use pipeline::{run, PipelineOptions};
+pub use pipeline::{collect, run, PipelineOptions};
 pub use summary::Summary;

@@ -156,3 +156,13 @@ where
     summary.seconds = started.elapsed().as_secs_f64();
     summary
 }
+
+/// Reads and normalizes everything into memory: for tests, tools and small inputs.
+pub fn collect(paths: &[String], opts: &PipelineOptions) -> (Vec<Event>, Summary) {
+    let (inputs, errors) = input::expand(paths);
+    let mut all = Vec::new();
+    let mut summary = run(inputs, opts, |events| events, |events| all.extend(events));
+    summary.files += errors.len() as u64;
+    summary.file_errors.splice(0..0, errors);
+    (all, summary)
+}

@@ -7,6 +7,8 @@ use std::fmt;
 
 /// How many origins of each skip reason the summary names.
 const FIRST_ORIGINS: usize = 3;
+/// How many unreadable files the summary names before counting the rest.
+const MAX_FILE_ERRORS: usize = 10;
 
 #[derive(Default, Debug, Clone)]
 pub struct Summary {
@@ -56,8 +58,11 @@ impl fmt::Display for Summary {
                 writeln!(f, "    {}", crate::output::escape::terminal(o))?;
             }
         }
-        for e in &self.file_errors {
+        for e in self.file_errors.iter().take(MAX_FILE_ERRORS) {
             writeln!(f, "  file error: {}", crate::output::escape::terminal(&e.to_string()))?;
+        }
+        if self.file_errors.len() > MAX_FILE_ERRORS {
+            writeln!(f, "  ... and {} more file errors", self.file_errors.len() - MAX_FILE_ERRORS)?;
         }
         for n in &self.notes {
             writeln!(f, "  {n}")?;

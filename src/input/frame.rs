@@ -112,7 +112,19 @@ pub fn frame_input(
             framer.run(reader, emit)
         }
         Sniff::Csv => CsvFramer::new(source.clone(), max_record).run(reader, emit),
-        Sniff::Text => LineFramer::new(source.clone(), max_record, RecordKind::Text).run(reader, emit),
+        Sniff::Text => {
+            let first = first_line(head);
+            if !first.is_empty() && !crate::normalize::is_text_log_line(&first) {
+                return Err(FileError {
+                    source: source.clone(),
+                    detail: format!(
+                        "not a supported log format: the first line is neither JSON, a CSV table export, an S3 server access log line nor a combined HTTP log line ({:?}…)",
+                        first.chars().take(60).collect::<String>()
+                    ),
+                });
+            }
+            LineFramer::new(source.clone(), max_record, RecordKind::Text).run(reader, emit)
+        }
         Sniff::Binary => {
             return Err(FileError {
                 source: source.clone(),
@@ -154,6 +166,12 @@ fn sniff(head: &[u8]) -> Sniff {
             }
         }
     }
+}
+
+fn first_line(head: &[u8]) -> String {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let line = head.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)).unwrap_or(&[]);
+    String::from_utf8_lossy(&line[..line.len().min(4096)]).trim_end().to_string()
 }
 
 fn looks_like_csv_header(line: &str) -> bool {

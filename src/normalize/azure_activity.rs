@@ -122,7 +122,9 @@ pub fn from_rest(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     if e.service.is_empty() {
         e.service = service_of(&e.action);
     }
-    e.error_code = text(v, &["subStatus.value"]);
+    if e.outcome == Outcome::Failure {
+        e.error_code = text(v, &["subStatus.value"]);
+    }
     e.event_id = text(v, &["eventDataId"]);
     Ok(e)
 }

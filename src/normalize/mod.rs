@@ -110,6 +110,11 @@ pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) 
     if depth > MAX_ENVELOPE_DEPTH {
         return Err(RecordError::new(BadReason::InvalidRecord, "envelopes nested too deep"));
     }
+    if let (Value::Array(_), Some((key, _))) = (v, &origin.element) {
+        if &**key == "QueryResultRows" {
+            return from_value(&lake_row(v), origin, out, depth + 1);
+        }
+    }
     let Some(obj) = v.as_object() else {
         return Err(RecordError::new(BadReason::InvalidRecord, format!("expected a JSON object, found {}", kind_of(v))));
     };
@@ -329,6 +334,12 @@ fn insert_dotted(m: &mut Map<String, Value>, k: &str, v: Value) {
             m.insert(k.to_string(), v);
         }
     }
+}
+
+/// Whether a text line is one of the line formats (used to reject whole non-log files once,
+/// instead of reporting every line).
+pub fn is_text_log_line(line: &str) -> bool {
+    s3_access::looks_like(line) || http_access::looks_like_combined(line)
 }
 
 pub fn normalize_text(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
