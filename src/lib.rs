@@ -8,3 +8,4 @@ pub mod normalize;
 pub mod engine;
 pub mod output;
 pub mod cli;
+pub mod demo;

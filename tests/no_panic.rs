@@ -11,7 +11,10 @@ use tripline::normalize::{normalize_batch, normalize_csv, normalize_json, normal
 fn run_all(bytes: &[u8], max: usize) -> (usize, usize) {
     let mut reader = input::open_reader(Box::new(std::io::Cursor::new(bytes.to_vec()))).unwrap();
     let mut batches: Vec<Batch> = Vec::new();
-    let _ = frame_input(&mut *reader, Arc::from("prop"), max, &mut |b| batches.push(b));
+    let _ = frame_input(&mut *reader, Arc::from("prop"), max, &mut |mut b: Batch| {
+        b.split();
+        batches.push(b)
+    });
     let mut events: Vec<Event> = Vec::new();
     let mut bad: Vec<BadRecord> = Vec::new();
     for b in &batches {
@@ -74,7 +77,11 @@ proptest! {
         let body = format!("{{\"Records\":[{}]}}", vec![rec; n].join(",\n"));
         let mut reader = BufReader::with_capacity(chunk, body.as_bytes());
         let mut got = 0;
-        frame_input(&mut reader, Arc::from("c"), 1 << 20, &mut |b: Batch| got += b.records.len()).unwrap();
+        frame_input(&mut reader, Arc::from("c"), 1 << 20, &mut |mut b: Batch| {
+            b.split();
+            got += b.records.len()
+        })
+        .unwrap();
         prop_assert_eq!(got, n);
     }
 }

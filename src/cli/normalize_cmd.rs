@@ -13,6 +13,7 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
 
 fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {
     summary.files += file_errors.len() as u64;
+    summary.peak_rss_bytes = crate::engine::summary::peak_rss_bytes();
     summary.file_errors.splice(0..0, file_errors);
     if !r.quiet {
         eprint!("{summary}");

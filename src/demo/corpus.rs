@@ -12,6 +12,13 @@
 //! a gigabyte takes seconds. All strings are generated here and contain nothing that needs JSON
 //! escaping.
 //!
+//! Where CloudTrail itself departs from the usual shape, so does the corpus: S3 object calls
+//! (`GetObject`, `PutObject`) are data events (`managementEvent` false, `eventCategory` "Data"),
+//! and `ConsoleLogin` is an `AwsConsoleSignIn` from `signin.amazonaws.com`. Discovery calls use
+//! the seed list's names as written (`ListFunctions`, not `ListFunctions20150331`). Records
+//! average about 1.4 KB (0.9–2.5 KB, as in real trails: S3 data events and `RunInstances` are
+//! the large ones); events are about 20 ms apart.
+//!
 //! Background discovery calls are capped per identity (at most 4 in a 15-minute epoch bin, drawn
 //! from at most 2 names) so that only the planted bursts reach the discovery thresholds, in a
 //! tumbling or a sliding 15-minute window.
@@ -152,7 +159,10 @@ struct Rng(u64);
 impl Rng {
     /// An independent stream per purpose, so adding draws in one place does not shift another.
     fn stream(seed: u64, stream: u64) -> Rng {
-        Rng(mix(seed ^ mix(stream.wrapping_mul(GOLDEN).wrapping_add(0x5851_F42D_4C95_7F2D))))
+        Rng(mix(seed
+            ^ mix(stream
+                .wrapping_mul(GOLDEN)
+                .wrapping_add(0x5851_F42D_4C95_7F2D))))
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(GOLDEN);
@@ -277,7 +287,14 @@ fn civil(secs: i64) -> Civil {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400) as u32;
     let (year, month, day) = civil_from_days(days);
-    Civil { year, month, day, hour: rem / 3600, minute: rem / 60 % 60, second: rem % 60 }
+    Civil {
+        year,
+        month,
+        day,
+        hour: rem / 3600,
+        minute: rem / 60 % 60,
+        second: rem % 60,
+    }
 }
 
 /// `2024-05-06T10:03:12` (no zone).
@@ -290,8 +307,9 @@ fn push_rfc3339_secs(buf: &mut String, secs: i64) {
     );
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// The Java-style date CloudTrail uses inside some payloads: `May 6, 2024, 11:03:12 AM`.
 fn push_java_date(buf: &mut String, secs: i64) {
@@ -433,7 +451,14 @@ const fn op(
     global: bool,
     category: Category,
 ) -> OpInfo {
-    OpInfo { name, service, cli, read_only, global, category }
+    OpInfo {
+        name,
+        service,
+        cli,
+        read_only,
+        global,
+        category,
+    }
 }
 
 const M: Category = Category::Management;
@@ -464,8 +489,22 @@ static OPS: [OpInfo; 47] = [
     op("GetCallerIdentity", "sts", "sts", true, false, M),
     op("ListRoles", "iam", "iam", true, true, M),
     op("ListUsers", "iam", "iam", true, true, M),
-    op("DescribeLoadBalancers", "elasticloadbalancing", "elbv2", true, false, M),
-    op("DescribeAutoScalingGroups", "autoscaling", "autoscaling", true, false, M),
+    op(
+        "DescribeLoadBalancers",
+        "elasticloadbalancing",
+        "elbv2",
+        true,
+        false,
+        M,
+    ),
+    op(
+        "DescribeAutoScalingGroups",
+        "autoscaling",
+        "autoscaling",
+        true,
+        false,
+        M,
+    ),
     op("DescribeKeyPairs", "ec2", "ec2", true, false, M),
     op("GetObject", "s3", "s3api", true, false, Category::Data),
     op("PutObject", "s3", "s3api", false, false, Category::Data),
@@ -474,16 +513,44 @@ static OPS: [OpInfo; 47] = [
     op("GenerateDataKey", "kms", "kms", true, false, M),
     op("GetParameter", "ssm", "ssm", true, false, M),
     op("GetParameters", "ssm", "ssm", true, false, M),
-    op("GetSecretValue", "secretsmanager", "secretsmanager", true, false, M),
+    op(
+        "GetSecretValue",
+        "secretsmanager",
+        "secretsmanager",
+        true,
+        false,
+        M,
+    ),
     op("CreateTags", "ec2", "ec2", false, false, M),
     op("RunInstances", "ec2", "ec2", false, false, M),
     op("StartInstances", "ec2", "ec2", false, false, M),
     op("StopInstances", "ec2", "ec2", false, false, M),
-    op("ConsoleLogin", "signin", "signin", false, true, Category::SignIn),
-    op("DescribeStacks", "cloudformation", "cloudformation", true, false, M),
+    op(
+        "ConsoleLogin",
+        "signin",
+        "signin",
+        false,
+        true,
+        Category::SignIn,
+    ),
+    op(
+        "DescribeStacks",
+        "cloudformation",
+        "cloudformation",
+        true,
+        false,
+        M,
+    ),
     op("GetLogEvents", "logs", "logs", true, false, M),
     op("GetRole", "iam", "iam", true, true, M),
-    op("AuthorizeSecurityGroupIngress", "ec2", "ec2", false, false, M),
+    op(
+        "AuthorizeSecurityGroupIngress",
+        "ec2",
+        "ec2",
+        false,
+        false,
+        M,
+    ),
     op("UpdateInstanceInformation", "ssm", "ssm", false, false, M),
     op("ListInstanceAssociations", "ssm", "ssm", true, false, M),
     op("GetMetricData", "monitoring", "cloudwatch", true, false, M),
@@ -501,8 +568,14 @@ impl Op {
 // ---------------------------------------------------------------------------------------------
 // Population
 
-const REGIONS: [&str; 6] =
-    ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1"];
+const REGIONS: [&str; 6] = [
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+];
 const REGION_WEIGHTS: [u32; 6] = [40, 20, 15, 12, 7, 6];
 const US_EAST_1: usize = 0;
 const ENVS: [&str; 3] = ["prod", "staging", "shared"];
@@ -515,23 +588,80 @@ const FIRST: [&str; 40] = [
     "mateo", "noor", "oscar", "priya", "quinn", "rosa", "sanjay", "tomas",
 ];
 const LAST: [&str; 40] = [
-    "adams", "baker", "clark", "davis", "evans", "fischer", "garcia", "hughes", "ito", "jensen",
-    "kowalski", "lopez", "muller", "nakamura", "okafor", "patel", "quist", "rossi", "schmidt",
-    "tanaka", "ueda", "vargas", "weber", "xu", "yilmaz", "zhang", "andersen", "bianchi", "costa",
-    "dubois", "eriksson", "fernandes", "gupta", "horvat", "ivanova", "janssen", "kim", "larsen",
-    "moreau", "novak",
+    "adams",
+    "baker",
+    "clark",
+    "davis",
+    "evans",
+    "fischer",
+    "garcia",
+    "hughes",
+    "ito",
+    "jensen",
+    "kowalski",
+    "lopez",
+    "muller",
+    "nakamura",
+    "okafor",
+    "patel",
+    "quist",
+    "rossi",
+    "schmidt",
+    "tanaka",
+    "ueda",
+    "vargas",
+    "weber",
+    "xu",
+    "yilmaz",
+    "zhang",
+    "andersen",
+    "bianchi",
+    "costa",
+    "dubois",
+    "eriksson",
+    "fernandes",
+    "gupta",
+    "horvat",
+    "ivanova",
+    "janssen",
+    "kim",
+    "larsen",
+    "moreau",
+    "novak",
 ];
 const APPS: [&str; 12] = [
-    "orders", "payments", "search", "billing", "catalog", "auth", "notifications", "inventory",
-    "analytics", "checkout", "reporting", "shipping",
+    "orders",
+    "payments",
+    "search",
+    "billing",
+    "catalog",
+    "auth",
+    "notifications",
+    "inventory",
+    "analytics",
+    "checkout",
+    "reporting",
+    "shipping",
 ];
 const BUCKET_PURPOSES: [&str; 8] = [
-    "data-lake", "app-assets", "backups", "access-logs", "terraform-state", "ml-artifacts",
-    "reports", "uploads",
+    "data-lake",
+    "app-assets",
+    "backups",
+    "access-logs",
+    "terraform-state",
+    "ml-artifacts",
+    "reports",
+    "uploads",
 ];
 const OBJECT_DIRS: [&str; 8] = [
-    "raw/events", "curated/orders", "exports/daily", "uploads/incoming", "state/env", "models/v3",
-    "static/js", "archive/2024",
+    "raw/events",
+    "curated/orders",
+    "exports/daily",
+    "uploads/incoming",
+    "state/env",
+    "models/v3",
+    "static/js",
+    "archive/2024",
 ];
 const OBJECT_EXTS: [&str; 6] = [".parquet", ".json.gz", ".csv", ".tfstate", ".tar.gz", ".js"];
 
@@ -565,7 +695,7 @@ const PERSONAS: [Persona; 8] = [
     Persona::Lambda,
     Persona::Etl,
 ];
-const PERSONA_WEIGHTS: [u32; 8] = [22, 12, 8, 5, 20, 13, 12, 8];
+const PERSONA_WEIGHTS: [u32; 8] = [34, 12, 6, 4, 15, 11, 10, 8];
 
 struct Profile {
     ops: &'static [(Op, u32)],
@@ -580,8 +710,8 @@ struct Profile {
 fn profile(p: Persona) -> &'static Profile {
     static DEVELOPER: Profile = Profile {
         ops: &[
-            (GetObject, 10),
-            (PutObject, 4),
+            (GetObject, 3),
+            (PutObject, 1),
             (GetParameter, 10),
             (GetSecretValue, 4),
             (AssumeRole, 4),
@@ -608,8 +738,8 @@ fn profile(p: Persona) -> &'static Profile {
     static CONSOLE: Profile = Profile {
         ops: &[
             (ConsoleLogin, 3),
-            (GetObject, 10),
-            (PutObject, 4),
+            (GetObject, 3),
+            (PutObject, 1),
             (DescribeStacks, 10),
             (GetMetricData, 16),
             (GetLogEvents, 14),
@@ -644,7 +774,7 @@ fn profile(p: Persona) -> &'static Profile {
             (StartInstances, 4),
             (GetRole, 10),
             (AuthorizeSecurityGroupIngress, 4),
-            (PutObject, 3),
+            (PutObject, 1),
             (GetParameter, 6),
         ],
         discovery: &[
@@ -664,8 +794,8 @@ fn profile(p: Persona) -> &'static Profile {
             (RunInstances, 4),
             (GetRole, 16),
             (AuthorizeSecurityGroupIngress, 8),
-            (GetObject, 8),
-            (PutObject, 4),
+            (GetObject, 2),
+            (PutObject, 1),
             (DescribeStacks, 6),
             (GetParameter, 8),
             (AssumeRole, 4),
@@ -684,8 +814,8 @@ fn profile(p: Persona) -> &'static Profile {
     };
     static APP: Profile = Profile {
         ops: &[
-            (GetObject, 12),
-            (PutObject, 5),
+            (GetObject, 4),
+            (PutObject, 1),
             (Decrypt, 14),
             (GenerateDataKey, 8),
             (GetParameter, 8),
@@ -702,7 +832,7 @@ fn profile(p: Persona) -> &'static Profile {
             (UpdateInstanceInformation, 50),
             (ListInstanceAssociations, 40),
             (GetParameter, 6),
-            (GetObject, 4),
+            (GetObject, 1),
         ],
         discovery: &[DescribeInstances],
         discovery_share: 100,
@@ -710,8 +840,8 @@ fn profile(p: Persona) -> &'static Profile {
     };
     static LAMBDA: Profile = Profile {
         ops: &[
-            (GetObject, 10),
-            (PutObject, 6),
+            (GetObject, 3),
+            (PutObject, 2),
             (Decrypt, 15),
             (GetSecretValue, 10),
             (GetParameter, 10),
@@ -719,14 +849,19 @@ fn profile(p: Persona) -> &'static Profile {
             (GenerateDataKey, 5),
             (AssumeRole, 2),
         ],
-        discovery: &[ListTables, HeadBucket, GetCallerIdentity, DescribeDBInstances],
+        discovery: &[
+            ListTables,
+            HeadBucket,
+            GetCallerIdentity,
+            DescribeDBInstances,
+        ],
         discovery_share: 200,
         activity: 1,
     };
     static ETL: Profile = Profile {
         ops: &[
-            (GetObject, 14),
-            (PutObject, 8),
+            (GetObject, 4),
+            (PutObject, 2),
             (Decrypt, 10),
             (GenerateDataKey, 6),
             (GetParameter, 4),
@@ -807,15 +942,34 @@ fn public_ip(rng: &mut Rng, prefixes: &[(u8, u8)]) -> String {
 }
 
 /// Ranges that look like residential ISPs, office egress, cloud NAT and hostile hosting.
-const ISP_PREFIXES: [(u8, u8); 8] =
-    [(81, 164), (84, 17), (86, 142), (92, 184), (98, 207), (73, 92), (24, 56), (176, 58)];
+const ISP_PREFIXES: [(u8, u8); 8] = [
+    (81, 164),
+    (84, 17),
+    (86, 142),
+    (92, 184),
+    (98, 207),
+    (73, 92),
+    (24, 56),
+    (176, 58),
+];
 const AWS_PREFIXES: [(u8, u8); 6] = [(3, 85), (3, 227), (18, 206), (44, 203), (52, 14), (54, 172)];
 const CI_PREFIXES: [(u8, u8); 4] = [(20, 171), (4, 175), (40, 84), (172, 183)];
-const HOSTILE_PREFIXES: [(u8, u8); 6] =
-    [(185, 220), (45, 137), (103, 75), (193, 142), (91, 92), (194, 165)];
+const HOSTILE_PREFIXES: [(u8, u8); 6] = [
+    (185, 220),
+    (45, 137),
+    (103, 75),
+    (193, 142),
+    (91, 92),
+    (194, 165),
+];
 
 fn private_ip(rng: &mut Rng) -> String {
-    format!("10.{}.{}.{}", rng.range(0, 31), rng.range(0, 255), rng.range(4, 250))
+    format!(
+        "10.{}.{}.{}",
+        rng.range(0, 31),
+        rng.range(0, 255),
+        rng.range(4, 250)
+    )
 }
 
 fn boto_ua(rng: &mut Rng, lambda: bool) -> String {
@@ -832,13 +986,20 @@ fn boto_ua(rng: &mut Rng, lambda: bool) -> String {
     }
     let minor = rng.range(60, 110);
     let py = rng.pick(&["3.9.19", "3.11.9", "3.12.3"]);
-    let kernel = rng.pick(&["5.10.215-203.850.amzn2.x86_64", "6.1.90-99.173.amzn2023.x86_64"]);
+    let kernel = rng.pick(&[
+        "5.10.215-203.850.amzn2.x86_64",
+        "6.1.90-99.173.amzn2023.x86_64",
+    ]);
     let mut s = format!(
         "Boto3/1.34.{minor} md/Botocore#1.34.{minor} ua/2.0 os/linux#{kernel} md/arch#x86_64 \
          lang/python#{py} md/pyimpl#CPython"
     );
     if lambda {
-        let _ = write!(s, " exec-env/AWS_Lambda_python{}", &py[..py.rfind('.').unwrap_or(3)]);
+        let _ = write!(
+            s,
+            " exec-env/AWS_Lambda_python{}",
+            &py[..py.rfind('.').unwrap_or(3)]
+        );
     }
     let _ = write!(s, " cfg/retry-mode#legacy Botocore/1.34.{minor}");
     s
@@ -849,9 +1010,15 @@ fn cli_ua(rng: &mut Rng) -> String {
         ("Linux/6.5.0-1018-aws", "exe/x86_64.ubuntu.22"),
         ("Darwin/23.4.0", "exe/arm64"),
         ("Windows/10", "exe/AMD64"),
-        ("Linux/5.15.146.1-microsoft-standard-WSL2", "exe/x86_64.ubuntu.22"),
+        (
+            "Linux/5.15.146.1-microsoft-standard-WSL2",
+            "exe/x86_64.ubuntu.22",
+        ),
     ]);
-    format!("aws-cli/2.15.{} Python/3.11.8 {os} {exe} prompt/off", rng.range(20, 58))
+    format!(
+        "aws-cli/2.15.{} Python/3.11.8 {os} {exe} prompt/off",
+        rng.range(20, 58)
+    )
 }
 
 fn terraform_ua(rng: &mut Rng) -> String {
@@ -901,7 +1068,12 @@ fn build_accounts(rng: &mut Rng) -> Vec<Account> {
                 .collect();
             let mut vpce = String::from("vpce-0");
             push_hex(&mut vpce, rng, 16);
-            Account { id, env, buckets, vpce }
+            Account {
+                id,
+                env,
+                buckets,
+                vpce,
+            }
         })
         .collect()
 }
@@ -917,7 +1089,10 @@ fn build_identity(i: usize, rng: &mut Rng, accounts: &[Account], office: &[Strin
     let mut principal_id = String::new();
     let mut access_key = String::new();
     let mut role_arn = String::new();
-    let user = matches!(persona, Persona::Developer | Persona::ConsoleUser | Persona::Etl);
+    let user = matches!(
+        persona,
+        Persona::Developer | Persona::ConsoleUser | Persona::Etl
+    );
     let mut instance_role = false;
     let name;
     let arn;
@@ -929,7 +1104,11 @@ fn build_identity(i: usize, rng: &mut Rng, accounts: &[Account], office: &[Strin
         principal_id.push_str("AIDA");
         push_chars(&mut principal_id, rng, BASE32, 17);
         arn = format!("arn:aws:iam::{acct}:user/{name}");
-        access_key.push_str(if persona == Persona::ConsoleUser { "ASIA" } else { "AKIA" });
+        access_key.push_str(if persona == Persona::ConsoleUser {
+            "ASIA"
+        } else {
+            "AKIA"
+        });
         push_chars(&mut access_key, rng, BASE32, 16);
     } else {
         let mut role_id = String::from("AROA");
@@ -1017,7 +1196,11 @@ fn build_identity(i: usize, rng: &mut Rng, accounts: &[Account], office: &[Strin
     let mut discovery = [GetCallerIdentity; 2];
     let mut discovery_len = 0;
     if rng.chance(prof.discovery_share) {
-        discovery_len = if prof.discovery.len() > 1 && rng.chance(500) { 2 } else { 1 };
+        discovery_len = if prof.discovery.len() > 1 && rng.chance(500) {
+            2
+        } else {
+            1
+        };
         let a = rng.index(prof.discovery.len());
         discovery[0] = prof.discovery[a];
         if discovery_len == 2 {
@@ -1091,14 +1274,20 @@ fn plan_bursts(
     span_ms: i64,
     start_ms: i64,
 ) -> (Vec<BurstCall>, Attackers) {
-    let mut attackers = Attackers { ips: Vec::new(), uas: Vec::new() };
+    let mut attackers = Attackers {
+        ips: Vec::new(),
+        uas: Vec::new(),
+    };
     for _ in 0..4 {
         attackers.uas.push((cli_ua(rng), true));
     }
     attackers.uas.push((boto_ua(rng, false), false));
     attackers.uas.push((boto_ua(rng, false), false));
     attackers.uas.push((
-        format!("aws-sdk-go-v2/1.26.{} os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64", rng.range(0, 9)),
+        format!(
+            "aws-sdk-go-v2/1.26.{} os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64",
+            rng.range(0, 9)
+        ),
         false,
     ));
 
@@ -1207,9 +1396,8 @@ struct Generator {
     span_ms: i64,
     emitted: u64,
     events: u64,
-    /// Last printed eventTime in ms: keeps printed times monotonic when some carry ms.
-    last_printed_ms: i64,
     time_cache_sec: i64,
+    time_cache_ms: bool,
     time_cache: String,
     tail: String,
     time_text: String,
@@ -1239,8 +1427,9 @@ impl Generator {
         let accounts = build_accounts(&mut pop);
         let office: Vec<String> = (0..4).map(|_| public_ip(&mut pop, &ISP_PREFIXES)).collect();
         let n_ident = spec.identities.max(1) as usize;
-        let identities: Vec<Identity> =
-            (0..n_ident).map(|i| build_identity(i, &mut pop, &accounts, &office)).collect();
+        let identities: Vec<Identity> = (0..n_ident)
+            .map(|i| build_identity(i, &mut pop, &accounts, &office))
+            .collect();
         let mut cumulative = Vec::with_capacity(n_ident);
         let mut acc = 0u64;
         for id in &identities {
@@ -1267,8 +1456,8 @@ impl Generator {
             span_ms,
             emitted: 0,
             events: spec.events,
-            last_printed_ms: i64::MIN,
             time_cache_sec: i64::MIN,
+            time_cache_ms: false,
             time_cache: String::new(),
             tail: String::with_capacity(4096),
             time_text: String::with_capacity(32),
@@ -1328,7 +1517,10 @@ impl Generator {
     fn background_call(&mut self, t_ms: i64) -> Call {
         let total = *self.cumulative.last().unwrap_or(&1);
         let x = self.rng.below(total);
-        let identity = self.cumulative.partition_point(|&c| c <= x).min(self.identities.len() - 1);
+        let identity = self
+            .cumulative
+            .partition_point(|&c| c <= x)
+            .min(self.identities.len() - 1);
         let id = &mut self.identities[identity];
         let prof = profile(id.persona);
         let mut op = None;
@@ -1344,7 +1536,9 @@ impl Generator {
             }
         }
         let op = op.unwrap_or_else(|| {
-            let mut x = self.rng.below(prof.ops.iter().map(|&(_, w)| w as u64).sum());
+            let mut x = self
+                .rng
+                .below(prof.ops.iter().map(|&(_, w)| w as u64).sum());
             let mut chosen = prof.ops[0].0;
             for &(o, w) in prof.ops {
                 if x < w as u64 {
@@ -1355,7 +1549,10 @@ impl Generator {
             }
             chosen
         });
-        let human = matches!(id.persona, Persona::Developer | Persona::ConsoleUser | Persona::Admin);
+        let human = matches!(
+            id.persona,
+            Persona::Developer | Persona::ConsoleUser | Persona::Admin
+        );
         let region = if op.info().global {
             US_EAST_1
         } else if human && self.rng.chance(100) {
@@ -1364,7 +1561,15 @@ impl Generator {
             id.region
         };
         let denied = self.rng.chance(if op == ConsoleLogin { 40 } else { 8 });
-        Call { identity, op, region, t_ms, attacker_ip: None, attacker_ua: None, denied }
+        Call {
+            identity,
+            op,
+            region,
+            t_ms,
+            attacker_ip: None,
+            attacker_ua: None,
+            denied,
+        }
     }
 
     fn delivery_name(&self, index: u64) -> String {
@@ -1375,7 +1580,11 @@ impl Generator {
         s.push('_');
         let secs = self.last_ms.div_euclid(1000);
         let c = civil(secs - secs.rem_euclid(300));
-        let _ = write!(s, "{:04}{:02}{:02}T{:02}{:02}Z_", c.year, c.month, c.day, c.hour, c.minute);
+        let _ = write!(
+            s,
+            "{:04}{:02}{:02}T{:02}{:02}Z_",
+            c.year, c.month, c.day, c.hour, c.minute
+        );
         // 16 base-62 digits of a bijective mix of the index: unique names.
         let mut v = mix(index ^ mix(self.seed));
         let mut tmp = [0u8; 16];
@@ -1388,22 +1597,22 @@ impl Generator {
         s
     }
 
-    fn push_event_time(&mut self, buf: &mut String, t_ms: i64, want_ms: bool) {
+    /// `2024-05-06T10:03:12Z`, or with milliseconds for every record of about 3 % of the
+    /// seconds: deciding per second keeps printed times monotonic (a whole-second time would
+    /// read as earlier than a record with milliseconds before it in the same second).
+    fn push_event_time(&mut self, buf: &mut String, t_ms: i64) {
         let secs = t_ms.div_euclid(1000);
         if secs != self.time_cache_sec {
             self.time_cache_sec = secs;
             self.time_cache.clear();
             push_rfc3339_secs(&mut self.time_cache, secs);
+            self.time_cache_ms = mix(secs as u64 ^ mix(self.seed ^ 0x7153)) % 1000 < 30;
         }
         buf.push_str(&self.time_cache);
-        // A whole-second time would sort before an earlier record printed with milliseconds
-        // in the same second: print the milliseconds then as well.
-        if want_ms || secs * 1000 < self.last_printed_ms {
+        if self.time_cache_ms {
             let _ = write!(buf, ".{:03}Z", t_ms.rem_euclid(1000));
-            self.last_printed_ms = t_ms;
         } else {
             buf.push('Z');
-            self.last_printed_ms = secs * 1000;
         }
     }
 
@@ -1414,12 +1623,11 @@ impl Generator {
         tail.clear();
         // Per-record draws shared by parameters, response and resources.
         let shared = self.rng.next();
-        let target = 1080 + self.rng.below(240) as usize;
-        let want_ms = self.rng.chance(30);
+        let target = 920 + self.rng.below(220) as usize;
         let tls13 = self.rng.chance(700);
         let mut time = std::mem::take(&mut self.time_text);
         time.clear();
-        self.push_event_time(&mut time, call.t_ms, want_ms);
+        self.push_event_time(&mut time, call.t_ms);
 
         let id = &self.identities[call.identity];
         let acct = &self.accounts[id.account];
@@ -1436,10 +1644,16 @@ impl Generator {
             let r = self.rng.below(1000);
             match op {
                 Decrypt | GenerateDataKey
-                    if matches!(id.persona, Persona::AppInstance | Persona::Lambda | Persona::Etl)
-                        && r < 450 =>
+                    if matches!(
+                        id.persona,
+                        Persona::AppInstance | Persona::Lambda | Persona::Etl
+                    ) && r < 700 =>
                 {
-                    invoked_by = Some(if r < 250 { "s3.amazonaws.com" } else { "secretsmanager.amazonaws.com" });
+                    invoked_by = Some(if r < 450 {
+                        "s3.amazonaws.com"
+                    } else {
+                        "secretsmanager.amazonaws.com"
+                    });
                 }
                 _ if id.console && op.is_s3() && r < 300 => invoked_by = Some("AWS Internal"),
                 _ => {}
@@ -1539,13 +1753,21 @@ impl Generator {
         tail.push_str(if info.read_only { "true" } else { "false" });
         write_resources(&mut tail, &ctx, op);
         tail.push_str(",\"eventType\":\"");
-        tail.push_str(if info.category == Category::SignIn { "AwsConsoleSignIn" } else { "AwsApiCall" });
+        tail.push_str(if info.category == Category::SignIn {
+            "AwsConsoleSignIn"
+        } else {
+            "AwsApiCall"
+        });
         tail.push('"');
         if info.service == "lambda" {
             tail.push_str(",\"apiVersion\":\"2015-03-31\"");
         }
         tail.push_str(",\"managementEvent\":");
-        tail.push_str(if info.category == Category::Data { "false" } else { "true" });
+        tail.push_str(if info.category == Category::Data {
+            "false"
+        } else {
+            "true"
+        });
         tail.push_str(",\"recipientAccountId\":\"");
         tail.push_str(&acct.id);
         tail.push('"');
@@ -1554,13 +1776,21 @@ impl Generator {
             push_uuid(&mut tail, &mut draws, None);
             tail.push('"');
         }
-        if invoked_by.is_none() && !burst && id.private_ip && matches!(info.service, "s3" | "kms" | "ssm") {
+        if invoked_by.is_none()
+            && !burst
+            && id.private_ip
+            && matches!(info.service, "s3" | "kms" | "ssm")
+        {
             tail.push_str(",\"vpcEndpointId\":\"");
             tail.push_str(&acct.vpce);
             tail.push('"');
         }
         tail.push_str(",\"eventCategory\":\"");
-        tail.push_str(if info.category == Category::Data { "Data" } else { "Management" });
+        tail.push_str(if info.category == Category::Data {
+            "Data"
+        } else {
+            "Management"
+        });
         tail.push('"');
         if invoked_by.is_none() {
             tail.push_str(",\"tlsDetails\":{\"tlsVersion\":\"");
@@ -1647,7 +1877,9 @@ fn push_user_identity(
         buf.push_str(&acct.id);
         buf.push_str("\",\"accessKeyId\":\"");
         buf.push_str(&id.access_key);
-        buf.push_str("\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"");
+        buf.push_str(
+            "\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"",
+        );
         let role_id = id.principal_id.split(':').next().unwrap_or("");
         buf.push_str(role_id);
         buf.push_str("\",\"arn\":\"");
@@ -1659,7 +1891,11 @@ fn push_user_identity(
         buf.push_str("\"},\"webIdFederationData\":{},\"attributes\":{\"creationDate\":\"");
         push_rfc3339_secs(buf, session_start);
         buf.push_str("Z\",\"mfaAuthenticated\":\"");
-        buf.push_str(if id.persona == Persona::Admin && id.mfa { "true" } else { "false" });
+        buf.push_str(if id.persona == Persona::Admin && id.mfa {
+            "true"
+        } else {
+            "false"
+        });
         buf.push_str("\"}");
         if id.instance_role {
             buf.push_str(",\"ec2RoleDelivery\":\"2.0\"");
@@ -1745,7 +1981,10 @@ impl Ctx<'_> {
         push_hex_u64(buf, h, 16);
     }
     fn acct_hash(&self) -> u64 {
-        self.acct.id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+        self.acct
+            .id
+            .bytes()
+            .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
     }
     fn push_object_key(&self, buf: &mut String) {
         let s = mix(self.shared ^ 0x0B1EC7);
@@ -1764,14 +2003,29 @@ impl Ctx<'_> {
         buf.push(':');
         buf.push_str(&self.acct.id);
         buf.push_str(":key/");
-        let mut r = Rng(mix(self.acct_hash() ^ self.region_index as u64 ^ (self.shared & 3)));
+        let mut r = Rng(mix(self.acct_hash()
+            ^ self.region_index as u64
+            ^ (self.shared & 3)));
         push_uuid(buf, &mut r, None);
     }
     fn push_parameter_name(&self, buf: &mut String, n: u64) {
-        const KEYS: [&str; 8] =
-            ["db/host", "db/password", "api/key", "feature-flags", "queue/url", "cache/endpoint", "smtp/password", "jwt/secret"];
+        const KEYS: [&str; 8] = [
+            "db/host",
+            "db/password",
+            "api/key",
+            "feature-flags",
+            "queue/url",
+            "cache/endpoint",
+            "smtp/password",
+            "jwt/secret",
+        ];
         let app = APPS[(mix(n ^ self.shared) % APPS.len() as u64) as usize];
-        let _ = write!(buf, "/{app}/{}/{}", self.acct.env, KEYS[(mix(n) % KEYS.len() as u64) as usize]);
+        let _ = write!(
+            buf,
+            "/{app}/{}/{}",
+            self.acct.env,
+            KEYS[(mix(n) % KEYS.len() as u64) as usize]
+        );
     }
     fn instance_n(&self) -> u64 {
         (self.shared >> 20) % 40
@@ -1838,14 +2092,30 @@ fn push_filter_set(buf: &mut String, ctx: &Ctx, start: usize, budget: usize, fil
         buf.push_str("\",\"valueSet\":{\"items\":[{\"value\":\"");
         match name {
             "vpc-id" => ctx.push_resource_id(buf, "vpc-", 1, k % 2),
-            "instance-id" | "attachment.instance-id" => ctx.push_resource_id(buf, "i-", 2, ctx.instance_n() + k),
-            "instance-state-name" => buf.push_str(if k % 2 == 0 { "running" } else { "pending" }),
+            "instance-id" | "attachment.instance-id" => {
+                ctx.push_resource_id(buf, "i-", 2, ctx.instance_n() + k)
+            }
+            "instance-state-name" => buf.push_str(if k.is_multiple_of(2) {
+                "running"
+            } else {
+                "pending"
+            }),
             "owner-id" => buf.push_str(&ctx.acct.id),
             "group-name" => {
-                let _ = write!(buf, "{}-{}-sg", APPS[(k as usize + ctx.shared as usize) % APPS.len()], ctx.acct.env);
+                let _ = write!(
+                    buf,
+                    "{}-{}-sg",
+                    APPS[(k as usize + ctx.shared as usize) % APPS.len()],
+                    ctx.acct.env
+                );
             }
             _ => {
-                let _ = write!(buf, "{}-{}", APPS[(k as usize + (ctx.shared >> 5) as usize) % APPS.len()], ctx.acct.env);
+                let _ = write!(
+                    buf,
+                    "{}-{}",
+                    APPS[(k as usize + (ctx.shared >> 5) as usize) % APPS.len()],
+                    ctx.acct.env
+                );
             }
         }
         buf.push_str("\"}]}}");
@@ -1875,12 +2145,29 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
                 buf.push(']');
             }
             buf.push_str("},");
-            push_filter_set(buf, ctx, start, budget, &["instance-state-name", "tag:Environment", "vpc-id", "tag:Application"]);
+            push_filter_set(
+                buf,
+                ctx,
+                start,
+                budget,
+                &[
+                    "instance-state-name",
+                    "tag:Environment",
+                    "vpc-id",
+                    "tag:Application",
+                ],
+            );
             buf.push('}');
         }
         DescribeVolumes => {
             buf.push_str("{\"volumeSet\":{},");
-            push_filter_set(buf, ctx, start, budget.saturating_sub(20), &["attachment.instance-id", "tag:Environment"]);
+            push_filter_set(
+                buf,
+                ctx,
+                start,
+                budget.saturating_sub(20),
+                &["attachment.instance-id", "tag:Environment"],
+            );
             buf.push_str(",\"maxResults\":500}");
         }
         DescribeSnapshots => {
@@ -1889,8 +2176,14 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push('}');
         }
         DescribeImages => {
-            buf.push_str("{\"executableBySet\":{},\"imagesSet\":{},\"ownersSet\":{\"items\":[{\"owner\":\"");
-            buf.push_str(if ctx.shared & 1 == 0 { "self" } else { "amazon" });
+            buf.push_str(
+                "{\"executableBySet\":{},\"imagesSet\":{},\"ownersSet\":{\"items\":[{\"owner\":\"",
+            );
+            buf.push_str(if ctx.shared & 1 == 0 {
+                "self"
+            } else {
+                "amazon"
+            });
             buf.push_str("\"}]},\"includeDeprecated\":false,");
             push_filter_set(buf, ctx, start, budget, &["architecture", "name", "state"]);
             buf.push('}');
@@ -1919,12 +2212,24 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
         }
         DescribeSubnets => {
             buf.push_str("{\"subnetSet\":{},");
-            push_filter_set(buf, ctx, start, budget, &["vpc-id", "availability-zone", "tag:Tier"]);
+            push_filter_set(
+                buf,
+                ctx,
+                start,
+                budget,
+                &["vpc-id", "availability-zone", "tag:Tier"],
+            );
             buf.push('}');
         }
         DescribeNetworkInterfaces => {
             buf.push_str("{\"networkInterfaceIdSet\":{},");
-            push_filter_set(buf, ctx, start, budget, &["vpc-id", "attachment.instance-id"]);
+            push_filter_set(
+                buf,
+                ctx,
+                start,
+                budget,
+                &["vpc-id", "attachment.instance-id"],
+            );
             buf.push('}');
         }
         DescribeRouteTables => {
@@ -1960,7 +2265,9 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
         DescribeDBInstances | DescribeDBClusters | DescribeDBSnapshots => {
             buf.push('{');
             if op == DescribeDBSnapshots {
-                buf.push_str("\"snapshotType\":\"manual\",\"includeShared\":false,\"includePublic\":false,");
+                buf.push_str(
+                    "\"snapshotType\":\"manual\",\"includeShared\":false,\"includePublic\":false,",
+                );
             } else if op == DescribeDBClusters {
                 buf.push_str("\"includeShared\":false,");
             }
@@ -1985,7 +2292,12 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push_str("{\"functionVersion\":\"ALL\",\"maxItems\":50");
             if room(buf, 60) {
                 buf.push_str(",\"marker\":\"");
-                push_chars(buf, draws, BASE64, 44.min(budget.saturating_sub(buf.len() - start + 4)));
+                push_chars(
+                    buf,
+                    draws,
+                    BASE64,
+                    44.min(budget.saturating_sub(buf.len() - start + 4)),
+                );
                 buf.push('"');
             }
             buf.push('}');
@@ -1994,7 +2306,12 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             if ctx.shared & 1 == 0 {
                 buf.push_str("null");
             } else {
-                let _ = write!(buf, "{{\"exclusiveStartTableName\":\"{}-{}-sessions\",\"limit\":100}}", APPS[(ctx.shared >> 2) as usize % APPS.len()], ctx.acct.env);
+                let _ = write!(
+                    buf,
+                    "{{\"exclusiveStartTableName\":\"{}-{}-sessions\",\"limit\":100}}",
+                    APPS[(ctx.shared >> 2) as usize % APPS.len()],
+                    ctx.acct.env
+                );
             }
         }
         DescribeClusters => buf.push_str("{\"maxRecords\":100}"),
@@ -2018,7 +2335,12 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
                     if n > 0 {
                         buf.push(',');
                     }
-                    let _ = write!(buf, "\"{}-{}-alb\"", APPS[(n + ctx.shared as usize) % APPS.len()], ctx.acct.env);
+                    let _ = write!(
+                        buf,
+                        "\"{}-{}-alb\"",
+                        APPS[(n + ctx.shared as usize) % APPS.len()],
+                        ctx.acct.env
+                    );
                     n += 1;
                 }
                 buf.push(']');
@@ -2034,7 +2356,13 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
                     if n > 0 {
                         buf.push(',');
                     }
-                    let _ = write!(buf, "\"{}-{}-asg-{}\"", APPS[(n + ctx.shared as usize) % APPS.len()], ctx.acct.env, n);
+                    let _ = write!(
+                        buf,
+                        "\"{}-{}-asg-{}\"",
+                        APPS[(n + ctx.shared as usize) % APPS.len()],
+                        ctx.acct.env,
+                        n
+                    );
                     n += 1;
                 }
                 buf.push(']');
@@ -2071,11 +2399,8 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push_str("\"encryptionAlgorithm\":\"SYMMETRIC_DEFAULT\",\"encryptionContext\":{");
             if ctx.shared & 2 == 0 {
                 buf.push_str("\"aws:s3:arn\":\"arn:aws:s3:::");
+                // With S3 Bucket Keys the context is the bucket, not the object.
                 buf.push_str(ctx.bucket());
-                if room(buf, 80) {
-                    buf.push('/');
-                    ctx.push_object_key(buf);
-                }
                 buf.push('"');
             } else {
                 buf.push_str("\"SecretARN\":\"arn:aws:secretsmanager:");
@@ -2161,14 +2486,24 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push_str("{\"instancesSet\":{\"items\":[{\"imageId\":\"");
             ctx.push_resource_id(buf, "ami-", 4, ctx.shared % 5);
             buf.push_str("\",\"minCount\":1,\"maxCount\":1}]},\"userData\":\"<sensitiveDataRemoved>\",\"instanceType\":\"");
-            buf.push_str(["t3.medium", "m6i.large", "c6i.xlarge", "r6g.large"][(ctx.shared >> 4) as usize % 4]);
-            buf.push_str("\",\"blockDeviceMapping\":{},\"monitoring\":{\"enabled\":false},\"subnetId\":\"");
+            buf.push_str(
+                ["t3.medium", "m6i.large", "c6i.xlarge", "r6g.large"]
+                    [(ctx.shared >> 4) as usize % 4],
+            );
+            buf.push_str(
+                "\",\"blockDeviceMapping\":{},\"monitoring\":{\"enabled\":false},\"subnetId\":\"",
+            );
             ctx.push_resource_id(buf, "subnet-", 5, ctx.shared % 3);
             buf.push_str("\",\"disableApiTermination\":false,\"disableApiStop\":false,\"clientToken\":\"terraform-");
             push_hex(buf, draws, 26);
             buf.push_str("\",\"iamInstanceProfile\":{\"arn\":\"arn:aws:iam::");
             buf.push_str(&ctx.acct.id);
-            let _ = write!(buf, ":instance-profile/{}-{}-profile\"}}", APPS[(ctx.shared >> 6) as usize % APPS.len()], ctx.acct.env);
+            let _ = write!(
+                buf,
+                ":instance-profile/{}-{}-profile\"}}",
+                APPS[(ctx.shared >> 6) as usize % APPS.len()],
+                ctx.acct.env
+            );
             buf.push('}');
         }
         StartInstances | StopInstances => {
@@ -2186,7 +2521,12 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push_str(ctx.region);
             buf.push(':');
             buf.push_str(&ctx.acct.id);
-            let _ = write!(buf, ":stack/{}-{}-stack/", APPS[(ctx.shared >> 6) as usize % APPS.len()], ctx.acct.env);
+            let _ = write!(
+                buf,
+                ":stack/{}-{}-stack/",
+                APPS[(ctx.shared >> 6) as usize % APPS.len()],
+                ctx.acct.env
+            );
             push_uuid(buf, draws, None);
             buf.push_str("\"}");
         }
@@ -2200,13 +2540,27 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             push_hex(buf, draws, 32);
             buf.push_str("\",\"startFromHead\":false");
             if room(buf, 60) {
-                let _ = write!(buf, ",\"startTime\":{},\"endTime\":{}", (ctx.t_secs - 3600) * 1000, ctx.t_secs * 1000);
+                let _ = write!(
+                    buf,
+                    ",\"startTime\":{},\"endTime\":{}",
+                    (ctx.t_secs - 3600) * 1000,
+                    ctx.t_secs * 1000
+                );
             }
             buf.push('}');
         }
         GetRole => {
-            let _ = write!(buf, "{{\"roleName\":\"{}-{}-", APPS[(ctx.shared >> 6) as usize % APPS.len()], ctx.acct.env);
-            buf.push_str(if ctx.shared & 1 == 0 { "ec2-role\"}" } else { "lambda-role\"}" });
+            let _ = write!(
+                buf,
+                "{{\"roleName\":\"{}-{}-",
+                APPS[(ctx.shared >> 6) as usize % APPS.len()],
+                ctx.acct.env
+            );
+            buf.push_str(if ctx.shared & 1 == 0 {
+                "ec2-role\"}"
+            } else {
+                "lambda-role\"}"
+            });
         }
         AuthorizeSecurityGroupIngress => {
             buf.push_str("{\"groupId\":\"");
@@ -2237,7 +2591,9 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
             buf.push_str(ip);
             buf.push_str("\",\"computerName\":\"ip-");
             push_kebab_ip(buf, ip);
-            buf.push_str(".ec2.internal\",\"agentName\":\"amazon-ssm-agent\",\"availabilityZone\":\"");
+            buf.push_str(
+                ".ec2.internal\",\"agentName\":\"amazon-ssm-agent\",\"availabilityZone\":\"",
+            );
             buf.push_str(ctx.region);
             buf.push('a');
             buf.push_str("\",\"sSMConnectionChannel\":\"ssmmessages\"}");
@@ -2266,7 +2622,12 @@ fn write_params(buf: &mut String, ctx: &Ctx, op: Op, budget: usize, draws: &mut 
                 if dim == "InstanceId" {
                     ctx.push_resource_id(buf, "i-", 2, ctx.instance_n() + n as u64);
                 } else {
-                    let _ = write!(buf, "{}-{}", APPS[(n + ctx.shared as usize) % APPS.len()], ctx.acct.env);
+                    let _ = write!(
+                        buf,
+                        "{}-{}",
+                        APPS[(n + ctx.shared as usize) % APPS.len()],
+                        ctx.acct.env
+                    );
                 }
                 buf.push_str("\"}]},\"period\":300,\"stat\":\"Average\"},\"returnData\":true}");
                 n += 1;
@@ -2352,7 +2713,9 @@ fn write_response(buf: &mut String, ctx: &Ctx, op: Op) {
         AuthorizeSecurityGroupIngress => {
             buf.push_str("{\"requestId\":\"");
             push_uuid(buf, &mut r, None);
-            buf.push_str("\",\"_return\":true,\"securityGroupRuleSet\":{\"items\":[{\"groupOwnerId\":\"");
+            buf.push_str(
+                "\",\"_return\":true,\"securityGroupRuleSet\":{\"items\":[{\"groupOwnerId\":\"",
+            );
             buf.push_str(&ctx.acct.id);
             buf.push_str("\",\"groupId\":\"");
             ctx.push_resource_id(buf, "sg-", 3, (ctx.shared >> 9) % 30);
@@ -2384,12 +2747,21 @@ fn write_response(buf: &mut String, ctx: &Ctx, op: Op) {
             buf.push_str("\",\"imageId\":\"");
             ctx.push_resource_id(buf, "ami-", 4, ctx.shared % 5);
             buf.push_str("\",\"instanceState\":{\"code\":0,\"name\":\"pending\"},\"amiLaunchIndex\":0,\"productCodes\":{},\"instanceType\":\"");
-            buf.push_str(["t3.medium", "m6i.large", "c6i.xlarge", "r6g.large"][(ctx.shared >> 4) as usize % 4]);
+            buf.push_str(
+                ["t3.medium", "m6i.large", "c6i.xlarge", "r6g.large"]
+                    [(ctx.shared >> 4) as usize % 4],
+            );
             let _ = write!(buf, "\",\"launchTime\":{},\"placement\":{{\"availabilityZone\":\"{}a\",\"tenancy\":\"default\"}},\"monitoring\":{{\"state\":\"disabled\"}},\"subnetId\":\"", ctx.t_secs * 1000, ctx.region);
             ctx.push_resource_id(buf, "subnet-", 5, ctx.shared % 3);
             buf.push_str("\",\"vpcId\":\"");
             ctx.push_resource_id(buf, "vpc-", 1, 0);
-            let _ = write!(buf, "\",\"privateIpAddress\":\"10.{}.{}.{}\"}}]}}}}", r.range(0, 31), r.range(0, 255), r.range(4, 250));
+            let _ = write!(
+                buf,
+                "\",\"privateIpAddress\":\"10.{}.{}.{}\"}}]}}}}",
+                r.range(0, 31),
+                r.range(0, 255),
+                r.range(4, 250)
+            );
         }
         _ => buf.push_str("null"),
     }
@@ -2452,7 +2824,13 @@ mod tests {
     use std::rc::Rc;
 
     fn small() -> CorpusSpec {
-        CorpusSpec { events: 20_000, identities: 200, enumerators: 5, seed: 7, ..CorpusSpec::default() }
+        CorpusSpec {
+            events: 20_000,
+            identities: 200,
+            enumerators: 5,
+            seed: 7,
+            ..CorpusSpec::default()
+        }
     }
 
     fn jsonl(spec: &CorpusSpec) -> Vec<u8> {
@@ -2487,12 +2865,18 @@ mod tests {
             let v = parse(line);
             count += 1;
             sizes.push(line.len());
-            assert!(v["eventName"].as_str().is_some_and(|s| !s.is_empty()), "{line}");
+            assert!(
+                v["eventName"].as_str().is_some_and(|s| !s.is_empty()),
+                "{line}"
+            );
             let t = v["eventTime"].as_str().unwrap().to_string();
             assert!(t.starts_with("2024-05-06T") && t.ends_with('Z'), "{t}");
             // Same format length except for the optional milliseconds; compare as instants.
             let key = |s: &str| {
-                let (base, ms) = s.trim_end_matches('Z').split_once('.').unwrap_or((s.trim_end_matches('Z'), "0"));
+                let (base, ms) = s
+                    .trim_end_matches('Z')
+                    .split_once('.')
+                    .unwrap_or((s.trim_end_matches('Z'), "0"));
                 (base.to_string(), ms.parse::<u32>().unwrap())
             };
             if !last_time.is_empty() {
@@ -2500,37 +2884,61 @@ mod tests {
             }
             last_time = t;
             assert_eq!(v["eventVersion"], "1.08");
-            assert!(ids.insert(v["eventID"].as_str().unwrap().to_string()), "duplicate eventID");
+            assert!(
+                ids.insert(v["eventID"].as_str().unwrap().to_string()),
+                "duplicate eventID"
+            );
             assert_eq!(v["eventID"].as_str().unwrap().len(), 36);
             let ui = &v["userIdentity"];
-            assert!(ui["arn"].as_str().is_some_and(|s| s.starts_with("arn:aws:")));
+            assert!(ui["arn"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("arn:aws:")));
             assert_eq!(ui["accountId"], v["recipientAccountId"]);
             match ui["type"].as_str().unwrap() {
                 "IAMUser" => assert!(ui["userName"].is_string()),
                 "AssumedRole" => assert_eq!(ui["sessionContext"]["sessionIssuer"]["type"], "Role"),
                 other => panic!("type {other}"),
             }
-            assert!(v["eventSource"].as_str().unwrap().ends_with(".amazonaws.com"));
+            assert!(v["eventSource"]
+                .as_str()
+                .unwrap()
+                .ends_with(".amazonaws.com"));
             assert!(v["awsRegion"].is_string() && v["sourceIPAddress"].is_string());
             assert!(v["userAgent"].is_string() && v["requestID"].is_string());
             assert!(v["readOnly"].is_boolean() && v["managementEvent"].is_boolean());
             assert!(v.get("requestParameters").is_some() && v.get("responseElements").is_some());
-            assert!(matches!(v["eventType"].as_str(), Some("AwsApiCall" | "AwsConsoleSignIn")));
-            assert!(matches!(v["eventCategory"].as_str(), Some("Management" | "Data")));
+            assert!(matches!(
+                v["eventType"].as_str(),
+                Some("AwsApiCall" | "AwsConsoleSignIn")
+            ));
+            assert!(matches!(
+                v["eventCategory"].as_str(),
+                Some("Management" | "Data")
+            ));
         }
         assert_eq!(count, spec.events);
         let mean = sizes.iter().sum::<usize>() / sizes.len();
-        assert!((1200..=1400).contains(&mean), "mean record size {mean}");
+        assert!((1250..=1450).contains(&mean), "mean record size {mean}");
         let min = *sizes.iter().min().unwrap();
         let max = *sizes.iter().max().unwrap();
-        assert!(min >= 700 && max <= 2600, "record sizes {min}..{max}");
-        let near = sizes.iter().filter(|&&s| (1000..=1700).contains(&s)).count();
-        assert!(near * 100 >= sizes.len() * 85, "{near} of {} near target", sizes.len());
+        assert!(min >= 800 && max <= 2600, "record sizes {min}..{max}");
+        let near = sizes
+            .iter()
+            .filter(|&&s| (1000..=1800).contains(&s))
+            .count();
+        assert!(
+            near * 100 >= sizes.len() * 85,
+            "{near} of {} near target",
+            sizes.len()
+        );
     }
 
     #[test]
     fn identities_accounts_regions_and_discovery_share() {
-        let spec = CorpusSpec { events: 100_000, ..CorpusSpec::default() };
+        let spec = CorpusSpec {
+            events: 100_000,
+            ..CorpusSpec::default()
+        };
         let out = String::from_utf8(jsonl(&spec)).unwrap();
         let discovery: BTreeSet<&str> = DISCOVERY.iter().map(|o| o.info().name).collect();
         let mut arns = BTreeSet::new();
@@ -2541,44 +2949,69 @@ mod tests {
         // (arn, account, 15-minute bin) -> (count, distinct names)
         let mut bins: BTreeMap<(String, String, i64), (u64, BTreeSet<String>)> = BTreeMap::new();
         let t0 = spec.start_epoch_secs;
+        // Full parsing is covered above; string look-ups keep this test fast in debug builds.
+        // The first "arn" and "accountId" are userIdentity's.
+        fn field<'a>(line: &'a str, key: &str) -> &'a str {
+            let pat = format!("\"{key}\":\"");
+            let at = line.find(&pat).unwrap_or_else(|| panic!("{key}: {line}")) + pat.len();
+            &line[at..at + line[at..].find('"').unwrap()]
+        }
         for line in out.lines() {
-            let v = parse(line);
-            let arn = v["userIdentity"]["arn"].as_str().unwrap().to_string();
+            let arn = field(line, "arn").to_string();
             arns.insert(arn.clone());
-            accounts.insert(v["recipientAccountId"].as_str().unwrap().to_string());
-            regions.insert(v["awsRegion"].as_str().unwrap().to_string());
-            if v["readOnly"] == false {
+            accounts.insert(field(line, "recipientAccountId").to_string());
+            regions.insert(field(line, "awsRegion").to_string());
+            if line.contains("\"readOnly\":false") {
                 writes += 1;
             }
-            let name = v["eventName"].as_str().unwrap();
+            let name = field(line, "eventName");
             if discovery.contains(name) {
                 disc += 1;
-                let t = v["eventTime"].as_str().unwrap();
+                let t = field(line, "eventTime");
                 let h: i64 = t[11..13].parse().unwrap();
                 let m: i64 = t[14..16].parse().unwrap();
                 let day: i64 = t[8..10].parse().unwrap();
                 let secs = (day - 6) * 86_400 + h * 3600 + m * 60;
-                let acct = v["userIdentity"]["accountId"].as_str().unwrap().to_string();
+                let acct = field(line, "accountId").to_string();
                 let e = bins.entry((arn, acct, (t0 + secs) / 900)).or_default();
                 e.0 += 1;
                 e.1.insert(name.to_string());
             }
         }
-        assert!(arns.len() > 900 && arns.len() <= 1000, "{} identities", arns.len());
+        assert!(
+            arns.len() > 900 && arns.len() <= 1000,
+            "{} identities",
+            arns.len()
+        );
         assert_eq!(accounts.len(), 3);
         assert_eq!(regions.len(), 6);
         assert!(writes * 10 > spec.events, "too few write calls: {writes}");
         let share = disc as f64 / spec.events as f64;
         assert!((0.01..=0.03).contains(&share), "discovery share {share}");
-        let alerting: BTreeSet<&String> =
-            bins.iter().filter(|(_, (n, d))| *n >= 10 || d.len() >= 5).map(|((a, _, _), _)| a).collect();
-        assert!(!alerting.is_empty() && alerting.len() <= spec.enumerators as usize, "{alerting:?}");
+        let alerting: BTreeSet<&String> = bins
+            .iter()
+            .filter(|(_, (n, d))| *n >= 10 || d.len() >= 5)
+            .map(|((a, _, _), _)| a)
+            .collect();
+        // Only enumerators reach the seed thresholds (a short burst split by a bin edge may not).
+        assert!(
+            alerting.len() * 2 >= spec.enumerators as usize
+                && alerting.len() <= spec.enumerators as usize,
+            "{alerting:?}"
+        );
     }
 
     #[test]
     fn delivery_files_are_records_objects() {
-        let spec = CorpusSpec { events: 2_500, identities: 50, enumerators: 2, seed: 3, ..CorpusSpec::default() };
-        let files: Rc<RefCell<Vec<(String, Rc<RefCell<Vec<u8>>>)>>> = Rc::default();
+        let spec = CorpusSpec {
+            events: 2_500,
+            identities: 50,
+            enumerators: 2,
+            seed: 3,
+            ..CorpusSpec::default()
+        };
+        type Files = Vec<(String, Rc<RefCell<Vec<u8>>>)>;
+        let files: Rc<RefCell<Files>> = Rc::default();
         struct Sink(Rc<RefCell<Vec<u8>>>);
         impl io::Write for Sink {
             fn write(&mut self, b: &[u8]) -> io::Result<usize> {
@@ -2602,7 +3035,10 @@ mod tests {
         let mut bytes = 0;
         let mut lines = Vec::new();
         for (name, data) in files.iter() {
-            assert!(name.ends_with(".json") && name.contains("_CloudTrail_") && !name.contains('/'), "{name}");
+            assert!(
+                name.ends_with(".json") && name.contains("_CloudTrail_") && !name.contains('/'),
+                "{name}"
+            );
             assert!(names.insert(name.clone()));
             let data = data.borrow();
             bytes += data.len();
@@ -2625,10 +3061,24 @@ mod tests {
 
     #[test]
     fn edge_specs() {
-        assert!(jsonl(&CorpusSpec { events: 0, ..small() }).is_empty());
-        let one = jsonl(&CorpusSpec { events: 1, identities: 1, enumerators: 5, ..small() });
+        assert!(jsonl(&CorpusSpec {
+            events: 0,
+            ..small()
+        })
+        .is_empty());
+        let one = jsonl(&CorpusSpec {
+            events: 1,
+            identities: 1,
+            enumerators: 5,
+            ..small()
+        });
         assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 1);
-        let out = jsonl(&CorpusSpec { events: 500, identities: 3, enumerators: 0, ..small() });
+        let out = jsonl(&CorpusSpec {
+            events: 500,
+            identities: 3,
+            enumerators: 0,
+            ..small()
+        });
         assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 500);
     }
 

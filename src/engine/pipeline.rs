@@ -50,7 +50,9 @@ where
     S: FnMut(T),
 {
     let started = Instant::now();
-    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { opts.threads };
+    // available_parallelism follows cgroup quotas, which can report 1 on a 2-core sandbox;
+    // a second worker costs nothing where there is one core.
+    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()).max(2) } else { opts.threads };
     let mut summary = Summary::default();
     let (batch_tx, batch_rx) = sync_channel::<ReaderMsg>(threads * 4);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
@@ -99,7 +101,8 @@ where
                     (msg, s)
                 };
                 let sent = match msg {
-                    ReaderMsg::Batch(batch) => {
+                    ReaderMsg::Batch(mut batch) => {
+                        batch.split();
                         let mut events = Vec::with_capacity(batch.records.len());
                         let mut bad = Vec::new();
                         normalize_batch(&batch, norm, &mut events, &mut bad);

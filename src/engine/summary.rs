@@ -22,6 +22,16 @@ pub struct Summary {
     pub seconds: f64,
     /// Free-form lines other stages add (duplicates dropped, rules learning, ...).
     pub notes: Vec<String>,
+    /// Peak resident memory of the process, when the platform tells (Linux).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Peak resident set size of this process (`VmHWM`), Linux only.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 impl Summary {
@@ -47,6 +57,9 @@ impl fmt::Display for Summary {
         write!(f, "tripline: {} files, {:.1} MB, {} records, {} events", self.files, mb, self.records, self.events)?;
         if self.seconds > 0.0 {
             write!(f, " in {:.2}s ({:.0} MB/s, {:.0} events/s)", self.seconds, mb / self.seconds, self.events as f64 / self.seconds)?;
+        }
+        if let Some(rss) = self.peak_rss_bytes {
+            write!(f, ", peak memory {:.0} MB", rss as f64 / 1e6)?;
         }
         writeln!(f)?;
         for (fmt_, n) in &self.events_by_format {

@@ -33,11 +33,46 @@ pub struct Batch {
     pub header: Option<Arc<Vec<String>>>,
     /// Raw bytes read for this batch, for MB/s reporting.
     pub bytes: u64,
+    /// `data` is a block of whole lines not yet split into records (see `split`).
+    pub unsplit: bool,
+    /// Line number of the block's first line.
+    pub first_line: u64,
+    pub max_record: usize,
 }
 
 impl Batch {
     pub fn new(source: Arc<str>, kind: RecordKind, header: Option<Arc<Vec<String>>>) -> Batch {
-        Batch { source, kind, data: Vec::new(), records: Vec::new(), bad: Vec::new(), header, bytes: 0 }
+        Batch { source, kind, data: Vec::new(), records: Vec::new(), bad: Vec::new(), header, bytes: 0, unsplit: false, first_line: 0, max_record: usize::MAX }
+    }
+
+    /// Splits a block of lines into records, on the worker thread.
+    pub fn split(&mut self) {
+        if !self.unsplit {
+            return;
+        }
+        self.unsplit = false;
+        let mut line = self.first_line;
+        let mut start = 0;
+        let data = &self.data;
+        let n = data.len();
+        while start < n {
+            let end = memchr::memchr(b'\n', &data[start..]).map_or(n, |i| start + i);
+            let mut rec_end = end;
+            if rec_end > start && data[rec_end - 1] == b'\r' {
+                rec_end -= 1;
+            }
+            let rec = &data[start..rec_end];
+            if !rec.iter().all(u8::is_ascii_whitespace) {
+                let origin = Origin::line(&self.source, line);
+                if rec.len() > self.max_record {
+                    self.bad.push(super::lines::too_large(origin, rec.len(), self.max_record));
+                } else {
+                    self.records.push(RecordMeta { start, end: rec_end, origin });
+                }
+            }
+            line += 1;
+            start = end + 1;
+        }
     }
     pub fn push(&mut self, bytes: &[u8], origin: Origin) {
         let start = self.data.len();
@@ -52,7 +87,7 @@ impl Batch {
         self.data.len() >= BATCH_BYTES || self.records.len() >= BATCH_RECORDS || self.bad.len() >= BATCH_RECORDS
     }
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.bad.is_empty()
+        self.records.is_empty() && self.bad.is_empty() && self.data.is_empty()
     }
 }
 

@@ -404,7 +404,8 @@ mod tests {
         let mut bads = Vec::new();
         let mut framer = JsonFramer::new(Arc::from("f"), max);
         framer
-            .run(&mut reader, &mut |b: Batch| {
+            .run(&mut reader, &mut |mut b: Batch| {
+                b.split();
                 for (i, m) in b.records.iter().enumerate() {
                     recs.push((m.origin.to_string(), String::from_utf8_lossy(b.record(i)).into_owned()));
                 }

@@ -1,10 +1,15 @@
-//! Line framing with a size cap: a line longer than the cap is skipped as it streams past,
-//! never buffered whole.
+//! Line framing with a size cap. The reader thread only cuts the stream into blocks that
+//! end at a newline and counts lines; workers split blocks into records (`Batch::split`),
+//! so the reader never copies a record twice. A line longer than the cap is skipped as it
+//! streams past, never buffered whole.
 
 use super::frame::{bad, Batch, RecordKind};
 use crate::event::{BadReason, Origin};
 use std::io::{self, BufRead};
 use std::sync::Arc;
+
+/// Bytes per block handed to a worker.
+const BLOCK: usize = 1 << 20;
 
 pub struct LineFramer {
     source: Arc<str>,
@@ -25,86 +30,85 @@ impl LineFramer {
     }
 
     pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
-        let mut batch = Batch::new(self.source.clone(), self.kind, None);
-        let mut pending: Vec<u8> = Vec::new();
+        let mut carry: Vec<u8> = Vec::new();
+        // Bytes of an over-long line seen so far, while skipping it.
         let mut oversize: Option<usize> = None;
-        loop {
-            let chunk = match reader.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    if !batch.is_empty() {
-                        emit(batch);
+        let mut eof = false;
+        while !eof {
+            let mut buf = Vec::with_capacity(BLOCK + carry.len());
+            buf.append(&mut carry);
+            let mut read_bytes = 0u64;
+            while buf.len() < BLOCK {
+                let start = buf.len();
+                buf.resize(start + (BLOCK - start).max(64 * 1024), 0);
+                let n = match reader.read(&mut buf[start..]) {
+                    Ok(n) => n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+                    Err(e) => {
+                        buf.truncate(start);
+                        self.flush_block(buf, &mut oversize, true, read_bytes, emit);
+                        return Err(e);
                     }
-                    return Err(e);
-                }
-            };
-            if chunk.is_empty() {
-                break;
-            }
-            let len = chunk.len();
-            batch.bytes += len as u64;
-            let mut pos = 0;
-            while pos < len {
-                match memchr::memchr(b'\n', &chunk[pos..]) {
-                    Some(nl) => {
-                        let piece = &chunk[pos..pos + nl];
-                        self.line += 1;
-                        let origin = Origin::line(&self.source, self.line);
-                        if let Some(n) = oversize.take() {
-                            batch.bad.push(too_large(origin, n + piece.len(), self.max));
-                        } else if pending.len() + piece.len() > self.max {
-                            batch.bad.push(too_large(origin, pending.len() + piece.len(), self.max));
-                            pending.clear();
-                        } else if pending.is_empty() {
-                            push_line(&mut batch, piece, origin);
-                        } else {
-                            pending.extend_from_slice(piece);
-                            push_line(&mut batch, &pending, origin);
-                            pending.clear();
-                        }
-                        pos += nl + 1;
-                        if batch.is_full() {
-                            emit(std::mem::replace(&mut batch, Batch::new(self.source.clone(), self.kind, None)));
-                        }
-                    }
-                    None => {
-                        let piece = &chunk[pos..];
-                        if let Some(n) = oversize.as_mut() {
-                            *n += piece.len();
-                        } else if pending.len() + piece.len() > self.max {
-                            oversize = Some(pending.len() + piece.len());
-                            pending = Vec::new();
-                        } else {
-                            pending.extend_from_slice(piece);
-                        }
-                        pos = len;
-                    }
+                };
+                buf.truncate(start + n);
+                read_bytes += n as u64;
+                if n == 0 {
+                    eof = true;
+                    break;
                 }
             }
-            reader.consume(len);
-        }
-        if oversize.is_some() || !pending.is_empty() {
-            self.line += 1;
-            let origin = Origin::line(&self.source, self.line);
-            match oversize {
-                Some(n) => batch.bad.push(too_large(origin, n, self.max)),
-                None => push_line(&mut batch, &pending, origin),
-            }
-        }
-        if !batch.is_empty() {
-            emit(batch);
+            carry = self.flush_block(buf, &mut oversize, eof, read_bytes, emit);
         }
         Ok(())
     }
-}
 
-fn push_line(batch: &mut Batch, line: &[u8], origin: Origin) {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().all(u8::is_ascii_whitespace) {
-        return;
+    /// Emits the complete lines of `buf` as one batch; returns the unfinished tail.
+    fn flush_block(&mut self, mut buf: Vec<u8>, oversize: &mut Option<usize>, eof: bool, bytes: u64, emit: &mut dyn FnMut(Batch)) -> Vec<u8> {
+        let mut batch = Batch::new(self.source.clone(), self.kind, None);
+        batch.bytes = bytes;
+        // Finish skipping an over-long line first.
+        if let Some(n) = *oversize {
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => {
+                    self.line += 1;
+                    batch.bad.push(too_large(Origin::line(&self.source, self.line), n + i, self.max));
+                    *oversize = None;
+                    buf.drain(..=i);
+                }
+                None => {
+                    *oversize = Some(n + buf.len());
+                    if eof {
+                        self.line += 1;
+                        batch.bad.push(too_large(Origin::line(&self.source, self.line), n + buf.len(), self.max));
+                        *oversize = None;
+                    }
+                    if !batch.is_empty() || batch.bytes > 0 {
+                        emit(batch);
+                    }
+                    return Vec::new();
+                }
+            }
+        }
+        let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) };
+        let tail = buf.split_off(cut);
+        let tail = if !eof && cut == 0 && tail.len() > self.max {
+            // No newline in a whole block and already over the cap: skip it as it streams.
+            *oversize = Some(tail.len());
+            Vec::new()
+        } else {
+            tail
+        };
+        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64 + u64::from(eof && !buf.is_empty() && !buf.ends_with(b"\n"));
+        batch.first_line = self.line + 1;
+        batch.unsplit = true;
+        batch.max_record = self.max;
+        self.line += lines;
+        batch.data = buf;
+        if !batch.data.is_empty() || !batch.bad.is_empty() || batch.bytes > 0 {
+            emit(batch);
+        }
+        tail
     }
-    batch.push(line, origin);
 }
 
 pub fn too_large(origin: Origin, size: usize, max: usize) -> crate::event::BadRecord {

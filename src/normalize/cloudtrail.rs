@@ -7,7 +7,7 @@ use super::value::{json_column, text};
 use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde::Deserialize;
-use serde_json::value::RawValue;
+use sonic_rs::LazyValue;
 use serde_json::Value;
 
 #[derive(Deserialize, Default)]
@@ -63,9 +63,9 @@ pub struct RawCloudTrail<'a> {
     #[serde(borrow)]
     pub userIdentity: Option<UserIdentity<'a>>,
     #[serde(borrow)]
-    pub requestParameters: Option<&'a RawValue>,
+    pub requestParameters: Option<LazyValue<'a>>,
     #[serde(borrow)]
-    pub responseElements: Option<&'a RawValue>,
+    pub responseElements: Option<LazyValue<'a>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -99,11 +99,19 @@ struct ResponseElements<'a> {
 
 /// Parses only a raw value's object form; other shapes (a string, an array) carry nothing
 /// tripline reads, and are not an error.
-fn parse_object<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
+fn parse_object<'a, T: Deserialize<'a> + Default>(raw: &'a Option<LazyValue<'_>>) -> T {
     match raw {
-        Some(r) if r.get().starts_with('{') => serde_json::from_str(r.get()).unwrap_or_default(),
+        Some(r) if r.as_raw_str().starts_with('{') => sonic_rs::from_str(r.as_raw_str()).unwrap_or_default(),
         _ => T::default(),
     }
+}
+
+/// Maps a parser error to the skip reason: a type or field problem is an invalid record,
+/// anything else is invalid JSON.
+pub fn sonic_error(e: sonic_rs::Error) -> RecordError {
+    let msg = e.to_string();
+    let data = msg.contains("invalid type") || msg.contains("missing field") || msg.contains("invalid value");
+    RecordError::new(if data { BadReason::InvalidRecord } else { BadReason::InvalidJson }, msg)
 }
 
 /// Whether a parsed record has what makes it a CloudTrail event.
@@ -142,7 +150,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
     e.outcome = if e.error_code.is_empty() { Outcome::Success } else { Outcome::Failure };
     match e.action.as_str() {
         "ConsoleLogin" => {
-            let resp: ResponseElements = parse_object(r.responseElements);
+            let resp: ResponseElements = parse_object(&r.responseElements);
             let result = s(&resp.ConsoleLogin);
             e.status = result.to_string();
             if result.eq_ignore_ascii_case("Failure") {
@@ -153,8 +161,8 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
             }
         }
         "CreateAccessKey" => {
-            let req: RequestParameters = parse_object(r.requestParameters);
-            let resp: ResponseElements = parse_object(r.responseElements);
+            let req: RequestParameters = parse_object(&r.requestParameters);
+            let resp: ResponseElements = parse_object(&r.responseElements);
             e.target = owned(&req.userName);
             if let Some(k) = resp.accessKey {
                 e.key_id = owned(&k.accessKeyId);
@@ -165,7 +173,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
         }
         _ => {
             if e.service == "s3.amazonaws.com" || e.action == "AssumeRole" {
-                let req: RequestParameters = parse_object(r.requestParameters);
+                let req: RequestParameters = parse_object(&r.requestParameters);
                 e.resource = if req.bucketName.is_some() { owned(&req.bucketName) } else { owned(&req.roleArn) };
             }
         }
@@ -175,7 +183,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
 
 /// Raw CloudTrail bytes → event, validating the whole record.
 pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
-    let r: RawCloudTrail = serde_json::from_slice(bytes).map_err(RecordError::json)?;
+    let r: RawCloudTrail = sonic_rs::from_slice(bytes).map_err(sonic_error)?;
     if !is_cloudtrail(&r) {
         return Err(RecordError::new(BadReason::InvalidRecord, "expected a CloudTrail event (eventName, eventSource)"));
     }

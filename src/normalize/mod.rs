@@ -85,7 +85,7 @@ pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<
 
 pub fn normalize_json(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
     // Fast path: one typed pass decides whether this is a plain CloudTrail event.
-    if let Ok(raw) = serde_json::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
+    if let Ok(raw) = sonic_rs::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
         if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
             out.push(cloudtrail::from_raw(&raw, origin.clone())?);
             return Ok(());

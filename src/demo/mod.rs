@@ -1,0 +1,3 @@
+//! Deterministic data sets: the benchmark corpus (and, later, `tripline demo`).
+
+pub mod corpus;
