@@ -8,7 +8,7 @@ use anyhow::Result;
 use std::io::Write;
 
 pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
-    PipelineOptions { max_record: r.max_record_size, threads: r.threads, normalize: NormalizeOptions { format: r.format.log_format() } }
+    PipelineOptions { max_record: r.max_record_size, threads: r.threads, normalize: NormalizeOptions { format: r.format.log_format(), prefilter: None } }
 }
 
 fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {

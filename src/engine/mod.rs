@@ -1,6 +1,8 @@
 //! The engine: source → normalize → (enrich → rules) → alert sinks.
 
+pub mod order;
 pub mod pipeline;
+pub mod scan;
 pub mod summary;
 
 pub use pipeline::{collect, run, PipelineOptions};

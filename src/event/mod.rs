@@ -1,11 +1,14 @@
 //! The one event model. Parsers in `normalize` produce [`Event`]; nothing after them reads
 //! vendor JSON. No I/O here.
 
+pub mod alert;
+pub mod codec;
 pub mod origin;
 pub mod time;
 
 use serde::Serialize;
 
+pub use alert::{alert_id, Alert, Fields, Severity};
 pub use origin::Origin;
 pub use time::{Duration, Timestamp};
 

@@ -12,6 +12,7 @@ pub mod entra_signin;
 pub mod gcp_audit;
 pub mod http_access;
 pub mod lenient;
+pub mod prefilter;
 pub mod s3_access;
 pub mod value;
 
@@ -38,10 +39,18 @@ impl RecordError {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct NormalizeOptions {
     /// `--format`: only records of this format are accepted.
     pub format: Option<LogFormat>,
+    /// Records no enabled rule needs, skipped before parsing.
+    pub prefilter: Option<std::sync::Arc<prefilter::Prefilter>>,
+}
+
+impl std::fmt::Debug for NormalizeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NormalizeOptions").field("format", &self.format).field("prefilter", &self.prefilter.is_some()).finish()
+    }
 }
 
 /// Envelopes nest (a rule-test case holding a CloudWatch Logs message holding CloudTrail);
@@ -53,6 +62,9 @@ pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<
     bad.extend(batch.bad.iter().cloned());
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
+        if batch.kind == RecordKind::Json && opts.prefilter.as_ref().is_some_and(|p| p.skip(bytes)) {
+            continue;
+        }
         let before = events.len();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
             RecordKind::Json => normalize_json(bytes, &meta.origin, events),

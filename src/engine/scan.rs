@@ -1,0 +1,204 @@
+//! `scan`: source → normalize (in parallel, prefiltered) → event-time order → dedupe →
+//! rules → alerts. One pass over all input in event-time order, whatever the order of files
+//! and records; every window is closed at the end of the input (SPEC §7).
+
+use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
+use super::pipeline::{run, PipelineOptions};
+use super::summary::Summary;
+use crate::event::{Alert, Duration, Event, Provider, Timestamp};
+use crate::input::InputPath;
+use crate::normalize::prefilter::Prefilter;
+use crate::rules::cloud_discovery_burst::seed_order;
+use crate::rules::{Interest, Rule};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// `--since` / `--until`: a time, or a duration back from the newest event of the input.
+#[derive(Clone, Copy, Debug)]
+pub enum TimeBound {
+    At(Timestamp),
+    Back(Duration),
+}
+
+impl TimeBound {
+    pub fn parse(s: &str) -> Result<TimeBound, String> {
+        if let Some(t) = Timestamp::parse(s) {
+            return Ok(TimeBound::At(t));
+        }
+        Duration::parse(s).map(TimeBound::Back).map_err(|_| format!("{s:?} is neither an RFC 3339 time nor a duration such as 2h or 7d"))
+    }
+    fn resolve(self, newest: Timestamp) -> Timestamp {
+        match self {
+            TimeBound::At(t) => t,
+            TimeBound::Back(d) => newest.sub(d),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub pipeline: PipelineOptions,
+    pub since: Option<TimeBound>,
+    pub until: Option<TimeBound>,
+    /// Validate every record (no prefilter): `--strict`.
+    pub full_validation: bool,
+    /// Events kept in memory before sorted runs spill to disk.
+    pub run_events: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS }
+    }
+}
+
+pub struct ScanResult {
+    pub alerts: Vec<Alert>,
+    pub summary: Summary,
+}
+
+/// CloudTrail and other services may deliver an event twice: the same provider and event
+/// id within 24 hours of event time count once (SPEC §3).
+const DUPLICATE_HORIZON: Duration = Duration::secs(24 * 3600);
+
+struct Dedupe {
+    seen: HashMap<(Provider, String), Timestamp>,
+    next_sweep: Timestamp,
+    dropped: u64,
+}
+
+impl Dedupe {
+    fn is_duplicate(&mut self, e: &Event) -> bool {
+        if e.event_id.is_empty() {
+            return false;
+        }
+        if e.time > self.next_sweep {
+            let horizon = e.time.sub(DUPLICATE_HORIZON);
+            self.seen.retain(|_, t| *t > horizon);
+            self.next_sweep = e.time.add(Duration::minutes(10));
+        }
+        let key = (e.provider(), e.event_id.clone());
+        match self.seen.get(&key) {
+            Some(t) if e.time.sub(DUPLICATE_HORIZON) < *t => {
+                self.dropped += 1;
+                true
+            }
+            _ => {
+                self.seen.insert(key, e.time);
+                false
+            }
+        }
+    }
+}
+
+pub fn prefilter_for(rules: &[Box<dyn Rule>]) -> Option<Prefilter> {
+    let mut names = HashSet::new();
+    for r in rules {
+        match r.interest() {
+            Interest::All => return None,
+            Interest::CloudTrailNames(n) => names.extend(n),
+        }
+    }
+    Some(Prefilter::new(names))
+}
+
+pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOptions) -> std::io::Result<ScanResult> {
+    let mut pipeline = opts.pipeline.clone();
+    if !opts.full_validation {
+        pipeline.normalize.prefilter = prefilter_for(&rules).map(Arc::new);
+    }
+    let mut sorter = EventSorter::new(opts.run_events);
+    let mut newest = Timestamp(i64::MIN);
+    let mut oldest = Timestamp(i64::MAX);
+    let mut io_error: Option<std::io::Error> = None;
+    let mut summary = {
+        let rules_ref = &rules;
+        run(
+            inputs,
+            &pipeline,
+            |events: Vec<Event>| {
+                let mut max = Timestamp(i64::MIN);
+                let mut min = Timestamp(i64::MAX);
+                let mut wanted = Vec::new();
+                for e in events {
+                    max = max.max(e.time);
+                    min = min.min(e.time);
+                    if rules_ref.iter().any(|r| r.wants(&e)) {
+                        wanted.push(e);
+                    }
+                }
+                (wanted, min, max)
+            },
+            |(wanted, min, max)| {
+                newest = newest.max(max);
+                oldest = oldest.min(min);
+                for e in wanted {
+                    if io_error.is_none() {
+                        if let Err(err) = sorter.push(e) {
+                            io_error = Some(err);
+                        }
+                    }
+                }
+            },
+        )
+    };
+    if let Some(e) = io_error {
+        return Err(e);
+    }
+    let since = opts.since.map(|b| b.resolve(newest));
+    let until = opts.until.map(|b| b.resolve(newest));
+    let spilled = sorter.spilled();
+    let mut dedupe = Dedupe { seen: HashMap::new(), next_sweep: Timestamp(i64::MIN), dropped: 0 };
+    let mut alerts = Vec::new();
+    let mut out_of_range = 0u64;
+    sorter.drain(&mut |e: Event| {
+        if since.is_some_and(|s| e.time < s) || until.is_some_and(|u| e.time >= u) {
+            out_of_range += 1;
+            return;
+        }
+        if dedupe.is_duplicate(&e) {
+            return;
+        }
+        for r in rules.iter_mut() {
+            r.advance(e.time, &mut alerts);
+            if r.wants(&e) {
+                r.observe(&e, &mut alerts);
+            }
+        }
+    })?;
+    for r in rules.iter_mut() {
+        r.finish(&mut alerts);
+    }
+    order_alerts(&mut alerts);
+    if dedupe.dropped > 0 {
+        summary.notes.push(format!("{} duplicate deliveries (same event id within 24 h) counted once", dedupe.dropped));
+    }
+    if spilled > 0 {
+        summary.notes.push(format!("{spilled} events sorted on disk (input far from time order)"));
+    }
+    if out_of_range > 0 {
+        summary.notes.push(format!("{out_of_range} rule events outside --since/--until"));
+    }
+    let parsed_or_bad = summary.events + summary.bad_total();
+    if pipeline.normalize.prefilter.is_some() && summary.records > parsed_or_bad {
+        summary.notes.push(format!("{} records not needed by the enabled rules were skipped unparsed", summary.records - parsed_or_bad));
+    }
+    if newest.0 != i64::MIN {
+        summary.notes.push(format!("event time {oldest} .. {newest}"));
+    }
+    Ok(ScanResult { alerts, summary })
+}
+
+/// SPEC §5: the seed rule's rows in its order, then every other alert by time.
+pub fn order_alerts(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        let seed_a = a.rule == "cloud-discovery-burst";
+        let seed_b = b.rule == "cloud-discovery-burst";
+        match (seed_a, seed_b) {
+            (true, true) => seed_order(a, b),
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) => a.window_start.cmp(&b.window_start).then_with(|| a.rule.cmp(&b.rule)).then_with(|| a.id.cmp(&b.id)),
+        }
+    });
+}

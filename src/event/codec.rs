@@ -1,0 +1,153 @@
+//! A compact binary encoding of [`Event`] for spilling sorted runs to disk. Private to this
+//! process: written and read back by the same binary, never a file format users see.
+
+use super::{Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp};
+use std::sync::Arc;
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+pub fn encode(e: &Event, out: &mut Vec<u8>) {
+    out.extend_from_slice(&e.time.0.to_le_bytes());
+    out.push(e.provider() as u8);
+    out.push(LogFormat::ALL.iter().position(|f| *f == e.log()).unwrap_or(0) as u8);
+    out.push(match e.outcome {
+        Outcome::Success => 0,
+        Outcome::Failure => 1,
+        Outcome::Unknown => 2,
+    });
+    out.push(match e.shape {
+        Shape::Native => 0,
+        Shape::Sentinel => 1,
+        Shape::Rest => 2,
+    });
+    out.extend_from_slice(&e.http_status.map_or(u32::MAX, u32::from).to_le_bytes());
+    out.extend_from_slice(&e.asn.map_or(u64::MAX, u64::from).to_le_bytes());
+    for s in strings(e) {
+        put_str(out, s);
+    }
+    put_str(out, &e.origin.source);
+    out.extend_from_slice(&e.origin.line.to_le_bytes());
+    match &e.origin.element {
+        Some((k, i)) => {
+            out.push(1);
+            put_str(out, k);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        None => out.push(0),
+    }
+    out.extend_from_slice(&e.origin.sub.map_or(u64::MAX, u64::from).to_le_bytes());
+}
+
+fn strings(e: &Event) -> [&str; 19] {
+    [
+        &e.identity, &e.identity_type, &e.account, &e.source_ip, &e.user_agent, &e.action, &e.service, &e.region, &e.resource,
+        &e.request, &e.error_code, &e.client_app, &e.country, &e.status, &e.resource_group, &e.target, &e.key_id, &e.event_id,
+        "",
+    ]
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let s = self.b.get(self.i..self.i + n)?;
+        self.i += n;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    fn string(&mut self) -> Option<String> {
+        let n = self.u32()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+}
+
+/// Decodes one event; `intern` keeps one `Arc<str>` per source file name.
+pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Event> {
+    let mut r = Reader { b, i: 0 };
+    let time = Timestamp(r.u64()? as i64);
+    let provider = [Provider::Aws, Provider::Azure, Provider::Gcp, Provider::Other].get(r.u8()? as usize).copied()?;
+    let log = *LogFormat::ALL.get(r.u8()? as usize)?;
+    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Unknown].get(r.u8()? as usize).copied()?;
+    let shape = [Shape::Native, Shape::Sentinel, Shape::Rest].get(r.u8()? as usize).copied()?;
+    let status = r.u32()?;
+    let asn = r.u64()?;
+    let mut s: Vec<String> = Vec::with_capacity(19);
+    for _ in 0..19 {
+        s.push(r.string()?);
+    }
+    let source = intern(r.string()?);
+    let line = r.u64()?;
+    let element = match r.u8()? {
+        1 => {
+            let k = r.string()?;
+            Some((Arc::from(k.as_str()), r.u64()?))
+        }
+        _ => None,
+    };
+    let sub = r.u64()?;
+    let mut it = s.into_iter();
+    let mut next = || it.next().unwrap_or_default();
+    Some(Event {
+        time,
+        provider: ProviderField(provider),
+        log: LogField(log),
+        identity: next(),
+        identity_type: next(),
+        account: next(),
+        source_ip: next(),
+        user_agent: next(),
+        action: next(),
+        service: next(),
+        region: next(),
+        resource: next(),
+        request: next(),
+        error_code: next(),
+        client_app: next(),
+        country: next(),
+        status: next(),
+        resource_group: next(),
+        target: next(),
+        key_id: next(),
+        event_id: next(),
+        outcome,
+        http_status: (status != u32::MAX).then_some(status as u16),
+        asn: (asn != u64::MAX).then_some(asn as u32),
+        shape,
+        origin: Origin { source, line, element, sub: (sub != u64::MAX).then_some(sub as u32) },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn round_trip() {
+        let src: Arc<str> = Arc::from("f.json");
+        let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, Timestamp(1_714_989_600_123_456_700), Origin::line(&src, 7));
+        e.identity = "alice@contoso.com".into();
+        e.http_status = Some(403);
+        e.asn = Some(15169);
+        e.origin.element = Some((Arc::from("records"), 3));
+        e.origin.sub = Some(2);
+        e.event_id = "x".into();
+        let mut buf = Vec::new();
+        encode(&e, &mut buf);
+        let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+        assert_eq!(back, e);
+        assert!(decode(&buf[..buf.len() - 1], &mut |s| Arc::from(s.as_str())).is_none());
+    }
+}

@@ -1,0 +1,12 @@
+//! Rules: data (the catalogue) plus small evaluation code, one file per rule. A rule sees
+//! events in event-time order through `observe`, and is told how far time has advanced
+//! through `advance(watermark)`; it never reads the wall clock.
+
+pub mod catalogue;
+pub mod cloud_discovery_burst;
+pub mod cloud_discovery_sliding;
+pub mod discovery;
+pub mod rule;
+pub mod registry;
+
+pub use rule::{Interest, Rule};
