@@ -9,3 +9,5 @@ pub mod engine;
 pub mod output;
 pub mod cli;
 pub mod demo;
+pub mod rules;
+pub mod config;

@@ -1,7 +1,9 @@
 //! The `tripline` binary: clap and dispatch only.
 
 pub mod args;
+mod catalogue_cmd;
 mod normalize_cmd;
+mod scan_cmd;
 
 use anyhow::Result;
 use args::{Cli, Command};
@@ -22,15 +24,15 @@ pub fn main() -> i32 {
 fn dispatch(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Normalize(a) => normalize_cmd::normalize(&a),
-        Command::Scan(a) => normalize_cmd::scan(&a),
+        Command::Scan(a) => scan_cmd::scan_cmd(&a),
         Command::Watch(_) => not_yet("watch", "streaming mode"),
         Command::Serve(_) => not_yet("serve", "NATS JetStream scale-out"),
         Command::Publish(_) => not_yet("publish", "NATS JetStream scale-out"),
         Command::Investigate(_) => not_yet("investigate", "investigation timelines"),
         Command::Baseline(_) => not_yet("baseline", "the baseline store"),
-        Command::Rules(_) => not_yet("rules", "the rule catalogue"),
+        Command::Rules(c) => catalogue_cmd::rules(c),
         Command::Coverage(_) => not_yet("coverage", "coverage reports"),
-        Command::Config(_) => not_yet("config", "configuration files"),
+        Command::Config(c) => catalogue_cmd::config(c),
         Command::Demo(_) => not_yet("demo", "the demo data set"),
     }
 }

@@ -1,6 +1,6 @@
 //! `tripline normalize` and (for now) `tripline scan`: read, normalize, summarise.
 
-use super::args::{NormalizeArgs, ReadArgs, ScanArgs};
+use super::args::{NormalizeArgs, ReadArgs};
 use crate::engine::{self, PipelineOptions, Summary};
 use crate::input;
 use crate::normalize::NormalizeOptions;
@@ -11,7 +11,7 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
     PipelineOptions { max_record: r.max_record_size, threads: r.threads, normalize: NormalizeOptions { format: r.format.log_format(), prefilter: None } }
 }
 
-fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {
+pub fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {
     summary.files += file_errors.len() as u64;
     summary.peak_rss_bytes = crate::engine::summary::peak_rss_bytes();
     summary.file_errors.splice(0..0, file_errors);
@@ -60,11 +60,3 @@ pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
     Ok(finish(summary, file_errors, &a.read))
 }
 
-pub fn scan(a: &ScanArgs) -> Result<i32> {
-    if a.paths.is_empty() {
-        anyhow::bail!("scan needs at least one PATH (a file, a folder, or - for standard input)");
-    }
-    let (inputs, file_errors) = input::expand(&a.paths);
-    let summary = engine::run(inputs, &pipeline_options(&a.read), |events| events.len(), |_| {});
-    Ok(finish(summary, file_errors, &a.read))
-}

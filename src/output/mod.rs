@@ -1,3 +1,9 @@
 //! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
 
 pub mod escape;
+pub mod json;
+pub mod jsonl;
+pub mod sink;
+pub mod table;
+
+pub use sink::{make_sink, AlertSink, OutputKind};

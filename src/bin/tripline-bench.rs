@@ -1,0 +1,152 @@
+//! Whole-tool benchmark over a reproducible generated CloudTrail corpus (see README,
+//! "Performance"). It runs the release `tripline` binary as a user would and reports MB/s,
+//! events/s and peak memory (the binary's own VmHWM, printed in its summary).
+//!
+//!   cargo run --release --bin tripline-bench -- [--size-mb 1024] [--out bench/out] [--memory-events 10000000]
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use tripline::demo::corpus::{write_cloudtrail_jsonl, CorpusSpec};
+
+struct Args {
+    size_mb: u64,
+    out: PathBuf,
+    memory_events: u64,
+    only: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args { size_mb: 1024, out: PathBuf::from("bench/out"), memory_events: 10_000_000, only: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().unwrap_or_default();
+        match k.as_str() {
+            "--size-mb" => a.size_mb = v.parse().expect("--size-mb N"),
+            "--out" => a.out = PathBuf::from(v),
+            "--memory-events" => a.memory_events = v.parse().expect("--memory-events N"),
+            "--only" => a.only = Some(v),
+            _ => panic!("unknown option {k}; see the file's doc comment"),
+        }
+    }
+    a
+}
+
+fn tripline_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.with_file_name("tripline")
+}
+
+/// Events for a corpus of about `mb` megabytes (records average ~1.4 KB).
+fn events_for(mb: u64) -> u64 {
+    mb * 1_000_000 / 1400
+}
+
+fn generate(path: &Path, spec: &CorpusSpec, gzip: bool) -> u64 {
+    if path.exists() {
+        return std::fs::metadata(path).unwrap().len();
+    }
+    let t = Instant::now();
+    let tmp = path.with_extension("partial");
+    let file = std::fs::File::create(&tmp).unwrap();
+    let bytes = if gzip {
+        let mut w = flate2::write::GzEncoder::new(BufWriter::with_capacity(1 << 20, file), flate2::Compression::fast());
+        let n = write_cloudtrail_jsonl(spec, &mut w).unwrap();
+        w.finish().unwrap().flush().unwrap();
+        n
+    } else {
+        let mut w = BufWriter::with_capacity(1 << 20, file);
+        let n = write_cloudtrail_jsonl(spec, &mut w).unwrap();
+        w.flush().unwrap();
+        n
+    };
+    std::fs::rename(&tmp, path).unwrap();
+    eprintln!("generated {} ({:.0} MB of JSON) in {:.1}s", path.display(), bytes as f64 / 1e6, t.elapsed().as_secs_f64());
+    bytes
+}
+
+struct Run {
+    secs: f64,
+    events: u64,
+    peak_mb: f64,
+    alerts: String,
+}
+
+fn run(label: &str, pin_one_core: bool, args: &[&str], stdin_from: Option<&CorpusSpec>) -> Run {
+    let mut cmd = if pin_one_core {
+        let mut c = Command::new("taskset");
+        c.args(["-c", "0"]).arg(tripline_bin());
+        c
+    } else {
+        Command::new(tripline_bin())
+    };
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    if stdin_from.is_some() {
+        cmd.stdin(Stdio::piped());
+    }
+    let t = Instant::now();
+    let mut child = cmd.spawn().expect("run tripline (build it with cargo build --release)");
+    if let Some(spec) = stdin_from {
+        let mut w = BufWriter::with_capacity(1 << 20, child.stdin.take().unwrap());
+        write_cloudtrail_jsonl(spec, &mut w).unwrap();
+        w.flush().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or("");
+    // Input records (every CloudTrail event read), not the events the rules kept.
+    let events = first.split(" MB, ").nth(1).and_then(|s| s.split(' ').next()).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let peak_mb = first.split("peak memory ").nth(1).and_then(|s| s.split(' ').next()).and_then(|s| s.parse().ok()).unwrap_or(0.0);
+    let alerts = stderr.lines().find(|l| l.trim().ends_with(" alerts")).unwrap_or("").trim().to_string();
+    eprintln!("{label}: {secs:.2}s, peak {peak_mb} MB {alerts}");
+    Run { secs, events, peak_mb, alerts }
+}
+
+fn main() {
+    let a = args();
+    std::fs::create_dir_all(&a.out).unwrap();
+    let spec = CorpusSpec { events: events_for(a.size_mb), ..CorpusSpec::default() };
+    let plain = a.out.join(format!("cloudtrail-{}mb.jsonl", a.size_mb));
+    let gz = a.out.join(format!("cloudtrail-{}mb.jsonl.gz", a.size_mb));
+    let bytes = generate(&plain, &spec, false);
+    generate(&gz, &spec, true);
+    let gz_bytes = std::fs::metadata(&gz).unwrap().len();
+    let mb = bytes as f64 / 1e6;
+    let p = plain.to_str().unwrap();
+    let g = gz.to_str().unwrap();
+    let discovery = "cloud-discovery-burst,cloud-discovery-sliding";
+
+    let mut rows: Vec<(String, Run)> = Vec::new();
+    let only = |name: &str| a.only.as_deref().is_none_or(|o| name.contains(o));
+    let cases: Vec<(&str, bool, Vec<&str>)> = vec![
+        ("normalize, 1 core", true, vec!["normalize", "--threads", "1", p]),
+        ("normalize, all cores", false, vec!["normalize", p]),
+        ("normalize gzip, all cores", false, vec!["normalize", g]),
+        ("scan discovery rules, 1 core", true, vec!["scan", "--threads", "1", "--output", "jsonl", "--rules", discovery, p]),
+        ("scan discovery rules, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, p]),
+        ("scan discovery rules gzip, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, g]),
+    ];
+    for (name, pin, args) in cases {
+        if only(name) {
+            // stdout (every event, for normalize) goes to /dev/null.
+            rows.push((name.to_string(), run(name, pin, &args, None)));
+        }
+    }
+    println!("\n| run | seconds | MB/s | events/s | peak RSS |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (name, r) in &rows {
+        println!("| {name} | {:.2} | {:.0} | {:.0} | {:.0} MB |", r.secs, mb / r.secs, r.events as f64 / r.secs, r.peak_mb);
+    }
+    println!("\ncorpus: {} events, {:.0} MB JSON lines ({:.0} MB gzipped), seed {}", spec.events, mb, gz_bytes as f64 / 1e6, spec.seed);
+    let find = |n: &str| rows.iter().find(|(k, _)| k == n).map(|(_, r)| r.secs);
+    if let (Some(n), Some(s)) = (find("normalize, all cores"), find("scan discovery rules, all cores")) {
+        println!("scan / normalize throughput ratio (all cores): {:.2}", n / s);
+    }
+    if a.memory_events > 0 && only("memory") {
+        let mspec = CorpusSpec { events: a.memory_events, identities: 100_000, enumerators: 1_000, ..CorpusSpec::default() };
+        let r = run("memory", false, &["scan", "--output", "jsonl", "--rules", discovery, "-"], Some(&mspec));
+        println!("memory: {} events over 100,000 identities through stdin: peak RSS {:.0} MB in {:.1}s ({})", r.events, r.peak_mb, r.secs, r.alerts);
+    }
+}

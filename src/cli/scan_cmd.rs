@@ -1,0 +1,110 @@
+//! `tripline scan`: read, normalize, order, run the enabled rules, print alerts.
+
+use super::args::{OutputFormat, Progress, ScanArgs};
+use super::normalize_cmd::pipeline_options;
+use crate::config::{self, Config};
+use crate::engine::scan::{scan, ScanOptions, TimeBound};
+use crate::event::Severity;
+use crate::input;
+use crate::output::{make_sink, OutputKind};
+use crate::rules::registry;
+use anyhow::{bail, Context, Result};
+use std::io::IsTerminal;
+
+pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
+    match path {
+        None => Ok(Config::default()),
+        Some(p) => config::load(p).map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}")),
+    }
+}
+
+/// Refuses, clearly, the options whose feature has not landed yet.
+fn check_later_features(a: &ScanArgs) -> Result<()> {
+    let later = |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
+    if a.new_only {
+        return Err(later("--new-only (the alert ledger of the baseline store)"));
+    }
+    if a.report.is_some() {
+        return Err(later("--report (the HTML report)"));
+    }
+    if matches!(a.output, OutputFormat::Ocsf | OutputFormat::Csv) {
+        return Err(later("--output ocsf / csv"));
+    }
+    if let Some(s) = &a.state {
+        if s != ":memory:" {
+            eprintln!("tripline: note: --state {s}: the baseline store lands with the history-based rules; this scan keeps no state");
+        }
+    }
+    if a.read.progress == Progress::Always {
+        eprintln!("tripline: note: --progress always: the progress bar lands in a later release");
+    }
+    Ok(())
+}
+
+pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
+    if a.paths.is_empty() {
+        bail!("scan needs at least one PATH (a file, a folder, or - for standard input)");
+    }
+    check_later_features(a)?;
+    let cfg = load_config(a.config.as_deref())?;
+    let selection = registry::build(&a.rules, &a.disable, &cfg.rules).map_err(anyhow::Error::msg)?;
+    if !selection.not_implemented.is_empty() && !a.read.quiet {
+        eprintln!("tripline: note: rules not implemented yet, skipped: {}", selection.not_implemented.join(", "));
+    }
+    if selection.rules.is_empty() {
+        bail!("no implemented rule is enabled (see `tripline rules list`)");
+    }
+    if !cfg.suppress.is_empty() && !a.read.quiet {
+        eprintln!("tripline: note: {} [[suppress]] entries validated; applying them lands with tuning (see README, \"Status\")", cfg.suppress.len());
+    }
+    let opts = ScanOptions {
+        pipeline: pipeline_options(&a.read),
+        since: a.since.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--since")?,
+        until: a.until.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--until")?,
+        full_validation: a.read.strict,
+        ..ScanOptions::default()
+    };
+    let (inputs, file_errors) = input::expand(&a.paths);
+    let result = scan(inputs, selection.rules, &opts).context("sorting events on disk")?;
+
+    let stdout = std::io::stdout();
+    let color = a.output == OutputFormat::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let kind = match a.output {
+        OutputFormat::Table => OutputKind::Table,
+        OutputFormat::Jsonl => OutputKind::Jsonl,
+        _ => OutputKind::Json,
+    };
+    let mut sink = make_sink(kind, Box::new(stdout), color);
+    let mut worst: Option<Severity> = None;
+    for alert in &result.alerts {
+        if alert.suppressed && !a.show_suppressed {
+            continue;
+        }
+        if !alert.suppressed {
+            worst = worst.max(Some(alert.severity));
+        }
+        if let Err(e) = sink.alert(alert) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(0);
+            }
+            return Err(e).context("writing alerts");
+        }
+    }
+    match sink.finish() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e).context("writing alerts"),
+        _ => {}
+    }
+    let mut summary = result.summary;
+    summary.notes.insert(0, format!("{} alerts", result.alerts.len()));
+    let code = super::normalize_cmd::finish(summary, file_errors, &a.read);
+    if code != 0 {
+        return Ok(code);
+    }
+    if let (Some(threshold), Some(w)) = (a.fail_on, worst) {
+        let t = Severity::parse(&format!("{threshold:?}").to_lowercase()).unwrap_or(Severity::Critical);
+        if w >= t {
+            return Ok(1);
+        }
+    }
+    Ok(0)
+}

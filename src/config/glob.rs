@@ -1,0 +1,112 @@
+//! Suppression and high-privilege patterns (SPEC §6): `*` matches any run of characters, `/`
+//! included, and the pattern must match the whole value. There is no other special character,
+//! so ARNs, user agents and paths are written as they appear in the logs.
+
+/// Whether `pattern` matches all of `value`. With `case_insensitive` both sides are compared
+/// lower-cased (user agents); identities, accounts and the rest are case-sensitive.
+///
+/// The match is iterative with a single backtrack point (the last `*` seen), so it runs in
+/// O(pattern × value) at worst and patterns such as `****a` cannot blow up the stack or the
+/// running time: the patterns come from config, the values from attacker-influenced logs.
+pub fn glob_match(pattern: &str, value: &str, case_insensitive: bool) -> bool {
+    if case_insensitive {
+        let p: Vec<char> = pattern.to_lowercase().chars().collect();
+        let v: Vec<char> = value.to_lowercase().chars().collect();
+        match_chars(&p, &v)
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let v: Vec<char> = value.chars().collect();
+        match_chars(&p, &v)
+    }
+}
+
+fn match_chars(p: &[char], v: &[char]) -> bool {
+    let (mut pi, mut vi) = (0, 0);
+    // Where to resume after the most recent `*`: the pattern index just past it, and the value
+    // index that star currently extends to. Only the latest star matters: an earlier star can
+    // never need to absorb more, because the later one can absorb it instead.
+    let mut resume: Option<(usize, usize)> = None;
+    while vi < v.len() {
+        if pi < p.len() && p[pi] == '*' {
+            // Consecutive stars are one star.
+            while pi < p.len() && p[pi] == '*' {
+                pi += 1;
+            }
+            resume = Some((pi, vi));
+        } else if pi < p.len() && p[pi] == v[vi] {
+            pi += 1;
+            vi += 1;
+        } else if let Some((star_p, star_v)) = resume {
+            // Let the last star swallow one more character and retry from there.
+            pi = star_p;
+            vi = star_v + 1;
+            resume = Some((star_p, star_v + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+
+    #[test]
+    fn whole_value_and_literal() {
+        assert!(glob_match("terraform", "terraform", false));
+        assert!(!glob_match("terraform", "terraform-plan", false));
+        assert!(!glob_match("terraform", "xterraform", false));
+        assert!(glob_match("", "", false));
+        assert!(!glob_match("", "a", false));
+        assert!(!glob_match("a", "", false));
+        assert!(glob_match("a?b", "a?b", false), "`?` is a literal");
+        assert!(!glob_match("a?b", "axb", false));
+    }
+
+    #[test]
+    fn star_spans_slashes() {
+        assert!(glob_match("arn:aws:iam::*:role/terraform-*", "arn:aws:iam::123456789012:role/terraform-ci", false));
+        assert!(glob_match("arn:aws:iam::*:root", "arn:aws:iam::123456789012:root", false));
+        assert!(glob_match("*Terraform/*", "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io)", false));
+        assert!(glob_match("a*c", "a/b/c", false));
+        assert!(glob_match("*", "", false));
+        assert!(glob_match("*", "any/thing", false));
+        assert!(glob_match("*admin*", "arn:aws:iam::1:user/admin", false));
+        assert!(glob_match("*admin*", "admin", false));
+        assert!(!glob_match("*admin*", "adm1n", false));
+    }
+
+    #[test]
+    fn backtracking_cases() {
+        assert!(glob_match("*ab", "aab", false));
+        assert!(glob_match("*a*b", "xaxxab", false));
+        assert!(glob_match("a*b*c", "abbbc", false));
+        assert!(!glob_match("a*b*c", "abbbcd", false));
+        assert!(glob_match("*.log", "x.log.log", false));
+        assert!(!glob_match("*.log", "x.log.txt", false));
+        assert!(glob_match("**a**", "bab", false));
+        assert!(!glob_match("a*", "ba", false));
+    }
+
+    #[test]
+    fn case_sensitivity_is_chosen_by_the_caller() {
+        assert!(glob_match("Terraform/*", "terraform/1.7", true));
+        assert!(glob_match("terraform/*", "TERRAFORM/1.7", true));
+        assert!(!glob_match("Terraform/*", "terraform/1.7", false));
+        assert!(!glob_match("arn:aws:iam::*:ROOT", "arn:aws:iam::1:root", false));
+        assert!(glob_match("*É*", "café", true), "non-ASCII letters fold too");
+    }
+
+    #[test]
+    fn many_stars_stay_fast() {
+        // A naive recursive matcher takes exponential time here.
+        let pattern = "*a".repeat(30) + "b";
+        let value = "a".repeat(5_000);
+        let start = std::time::Instant::now();
+        assert!(!glob_match(&pattern, &value, false));
+        assert!(!glob_match("****************************a", &"b".repeat(100_000), false));
+        assert!(glob_match("****************************a", &("b".repeat(100_000) + "a"), false));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,172 @@
+//! `--output jsonl`: one alert per line, flushed as it is emitted so `watch` and pipes
+//! (`| jq`) see each alert when its window closes, not when a buffer fills.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, Serializer};
+
+use super::sink::AlertSink;
+use crate::event::Alert;
+
+pub struct JsonlSink<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> JsonlSink<W> {
+    pub fn new(out: W) -> Self {
+        JsonlSink { out, line: Vec::new() }
+    }
+}
+
+impl<W: Write> AlertSink for JsonlSink<W> {
+    fn alert(&mut self, a: &Alert) -> io::Result<()> {
+        self.line.clear();
+        a.serialize(&mut Serializer::with_formatter(&mut self.line, TerminalSafe(CompactFormatter)))?;
+        self.line.push(b'\n');
+        // One write per line, so concurrent readers never see half an alert.
+        self.out.write_all(&self.line)?;
+        self.out.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A JSON formatter that writes as `\uXXXX` the characters serde_json leaves raw but a
+/// terminal would act on (DEL, C1 controls such as CSI, bidi overrides). JSON output is often
+/// read on a terminal, and the decoded values stay exactly what the logs held.
+pub(crate) struct TerminalSafe<F>(pub F);
+
+/// The characters `escape::terminal` rewrites; serde_json already escapes those below 0x20.
+fn unsafe_for_terminal(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+}
+
+impl<F: Formatter> Formatter for TerminalSafe<F> {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices().filter(|&(_, c)| unsafe_for_terminal(c)) {
+            w.write_all(fragment[start..i].as_bytes())?;
+            write!(w, "\\u{:04x}", c as u32)?;
+            start = i + c.len_utf8();
+        }
+        w.write_all(fragment[start..].as_bytes())
+    }
+
+    // Layout is the inner formatter's (compact or pretty): delegate every hook that
+    // `PrettyFormatter` overrides.
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::escape;
+    use crate::output::sink::tests::sample_alert;
+    use serde::de::{Deserializer as _, IgnoredAny, MapAccess, Visitor};
+
+    /// The top-level keys in the order they were written (serde_json's `Value` sorts them).
+    fn key_order(line: &str) -> Vec<String> {
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut m: M) -> Result<Vec<String>, M::Error> {
+                let mut keys = Vec::new();
+                while let Some((k, IgnoredAny)) = m.next_entry::<String, IgnoredAny>()? {
+                    keys.push(k);
+                }
+                Ok(keys)
+            }
+        }
+        serde_json::Deserializer::from_str(line).deserialize_map(Keys).unwrap()
+    }
+
+    fn print(alerts: &[Alert]) -> String {
+        let mut out = Vec::new();
+        let mut sink = JsonlSink::new(&mut out);
+        for a in alerts {
+            sink.alert(a).unwrap();
+        }
+        sink.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_line_per_alert_in_spec_field_order() {
+        let a = sample_alert();
+        let mut b = sample_alert();
+        b.suppressed = true;
+        b.reason = Some("nightly terraform plan".into());
+        let text = print(&[a.clone(), b.clone()]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(text.ends_with('\n'));
+
+        let spec = "schema,id,rule,title,attack,severity,risk_score,provider,group,window_start,window_end,\
+                    first_seen,last_seen,count,fields,evidence,suppressed";
+        assert_eq!(key_order(lines[0]).join(","), spec);
+        assert_eq!(key_order(lines[1]).join(","), format!("{spec},reason"));
+
+        for (line, alert) in lines.iter().zip([&a, &b]) {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v, serde_json::to_value(alert).unwrap());
+        }
+        let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(v["schema"], "tripline.alert/1");
+        assert_eq!(v["window_start"], "2024-05-06T10:00:00Z");
+        assert_eq!(v["fields"]["APIList"][1], "ListBuckets");
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_but_values_survive() {
+        let mut a = sample_alert();
+        let hostile = "evil\u{1b}[2J\u{9b}31m\u{7f}\u{202e}gpj.exe";
+        a.group.0[0].1 = hostile.into();
+        a.fields.push("ua\u{9b}", hostile);
+        let line = print(&[a]);
+        assert!(!line.contains(|c: char| c != '\n' && unsafe_for_terminal(c)), "{line:?}");
+        let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
+        assert_eq!(v["group"]["identity"], hostile);
+        assert_eq!(v["fields"]["ua\u{9b}"], hostile);
+    }
+
+    #[test]
+    fn escapes_exactly_what_the_terminal_escaper_does() {
+        for c in (0..0x3000).filter_map(char::from_u32).filter(|c| *c as u32 >= 0x20) {
+            let s = c.to_string();
+            assert_eq!(unsafe_for_terminal(c), escape::terminal(&s) != s, "U+{:04X}", c as u32);
+        }
+    }
+}

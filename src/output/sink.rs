@@ -1,0 +1,171 @@
+//! Where alerts go. The engine never formats: it pushes each alert into an [`AlertSink`] and
+//! calls `finish` once at the end, the way ripgrep's searcher drives its `Sink`. Every
+//! printer (table, JSON lines, JSON) is one sink, so adding a format touches nothing upstream.
+
+use std::io::{self, BufWriter, Write};
+
+use crate::event::Alert;
+
+use super::{json::JsonSink, jsonl::JsonlSink, table::TableSink};
+
+/// Receives alerts in the order the engine emits them.
+pub trait AlertSink {
+    /// One alert. An error (a closed pipe, a full disk) should stop the run.
+    fn alert(&mut self, a: &Alert) -> io::Result<()>;
+
+    /// Called once after the last alert. Sinks that buffer (the table, the JSON array)
+    /// write here, and every sink flushes, so output is incomplete until this returns.
+    fn finish(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+// As in ripgrep, a sink can be lent (`&mut sink`) or boxed and still be a sink.
+impl<S: AlertSink + ?Sized> AlertSink for &mut S {
+    fn alert(&mut self, a: &Alert) -> io::Result<()> {
+        (**self).alert(a)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        (**self).finish()
+    }
+}
+
+impl<S: AlertSink + ?Sized> AlertSink for Box<S> {
+    fn alert(&mut self, a: &Alert) -> io::Result<()> {
+        (**self).alert(a)
+    }
+    fn finish(&mut self) -> io::Result<()> {
+        (**self).finish()
+    }
+}
+
+/// Collects alerts, for tests and for callers that post-process them.
+impl AlertSink for Vec<Alert> {
+    fn alert(&mut self, a: &Alert) -> io::Result<()> {
+        self.push(a.clone());
+        Ok(())
+    }
+}
+
+/// The printers that `make_sink` can build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    Table,
+    Jsonl,
+    Json,
+}
+
+/// Builds the printer for `format` writing to `out`. `color` only affects the table; JSON
+/// output is for machines and never carries colour codes.
+pub fn make_sink(format: OutputKind, out: Box<dyn Write + Send>, color: bool) -> Box<dyn AlertSink> {
+    // Sinks flush when output must be visible (each JSON line, `finish`), so a buffer is safe
+    // and spares a write syscall per line on stdout.
+    let out = BufWriter::new(out);
+    match format {
+        OutputKind::Table => Box::new(TableSink::new(out, color)),
+        OutputKind::Jsonl => Box::new(JsonlSink::new(out)),
+        OutputKind::Json => Box::new(JsonSink::new(out)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::event::alert::ALERT_SCHEMA;
+    use crate::event::{Fields, Provider, Severity, Timestamp};
+    use std::sync::{Arc, Mutex};
+
+    /// A hand-built cloud-discovery-burst alert, shaped like SPEC §4's example.
+    pub(crate) fn sample_alert() -> Alert {
+        let t = |s: &str| Timestamp::parse(s).unwrap();
+        let mut group = Fields::default();
+        group.push("identity", "arn:aws:iam::123456789012:user/alice");
+        group.push("account", "123456789012");
+        let mut fields = Fields::default();
+        fields.push("TimeGenerated", "2024-05-06T10:00:00Z");
+        fields.push("CloudProvider", "AWS");
+        fields.push("Identity", "arn:aws:iam::123456789012:user/alice");
+        fields.push("AccountId", "123456789012");
+        fields.push("DiscoveryCount", 12);
+        fields.push("DistinctAPIs", 6);
+        fields.push(
+            "APIList",
+            serde_json::json!(["DescribeInstances", "ListBuckets", "ListUsers", "ListRoles", "GetCallerIdentity", "DescribeVpcs"]),
+        );
+        fields.push("DistinctRegions", 2);
+        fields.push("SourceIPs", serde_json::json!(["198.51.100.7"]));
+        fields.push("FirstSeen", "2024-05-06T10:01:02Z");
+        fields.push("LastSeen", "2024-05-06T10:09:40Z");
+        fields.push("RiskScore", 50);
+        Alert {
+            schema: ALERT_SCHEMA,
+            id: "9b1f00000000000000000000000000ab".into(),
+            rule: "cloud-discovery-burst".into(),
+            title: "Cloud infrastructure discovery burst".into(),
+            attack: vec!["T1580".into()],
+            severity: Severity::Low,
+            risk_score: 50,
+            provider: Provider::Aws,
+            group,
+            window_start: t("2024-05-06T10:00:00Z"),
+            window_end: t("2024-05-06T10:15:00Z"),
+            first_seen: t("2024-05-06T10:01:02Z"),
+            last_seen: t("2024-05-06T10:09:40Z"),
+            count: 12,
+            fields,
+            evidence: vec!["AWSLogs/123456789012/CloudTrail/eu-west-1/x.json.gz#Records[17]".into()],
+            suppressed: false,
+            reason: None,
+            notes: vec![],
+        }
+    }
+
+    /// A `Write` whose bytes the test can still read after the sink (which owns it) is done.
+    #[derive(Clone, Default)]
+    pub(crate) struct Shared(pub Arc<Mutex<Vec<u8>>>);
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    impl Shared {
+        pub(crate) fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
+
+    fn run(kind: OutputKind, alerts: &[Alert]) -> String {
+        let buf = Shared::default();
+        let mut sink = make_sink(kind, Box::new(buf.clone()), false);
+        for a in alerts {
+            sink.alert(a).unwrap();
+        }
+        sink.finish().unwrap();
+        buf.text()
+    }
+
+    #[test]
+    fn every_kind_prints_through_the_boxed_sink() {
+        let a = sample_alert();
+        assert!(run(OutputKind::Table, &[a.clone()]).contains("cloud-discovery-burst"));
+        assert_eq!(run(OutputKind::Jsonl, &[a.clone()]).lines().count(), 1);
+        assert!(run(OutputKind::Json, &[a]).starts_with("[\n"));
+        assert_eq!(run(OutputKind::Json, &[]), "[]\n");
+        assert_eq!(run(OutputKind::Table, &[]), "No alerts.\n");
+    }
+
+    #[test]
+    fn a_vec_collects_and_a_borrowed_sink_is_a_sink() {
+        fn drive<S: AlertSink>(mut sink: S) {
+            sink.alert(&sample_alert()).unwrap();
+            sink.finish().unwrap();
+        }
+        let mut got: Vec<Alert> = Vec::new();
+        drive(&mut got);
+        assert_eq!(got, vec![sample_alert()]);
+    }
+}
