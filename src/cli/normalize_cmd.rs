@@ -38,8 +38,7 @@ pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
         |events| {
             let mut buf = Vec::with_capacity(events.len() * 512);
             for e in &events {
-                // Serialising our own struct cannot fail.
-                let _ = serde_json::to_writer(&mut buf, e);
+                crate::output::event_json::write_event(e, &mut buf);
                 buf.push(b'\n');
             }
             buf

@@ -109,8 +109,9 @@ pub fn normalize_json(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Re
 
 /// Rule-test cases and EventBridge envelopes can carry `eventName` beside the real event.
 fn looks_enveloped(bytes: &[u8]) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
     let head = &bytes[..bytes.len().min(64)];
-    memchr::memmem::find(head, b"\"detail-type\"").is_some()
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\"detail-type\"")).find(head).is_some()
 }
 
 fn parse_embedded(s: &str) -> Result<Value, RecordError> {

@@ -1,6 +1,7 @@
 //! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
 
 pub mod escape;
+pub mod event_json;
 pub mod json;
 pub mod jsonl;
 pub mod sink;
