@@ -11,3 +11,5 @@ pub mod cli;
 pub mod demo;
 pub mod rules;
 pub mod config;
+pub mod enrich;
+pub mod state;

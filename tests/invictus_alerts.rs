@@ -32,7 +32,7 @@ fn invictus_discovery_alerts() {
     let dir = "tests/fixtures/invictus-ir-aws-dataset/CloudTrail";
     let (inputs, errors) = expand(&[dir.to_string()]);
     assert!(errors.is_empty());
-    let sel = build(&["cloud-discovery-burst".into(), "cloud-discovery-sliding".into()], &[], &Default::default()).unwrap();
+    let sel = build(&["cloud-discovery-burst".into(), "cloud-discovery-sliding".into()], &[], &tripline::config::Config::default()).unwrap();
     let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
     let got: String = result.alerts.iter().map(|a| serde_json::to_string(a).unwrap() + "\n").collect();
     let golden = Path::new("tests/golden-alerts/invictus-discovery.jsonl");

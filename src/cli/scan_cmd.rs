@@ -47,7 +47,7 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     }
     check_later_features(a)?;
     let cfg = load_config(a.config.as_deref())?;
-    let selection = registry::build(&a.rules, &a.disable, &cfg.rules).map_err(anyhow::Error::msg)?;
+    let selection = registry::build(&a.rules, &a.disable, &cfg).map_err(anyhow::Error::msg)?;
     if !selection.not_implemented.is_empty() && !a.read.quiet {
         eprintln!("tripline: note: rules not implemented yet, skipped: {}", selection.not_implemented.join(", "));
     }
@@ -57,7 +57,14 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     if !cfg.suppress.is_empty() && !a.read.quiet {
         eprintln!("tripline: note: {} [[suppress]] entries validated; applying them lands with tuning (see README, \"Status\")", cfg.suppress.len());
     }
+    let enricher = if cfg.lists.geoip_country.is_some() || cfg.lists.geoip_asn.is_some() {
+        let geo = crate::enrich::GeoIp::open(cfg.lists.geoip_country.as_deref(), cfg.lists.geoip_asn.as_deref()).map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        Some(std::sync::Arc::new(crate::enrich::Enricher::new(geo)))
+    } else {
+        None
+    };
     let opts = ScanOptions {
+        enricher,
         pipeline: pipeline_options(&a.read),
         since: a.since.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--since")?,
         until: a.until.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--until")?,

@@ -44,11 +44,13 @@ pub struct ScanOptions {
     pub full_validation: bool,
     /// Events kept in memory before sorted runs spill to disk.
     pub run_events: usize,
+    /// Country / ASN from MaxMind databases, applied on the worker threads.
+    pub enricher: Option<Arc<crate::enrich::Enricher>>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS }
+        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS, enricher: None }
     }
 }
 
@@ -113,6 +115,7 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     let mut io_error: Option<std::io::Error> = None;
     let mut summary = {
         let rules_ref = &rules;
+        let enricher = opts.enricher.as_deref();
         run(
             inputs,
             &pipeline,
@@ -120,7 +123,10 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
                 let mut max = Timestamp(i64::MIN);
                 let mut min = Timestamp(i64::MAX);
                 let mut wanted = Vec::new();
-                for e in events {
+                for mut e in events {
+                    if let Some(en) = enricher {
+                        en.enrich(&mut e);
+                    }
                     max = max.max(e.time);
                     min = min.min(e.time);
                     if rules_ref.iter().any(|r| r.wants(&e)) {

@@ -10,3 +10,9 @@ pub mod rule;
 pub mod registry;
 
 pub use rule::{Interest, Rule};
+pub mod password_spray;
+pub mod bucket_enumeration;
+pub mod tenant_enumeration;
+pub mod legacy_auth_signin;
+pub mod anonymizer_signin;
+pub mod external_object_read;

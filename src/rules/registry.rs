@@ -1,16 +1,22 @@
-//! Builds the enabled rules from the catalogue, the config's overrides and `--rules` /
+//! Builds the enabled rules from the catalogue, the configuration and `--rules` /
 //! `--disable`.
 
+use super::anonymizer_signin::AnonymizerSignin;
+use super::bucket_enumeration::BucketEnumeration;
 use super::catalogue::{self, Params};
 use super::cloud_discovery_burst::CloudDiscoveryBurst;
 use super::cloud_discovery_sliding::CloudDiscoverySliding;
+use super::external_object_read::ExternalObjectRead;
+use super::legacy_auth_signin::LegacyAuthSignin;
+use super::password_spray::PasswordSpray;
 use super::rule::Rule;
-use std::collections::BTreeMap;
+use super::tenant_enumeration::TenantEnumeration;
+use crate::config::Config;
 
 #[derive(Debug)]
 pub struct Selection {
     pub rules: Vec<Box<dyn Rule>>,
-    /// Rules named or enabled by default whose evaluation has not landed yet.
+    /// Rules named (or enabled by default) whose evaluation has not landed yet.
     pub not_implemented: Vec<String>,
 }
 
@@ -20,15 +26,16 @@ impl std::fmt::Debug for dyn Rule {
     }
 }
 
-/// `only` empty means every implemented rule. Unknown ids are an error naming the known ones.
-pub fn build(only: &[String], disable: &[String], overrides: &BTreeMap<String, toml::Table>) -> Result<Selection, String> {
+/// `only` empty means every implemented rule. Unknown ids are an error naming the known
+/// ones; a rule whose lists cannot be loaded is an error naming the file.
+pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Selection, String> {
     let all = catalogue::by_id();
     for id in only.iter().chain(disable) {
         if !all.contains_key(id) {
             return Err(format!("unknown rule `{id}`; known rules: {}", all.keys().cloned().collect::<Vec<_>>().join(", ")));
         }
     }
-    let params = |id: &str| Params::new(&all[id], overrides.get(id));
+    let params = |id: &str| Params::new(&all[id], cfg.rules.get(id));
     let enabled = |id: &str| (only.is_empty() || only.iter().any(|o| o == id)) && !disable.iter().any(|d| d == id);
     let mut rules: Vec<Box<dyn Rule>> = Vec::new();
     let mut not_implemented = Vec::new();
@@ -36,13 +43,18 @@ pub fn build(only: &[String], disable: &[String], overrides: &BTreeMap<String, t
         if !enabled(id) {
             continue;
         }
+        let (s, p) = (spec.clone(), params(id));
         match id.as_str() {
-            "cloud-discovery-burst" => rules.push(Box::new(CloudDiscoveryBurst::new(spec.clone(), &params(id)))),
-            "cloud-discovery-sliding" => {
-                rules.push(Box::new(CloudDiscoverySliding::new(spec.clone(), &params(id), &params("cloud-discovery-burst"))))
-            }
+            "cloud-discovery-burst" => rules.push(Box::new(CloudDiscoveryBurst::new(s, &p))),
+            "cloud-discovery-sliding" => rules.push(Box::new(CloudDiscoverySliding::new(s, &p, &params("cloud-discovery-burst")))),
+            "password-spray" => rules.push(Box::new(PasswordSpray::new(s, &p, cfg))),
+            "bucket-enumeration" => rules.push(Box::new(BucketEnumeration::new(s, &p, cfg))),
+            "tenant-enumeration" => rules.push(Box::new(TenantEnumeration::new(s, &p, cfg))),
+            "legacy-auth-signin" => rules.push(Box::new(LegacyAuthSignin::new(s, &p, cfg))),
+            "anonymizer-signin" => rules.push(Box::new(AnonymizerSignin::new(s, &p, cfg)?)),
+            "external-object-read" => rules.push(Box::new(ExternalObjectRead::new(s, &p, cfg))),
             _ => {
-                if !only.is_empty() {
+                if !only.is_empty() || spec.implemented {
                     not_implemented.push(id.clone());
                 }
             }

@@ -71,6 +71,7 @@ pub fn scan_files(files: &[Vec<String>], rules: &[&str]) -> Scanned {
 }
 
 pub fn scan_files_with(files: &[Vec<String>], rules: &[&str], overrides: &BTreeMap<String, toml::Table>) -> Scanned {
+    let cfg = tripline::config::Config { rules: overrides.clone(), ..Default::default() };
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = Vec::new();
     for (i, lines) in files.iter().enumerate() {
@@ -79,7 +80,7 @@ pub fn scan_files_with(files: &[Vec<String>], rules: &[&str], overrides: &BTreeM
         inputs.push(InputPath::File(p));
     }
     let only: Vec<String> = rules.iter().map(|s| s.to_string()).collect();
-    let sel = build(&only, &[], overrides).unwrap();
+    let sel = build(&only, &[], &cfg).unwrap();
     let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
     Scanned { alerts: result.alerts, _dir: dir }
 }

@@ -1,0 +1,210 @@
+//! `anonymizer-signin`: a successful Entra sign-in or AWS console login from an address on
+//! an anonymiser list (Tor exits, commercial VPN egress...). The list comes from
+//! `[lists] tor_exits` and/or the rule's `list_file`; with neither the rule never fires.
+//!
+//! List format: one address or network per line (`#` starts a comment; a second column
+//! after a space or comma is ignored), or the Tor bulk exit list format, where only the
+//! `ExitAddress <ip> <time>` lines carry addresses.
+//!
+//! One alert per (identity as logged, source address, UTC day), emitted at the first
+//! sign-in: a single sign-in from Tor is the whole signal, and holding a high-severity alert
+//! until the day ends would delay it by up to 24 hours in `watch`. Later sign-ins of the
+//! same key that day add nothing.
+
+use super::catalogue::{Params, RuleSpec};
+use super::external_object_read::parse_address;
+use super::rule::{Interest, Rule};
+use crate::config::{Cidr, Config};
+use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp};
+use std::collections::{BTreeMap, HashSet};
+use std::net::IpAddr;
+use std::path::Path;
+
+const DAY: Duration = Duration::secs(86_400);
+
+/// The addresses and networks of one or more list files.
+#[derive(Default)]
+pub struct AnonymiserList {
+    addresses: HashSet<IpAddr>,
+    networks: Vec<Cidr>,
+}
+
+impl AnonymiserList {
+    /// Parses list text; `name` is used in messages. Every line that is neither a comment,
+    /// a Tor bulk-list header (`ExitNode`, `Published`, `LastStatus`) nor an address or
+    /// network is an error: a list that silently loses entries is worse than a refusal.
+    pub fn add_text(&mut self, text: &str, name: &str) -> Result<(), String> {
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let mut words = line.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty());
+            let first = words.next().unwrap_or("");
+            let entry = match first {
+                "ExitAddress" => words.next().unwrap_or(""),
+                "ExitNode" | "Published" | "LastStatus" => continue,
+                _ => first,
+            };
+            if entry.contains('/') {
+                let net = Cidr::parse(entry).map_err(|e| format!("{name}:{}: {e}", i + 1))?;
+                self.networks.push(net);
+            } else {
+                let ip = parse_address(entry).ok_or_else(|| format!("{name}:{}: {entry:?} is neither an IP address nor a network", i + 1))?;
+                self.addresses.insert(ip);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the anonymiser list: {e}"))?;
+        self.add_text(&text, &name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.addresses.is_empty() && self.networks.is_empty()
+    }
+
+    /// The matching entry (the address, or the network), if any.
+    pub fn matching(&self, ip: &IpAddr) -> Option<String> {
+        if self.addresses.contains(ip) {
+            return Some(ip.to_string());
+        }
+        self.networks.iter().find(|n| n.contains(ip)).map(|n| n.to_string())
+    }
+}
+
+pub struct AnonymizerSignin {
+    spec: RuleSpec,
+    severity: Severity,
+    list: AnonymiserList,
+    /// Day start → (identity, address) already alerted that day.
+    alerted: BTreeMap<Timestamp, HashSet<(String, String)>>,
+}
+
+impl AnonymizerSignin {
+    /// Loads `[lists] tor_exits` and the `list_file` parameter (both, when both are set).
+    /// An unreadable or malformed list is an error naming the file and line.
+    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config) -> Result<Self, String> {
+        let mut list = AnonymiserList::default();
+        if let Some(path) = &cfg.lists.tor_exits {
+            list.add_file(path)?;
+        }
+        let param = p.string("list_file");
+        if !param.trim().is_empty() {
+            list.add_file(Path::new(param.trim()))?;
+        }
+        Ok(AnonymizerSignin { severity: spec.default_severity().unwrap_or(Severity::High), spec, list, alerted: BTreeMap::new() })
+    }
+
+    fn is_signin(e: &Event) -> bool {
+        e.outcome == Outcome::Success
+            && match e.log() {
+                LogFormat::EntraSignin => true,
+                LogFormat::CloudTrail => e.action == "ConsoleLogin",
+                _ => false,
+            }
+    }
+
+    fn listed(&self, e: &Event) -> Option<(IpAddr, String)> {
+        let ip = parse_address(&e.source_ip)?;
+        self.list.matching(&ip).map(|entry| (ip, entry))
+    }
+}
+
+impl Rule for AnonymizerSignin {
+    fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::All
+    }
+
+    fn wants(&self, e: &Event) -> bool {
+        !self.list.is_empty() && Self::is_signin(e) && self.listed(e).is_some()
+    }
+
+    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+        let Some((ip, entry)) = self.listed(e) else { return };
+        let day = e.time.bin(DAY);
+        let ip = ip.to_string();
+        if !self.alerted.entry(day).or_default().insert((e.identity.clone(), ip.clone())) {
+            return;
+        }
+        let mut g = Fields::default();
+        g.push("identity", e.identity.as_str());
+        g.push("source_ip", ip.as_str());
+        let end = day.add(DAY);
+        let mut f = Fields::default();
+        f.push("Identity", e.identity.as_str());
+        f.push("SourceIP", ip);
+        f.push("ListEntry", entry);
+        if !e.client_app.is_empty() {
+            f.push("ClientApp", e.client_app.as_str());
+        }
+        if !e.user_agent.is_empty() {
+            f.push("UserAgent", e.user_agent.as_str());
+        }
+        f.push("FirstSeen", e.time.to_string());
+        out.push(Alert {
+            schema: crate::event::alert::ALERT_SCHEMA,
+            id: alert_id(&self.spec.id, &g, day, end, ""),
+            rule: self.spec.id.clone(),
+            title: self.spec.title.clone(),
+            attack: self.spec.attack.clone(),
+            severity: self.severity,
+            risk_score: self.severity.risk_score(),
+            provider: e.provider(),
+            group: g,
+            window_start: day,
+            window_end: end,
+            first_seen: e.time,
+            last_seen: e.time,
+            count: 1,
+            fields: f,
+            evidence: vec![e.origin.to_string()],
+            suppressed: false,
+            reason: None,
+            notes: Vec::new(),
+        });
+    }
+
+    fn advance(&mut self, watermark: Timestamp, _out: &mut Vec<Alert>) {
+        // No event of an earlier day can come any more.
+        let today = watermark.bin(DAY);
+        while self.alerted.first_key_value().is_some_and(|(d, _)| *d < today) {
+            self.alerted.pop_first();
+        }
+    }
+
+    fn finish(&mut self, _out: &mut Vec<Alert>) {
+        self.alerted.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnonymiserList;
+
+    #[test]
+    fn list_formats() {
+        let mut l = AnonymiserList::default();
+        let text = "# Tor exits\n185.220.101.4\n  0198.051.100.007 # padded\n2001:db8::/32\n\nExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nPublished 2024-05-06 03:09:31\nLastStatus 2024-05-06 08:00:00\nExitAddress 162.247.74.201 2024-05-06 08:08:57\n203.0.113.0/24,vpn\n";
+        l.add_text(text, "t").unwrap();
+        for (ip, hit) in [
+            ("185.220.101.4", true),
+            ("198.51.100.7", true),
+            ("162.247.74.201", true),
+            ("203.0.113.99", true),
+            ("2001:db8::5", true),
+            ("185.220.101.5", false),
+        ] {
+            assert_eq!(l.matching(&ip.parse().unwrap()).is_some(), hit, "{ip}");
+        }
+        let err = AnonymiserList::default().add_text("1.2.3.4\nnot-an-ip\n", "tor.txt").unwrap_err();
+        assert!(err.starts_with("tor.txt:2: "), "{err}");
+    }
+}

@@ -1,0 +1,154 @@
+//! Writes not yet committed. `record` is called for every interesting event, so it must not
+//! touch SQLite: it merges into these maps (min/max per day, as the table does) and `commit`
+//! writes them in one transaction. Reads consult this buffer as well as the table, so a rule
+//! sees its own scan's history before it is committed.
+//!
+//! Nested maps keyed kind → scope → value let `record` look up with borrowed `&str` and only
+//! allocate for a key it has not seen, and give the reads the same access paths as the
+//! table's primary key and its (kind, scope, day) index.
+
+use std::collections::{BTreeMap, HashMap};
+
+/// First and last event time (ns) seen on one UTC day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub first_ns: i64,
+    pub last_ns: i64,
+}
+
+impl Span {
+    fn merge(&mut self, at: i64) {
+        self.first_ns = self.first_ns.min(at);
+        self.last_ns = self.last_ns.max(at);
+    }
+
+    /// The span covering both, when there is any.
+    pub fn union(a: Option<Span>, b: Option<Span>) -> Option<Span> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(Span { first_ns: a.first_ns.min(b.first_ns), last_ns: a.last_ns.max(b.last_ns) }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the span meets [from, before): exact unless the span's day holds both `from`
+    /// and `before` (see `Store::seen_between`).
+    pub fn meets(&self, from: i64, before: i64) -> bool {
+        self.first_ns < before && self.last_ns >= from
+    }
+
+    /// The latest known observation strictly before `before`, if any.
+    pub fn latest_before(&self, before: i64) -> Option<i64> {
+        if self.last_ns < before {
+            Some(self.last_ns)
+        } else if self.first_ns < before {
+            Some(self.first_ns)
+        } else {
+            None
+        }
+    }
+}
+
+type Days = BTreeMap<i64, Span>;
+
+#[derive(Default)]
+pub struct PendingHistory {
+    by_kind: HashMap<String, HashMap<String, HashMap<String, Days>>>,
+    rows: usize,
+}
+
+/// One buffered row, borrowed.
+pub struct PendingRow<'a> {
+    pub kind: &'a str,
+    pub scope: &'a str,
+    pub value: &'a str,
+    pub day: i64,
+    pub span: Span,
+}
+
+/// The buffered values of one (kind, scope), sorted by value.
+pub struct ScopeGroup<'a> {
+    pub kind: &'a str,
+    pub scope: &'a str,
+    pub values: Vec<(&'a str, &'a Days)>,
+}
+
+impl PendingHistory {
+    pub fn record(&mut self, kind: &str, scope: &str, value: &str, day: i64, at: i64) {
+        let scopes = match self.by_kind.get_mut(kind) {
+            Some(s) => s,
+            None => self.by_kind.entry(kind.to_string()).or_default(),
+        };
+        let values = match scopes.get_mut(scope) {
+            Some(v) => v,
+            None => scopes.entry(scope.to_string()).or_default(),
+        };
+        let days = match values.get_mut(value) {
+            Some(d) => d,
+            None => values.entry(value.to_string()).or_default(),
+        };
+        match days.get_mut(&day) {
+            Some(span) => span.merge(at),
+            None => {
+                days.insert(day, Span { first_ns: at, last_ns: at });
+                self.rows += 1;
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub fn clear(&mut self) {
+        self.by_kind.clear();
+        self.rows = 0;
+    }
+
+    /// Days recorded for one (kind, scope, value).
+    pub fn days(&self, kind: &str, scope: &str, value: &str) -> Option<&Days> {
+        self.by_kind.get(kind)?.get(scope)?.get(value)
+    }
+
+    /// Every value recorded for one (kind, scope), with its days.
+    pub fn values(&self, kind: &str, scope: &str) -> impl Iterator<Item = (&str, &Days)> {
+        self.by_kind
+            .get(kind)
+            .and_then(|s| s.get(scope))
+            .into_iter()
+            .flat_map(|values| values.iter().map(|(v, d)| (v.as_str(), d)))
+    }
+
+    /// Every buffered (kind, scope) with its values, all in primary-key order: inserting in
+    /// key order keeps SQLite's B-tree writes local, which matters once the table outgrows
+    /// the page cache. Sorting level by level compares short lists, not a million tuples.
+    pub fn sorted_groups(&self) -> Vec<ScopeGroup<'_>> {
+        let mut kinds: Vec<_> = self.by_kind.iter().collect();
+        kinds.sort_unstable_by_key(|(k, _)| k.as_str());
+        let mut groups = Vec::new();
+        for (kind, scopes) in kinds {
+            let mut scopes: Vec<_> = scopes.iter().collect();
+            scopes.sort_unstable_by_key(|(s, _)| s.as_str());
+            for (scope, values) in scopes {
+                let mut values: Vec<(&str, &Days)> = values.iter().map(|(v, d)| (v.as_str(), d)).collect();
+                values.sort_unstable_by_key(|(v, _)| *v);
+                groups.push(ScopeGroup { kind, scope, values });
+            }
+        }
+        groups
+    }
+
+    /// Every buffered row, unordered.
+    pub fn iter(&self) -> impl Iterator<Item = PendingRow<'_>> {
+        self.by_kind.iter().flat_map(|(kind, scopes)| {
+            scopes.iter().flat_map(move |(scope, values)| {
+                values.iter().flat_map(move |(value, days)| {
+                    days.iter().map(move |(&day, &span)| PendingRow { kind, scope, value, day, span })
+                })
+            })
+        })
+    }
+}
