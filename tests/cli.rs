@@ -95,3 +95,23 @@ fn every_subcommand_has_help_and_later_ones_say_so() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not implemented yet"));
 }
+
+#[test]
+fn new_only_reports_each_alert_once_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("state.db");
+    let db = db.to_str().unwrap();
+    let first = tripline(&["scan", "--quiet", "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
+    assert_eq!(stdout(&first).lines().count(), 6);
+    let second = tripline(&["scan", "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
+    assert_eq!(stdout(&second).lines().count(), 0, "the same alerts (same ids) are not reported again");
+    assert!(String::from_utf8_lossy(&second.stderr).contains("6 alerts already reported"));
+    let without = tripline(&["scan", "--quiet", "--state", db, "--output", "jsonl", INVICTUS]);
+    assert_eq!(stdout(&without).lines().count(), 6, "without --new-only every alert prints");
+    let memory = tripline(&["scan", "--quiet", "--new-only", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
+    assert_eq!(stdout(&memory).lines().count(), 6);
+    let not_a_store = dir.path().join("notes.txt");
+    std::fs::write(&not_a_store, "hello").unwrap();
+    let bad = tripline(&["scan", "--new-only", "--state", not_a_store.to_str().unwrap(), INVICTUS]);
+    assert_eq!(bad.status.code(), Some(2));
+}

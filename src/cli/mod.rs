@@ -1,6 +1,7 @@
 //! The `tripline` binary: clap and dispatch only.
 
 pub mod args;
+mod baseline_cmd;
 mod catalogue_cmd;
 mod normalize_cmd;
 mod scan_cmd;
@@ -29,7 +30,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Serve(_) => not_yet("serve", "NATS JetStream scale-out"),
         Command::Publish(_) => not_yet("publish", "NATS JetStream scale-out"),
         Command::Investigate(_) => not_yet("investigate", "investigation timelines"),
-        Command::Baseline(_) => not_yet("baseline", "the baseline store"),
+        Command::Baseline(c) => baseline_cmd::baseline(c),
         Command::Rules(c) => catalogue_cmd::rules(c),
         Command::Coverage(_) => not_yet("coverage", "coverage reports"),
         Command::Config(c) => catalogue_cmd::config(c),

@@ -21,19 +21,11 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
 /// Refuses, clearly, the options whose feature has not landed yet.
 fn check_later_features(a: &ScanArgs) -> Result<()> {
     let later = |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
-    if a.new_only {
-        return Err(later("--new-only (the alert ledger of the baseline store)"));
-    }
     if a.report.is_some() {
         return Err(later("--report (the HTML report)"));
     }
     if matches!(a.output, OutputFormat::Ocsf | OutputFormat::Csv) {
         return Err(later("--output ocsf / csv"));
-    }
-    if let Some(s) = &a.state {
-        if s != ":memory:" {
-            eprintln!("tripline: note: --state {s}: the baseline store lands with the history-based rules; this scan keeps no state");
-        }
     }
     if a.read.progress == Progress::Always {
         eprintln!("tripline: note: --progress always: the progress bar lands in a later release");
@@ -74,6 +66,13 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     let (inputs, file_errors) = input::expand(&a.paths);
     let result = scan(inputs, selection.rules, &opts).context("sorting events on disk")?;
 
+    // The store holds the ledger behind --new-only (and, with the history rules, the baseline).
+    let mut store = if a.new_only {
+        let path = a.state.clone().unwrap_or_else(|| crate::state::Store::default_path().to_string_lossy().into_owned());
+        Some(crate::state::Store::open(&path).with_context(|| format!("opening the baseline store {path}"))?)
+    } else {
+        None
+    };
     let stdout = std::io::stdout();
     let color = a.output == OutputFormat::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let kind = match a.output {
@@ -83,7 +82,14 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     };
     let mut sink = make_sink(kind, Box::new(stdout), color);
     let mut worst: Option<Severity> = None;
+    let mut already = 0u64;
     for alert in &result.alerts {
+        if let Some(st) = store.as_mut() {
+            if !st.mark_emitted(&alert.id, &alert.rule, alert.window_end) && a.new_only {
+                already += 1;
+                continue;
+            }
+        }
         if alert.suppressed && !a.show_suppressed {
             continue;
         }
@@ -101,8 +107,14 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e).context("writing alerts"),
         _ => {}
     }
+    if let Some(st) = store.as_mut() {
+        st.commit().context("committing the baseline store")?;
+    }
     let mut summary = result.summary;
     summary.notes.insert(0, format!("{} alerts", result.alerts.len()));
+    if already > 0 {
+        summary.notes.insert(1, format!("{already} alerts already reported in an earlier run (--new-only)"));
+    }
     let code = super::normalize_cmd::finish(summary, file_errors, &a.read);
     if code != 0 {
         return Ok(code);

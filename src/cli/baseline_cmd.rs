@@ -1,0 +1,48 @@
+//! `tripline baseline show|prune|learn`: inspect and age the baseline store.
+
+use super::args::BaselineCommand;
+use crate::event::Duration;
+use crate::output::escape;
+use crate::state::Store;
+use anyhow::{Context, Result};
+
+fn open(state: Option<String>) -> Result<Store> {
+    let path = state.unwrap_or_else(|| Store::default_path().to_string_lossy().into_owned());
+    Store::open(&path).with_context(|| format!("opening the baseline store {path}"))
+}
+
+pub fn baseline(c: BaselineCommand) -> Result<i32> {
+    match c {
+        BaselineCommand::Show { state, identity } => {
+            let store = open(state)?;
+            let rows = store.dump(identity.as_deref());
+            println!("{:<14} {:<50} {:<40} {:<22} {:<22} days", "kind", "scope", "value", "first_seen", "last_seen");
+            for r in &rows {
+                println!(
+                    "{:<14} {:<50} {:<40} {:<22} {:<22} {}",
+                    escape::terminal(&r.kind),
+                    escape::terminal(&r.scope),
+                    escape::terminal(&r.value),
+                    r.first_seen,
+                    r.last_seen,
+                    r.days
+                );
+            }
+            match store.newest() {
+                Some(t) => eprintln!("{} rows; newest event stored {t}", rows.len()),
+                None => eprintln!("the store is empty"),
+            }
+            Ok(0)
+        }
+        BaselineCommand::Prune { state } => {
+            let mut store = open(state)?;
+            let n = store.prune(Duration::secs(30 * 86_400)).context("pruning")?;
+            eprintln!("pruned {n} rows older than 30 days before the newest stored event");
+            Ok(0)
+        }
+        BaselineCommand::Learn(_) => {
+            eprintln!("tripline: `baseline learn` lands with the history-based rules (see README, \"Status\")");
+            Ok(2)
+        }
+    }
+}

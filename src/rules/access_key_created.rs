@@ -1,0 +1,247 @@
+//! `access-key-created`: every new access key or service-account key: AWS `CreateAccessKey`,
+//! GCP `google.iam.admin.v1.CreateServiceAccountKey`, and Entra service principal or
+//! application credentials added (audit activities naming "credentials" or "Certificates and
+//! secrets"). Failed attempts created no key and are skipped.
+//!
+//! `group` is the identity whose key was created (the event's target, else the actor itself);
+//! the key id is part of the alert id, so two keys for one identity are two alerts. Each
+//! escalation raises the medium base severity one level and is named in `Escalations`:
+//! - `high-privilege target`: `[organisation] high_privilege` globs match the target as
+//!   logged, its IAM user ARN (AWS logs the bare user name) or its service-account e-mail;
+//! - `outside working hours`: the creation time, on the organisation's wall clock
+//!   ([`super::local_time`]), is not on a working day within [start, end);
+//! - `after new-source sign-in`: the actor had a `new-source-signin` alert within
+//!   `after_new_source` (60 minutes) before the creation, as the baseline store recorded it.
+//!
+//! The alert is emitted once the watermark passes the creation plus `after_new_source` (at
+//! the end of input in `scan`), so that a sign-in read after the key creation still counts.
+
+use super::catalogue::{Params, RuleSpec};
+use super::local_time::Zone;
+use super::new_source_signin::{baseline_identity, lock, new_source_within, SharedStore};
+use super::rule::{Interest, Rule};
+use crate::config::{glob_match, Config, WorkingHours};
+use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use std::collections::BTreeMap;
+
+pub const HIGH_PRIVILEGE: &str = "high-privilege target";
+pub const OUTSIDE_WORKING_HOURS: &str = "outside working hours";
+pub const AFTER_NEW_SOURCE: &str = "after new-source sign-in";
+
+/// A key creation waiting for its escalation window to pass.
+struct Pending {
+    created: Timestamp,
+    provider: Provider,
+    actor: String,
+    target: String,
+    key_id: String,
+    /// What tells this creation apart in the alert id: the key id, else the event id.
+    discriminator: String,
+    action: String,
+    source_ip: String,
+    account: String,
+    origin: String,
+    high_privilege: bool,
+    /// The wall clock at creation and whether it is outside working hours, when configured.
+    local: Option<(String, bool)>,
+}
+
+pub struct AccessKeyCreated {
+    spec: RuleSpec,
+    severity: Severity,
+    after_new_source: Duration,
+    store: SharedStore,
+    /// `[organisation] high_privilege` globs (case-sensitive, SPEC §6).
+    high_privilege: Vec<String>,
+    /// Working hours with their zone, or the reason the zone cannot be used.
+    working_hours: Option<(WorkingHours, Result<Zone, String>)>,
+    /// (due, arrival) → creation, emitted in due order.
+    pending: BTreeMap<(Timestamp, u64), Pending>,
+    arrivals: u64,
+}
+
+/// Entra audit activities that add a credential to an application or service principal.
+fn is_entra_credential(action: &str) -> bool {
+    let a = action.to_lowercase();
+    (a.contains("credentials") || a.contains("certificates and secrets")) && !a.starts_with("remove") && !a.starts_with("delete")
+}
+
+/// Whether `(hour, minute)` on `weekday` of `zone`'s wall clock at `t` is outside working hours;
+/// the wall clock is returned as RFC 3339 with its offset.
+pub fn outside_working_hours(wh: &WorkingHours, zone: &Zone, t: Timestamp) -> (String, bool) {
+    let local = zone.local(t);
+    (format!("{local} {}", zone.name()), !wh.contains(local.weekday, local.hour, local.minute))
+}
+
+impl AccessKeyCreated {
+    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config, store: SharedStore) -> Self {
+        AccessKeyCreated {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            after_new_source: p.duration("after_new_source"),
+            store,
+            working_hours: cfg.working_hours.clone().map(|wh| {
+                let zone = Zone::named(&wh.timezone);
+                (wh, zone)
+            }),
+            high_privilege: cfg.organisation.high_privilege.clone(),
+            pending: BTreeMap::new(),
+            arrivals: 0,
+        }
+    }
+
+    /// The names a target is matched by against the high-privilege globs.
+    fn target_names(e: &Event, target: &str) -> Vec<String> {
+        let mut names = vec![target.to_string()];
+        match e.provider() {
+            Provider::Aws if !target.starts_with("arn:") && !e.account.is_empty() => {
+                let partition = e.identity.strip_prefix("arn:").and_then(|r| r.split(':').next()).filter(|p| !p.is_empty()).unwrap_or("aws");
+                names.push(format!("arn:{partition}:iam::{}:user/{target}", e.account));
+            }
+            Provider::Gcp => {
+                // projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com[/keys/…]
+                if let Some((_, rest)) = target.rsplit_once("serviceAccounts/") {
+                    names.push(rest.split('/').next().unwrap_or(rest).to_string());
+                }
+            }
+            _ => {}
+        }
+        names
+    }
+
+    fn emit(&self, p: Pending, out: &mut Vec<Alert>) {
+        let mut escalations = Vec::new();
+        if p.high_privilege {
+            escalations.push(HIGH_PRIVILEGE);
+        }
+        if p.local.as_ref().is_some_and(|(_, outside)| *outside) {
+            escalations.push(OUTSIDE_WORKING_HOURS);
+        }
+        let after_new_source = !p.actor.is_empty() && new_source_within(&lock(&self.store), &baseline_identity(&p.actor), p.created, self.after_new_source);
+        if after_new_source {
+            escalations.push(AFTER_NEW_SOURCE);
+        }
+        let severity = self.severity.escalate(escalations.len());
+        let mut g = Fields::default();
+        g.push("identity", p.target.as_str());
+        let mut f = Fields::default();
+        f.push("actor", p.actor.as_str());
+        f.push("target", p.target.as_str());
+        f.push("key_id", p.key_id.as_str());
+        f.push("Escalations", escalations);
+        f.push("Action", p.action.as_str());
+        f.push("AccountId", p.account.as_str());
+        f.push("SourceIP", p.source_ip.as_str());
+        let mut notes = Vec::new();
+        match &self.working_hours {
+            Some((_, Ok(_))) => f.push("LocalTime", p.local.map(|(l, _)| l).unwrap_or_default()),
+            Some((wh, Err(_))) => notes.push(format!(
+                "working-hours escalation not evaluated: time zone {:?} is not in the built-in zone table",
+                wh.timezone
+            )),
+            None => {}
+        }
+        out.push(Alert {
+            schema: crate::event::alert::ALERT_SCHEMA,
+            id: alert_id(&self.spec.id, &g, p.created, p.created, &p.discriminator),
+            rule: self.spec.id.clone(),
+            title: self.spec.title.clone(),
+            attack: self.spec.attack.clone(),
+            severity,
+            risk_score: severity.risk_score(),
+            provider: p.provider,
+            group: g,
+            window_start: p.created,
+            window_end: p.created,
+            first_seen: p.created,
+            last_seen: p.created,
+            count: 1,
+            fields: f,
+            evidence: vec![p.origin],
+            suppressed: false,
+            reason: None,
+            notes,
+        });
+    }
+}
+
+impl Rule for AccessKeyCreated {
+    fn id(&self) -> &str {
+        &self.spec.id
+    }
+
+    fn interest(&self) -> Interest {
+        Interest::All
+    }
+
+    fn wants(&self, e: &Event) -> bool {
+        e.outcome != Outcome::Failure
+            && match (e.provider(), e.log()) {
+                (Provider::Aws, LogFormat::CloudTrail) => e.action == "CreateAccessKey",
+                (Provider::Gcp, LogFormat::GcpAudit) => e.action.ends_with("CreateServiceAccountKey"),
+                (Provider::Azure, LogFormat::EntraAudit) => is_entra_credential(&e.action),
+                _ => false,
+            }
+    }
+
+    fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
+        let actor = e.identity.trim().to_string();
+        let target = match e.target.trim() {
+            "" => actor.clone(),
+            t => t.to_string(),
+        };
+        let high_privilege = Self::target_names(e, &target).iter().any(|n| self.high_privilege.iter().any(|p| glob_match(p, n, false)));
+        let local = match &self.working_hours {
+            Some((wh, Ok(zone))) => Some(outside_working_hours(wh, zone, e.time)),
+            _ => None,
+        };
+        let discriminator = if e.key_id.is_empty() { e.event_id.clone() } else { e.key_id.clone() };
+        self.arrivals += 1;
+        self.pending.insert(
+            (e.time.add(self.after_new_source), self.arrivals),
+            Pending {
+                created: e.time,
+                provider: e.provider(),
+                actor,
+                target,
+                key_id: e.key_id.clone(),
+                discriminator,
+                action: e.action.clone(),
+                source_ip: e.source_ip.clone(),
+                account: e.account.clone(),
+                origin: e.origin.to_string(),
+                high_privilege,
+                local,
+            },
+        );
+    }
+
+    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
+        while let Some(entry) = self.pending.first_entry() {
+            if entry.key().0 > watermark {
+                break;
+            }
+            let p = entry.remove();
+            self.emit(p, out);
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<Alert>) {
+        for (_, p) in std::mem::take(&mut self.pending) {
+            self.emit(p, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entra_credential_activities() {
+        assert!(is_entra_credential("Add service principal credentials"));
+        assert!(is_entra_credential("Update application – Certificates and secrets management "));
+        assert!(!is_entra_credential("Remove service principal credentials"));
+        assert!(!is_entra_credential("Add member to role"));
+    }
+}
