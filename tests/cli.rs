@@ -3,6 +3,8 @@
 use std::process::{Command, Output};
 
 const INVICTUS: &str = "tests/fixtures/invictus-ir-aws-dataset/CloudTrail";
+/// The two discovery rules (the alerts pinned in tests/golden-alerts/invictus-discovery.jsonl).
+const DISCOVERY: &str = "cloud-discovery-burst,cloud-discovery-sliding";
 
 fn tripline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tripline")).args(args).output().expect("run tripline")
@@ -14,26 +16,27 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn fail_on_sets_exit_1_at_or_above_the_threshold() {
-    assert_eq!(tripline(&["scan", "--quiet", "--fail-on", "high", INVICTUS]).status.code(), Some(1));
-    assert_eq!(tripline(&["scan", "--quiet", "--fail-on", "critical", INVICTUS]).status.code(), Some(0));
-    assert_eq!(tripline(&["scan", "--quiet", INVICTUS]).status.code(), Some(0));
+    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", "--fail-on", "high", INVICTUS]).status.code(), Some(1));
+    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", "--fail-on", "critical", INVICTUS]).status.code(), Some(0));
+    assert_eq!(tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--fail-on", "medium", "--rules", "cloud-discovery-burst", INVICTUS]).status.code(), Some(1));
+    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", INVICTUS]).status.code(), Some(0));
 }
 
 #[test]
 fn output_formats() {
-    let jsonl = tripline(&["scan", "--quiet", "--output", "jsonl", INVICTUS]);
+    let jsonl = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--output", "jsonl", INVICTUS]);
     let lines: Vec<serde_json::Value> = stdout(&jsonl).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[0]["schema"], "tripline.alert/1");
-    let json = tripline(&["scan", "--quiet", "--output", "json", INVICTUS]);
+    let json = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--output", "json", INVICTUS]);
     let arr: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(arr, lines);
-    let table = tripline(&["scan", "--quiet", INVICTUS]);
+    let table = tripline(&["scan", "--quiet", "--rules", DISCOVERY, INVICTUS]);
     let t = stdout(&table);
     assert!(t.contains("cloud-discovery-burst") && t.contains("6 alerts"), "{t}");
     assert!(!t.contains('\u{1b}'), "no colour when stdout is not a terminal");
     for later in [["--output", "ocsf"], ["--report", "r.html"]] {
-        let o = tripline(&["scan", "--quiet", later[0], later[1], INVICTUS]);
+        let o = tripline(&["scan", "--quiet", "--state", ":memory:", later[0], later[1], INVICTUS]);
         assert_eq!(o.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&o.stderr).contains("later release"));
     }
@@ -43,9 +46,12 @@ fn output_formats() {
 fn rule_selection_and_time_bounds() {
     let only_burst = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", "cloud-discovery-burst", INVICTUS]);
     assert_eq!(stdout(&only_burst).lines().count(), 4);
-    let disabled = tripline(&["scan", "--quiet", "--output", "jsonl", "--disable", "cloud-discovery-burst", INVICTUS]);
+    let disabled = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", DISCOVERY, "--disable", "cloud-discovery-burst", INVICTUS]);
     assert_eq!(stdout(&disabled).lines().count(), 2);
     let unknown = tripline(&["scan", "--rules", "no-such-rule", INVICTUS]);
+    let all_rules = tripline(&["scan", "--quiet", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
+    let rules: std::collections::BTreeSet<String> = stdout(&all_rules).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"].as_str().unwrap().to_string()).collect();
+    assert!(rules.contains("post-auth-enumeration") && rules.contains("access-key-created"), "the history rules run by default: {rules:?}");
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("known rules"));
     // The last 20 minutes of the data (newest event 12:29:48) hold the 12:15 bin only.
@@ -101,14 +107,14 @@ fn new_only_reports_each_alert_once_across_runs() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("state.db");
     let db = db.to_str().unwrap();
-    let first = tripline(&["scan", "--quiet", "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
+    let first = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
     assert_eq!(stdout(&first).lines().count(), 6);
-    let second = tripline(&["scan", "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
+    let second = tripline(&["scan", "--rules", DISCOVERY, "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
     assert_eq!(stdout(&second).lines().count(), 0, "the same alerts (same ids) are not reported again");
     assert!(String::from_utf8_lossy(&second.stderr).contains("6 alerts already reported"));
-    let without = tripline(&["scan", "--quiet", "--state", db, "--output", "jsonl", INVICTUS]);
+    let without = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--state", db, "--output", "jsonl", INVICTUS]);
     assert_eq!(stdout(&without).lines().count(), 6, "without --new-only every alert prints");
-    let memory = tripline(&["scan", "--quiet", "--new-only", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
+    let memory = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--new-only", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
     assert_eq!(stdout(&memory).lines().count(), 6);
     let not_a_store = dir.path().join("notes.txt");
     std::fs::write(&not_a_store, "hello").unwrap();

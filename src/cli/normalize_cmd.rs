@@ -36,7 +36,7 @@ pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
         inputs,
         &pipeline_options(&a.read),
         |events| {
-            let mut buf = Vec::with_capacity(events.len() * 512);
+            let mut buf = Vec::with_capacity(events.len() * 700);
             for e in &events {
                 crate::output::event_json::write_event(e, &mut buf);
                 buf.push(b'\n');

@@ -39,7 +39,19 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     }
     check_later_features(a)?;
     let cfg = load_config(a.config.as_deref())?;
-    let selection = registry::build(&a.rules, &a.disable, &cfg).map_err(anyhow::Error::msg)?;
+    // The store holds the baseline (history rules) and the ledger behind --new-only.
+    let store = if a.new_only || registry::needs_store(&a.rules, &a.disable) {
+        let path = a.state.clone().unwrap_or_else(|| crate::state::Store::default_path().to_string_lossy().into_owned());
+        let st = crate::state::Store::open(&path).with_context(|| format!("opening the baseline store {path}"))?;
+        Some(std::sync::Arc::new(std::sync::Mutex::new(st)))
+    } else {
+        None
+    };
+    let selection = match &store {
+        Some(st) => registry::build_with_store(&a.rules, &a.disable, &cfg, st.clone()),
+        None => registry::build(&a.rules, &a.disable, &cfg),
+    }
+    .map_err(anyhow::Error::msg)?;
     if !selection.not_implemented.is_empty() && !a.read.quiet {
         eprintln!("tripline: note: rules not implemented yet, skipped: {}", selection.not_implemented.join(", "));
     }
@@ -57,6 +69,7 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     };
     let opts = ScanOptions {
         enricher,
+        store: store.clone(),
         pipeline: pipeline_options(&a.read),
         since: a.since.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--since")?,
         until: a.until.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--until")?,
@@ -66,13 +79,6 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     let (inputs, file_errors) = input::expand(&a.paths);
     let result = scan(inputs, selection.rules, &opts).context("sorting events on disk")?;
 
-    // The store holds the ledger behind --new-only (and, with the history rules, the baseline).
-    let mut store = if a.new_only {
-        let path = a.state.clone().unwrap_or_else(|| crate::state::Store::default_path().to_string_lossy().into_owned());
-        Some(crate::state::Store::open(&path).with_context(|| format!("opening the baseline store {path}"))?)
-    } else {
-        None
-    };
     let stdout = std::io::stdout();
     let color = a.output == OutputFormat::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let kind = match a.output {
@@ -84,8 +90,9 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
     let mut worst: Option<Severity> = None;
     let mut already = 0u64;
     for alert in &result.alerts {
-        if let Some(st) = store.as_mut() {
-            if !st.mark_emitted(&alert.id, &alert.rule, alert.window_end) && a.new_only {
+        if let Some(st) = &store {
+            let fresh = st.lock().unwrap_or_else(|p| p.into_inner()).mark_emitted(&alert.id, &alert.rule, alert.window_end);
+            if !fresh && a.new_only {
                 already += 1;
                 continue;
             }
@@ -107,8 +114,8 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e).context("writing alerts"),
         _ => {}
     }
-    if let Some(st) = store.as_mut() {
-        st.commit().context("committing the baseline store")?;
+    if let Some(st) = &store {
+        st.lock().unwrap_or_else(|p| p.into_inner()).commit().context("committing the baseline store")?;
     }
     let mut summary = result.summary;
     summary.notes.insert(0, format!("{} alerts", result.alerts.len()));

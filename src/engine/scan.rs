@@ -46,11 +46,14 @@ pub struct ScanOptions {
     pub run_events: usize,
     /// Country / ASN from MaxMind databases, applied on the worker threads.
     pub enricher: Option<Arc<crate::enrich::Enricher>>,
+    /// The baseline store the history rules write: committed as the scan goes (its writes
+    /// are idempotent, so a run killed midway and re-run counts nothing twice) and at the end.
+    pub store: Option<Arc<std::sync::Mutex<crate::state::Store>>>,
 }
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS, enricher: None }
+        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS, enricher: None, store: None }
     }
 }
 
@@ -62,6 +65,11 @@ pub struct ScanResult {
 /// CloudTrail and other services may deliver an event twice: the same provider and event
 /// id within 24 hours of event time count once (SPEC §3).
 const DUPLICATE_HORIZON: Duration = Duration::secs(24 * 3600);
+
+/// How often (in events) the scan looks at the store's buffer, and how many buffered rows
+/// trigger a commit: bounds the buffer's memory on long scans.
+const STORE_CHECK_EVERY: u64 = 50_000;
+const STORE_COMMIT_ROWS: usize = 500_000;
 
 struct Dedupe {
     seen: HashMap<(Provider, String), Timestamp>,
@@ -157,7 +165,21 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     let mut dedupe = Dedupe { seen: HashMap::new(), next_sweep: Timestamp(i64::MIN), dropped: 0 };
     let mut alerts = Vec::new();
     let mut out_of_range = 0u64;
+    let mut since_commit = 0u64;
+    let mut store_error: Option<String> = None;
     sorter.drain(&mut |e: Event| {
+        since_commit += 1;
+        if since_commit >= STORE_CHECK_EVERY {
+            since_commit = 0;
+            if let Some(st) = &opts.store {
+                let mut st = st.lock().unwrap_or_else(|p| p.into_inner());
+                if st.pending_rows() >= STORE_COMMIT_ROWS {
+                    if let Err(err) = st.commit() {
+                        store_error.get_or_insert(err.to_string());
+                    }
+                }
+            }
+        }
         if since.is_some_and(|s| e.time < s) || until.is_some_and(|u| e.time >= u) {
             out_of_range += 1;
             return;
@@ -174,6 +196,14 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     })?;
     for r in rules.iter_mut() {
         r.finish(&mut alerts);
+    }
+    if let Some(st) = &opts.store {
+        if let Err(err) = st.lock().unwrap_or_else(|p| p.into_inner()).commit() {
+            store_error.get_or_insert(err.to_string());
+        }
+    }
+    if let Some(err) = store_error {
+        return Err(std::io::Error::other(format!("baseline store: {err}")));
     }
     order_alerts(&mut alerts);
     if dedupe.dropped > 0 {

@@ -274,7 +274,10 @@ impl Rule for NewSourceSignin {
         let authenticated = match (e.provider(), e.log()) {
             (Provider::Azure, LogFormat::EntraSignin) => e.outcome == Outcome::Success,
             (Provider::Aws, LogFormat::CloudTrail) if e.action == "ConsoleLogin" => e.outcome == Outcome::Success,
-            (Provider::Aws, LogFormat::CloudTrail) => e.key_id.starts_with("AKIA") && !AUTH_FAILURES.contains(&e.error_code.as_str()),
+            // `CreateAccessKey` carries the key it created, not the key it was called with.
+            (Provider::Aws, LogFormat::CloudTrail) => {
+                e.key_id.starts_with("AKIA") && e.action != "CreateAccessKey" && !AUTH_FAILURES.contains(&e.error_code.as_str())
+            }
             _ => false,
         };
         authenticated && !e.identity.trim().is_empty() && parse_source_ip(&e.source_ip).is_some()
@@ -362,6 +365,41 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         Timestamp::parse(s).unwrap()
+    }
+
+    fn signin(time: &str, ip: &str) -> Event {
+        let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, at(time), crate::event::Origin::default());
+        e.identity = "alice@contoso.com".into();
+        e.account = "tenant-1".into();
+        e.source_ip = ip.into();
+        e.outcome = Outcome::Success;
+        e
+    }
+
+    #[test]
+    fn learning_is_silent_and_counted() {
+        let spec = crate::rules::catalogue::spec("new-source-signin").unwrap();
+        let p = Params::new(&spec, None);
+        let store: SharedStore = Arc::new(Mutex::new(Store::open(":memory:").unwrap()));
+        let mut rule = NewSourceSignin::new(spec, &p, &Config::default(), store);
+        let mut out = Vec::new();
+        for (time, ip) in [
+            ("2024-05-01T09:00:00Z", "198.51.100.7"),
+            ("2024-05-02T09:00:00Z", "198.51.100.8"),
+            ("2024-05-03T09:00:00Z", "203.0.113.9"),
+            ("2024-05-04T09:00:00Z", "192.0.2.1"),
+            ("2024-05-09T09:00:00Z", "192.0.2.2"),
+        ] {
+            let e = signin(time, ip);
+            assert!(rule.wants(&e));
+            rule.observe(&e, &mut out);
+        }
+        assert!(out.is_empty());
+        assert_eq!(rule.learned_silently(), 3, "three new blocks while history was short; a known one");
+        rule.observe(&signin("2024-05-09T10:00:00Z", "2001:db8::1"), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(rule.learned_silently(), 3);
+        assert!(!rule.wants(&signin("2024-05-09T10:00:00Z", "AWS Internal")));
     }
 
     #[test]

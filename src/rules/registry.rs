@@ -11,6 +11,11 @@ use super::legacy_auth_signin::LegacyAuthSignin;
 use super::password_spray::PasswordSpray;
 use super::rule::Rule;
 use super::tenant_enumeration::TenantEnumeration;
+use super::access_key_created::AccessKeyCreated;
+use super::first_seen_api::FirstSeenApi;
+use super::new_source_signin::{NewSourceSignin, SharedStore};
+use super::post_auth_enumeration::PostAuthEnumeration;
+use super::unused_region_activity::UnusedRegionActivity;
 use crate::config::Config;
 
 #[derive(Debug)]
@@ -26,9 +31,23 @@ impl std::fmt::Debug for dyn Rule {
     }
 }
 
+/// Rules that read and write the baseline store.
+pub const HISTORY_RULES: &[&str] = &["new-source-signin", "post-auth-enumeration", "access-key-created", "unused-region-activity", "first-seen-api"];
+
+/// Whether the selection needs the baseline store.
+pub fn needs_store(only: &[String], disable: &[String]) -> bool {
+    HISTORY_RULES.iter().any(|id| (only.is_empty() || only.iter().any(|o| o == id)) && !disable.iter().any(|d| d == id))
+}
+
 /// `only` empty means every implemented rule. Unknown ids are an error naming the known
-/// ones; a rule whose lists cannot be loaded is an error naming the file.
+/// ones; a rule whose lists cannot be loaded is an error naming the file. History rules share
+/// `store` (an in-memory store when none is given).
 pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Selection, String> {
+    let store: SharedStore = std::sync::Arc::new(std::sync::Mutex::new(crate::state::Store::open(":memory:").map_err(|e| e.to_string())?));
+    build_with_store(only, disable, cfg, store)
+}
+
+pub fn build_with_store(only: &[String], disable: &[String], cfg: &Config, store: SharedStore) -> Result<Selection, String> {
     let all = catalogue::by_id();
     for id in only.iter().chain(disable) {
         if !all.contains_key(id) {
@@ -53,6 +72,11 @@ pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Select
             "legacy-auth-signin" => rules.push(Box::new(LegacyAuthSignin::new(s, &p, cfg))),
             "anonymizer-signin" => rules.push(Box::new(AnonymizerSignin::new(s, &p, cfg)?)),
             "external-object-read" => rules.push(Box::new(ExternalObjectRead::new(s, &p, cfg))),
+            "new-source-signin" => rules.push(Box::new(NewSourceSignin::new(s, &p, cfg, store.clone()))),
+            "post-auth-enumeration" => rules.push(Box::new(PostAuthEnumeration::new(s, &p, cfg, store.clone()))),
+            "access-key-created" => rules.push(Box::new(AccessKeyCreated::new(s, &p, cfg, store.clone()))),
+            "unused-region-activity" => rules.push(Box::new(UnusedRegionActivity::new(s, &p, cfg, store.clone()))),
+            "first-seen-api" => rules.push(Box::new(FirstSeenApi::new(s, &p, cfg, store.clone()))),
             _ => {
                 if !only.is_empty() || spec.implemented {
                     not_implemented.push(id.clone());

@@ -507,3 +507,9 @@ fn write_pending(
     }
     Ok(())
 }
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path()).field("pending_rows", &self.pending_rows()).finish()
+    }
+}
