@@ -117,6 +117,8 @@ fn main() {
     let p = plain.to_str().unwrap();
     let g = gz.to_str().unwrap();
     let discovery = "cloud-discovery-burst,cloud-discovery-sliding";
+    let store_path = a.out.join("bench-state.db").to_string_lossy().into_owned();
+    let _ = std::fs::remove_file(&store_path);
 
     let mut rows: Vec<(String, Run)> = Vec::new();
     let only = |name: &str| a.only.as_deref().is_none_or(|o| name.contains(o));
@@ -127,6 +129,8 @@ fn main() {
         ("scan discovery rules, 1 core", true, vec!["scan", "--threads", "1", "--output", "jsonl", "--rules", discovery, p]),
         ("scan discovery rules, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, p]),
         ("scan discovery rules gzip, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, g]),
+        ("scan all rules, store :memory:, all cores", false, vec!["scan", "--output", "jsonl", "--state", ":memory:", p]),
+        ("scan all rules, store on disk, all cores", false, vec!["scan", "--output", "jsonl", "--state", &store_path, p]),
     ];
     for (name, pin, args) in cases {
         if only(name) {
@@ -143,6 +147,9 @@ fn main() {
     let find = |n: &str| rows.iter().find(|(k, _)| k == n).map(|(_, r)| r.secs);
     if let (Some(n), Some(s)) = (find("normalize, all cores"), find("scan discovery rules, all cores")) {
         println!("scan / normalize throughput ratio (all cores): {:.2}", n / s);
+    }
+    if let (Some(d), Some(m), Some(f)) = (find("scan discovery rules, all cores"), find("scan all rules, store :memory:, all cores"), find("scan all rules, store on disk, all cores")) {
+        println!("all rules / discovery rules throughput: {:.2} (:memory:), {:.2} (store on disk); store cost: on-disk / :memory: time {:.2}", d / m, d / f, f / m);
     }
     if a.memory_events > 0 && only("memory") {
         let mspec = CorpusSpec { events: a.memory_events, identities: 100_000, enumerators: 1_000, ..CorpusSpec::default() };

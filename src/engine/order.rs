@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Events kept in memory before a sorted run is spilled.
-pub const DEFAULT_RUN_EVENTS: usize = 200_000;
+pub const DEFAULT_RUN_EVENTS: usize = 65_536;
 
 pub fn event_order(a: &Event, b: &Event) -> Ordering {
     a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin))

@@ -115,7 +115,7 @@ where
                         }
                         let records = batch.records.len() as u64 + batch.bad.len() as u64;
                         let bytes = batch.bytes;
-                        drop(batch);
+                        crate::input::lines::recycle(std::mem::take(&mut batch.data));
                         let output = work(events);
                         tx.send((out_seq, Some(BatchResult { records, bytes, events_by_format: by_format, bad, output }), None, false))
                     }
