@@ -40,9 +40,14 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
             eprintln!("pruned {n} rows older than 30 days before the newest stored event");
             Ok(0)
         }
-        BaselineCommand::Learn(_) => {
-            eprintln!("tripline: `baseline learn` lands with the history-based rules (see README, \"Status\")");
-            Ok(2)
+        BaselineCommand::Learn(args) => {
+            // A scan with the history rules whose alerts are discarded: the store learns
+            // what normal looks like, in event time, and nothing is reported.
+            let mut args = args;
+            if args.rules.is_empty() {
+                args.rules = crate::rules::registry::HISTORY_RULES.iter().map(|s| s.to_string()).collect();
+            }
+            super::scan_cmd::learn(&args)
         }
     }
 }

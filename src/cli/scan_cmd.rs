@@ -33,7 +33,16 @@ fn check_later_features(a: &ScanArgs) -> Result<()> {
     Ok(())
 }
 
+/// `baseline learn`: run the rules for their side effect on the store, print no alert.
+pub fn learn(a: &ScanArgs) -> Result<i32> {
+    run(a, true)
+}
+
 pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
+    run(a, false)
+}
+
+fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     if a.paths.is_empty() {
         bail!("scan needs at least one PATH (a file, a folder, or - for standard input)");
     }
@@ -77,7 +86,12 @@ pub fn scan_cmd(a: &ScanArgs) -> Result<i32> {
         ..ScanOptions::default()
     };
     let (inputs, file_errors) = input::expand(&a.paths);
-    let result = scan(inputs, selection.rules, &opts).context("sorting events on disk")?;
+    let result = scan(inputs, selection.rules, &opts).context("scanning")?;
+    if learn_only {
+        let mut summary = result.summary;
+        summary.notes.insert(0, format!("learned from the input; {} alerts not reported (baseline learn)", result.alerts.len()));
+        return Ok(super::normalize_cmd::finish(summary, file_errors, &a.read));
+    }
 
     let stdout = std::io::stdout();
     let color = a.output == OutputFormat::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
