@@ -219,10 +219,13 @@ pub enum BaselineCommand {
         #[arg(long)]
         identity: Option<String>,
     },
-    /// Apply retention.
+    /// Apply retention (`[state] retention` in the config, default 30 days), counted from the
+    /// newest event stored, not the wall clock.
     Prune {
         #[arg(long)]
         state: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 

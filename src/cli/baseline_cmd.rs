@@ -1,7 +1,6 @@
 //! `tripline baseline show|prune|learn`: inspect and age the baseline store.
 
 use super::args::BaselineCommand;
-use crate::event::Duration;
 use crate::output::escape;
 use crate::state::Store;
 use anyhow::{Context, Result};
@@ -34,10 +33,11 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
             }
             Ok(0)
         }
-        BaselineCommand::Prune { state } => {
+        BaselineCommand::Prune { state, config } => {
+            let retention = super::scan_cmd::load_config(config.as_deref())?.state.retention;
             let mut store = open(state)?;
-            let n = store.prune(Duration::secs(30 * 86_400)).context("pruning")?;
-            eprintln!("pruned {n} rows older than 30 days before the newest stored event");
+            let n = store.prune(retention).context("pruning")?;
+            eprintln!("pruned {n} rows older than {retention} before the newest stored event");
             Ok(0)
         }
         BaselineCommand::Learn(args) => {

@@ -196,6 +196,9 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     })?;
     for r in rules.iter_mut() {
         r.finish(&mut alerts);
+        if let Some(n) = r.summary_note() {
+            summary.notes.push(n);
+        }
     }
     if let Some(st) = &opts.store {
         if let Err(err) = st.lock().unwrap_or_else(|p| p.into_inner()).commit() {

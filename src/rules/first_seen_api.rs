@@ -313,6 +313,10 @@ impl Rule for FirstSeenApi {
         self.release(Some(watermark), out);
     }
 
+    fn summary_note(&self) -> Option<String> {
+        (self.learned_silently > 0).then(|| format!("first-seen-api: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
+    }
+
     fn finish(&mut self, out: &mut Vec<Alert>) {
         self.release(None, out);
     }

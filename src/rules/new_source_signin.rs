@@ -347,6 +347,10 @@ impl Rule for NewSourceSignin {
 
     fn advance(&mut self, _watermark: Timestamp, _out: &mut Vec<Alert>) {}
 
+    fn summary_note(&self) -> Option<String> {
+        (self.learned_silently > 0).then(|| format!("new-source-signin: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
+    }
+
     fn finish(&mut self, _out: &mut Vec<Alert>) {}
 }
 

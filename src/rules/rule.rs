@@ -23,4 +23,9 @@ pub trait Rule: Send + Sync {
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>);
     /// End of input (`scan` closes every window).
     fn finish(&mut self, out: &mut Vec<Alert>);
+    /// What the run summary should say about this rule (e.g. sources learned in silence
+    /// while history was shorter than `min_history`).
+    fn summary_note(&self) -> Option<String> {
+        None
+    }
 }

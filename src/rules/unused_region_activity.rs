@@ -203,6 +203,10 @@ impl Rule for UnusedRegionActivity {
         }
     }
 
+    fn summary_note(&self) -> Option<String> {
+        (self.learned_silently > 0).then(|| format!("unused-region-activity: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
+    }
+
     fn finish(&mut self, out: &mut Vec<Alert>) {
         for (day, groups) in std::mem::take(&mut self.days) {
             for (k, agg) in groups {
