@@ -71,7 +71,19 @@ impl WorkingHours {
 /// The IANA areas; a name is `UTC`, `GMT` or `Area/Location[/Sublocation]`.
 const AREAS: &[&str] = &["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific", "Etc"];
 
+/// A name of IANA shape whose offset rules tripline knows (the working-hours escalation
+/// needs them; there is no time-zone database in the binary).
 pub(super) fn check_timezone(tz: &str) -> Result<(), String> {
+    check_timezone_shape(tz)?;
+    crate::rules::local_time::Zone::named(tz).map(|_| ()).map_err(|_| {
+        format!(
+            "timezone {tz:?}: tripline's built-in table has no daylight-saving rules for it; known zones: {}",
+            crate::rules::local_time::known_zones().join(", ")
+        )
+    })
+}
+
+fn check_timezone_shape(tz: &str) -> Result<(), String> {
     if tz == "UTC" || tz == "GMT" {
         return Ok(());
     }
@@ -113,11 +125,15 @@ mod tests {
     #[test]
     fn timezones_are_checked_for_shape() {
         for ok in ["UTC", "GMT", "Europe/London", "America/New_York", "America/Argentina/Salta", "Etc/GMT+5", "America/Port-au-Prince"] {
-            assert!(check_timezone(ok).is_ok(), "{ok}");
+            assert!(check_timezone_shape(ok).is_ok(), "{ok}");
         }
         for bad in ["", "London", "europe/london", "Europe/", "Europe/London/", "+01:00", "UTC+1", "Mars/Olympus", "Europe/Lon don"] {
-            assert!(check_timezone(bad).is_err(), "{bad}");
+            assert!(check_timezone_shape(bad).is_err(), "{bad}");
         }
+        assert!(check_timezone("Europe/London").is_ok());
+        assert!(check_timezone("America/New_York").is_ok());
+        let unknown = check_timezone("America/Argentina/Salta").unwrap_err();
+        assert!(unknown.contains("known zones"), "{unknown}");
     }
 
     #[test]

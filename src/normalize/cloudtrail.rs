@@ -233,6 +233,18 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
             e.resource = text(&req, &["bucketName"]);
         }
     }
+    if e.action == "CreateAccessKey" {
+        // The created key, not the caller's (`UserIdentityAccessKeyId`), as for raw CloudTrail.
+        if let Some(resp) = json_column(v, "ResponseElements") {
+            let created = text(&resp, &["accessKey.accessKeyId"]);
+            if !created.is_empty() {
+                e.key_id = created;
+            }
+            if e.target.is_empty() {
+                e.target = text(&resp, &["accessKey.userName"]);
+            }
+        }
+    }
     Ok(e)
 }
 
