@@ -2,14 +2,14 @@
 //! and GCP logs. The modules follow the data: inputs → normalize → enrich → rules/state →
 //! alerts → outputs (see ARCHITECTURE.md).
 
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod enrich;
 pub mod event;
 pub mod input;
 pub mod normalize;
-pub mod engine;
 pub mod output;
-pub mod cli;
-pub mod demo;
 pub mod rules;
-pub mod config;
-pub mod enrich;
 pub mod state;

@@ -10,7 +10,10 @@ use tripline::event::BadReason;
 const GOOD: &str = r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012"},"eventTime":"2024-05-06T10:00:00Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","eventID":"ok-1"}"#;
 
 fn tripline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tripline")).args(args).output().expect("run tripline")
+    Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args(args)
+        .output()
+        .expect("run tripline")
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -40,15 +43,34 @@ fn truncated_gzip_keeps_what_was_read_and_other_files() {
     let cut = write(dir.path(), "cut.json.gz", &gz[..gz.len() / 2]);
     let good = write(dir.path(), "good.json", GOOD.as_bytes());
     let (events, summary) = run(&[cut.clone(), good]);
-    assert!(events > 1, "events before the cut are kept and the other file is read: {events}");
+    assert!(
+        events > 1,
+        "events before the cut are kept and the other file is read: {events}"
+    );
     assert!(events < 2001);
     assert_eq!(summary.file_errors.len(), 1, "{summary}");
-    assert!(summary.file_errors[0].to_string().contains("cut.json.gz"), "names the file: {}", summary.file_errors[0]);
+    assert!(
+        summary.file_errors[0].to_string().contains("cut.json.gz"),
+        "names the file: {}",
+        summary.file_errors[0]
+    );
     let out = tripline(&["scan", "--strict", "--state", ":memory:", &cut]);
-    assert_eq!(out.status.code(), Some(2), "--strict exits 2 on a truncated gzip");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--strict exits 2 on a truncated gzip"
+    );
     let out = tripline(&["normalize", &cut]);
-    assert_eq!(out.status.code(), Some(0), "without --strict a truncated file is reported, not fatal");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without --strict a truncated file is reported, not fatal"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("truncated"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -63,7 +85,10 @@ fn invalid_utf8_costs_one_record() {
     assert_eq!(events, 2);
     assert_eq!(summary.bad_total(), 1);
     let (_, firsts) = summary.bad.values().next().unwrap();
-    assert!(firsts[0].contains("utf8.json:2"), "origin names file and line: {firsts:?}");
+    assert!(
+        firsts[0].contains("utf8.json:2"),
+        "origin names file and line: {firsts:?}"
+    );
 }
 
 #[test]
@@ -107,8 +132,16 @@ fn a_100_mb_line_is_skipped_without_being_held() {
 fn json_nested_10000_deep() {
     let dir = tempfile::tempdir().unwrap();
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    let deep_obj = format!("{{\"eventName\":{}1{}}}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
-    let f = write(dir.path(), "deep.json", format!("{GOOD}\n{deep_obj}\n{deep}\n{GOOD}\n").as_bytes());
+    let deep_obj = format!(
+        "{{\"eventName\":{}1{}}}",
+        "{\"a\":".repeat(10_000),
+        "}".repeat(10_000)
+    );
+    let f = write(
+        dir.path(),
+        "deep.json",
+        format!("{GOOD}\n{deep_obj}\n{deep}\n{GOOD}\n").as_bytes(),
+    );
     let (events, summary) = run(&[f]);
     assert_eq!(events, 2);
     assert_eq!(summary.bad_total(), 2, "{summary}");
@@ -144,32 +177,69 @@ fn empty_files_binary_garbage_and_unreadable_paths() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "empty.json", b"");
     write(dir.path(), "blank.json", b"\n\n  \n");
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     write(dir.path(), "garbage.bin", &garbage);
     write(dir.path(), "good.json", GOOD.as_bytes());
     #[cfg(unix)]
-    std::os::unix::fs::symlink(dir.path().join("missing-target"), dir.path().join("dangling.json")).unwrap();
-    let missing = dir.path().join("does-not-exist.json").to_string_lossy().into_owned();
+    std::os::unix::fs::symlink(
+        dir.path().join("missing-target"),
+        dir.path().join("dangling.json"),
+    )
+    .unwrap();
+    let missing = dir
+        .path()
+        .join("does-not-exist.json")
+        .to_string_lossy()
+        .into_owned();
     let (events, summary) = run(&[dir.path().to_string_lossy().into_owned(), missing]);
     assert_eq!(events, 1);
     let errors: Vec<String> = summary.file_errors.iter().map(|e| e.to_string()).collect();
-    assert!(errors.iter().any(|e| e.contains("garbage.bin") && e.contains("binary")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("does-not-exist.json")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("garbage.bin") && e.contains("binary")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("does-not-exist.json")),
+        "{errors:?}"
+    );
     #[cfg(unix)]
-    assert!(errors.iter().any(|e| e.contains("dangling.json")), "{errors:?}");
-    assert!(!errors.iter().any(|e| e.contains("empty.json") || e.contains("blank.json")), "empty files are not errors: {errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("dangling.json")),
+        "{errors:?}"
+    );
+    assert!(
+        !errors
+            .iter()
+            .any(|e| e.contains("empty.json") || e.contains("blank.json")),
+        "empty files are not errors: {errors:?}"
+    );
 }
 
 #[test]
 fn strict_mode_and_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.json", GOOD.as_bytes());
-    let bad = write(dir.path(), "bad.json", format!("{GOOD}\n{{\"eventName\":\n").as_bytes());
-    assert_eq!(tripline(&["normalize", "--strict", &good]).status.code(), Some(0));
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        format!("{GOOD}\n{{\"eventName\":\n").as_bytes(),
+    );
+    assert_eq!(
+        tripline(&["normalize", "--strict", &good]).status.code(),
+        Some(0)
+    );
     assert_eq!(tripline(&["normalize", &bad]).status.code(), Some(0));
     let out = tripline(&["normalize", "--strict", &bad]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1, "good records are still printed");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        1,
+        "good records are still printed"
+    );
     assert_eq!(tripline(&["scan"]).status.code(), Some(2), "usage error");
     assert_eq!(tripline(&["no-such-command"]).status.code(), Some(2));
 }
@@ -177,11 +247,19 @@ fn strict_mode_and_exit_codes() {
 #[test]
 fn hostile_user_agents_never_reach_the_terminal_raw() {
     let dir = tempfile::tempdir().unwrap();
-    let hostile = GOOD.replace(r#""eventID":"ok-1""#, r#""eventID":"ok-1","userAgent":"\u001b[2J\u001b]0;pwned\u0007evil""#).replace("\"eventTime\":\"2024", "\"eventTime\":\"\\u001b[31m2024");
+    let hostile = GOOD
+        .replace(
+            r#""eventID":"ok-1""#,
+            r#""eventID":"ok-1","userAgent":"\u001b[2J\u001b]0;pwned\u0007evil""#,
+        )
+        .replace("\"eventTime\":\"2024", "\"eventTime\":\"\\u001b[31m2024");
     let f = write(dir.path(), "hostile.json", hostile.as_bytes());
     let out = tripline(&["normalize", &f]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains('\u{1b}'), "stderr carries a raw escape: {stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "stderr carries a raw escape: {stderr:?}"
+    );
     // On stdout the value is JSON-escaped, never raw.
     assert!(!out.stdout.contains(&0x1b));
 }
@@ -189,7 +267,8 @@ fn hostile_user_agents_never_reach_the_terminal_raw() {
 #[test]
 fn stdin_and_gzip_by_magic_not_name() {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(format!("{GOOD}\n{GOOD}\n").as_bytes()).unwrap();
+    enc.write_all(format!("{GOOD}\n{GOOD}\n").as_bytes())
+        .unwrap();
     let gz = enc.finish().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
         .args(["normalize", "-"])

@@ -7,7 +7,10 @@ const INVICTUS: &str = "tests/fixtures/invictus-ir-aws-dataset/CloudTrail";
 const DISCOVERY: &str = "cloud-discovery-burst,cloud-discovery-sliding";
 
 fn tripline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tripline")).args(args).output().expect("run tripline")
+    Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args(args)
+        .output()
+        .expect("run tripline")
 }
 
 fn stdout(o: &Output) -> String {
@@ -16,27 +19,88 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn fail_on_sets_exit_1_at_or_above_the_threshold() {
-    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", "--fail-on", "high", INVICTUS]).status.code(), Some(1));
-    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", "--fail-on", "critical", INVICTUS]).status.code(), Some(0));
-    assert_eq!(tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--fail-on", "medium", "--rules", "cloud-discovery-burst", INVICTUS]).status.code(), Some(1));
-    assert_eq!(tripline(&["scan", "--quiet", "--state", ":memory:", INVICTUS]).status.code(), Some(0));
+    assert_eq!(
+        tripline(&[
+            "scan",
+            "--quiet",
+            "--state",
+            ":memory:",
+            "--fail-on",
+            "high",
+            INVICTUS
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        tripline(&[
+            "scan",
+            "--quiet",
+            "--state",
+            ":memory:",
+            "--fail-on",
+            "critical",
+            INVICTUS
+        ])
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        tripline(&[
+            "scan",
+            "--quiet",
+            "--rules",
+            DISCOVERY,
+            "--fail-on",
+            "medium",
+            "--rules",
+            "cloud-discovery-burst",
+            INVICTUS
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(
+        tripline(&["scan", "--quiet", "--state", ":memory:", INVICTUS])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn output_formats() {
-    let jsonl = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--output", "jsonl", INVICTUS]);
-    let lines: Vec<serde_json::Value> = stdout(&jsonl).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let jsonl = tripline(&[
+        "scan", "--quiet", "--rules", DISCOVERY, "--output", "jsonl", INVICTUS,
+    ]);
+    let lines: Vec<serde_json::Value> = stdout(&jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 6);
     assert_eq!(lines[0]["schema"], "tripline.alert/1");
-    let json = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--output", "json", INVICTUS]);
+    let json = tripline(&[
+        "scan", "--quiet", "--rules", DISCOVERY, "--output", "json", INVICTUS,
+    ]);
     let arr: Vec<serde_json::Value> = serde_json::from_str(&stdout(&json)).unwrap();
     assert_eq!(arr, lines);
     let table = tripline(&["scan", "--quiet", "--rules", DISCOVERY, INVICTUS]);
     let t = stdout(&table);
-    assert!(t.contains("cloud-discovery-burst") && t.contains("6 alerts"), "{t}");
-    assert!(!t.contains('\u{1b}'), "no colour when stdout is not a terminal");
+    assert!(
+        t.contains("cloud-discovery-burst") && t.contains("6 alerts"),
+        "{t}"
+    );
+    assert!(
+        !t.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
     for later in [["--output", "ocsf"], ["--report", "r.html"]] {
-        let o = tripline(&["scan", "--quiet", "--state", ":memory:", later[0], later[1], INVICTUS]);
+        let o = tripline(&[
+            "scan", "--quiet", "--state", ":memory:", later[0], later[1], INVICTUS,
+        ]);
         assert_eq!(o.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&o.stderr).contains("later release"));
     }
@@ -44,56 +108,168 @@ fn output_formats() {
 
 #[test]
 fn rule_selection_and_time_bounds() {
-    let only_burst = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", "cloud-discovery-burst", INVICTUS]);
+    let only_burst = tripline(&[
+        "scan",
+        "--quiet",
+        "--output",
+        "jsonl",
+        "--rules",
+        "cloud-discovery-burst",
+        INVICTUS,
+    ]);
     assert_eq!(stdout(&only_burst).lines().count(), 4);
-    let disabled = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", DISCOVERY, "--disable", "cloud-discovery-burst", INVICTUS]);
+    let disabled = tripline(&[
+        "scan",
+        "--quiet",
+        "--output",
+        "jsonl",
+        "--rules",
+        DISCOVERY,
+        "--disable",
+        "cloud-discovery-burst",
+        INVICTUS,
+    ]);
     assert_eq!(stdout(&disabled).lines().count(), 2);
     let unknown = tripline(&["scan", "--rules", "no-such-rule", INVICTUS]);
-    let all_rules = tripline(&["scan", "--quiet", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
-    let rules: std::collections::BTreeSet<String> = stdout(&all_rules).lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"].as_str().unwrap().to_string()).collect();
-    assert!(rules.contains("post-auth-enumeration") && rules.contains("access-key-created"), "the history rules run by default: {rules:?}");
+    let all_rules = tripline(&[
+        "scan", "--quiet", "--state", ":memory:", "--output", "jsonl", INVICTUS,
+    ]);
+    let rules: std::collections::BTreeSet<String> = stdout(&all_rules)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["rule"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        rules.contains("post-auth-enumeration") && rules.contains("access-key-created"),
+        "the history rules run by default: {rules:?}"
+    );
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("known rules"));
     // The last 20 minutes of the data (newest event 12:29:48) hold the 12:15 bin only.
-    let since = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", "cloud-discovery-burst", "--since", "20m", INVICTUS]);
-    let rows: Vec<serde_json::Value> = stdout(&since).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let since = tripline(&[
+        "scan",
+        "--quiet",
+        "--output",
+        "jsonl",
+        "--rules",
+        "cloud-discovery-burst",
+        "--since",
+        "20m",
+        INVICTUS,
+    ]);
+    let rows: Vec<serde_json::Value> = stdout(&since)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    let until = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", "cloud-discovery-burst", "--until", "2023-07-10T12:00:00Z", INVICTUS]);
-    let rows: Vec<serde_json::Value> = stdout(&until).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    assert!(rows.iter().all(|r| r["window_start"].as_str().unwrap() < "2023-07-10T12:00:00Z"), "{rows:?}");
-    assert_eq!(tripline(&["scan", "--since", "yesterday", INVICTUS]).status.code(), Some(2));
+    let until = tripline(&[
+        "scan",
+        "--quiet",
+        "--output",
+        "jsonl",
+        "--rules",
+        "cloud-discovery-burst",
+        "--until",
+        "2023-07-10T12:00:00Z",
+        INVICTUS,
+    ]);
+    let rows: Vec<serde_json::Value> = stdout(&until)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        rows.iter()
+            .all(|r| r["window_start"].as_str().unwrap() < "2023-07-10T12:00:00Z"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        tripline(&["scan", "--since", "yesterday", INVICTUS])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn config_overrides_thresholds_and_config_check_reports_lines() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("t.toml");
-    std::fs::write(&cfg, "[rules.cloud-discovery-burst]\nmin_count = 300\nmin_distinct = 30\n").unwrap();
-    let o = tripline(&["scan", "--quiet", "--output", "jsonl", "--rules", "cloud-discovery-burst", "--config", cfg.to_str().unwrap(), INVICTUS]);
+    std::fs::write(
+        &cfg,
+        "[rules.cloud-discovery-burst]\nmin_count = 300\nmin_distinct = 30\n",
+    )
+    .unwrap();
+    let o = tripline(&[
+        "scan",
+        "--quiet",
+        "--output",
+        "jsonl",
+        "--rules",
+        "cloud-discovery-burst",
+        "--config",
+        cfg.to_str().unwrap(),
+        INVICTUS,
+    ]);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o).lines().count(), 0, "no bin reaches 300 calls or 30 APIs");
+    assert_eq!(
+        stdout(&o).lines().count(),
+        0,
+        "no bin reaches 300 calls or 30 APIs"
+    );
     std::fs::write(&cfg, "[organisation]\nbucket_prefixes = [\"acme\"]\nnope = 1\n\n[rules.password-spray]\nwindow = \"10x\"\n").unwrap();
     let check = tripline(&["config", "check", cfg.to_str().unwrap()]);
     assert_eq!(check.status.code(), Some(2));
     let err = String::from_utf8_lossy(&check.stderr);
-    assert!(err.contains(":3:") && err.contains(":6:"), "every problem with its line: {err}");
+    assert!(
+        err.contains(":3:") && err.contains(":6:"),
+        "every problem with its line: {err}"
+    );
     let default = tripline(&["config", "default"]);
     std::fs::write(&cfg, &default.stdout).unwrap();
-    assert_eq!(tripline(&["config", "check", cfg.to_str().unwrap()]).status.code(), Some(0));
+    assert_eq!(
+        tripline(&["config", "check", cfg.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn rules_list_and_show() {
     let list = stdout(&tripline(&["rules", "list"]));
-    assert!(list.contains("cloud-discovery-burst") && list.contains("T1580") && list.contains("password-spray"));
+    assert!(
+        list.contains("cloud-discovery-burst")
+            && list.contains("T1580")
+            && list.contains("password-spray")
+    );
     let show = stdout(&tripline(&["rules", "show", "cloud-discovery-burst"]));
-    assert!(show.contains("aws_apis") && show.contains("DescribeKeyPairs") && show.contains("Terraform"));
+    assert!(
+        show.contains("aws_apis")
+            && show.contains("DescribeKeyPairs")
+            && show.contains("Terraform")
+    );
     assert_eq!(tripline(&["rules", "show", "nope"]).status.code(), Some(2));
 }
 
 #[test]
 fn every_subcommand_has_help_and_later_ones_say_so() {
-    for cmd in ["scan", "watch", "serve", "normalize", "investigate", "baseline", "rules", "coverage", "config", "publish", "demo"] {
+    for cmd in [
+        "scan",
+        "watch",
+        "serve",
+        "normalize",
+        "investigate",
+        "baseline",
+        "rules",
+        "coverage",
+        "config",
+        "publish",
+        "demo",
+    ] {
         let o = tripline(&[cmd, "--help"]);
         assert_eq!(o.status.code(), Some(0), "{cmd} --help");
     }
@@ -107,17 +283,65 @@ fn new_only_reports_each_alert_once_across_runs() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("state.db");
     let db = db.to_str().unwrap();
-    let first = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
+    let first = tripline(&[
+        "scan",
+        "--quiet",
+        "--rules",
+        DISCOVERY,
+        "--new-only",
+        "--state",
+        db,
+        "--output",
+        "jsonl",
+        INVICTUS,
+    ]);
     assert_eq!(stdout(&first).lines().count(), 6);
-    let second = tripline(&["scan", "--rules", DISCOVERY, "--new-only", "--state", db, "--output", "jsonl", INVICTUS]);
-    assert_eq!(stdout(&second).lines().count(), 0, "the same alerts (same ids) are not reported again");
+    let second = tripline(&[
+        "scan",
+        "--rules",
+        DISCOVERY,
+        "--new-only",
+        "--state",
+        db,
+        "--output",
+        "jsonl",
+        INVICTUS,
+    ]);
+    assert_eq!(
+        stdout(&second).lines().count(),
+        0,
+        "the same alerts (same ids) are not reported again"
+    );
     assert!(String::from_utf8_lossy(&second.stderr).contains("6 alerts already reported"));
-    let without = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--state", db, "--output", "jsonl", INVICTUS]);
-    assert_eq!(stdout(&without).lines().count(), 6, "without --new-only every alert prints");
-    let memory = tripline(&["scan", "--quiet", "--rules", DISCOVERY, "--new-only", "--state", ":memory:", "--output", "jsonl", INVICTUS]);
+    let without = tripline(&[
+        "scan", "--quiet", "--rules", DISCOVERY, "--state", db, "--output", "jsonl", INVICTUS,
+    ]);
+    assert_eq!(
+        stdout(&without).lines().count(),
+        6,
+        "without --new-only every alert prints"
+    );
+    let memory = tripline(&[
+        "scan",
+        "--quiet",
+        "--rules",
+        DISCOVERY,
+        "--new-only",
+        "--state",
+        ":memory:",
+        "--output",
+        "jsonl",
+        INVICTUS,
+    ]);
     assert_eq!(stdout(&memory).lines().count(), 6);
     let not_a_store = dir.path().join("notes.txt");
     std::fs::write(&not_a_store, "hello").unwrap();
-    let bad = tripline(&["scan", "--new-only", "--state", not_a_store.to_str().unwrap(), INVICTUS]);
+    let bad = tripline(&[
+        "scan",
+        "--new-only",
+        "--state",
+        not_a_store.to_str().unwrap(),
+        INVICTUS,
+    ]);
     assert_eq!(bad.status.code(), Some(2));
 }

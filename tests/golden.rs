@@ -12,13 +12,23 @@ use tripline::engine::{collect, PipelineOptions};
 fn inputs(case: &Path) -> Vec<String> {
     let list = case.join("paths");
     if list.exists() {
-        return fs::read_to_string(list).unwrap().lines().filter(|l| !l.trim().is_empty()).map(String::from).collect();
+        return fs::read_to_string(list)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(String::from)
+            .collect();
     }
     let mut v: Vec<String> = fs::read_dir(case)
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("input"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("input")
+        })
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     v.sort();
@@ -26,7 +36,13 @@ fn inputs(case: &Path) -> Vec<String> {
 }
 
 fn render(case: &Path) -> (String, String) {
-    let (events, summary) = collect(&inputs(case), &PipelineOptions { threads: 1, ..Default::default() });
+    let (events, summary) = collect(
+        &inputs(case),
+        &PipelineOptions {
+            threads: 1,
+            ..Default::default()
+        },
+    );
     let mut out = String::new();
     for e in &events {
         out.push_str(&serde_json::to_string(e).unwrap());
@@ -48,7 +64,12 @@ fn render(case: &Path) -> (String, String) {
 #[test]
 fn golden_cases() {
     let bless = std::env::var("BLESS").is_ok_and(|v| v == "1");
-    let mut cases: Vec<_> = fs::read_dir("tests/golden").unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut cases: Vec<_> = fs::read_dir("tests/golden")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 15, "golden cases missing");
     let mut failures = Vec::new();
@@ -64,7 +85,11 @@ fn golden_cases() {
         let want_ev = fs::read_to_string(&ev_path).unwrap_or_default();
         let want_sk = fs::read_to_string(&sk_path).unwrap_or_default();
         if events != want_ev {
-            let line = events.lines().zip(want_ev.lines()).position(|(a, b)| a != b).unwrap_or(events.lines().count().min(want_ev.lines().count()));
+            let line = events
+                .lines()
+                .zip(want_ev.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(events.lines().count().min(want_ev.lines().count()));
             failures.push(format!(
                 "{}: events differ at line {}\n  got:  {}\n  want: {}",
                 case.display(),
@@ -74,8 +99,15 @@ fn golden_cases() {
             ));
         }
         if skipped != want_sk {
-            failures.push(format!("{}: skipped records differ\n  got:\n{skipped}\n  want:\n{want_sk}", case.display()));
+            failures.push(format!(
+                "{}: skipped records differ\n  got:\n{skipped}\n  want:\n{want_sk}",
+                case.display()
+            ));
         }
     }
-    assert!(failures.is_empty(), "golden mismatches (BLESS=1 to accept):\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden mismatches (BLESS=1 to accept):\n{}",
+        failures.join("\n")
+    );
 }

@@ -26,7 +26,9 @@ const NEW_IP: &str = "203.0.113.9";
 
 /// Alice signs in from the known block at 09:00 on days `1..=last`, in the Netherlands.
 fn signin_history(last: i64) -> Vec<String> {
-    (1..=last).map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "NL", EXO)).collect()
+    (1..=last)
+        .map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "NL", EXO))
+        .collect()
 }
 
 fn new_source(lines: &[String]) -> Vec<Alert> {
@@ -38,7 +40,13 @@ fn new_source_learns_for_6_days_and_alerts_after_7_and_8() {
     for (history_days, expect) in [(6, 0), (7, 1), (8, 1)] {
         // History starts day 1 09:00; the probe is exactly `history_days` later.
         let mut lines = signin_history(history_days);
-        lines.push(signin(&day(1 + history_days, "09:00:00"), ALICE, NEW_IP, "NL", EXO));
+        lines.push(signin(
+            &day(1 + history_days, "09:00:00"),
+            ALICE,
+            NEW_IP,
+            "NL",
+            EXO,
+        ));
         let a = new_source(&lines);
         assert_eq!(a.len(), expect, "{history_days} days of history: {a:#?}");
     }
@@ -48,8 +56,18 @@ fn new_source_learns_for_6_days_and_alerts_after_7_and_8() {
     let a = &a[0];
     assert_eq!(a.rule, NEW_SOURCE);
     assert_eq!(a.attack, vec!["T1078.004"]);
-    assert_eq!((a.severity.as_str(), a.risk_score), ("medium", 50), "a new block only is not escalated");
-    assert_eq!(a.group.0, vec![("identity".to_string(), json!(ALICE)), ("environment".to_string(), json!(format!("azure/{TENANT}")))]);
+    assert_eq!(
+        (a.severity.as_str(), a.risk_score),
+        ("medium", 50),
+        "a new block only is not escalated"
+    );
+    assert_eq!(
+        a.group.0,
+        vec![
+            ("identity".to_string(), json!(ALICE)),
+            ("environment".to_string(), json!(format!("azure/{TENANT}")))
+        ]
+    );
     assert_eq!(field(a, "Identity"), json!(ALICE));
     assert_eq!(field(a, "SourceIP"), json!(NEW_IP));
     assert_eq!(field(a, "Block"), json!("203.0.113.0/24"));
@@ -65,13 +83,31 @@ fn new_source_learns_for_6_days_and_alerts_after_7_and_8() {
 fn new_source_known_block_is_quiet_and_new_block_alerts_once_per_day() {
     let mut lines = signin_history(8);
     // Same /24, another address; another user from the known block.
-    lines.push(signin(&day(9, "09:00:00"), ALICE, "198.51.100.200", "NL", EXO));
+    lines.push(signin(
+        &day(9, "09:00:00"),
+        ALICE,
+        "198.51.100.200",
+        "NL",
+        EXO,
+    ));
     lines.push(signin(&day(9, "09:05:00"), BOB, KNOWN_IP, "NL", EXO));
     assert!(new_source(&lines).is_empty());
     // A new block, three times the same day: one alert; the next day it is known.
     lines.push(signin(&day(9, "10:00:00"), ALICE, NEW_IP, "NL", EXO));
-    lines.push(signin(&day(9, "11:00:00"), ALICE, "203.0.113.10", "NL", EXO));
-    lines.push(signin(&day(9, "12:00:00"), "Alice@Contoso.com", NEW_IP, "NL", EXO));
+    lines.push(signin(
+        &day(9, "11:00:00"),
+        ALICE,
+        "203.0.113.10",
+        "NL",
+        EXO,
+    ));
+    lines.push(signin(
+        &day(9, "12:00:00"),
+        "Alice@Contoso.com",
+        NEW_IP,
+        "NL",
+        EXO,
+    ));
     lines.push(signin(&day(10, "12:00:00"), ALICE, NEW_IP, "NL", EXO));
     // Bob from the now-known block: known to the environment, no alert.
     lines.push(signin(&day(10, "13:00:00"), BOB, NEW_IP, "NL", EXO));
@@ -86,7 +122,10 @@ fn new_source_new_country_escalates() {
     lines.push(signin(&day(9, "09:00:00"), ALICE, NEW_IP, "RU", EXO));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "NewForEnvironment"), json!(["country", "block"]));
+    assert_eq!(
+        field(&a[0], "NewForEnvironment"),
+        json!(["country", "block"])
+    );
     assert_eq!(field(&a[0], "Country"), json!("RU"));
     assert_eq!((a[0].severity.as_str(), a[0].risk_score), ("high", 75));
 
@@ -103,14 +142,18 @@ fn new_source_new_country_escalates() {
 #[test]
 fn new_source_without_location_judges_blocks_only() {
     // No country in the logs (no GeoIP): a source is new by its block alone.
-    let mut lines: Vec<String> = (1..=8).map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO)).collect();
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO))
+        .collect();
     lines.push(signin(&day(9, "09:00:00"), ALICE, NEW_IP, "", EXO));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "Country"), json!("unknown"));
     assert_eq!(field(&a[0], "NewForEnvironment"), json!(["block"]));
     // Countries seen for less than min_history do not count as a baseline yet.
-    let mut lines: Vec<String> = (1..=8).map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO)).collect();
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO))
+        .collect();
     lines.push(signin(&day(9, "08:00:00"), ALICE, KNOWN_IP, "NL", EXO));
     lines.push(signin(&day(9, "09:00:00"), ALICE, KNOWN_IP, "RU", EXO));
     assert!(new_source(&lines).is_empty());
@@ -119,22 +162,54 @@ fn new_source_without_location_judges_blocks_only() {
 #[test]
 fn new_source_console_login_and_first_use_of_an_access_key() {
     let alice = user_arn("alice");
-    let mut lines: Vec<String> = (1..=8).map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP)).collect();
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP))
+        .collect();
     // Temporary credentials are not an access key; AWS-internal sources are not sources.
-    lines.push(call(&day(9, "09:00:00"), "DescribeInstances", &alice, "eu-west-1", NEW_IP));
-    lines.push(call_with_key(&day(9, "09:30:00"), "DescribeInstances", &alice, "AWS Internal", "AKIAOLDKEY"));
+    lines.push(call(
+        &day(9, "09:00:00"),
+        "DescribeInstances",
+        &alice,
+        "eu-west-1",
+        NEW_IP,
+    ));
+    lines.push(call_with_key(
+        &day(9, "09:30:00"),
+        "DescribeInstances",
+        &alice,
+        "AWS Internal",
+        "AKIAOLDKEY",
+    ));
     assert!(new_source(&lines).is_empty());
     // The long-term key from a new block: one alert, however often it is used there.
-    lines.push(call_with_key(&day(9, "10:00:00"), "DescribeInstances", &alice, NEW_IP, "AKIAOLDKEY"));
-    lines.push(call_with_key(&day(9, "10:01:00"), "ListBuckets", &alice, NEW_IP, "AKIAOLDKEY"));
+    lines.push(call_with_key(
+        &day(9, "10:00:00"),
+        "DescribeInstances",
+        &alice,
+        NEW_IP,
+        "AKIAOLDKEY",
+    ));
+    lines.push(call_with_key(
+        &day(9, "10:01:00"),
+        "ListBuckets",
+        &alice,
+        NEW_IP,
+        "AKIAOLDKEY",
+    ));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1, "{a:#?}");
     assert_eq!(field(&a[0], "Authentication"), json!("access-key"));
     assert_eq!(field(&a[0], "KeyId"), json!("AKIAOLDKEY"));
     assert_eq!(a[0].group.0[1].1, json!(format!("aws/{ACCT}")));
     // A console sign-in from a new block.
-    let mut lines: Vec<String> = (1..=8).map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP)).collect();
-    lines.push(console_login(&day(9, "09:00:00"), "alice", "2001:db8:1:2::7"));
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP))
+        .collect();
+    lines.push(console_login(
+        &day(9, "09:00:00"),
+        "alice",
+        "2001:db8:1:2::7",
+    ));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "Authentication"), json!("sign-in"));
@@ -144,7 +219,16 @@ fn new_source_console_login_and_first_use_of_an_access_key() {
 // ---------------------------------------------------------------------------------------
 // post-auth-enumeration
 
-const APIS: [&str; 8] = ["ListBuckets", "ListRoles", "DescribeInstances", "GetCallerIdentity", "ListUsers", "DescribeSecurityGroups", "GetAccountSummary", "ListKeys"];
+const APIS: [&str; 8] = [
+    "ListBuckets",
+    "ListRoles",
+    "DescribeInstances",
+    "GetCallerIdentity",
+    "ListUsers",
+    "DescribeSecurityGroups",
+    "GetAccountSummary",
+    "ListKeys",
+];
 
 fn role_session(session: &str) -> String {
     format!("arn:aws:sts::{ACCT}:assumed-role/Deployer/{session}")
@@ -152,7 +236,17 @@ fn role_session(session: &str) -> String {
 
 /// `n` distinct enumeration calls by `arn`, `step` seconds apart, starting at `start`.
 fn burst(start: &str, arn: &str, n: usize, step: i64) -> Vec<String> {
-    (0..n).map(|i| call(&plus(start, i as i64 * step), APIS[i], arn, "eu-west-1", KNOWN_IP)).collect()
+    (0..n)
+        .map(|i| {
+            call(
+                &plus(start, i as i64 * step),
+                APIS[i],
+                arn,
+                "eu-west-1",
+                KNOWN_IP,
+            )
+        })
+        .collect()
 }
 
 fn enumeration(lines: &[String]) -> Vec<Alert> {
@@ -186,37 +280,84 @@ fn enumeration_window_is_two_minutes_exclusive() {
     let alice = user_arn("alice");
     // Six calls spread over exactly 120 s: the first is not within 2 minutes of the last.
     assert!(enumeration(&burst(&day(1, "10:00:00"), &alice, 6, 24)).is_empty());
-    assert_eq!(enumeration(&burst(&day(1, "10:00:00"), &alice, 6, 23)).len(), 1);
+    assert_eq!(
+        enumeration(&burst(&day(1, "10:00:00"), &alice, 6, 23)).len(),
+        1
+    );
 }
 
 #[test]
 fn enumeration_29_days_after_the_last_call_is_not_quiet_and_31_is() {
     let alice = user_arn("alice");
-    let earlier = call(&day(1, "10:00:00"), "ListBuckets", &alice, "eu-west-1", KNOWN_IP);
+    let earlier = call(
+        &day(1, "10:00:00"),
+        "ListBuckets",
+        &alice,
+        "eu-west-1",
+        KNOWN_IP,
+    );
     let mut lines = vec![earlier.clone()];
     lines.extend(burst(&day(30, "10:00:00"), &alice, 6, 10));
-    assert!(enumeration(&lines).is_empty(), "29 days since the last enumeration call");
+    assert!(
+        enumeration(&lines).is_empty(),
+        "29 days since the last enumeration call"
+    );
     let mut lines = vec![earlier.clone()];
     lines.extend(burst(&day(32, "10:00:00"), &alice, 6, 10));
     let a = enumeration(&lines);
     assert_eq!(a.len(), 1, "31 days since the last enumeration call");
-    assert_eq!(field(&a[0], "PreviousEnumeration"), json!(day(1, "10:00:00")));
+    assert_eq!(
+        field(&a[0], "PreviousEnumeration"),
+        json!(day(1, "10:00:00"))
+    );
     // The earlier call known only to the store (an earlier scan) counts the same.
     for (burst_day, expect) in [(30, 0), (32, 1)] {
         let shared = store();
-        assert!(scan_on(&shared, &Config::default(), &[ENUM], std::slice::from_ref(&earlier)).is_empty());
-        let a = scan_on(&shared, &Config::default(), &[ENUM], &burst(&day(burst_day, "10:00:00"), &alice, 6, 10));
-        assert_eq!(a.len(), expect, "burst on day {burst_day} after a scan of day 1");
+        assert!(scan_on(
+            &shared,
+            &Config::default(),
+            &[ENUM],
+            std::slice::from_ref(&earlier)
+        )
+        .is_empty());
+        let a = scan_on(
+            &shared,
+            &Config::default(),
+            &[ENUM],
+            &burst(&day(burst_day, "10:00:00"), &alice, 6, 10),
+        );
+        assert_eq!(
+            a.len(),
+            expect,
+            "burst on day {burst_day} after a scan of day 1"
+        );
     }
 }
 
 #[test]
 fn enumeration_sessions_count_as_their_role() {
-    let mut lines = vec![call(&day(1, "10:00:00"), "ListBuckets", &role_session("build-1"), "eu-west-1", KNOWN_IP)];
+    let mut lines = vec![call(
+        &day(1, "10:00:00"),
+        "ListBuckets",
+        &role_session("build-1"),
+        "eu-west-1",
+        KNOWN_IP,
+    )];
     lines.extend(burst(&day(20, "10:00:00"), &role_session("build-2"), 6, 10));
-    assert!(enumeration(&lines).is_empty(), "the role enumerated 19 days earlier");
-    let a = enumeration(&burst(&day(20, "10:00:00"), &role_session("build-2"), 6, 10));
-    assert_eq!(a[0].group.0[0].1, json!(format!("arn:aws:iam::{ACCT}:role/Deployer")));
+    assert!(
+        enumeration(&lines).is_empty(),
+        "the role enumerated 19 days earlier"
+    );
+    let a = enumeration(&burst(
+        &day(20, "10:00:00"),
+        &role_session("build-2"),
+        6,
+        10,
+    ));
+    assert_eq!(
+        a[0].group.0[0].1,
+        json!(format!("arn:aws:iam::{ACCT}:role/Deployer"))
+    );
     assert_eq!(field(&a[0], "Identity"), json!(role_session("build-2")));
 }
 
@@ -235,7 +376,15 @@ fn enumeration_one_alert_per_episode() {
 // access-key-created
 
 fn working_hours(tz: &str) -> Config {
-    Config { working_hours: Some(WorkingHours { timezone: tz.into(), days: Weekday::ALL.to_vec(), start: (8, 0), end: (18, 0) }), ..Default::default() }
+    Config {
+        working_hours: Some(WorkingHours {
+            timezone: tz.into(),
+            days: Weekday::ALL.to_vec(),
+            start: (8, 0),
+            end: (18, 0),
+        }),
+        ..Default::default()
+    }
 }
 
 fn keys(cfg: &Config, lines: &[String]) -> Vec<Alert> {
@@ -253,14 +402,20 @@ fn access_key_every_creation_is_an_alert_keyed_by_key_id() {
     let a = keys(&Config::default(), &lines);
     assert_eq!(a.len(), 3);
     assert_ne!(a[0].id, a[1].id, "the key id is part of the alert id");
-    let bob = a.iter().find(|a| field(a, "key_id") == json!("AKIANEWKEY000001")).unwrap();
+    let bob = a
+        .iter()
+        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .unwrap();
     assert_eq!((bob.severity.as_str(), bob.risk_score), ("medium", 50));
     assert_eq!(bob.attack, vec!["T1098.001"]);
     assert_eq!(bob.group.0, vec![("identity".to_string(), json!("bob"))]);
     assert_eq!(field(bob, "actor"), json!(alice));
     assert_eq!(field(bob, "target"), json!("bob"));
     assert_eq!(field(bob, "Escalations"), json!([]));
-    let own = a.iter().find(|a| field(a, "key_id") == json!("AKIANEWKEY000003")).unwrap();
+    let own = a
+        .iter()
+        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000003"))
+        .unwrap();
     // A key for oneself: CloudTrail names the user in the response.
     assert_eq!(own.group.0[0].1, json!("alice"));
     assert_eq!(field(own, "actor"), json!(alice));
@@ -271,8 +426,18 @@ fn access_key_gcp_and_entra_credentials() {
     let sa = "deploy@acme-prod.iam.gserviceaccount.com";
     let lines = vec![
         gcp_create_key(&day(1, "10:00:00"), "mallory@example.com", sa, "k1"),
-        entra_audit(&day(1, "10:00:00"), "Add service principal credentials", ALICE, "payroll-app"),
-        entra_audit(&day(1, "10:05:00"), "Remove service principal credentials", ALICE, "payroll-app"),
+        entra_audit(
+            &day(1, "10:00:00"),
+            "Add service principal credentials",
+            ALICE,
+            "payroll-app",
+        ),
+        entra_audit(
+            &day(1, "10:05:00"),
+            "Remove service principal credentials",
+            ALICE,
+            "payroll-app",
+        ),
     ];
     let mut cfg = Config::default();
     cfg.organisation.high_privilege = vec!["deploy@*".into()];
@@ -280,7 +445,11 @@ fn access_key_gcp_and_entra_credentials() {
     assert_eq!(a.len(), 2, "{a:#?}");
     let gcp = a.iter().find(|a| a.provider.as_str() == "gcp").unwrap();
     assert_eq!(field(gcp, "actor"), json!("mallory@example.com"));
-    assert_eq!(field(gcp, "Escalations"), json!(["high-privilege target"]), "matched by the service account's e-mail");
+    assert_eq!(
+        field(gcp, "Escalations"),
+        json!(["high-privilege target"]),
+        "matched by the service account's e-mail"
+    );
     let entra = a.iter().find(|a| a.provider.as_str() == "azure").unwrap();
     assert_eq!(field(entra, "target"), json!("payroll-app"));
     assert_eq!(entra.severity.as_str(), "medium");
@@ -290,36 +459,68 @@ fn access_key_gcp_and_entra_credentials() {
 fn access_key_high_privilege_target_escalates() {
     let alice = user_arn("alice");
     let mut cfg = Config::default();
-    cfg.organisation.high_privilege = vec!["*admin*".into(), "arn:aws:iam::*:user/breakglass".into()];
+    cfg.organisation.high_privilege =
+        vec!["*admin*".into(), "arn:aws:iam::*:user/breakglass".into()];
     let lines = vec![
         create_access_key(&day(1, "10:00:00"), &alice, "admin-bob", "AKIANEWKEY000001"),
-        create_access_key(&day(1, "10:00:00"), &alice, "breakglass", "AKIANEWKEY000002"),
+        create_access_key(
+            &day(1, "10:00:00"),
+            &alice,
+            "breakglass",
+            "AKIANEWKEY000002",
+        ),
         create_access_key(&day(1, "10:00:00"), &alice, "carol", "AKIANEWKEY000003"),
     ];
     let a = keys(&cfg, &lines);
     let by_key = |k: &str| a.iter().find(|a| field(a, "key_id") == json!(k)).unwrap();
     for k in ["AKIANEWKEY000001", "AKIANEWKEY000002"] {
-        assert_eq!(field(by_key(k), "Escalations"), json!(["high-privilege target"]), "{k}");
-        assert_eq!((by_key(k).severity.as_str(), by_key(k).risk_score), ("high", 75));
+        assert_eq!(
+            field(by_key(k), "Escalations"),
+            json!(["high-privilege target"]),
+            "{k}"
+        );
+        assert_eq!(
+            (by_key(k).severity.as_str(), by_key(k).risk_score),
+            ("high", 75)
+        );
     }
     assert_eq!(by_key("AKIANEWKEY000003").severity.as_str(), "medium");
 }
 
 /// The escalations of one key created at `utc` with working hours 08:00–18:00 every day.
 fn hours_escalation(tz: &str, utc: &str) -> (serde_json::Value, String, serde_json::Value) {
-    let a = keys(&working_hours(tz), &[create_access_key(utc, &user_arn("alice"), "bob", "AKIANEWKEY000001")]);
+    let a = keys(
+        &working_hours(tz),
+        &[create_access_key(
+            utc,
+            &user_arn("alice"),
+            "bob",
+            "AKIANEWKEY000001",
+        )],
+    );
     assert_eq!(a.len(), 1);
-    (field(&a[0], "Escalations"), a[0].severity.as_str().to_string(), field(&a[0], "LocalTime"))
+    (
+        field(&a[0], "Escalations"),
+        a[0].severity.as_str().to_string(),
+        field(&a[0], "LocalTime"),
+    )
 }
 
 #[test]
 fn access_key_working_hours_follow_london_summer_time() {
     // 2024-03-31: British Summer Time began at 01:00 UTC.
     let (esc, sev, local) = hours_escalation("Europe/London", "2024-03-31T06:59:00Z");
-    assert_eq!((esc, sev.as_str()), (json!(["outside working hours"]), "high"));
+    assert_eq!(
+        (esc, sev.as_str()),
+        (json!(["outside working hours"]), "high")
+    );
     assert_eq!(local, json!("2024-03-31T07:59:00+01:00 Europe/London"));
     let (esc, sev, _) = hours_escalation("Europe/London", "2024-03-31T07:00:00Z");
-    assert_eq!((esc, sev.as_str()), (json!([]), "medium"), "08:00 BST is within working hours");
+    assert_eq!(
+        (esc, sev.as_str()),
+        (json!([]), "medium"),
+        "08:00 BST is within working hours"
+    );
 }
 
 #[test]
@@ -335,21 +536,57 @@ fn access_key_working_hours_follow_new_york_daylight_time() {
 #[test]
 fn access_key_working_days_and_unknown_zones() {
     let mut cfg = working_hours("Europe/London");
-    cfg.working_hours.as_mut().unwrap().days = vec![Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
+    cfg.working_hours.as_mut().unwrap().days = vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ];
     // Sunday 10:00 local is outside working days.
-    let a = keys(&cfg, &[create_access_key("2024-03-31T09:00:00Z", &user_arn("alice"), "bob", "AKIANEWKEY000001")]);
-    assert_eq!(field(&a[0], "Escalations"), json!(["outside working hours"]));
-    let a = keys(&working_hours("Mars/Olympus_Mons"), &[create_access_key("2024-03-31T09:00:00Z", &user_arn("alice"), "bob", "AKIANEWKEY000001")]);
+    let a = keys(
+        &cfg,
+        &[create_access_key(
+            "2024-03-31T09:00:00Z",
+            &user_arn("alice"),
+            "bob",
+            "AKIANEWKEY000001",
+        )],
+    );
+    assert_eq!(
+        field(&a[0], "Escalations"),
+        json!(["outside working hours"])
+    );
+    let a = keys(
+        &working_hours("Mars/Olympus_Mons"),
+        &[create_access_key(
+            "2024-03-31T09:00:00Z",
+            &user_arn("alice"),
+            "bob",
+            "AKIANEWKEY000001",
+        )],
+    );
     assert_eq!(field(&a[0], "Escalations"), json!([]));
-    assert!(a[0].notes.iter().any(|n| n.contains("Mars/Olympus_Mons")), "{:?}", a[0].notes);
+    assert!(
+        a[0].notes.iter().any(|n| n.contains("Mars/Olympus_Mons")),
+        "{:?}",
+        a[0].notes
+    );
 }
 
 /// Alice's console sign-ins from the known block on days 1–8, a new-source sign-in on day 9
 /// at 10:00, and a key she creates `minutes` later.
 fn key_after_signin(minutes: i64) -> (Vec<String>, Vec<String>) {
-    let mut signins: Vec<String> = (1..=8).map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP)).collect();
+    let mut signins: Vec<String> = (1..=8)
+        .map(|d| console_login(&day(d, "09:00:00"), "alice", KNOWN_IP))
+        .collect();
     signins.push(console_login(&day(9, "10:00:00"), "alice", NEW_IP));
-    let key = vec![create_access_key(&plus(&day(9, "10:00:00"), minutes * 60), &user_arn("alice"), "bob", "AKIANEWKEY000001")];
+    let key = vec![create_access_key(
+        &plus(&day(9, "10:00:00"), minutes * 60),
+        &user_arn("alice"),
+        "bob",
+        "AKIANEWKEY000001",
+    )];
     (signins, key)
 }
 
@@ -358,12 +595,22 @@ fn access_key_within_60_minutes_after_a_new_source_signin_escalates() {
     for (minutes, escalated) in [(0, true), (59, true), (60, false), (61, false)] {
         let (signins, key) = key_after_signin(minutes);
         // The key's record is read first: emission waits for the sign-in window to pass.
-        let a = run_files(&[key, signins], rules(&[KEY, NEW_SOURCE], &Config::default(), &store()));
+        let a = run_files(
+            &[key, signins],
+            rules(&[KEY, NEW_SOURCE], &Config::default(), &store()),
+        );
         assert_eq!(of(&a, NEW_SOURCE).len(), 1);
         let k = of(&a, KEY);
-        let expect = if escalated { json!(["after new-source sign-in"]) } else { json!([]) };
+        let expect = if escalated {
+            json!(["after new-source sign-in"])
+        } else {
+            json!([])
+        };
         assert_eq!(field(k[0], "Escalations"), expect, "{minutes} minutes");
-        assert_eq!(k[0].severity.as_str(), if escalated { "high" } else { "medium" });
+        assert_eq!(
+            k[0].severity.as_str(),
+            if escalated { "high" } else { "medium" }
+        );
     }
 }
 
@@ -373,16 +620,41 @@ fn access_key_escalations_add_up_to_critical() {
     let mut cfg = working_hours("UTC");
     cfg.organisation.high_privilege = vec!["*admin*".into()];
     let mut lines = signins;
-    lines.push(create_access_key(&day(9, "10:30:00"), &user_arn("alice"), "admin", "AKIANEWKEY000001"));
-    lines.push(create_access_key(&day(9, "07:00:00"), &user_arn("alice"), "admin", "AKIANEWKEY000002"));
+    lines.push(create_access_key(
+        &day(9, "10:30:00"),
+        &user_arn("alice"),
+        "admin",
+        "AKIANEWKEY000001",
+    ));
+    lines.push(create_access_key(
+        &day(9, "07:00:00"),
+        &user_arn("alice"),
+        "admin",
+        "AKIANEWKEY000002",
+    ));
     let a = scan_on(&store(), &cfg, &[NEW_SOURCE, KEY], &lines);
     let k = of(&a, KEY);
-    let late = k.iter().find(|a| field(a, "key_id") == json!("AKIANEWKEY000001")).unwrap();
-    assert_eq!(field(late, "Escalations"), json!(["high-privilege target", "after new-source sign-in"]));
+    let late = k
+        .iter()
+        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .unwrap();
+    assert_eq!(
+        field(late, "Escalations"),
+        json!(["high-privilege target", "after new-source sign-in"])
+    );
     assert_eq!(late.severity.as_str(), "critical");
-    let early = k.iter().find(|a| field(a, "key_id") == json!("AKIANEWKEY000002")).unwrap();
-    assert_eq!(field(early, "Escalations"), json!(["high-privilege target", "outside working hours"]));
-    assert_eq!((early.severity.as_str(), early.risk_score), ("critical", 95));
+    let early = k
+        .iter()
+        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000002"))
+        .unwrap();
+    assert_eq!(
+        field(early, "Escalations"),
+        json!(["high-privilege target", "outside working hours"])
+    );
+    assert_eq!(
+        (early.severity.as_str(), early.risk_score),
+        ("critical", 95)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -390,7 +662,15 @@ fn access_key_escalations_add_up_to_critical() {
 
 fn regions_cfg(regions: &[&str]) -> toml::Table {
     let mut t = toml::Table::new();
-    t.insert("regions".into(), toml::Value::Array(regions.iter().map(|r| toml::Value::String(r.to_string())).collect()));
+    t.insert(
+        "regions".into(),
+        toml::Value::Array(
+            regions
+                .iter()
+                .map(|r| toml::Value::String(r.to_string()))
+                .collect(),
+        ),
+    );
     t
 }
 
@@ -398,11 +678,41 @@ fn regions_cfg(regions: &[&str]) -> toml::Table {
 fn unused_region_configured_set_one_alert_per_account_region_day() {
     let alice = user_arn("alice");
     let lines = vec![
-        call(&day(1, "10:00:00"), "DescribeInstances", &alice, "eu-west-1", KNOWN_IP),
-        call(&day(1, "10:01:00"), "RunInstances", &alice, "ap-southeast-2", NEW_IP),
-        call(&day(1, "10:02:00"), "DescribeInstances", &alice, "ap-southeast-2", NEW_IP),
-        call(&day(1, "23:59:59"), "DescribeImages", &alice, "ap-southeast-2", NEW_IP),
-        call(&day(2, "00:00:00"), "DescribeInstances", &alice, "ap-southeast-2", NEW_IP),
+        call(
+            &day(1, "10:00:00"),
+            "DescribeInstances",
+            &alice,
+            "eu-west-1",
+            KNOWN_IP,
+        ),
+        call(
+            &day(1, "10:01:00"),
+            "RunInstances",
+            &alice,
+            "ap-southeast-2",
+            NEW_IP,
+        ),
+        call(
+            &day(1, "10:02:00"),
+            "DescribeInstances",
+            &alice,
+            "ap-southeast-2",
+            NEW_IP,
+        ),
+        call(
+            &day(1, "23:59:59"),
+            "DescribeImages",
+            &alice,
+            "ap-southeast-2",
+            NEW_IP,
+        ),
+        call(
+            &day(2, "00:00:00"),
+            "DescribeInstances",
+            &alice,
+            "ap-southeast-2",
+            NEW_IP,
+        ),
         call(&day(2, "00:00:00"), "DescribeInstances", &alice, "", NEW_IP),
     ];
     let overrides = regions_cfg(&["eu-west-1", "us-east-1"]);
@@ -410,11 +720,23 @@ fn unused_region_configured_set_one_alert_per_account_region_day() {
     let a = run_files(&[lines], vec![r]);
     assert_eq!(a.len(), 2, "{a:#?}");
     let first = &a[0];
-    assert_eq!(first.group.0, vec![("account".to_string(), json!(ACCT)), ("region".to_string(), json!("ap-southeast-2"))]);
+    assert_eq!(
+        first.group.0,
+        vec![
+            ("account".to_string(), json!(ACCT)),
+            ("region".to_string(), json!("ap-southeast-2"))
+        ]
+    );
     assert_eq!(first.count, 3);
     assert_eq!(field(first, "RegionSet"), json!("configured"));
-    assert_eq!(field(first, "APIList"), json!(["RunInstances", "DescribeInstances", "DescribeImages"]));
-    assert_eq!((first.severity.as_str(), first.attack.clone()), ("medium", vec!["T1535".to_string()]));
+    assert_eq!(
+        field(first, "APIList"),
+        json!(["RunInstances", "DescribeInstances", "DescribeImages"])
+    );
+    assert_eq!(
+        (first.severity.as_str(), first.attack.clone()),
+        ("medium", vec!["T1535".to_string()])
+    );
     assert_eq!(a[1].count, 1);
     assert_ne!(a[0].id, a[1].id);
 }
@@ -423,10 +745,32 @@ fn unused_region_configured_set_one_alert_per_account_region_day() {
 fn unused_region_learned_set_needs_7_days_of_account_history() {
     let alice = user_arn("alice");
     for (history_days, expect) in [(6, 0), (8, 1)] {
-        let mut lines: Vec<String> = (1..=history_days).map(|d| call(&day(d, "09:00:00"), "DescribeInstances", &alice, "eu-west-1", KNOWN_IP)).collect();
-        lines.push(call(&day(1 + history_days, "09:00:00"), "DescribeInstances", &alice, "sa-east-1", NEW_IP));
+        let mut lines: Vec<String> = (1..=history_days)
+            .map(|d| {
+                call(
+                    &day(d, "09:00:00"),
+                    "DescribeInstances",
+                    &alice,
+                    "eu-west-1",
+                    KNOWN_IP,
+                )
+            })
+            .collect();
+        lines.push(call(
+            &day(1 + history_days, "09:00:00"),
+            "DescribeInstances",
+            &alice,
+            "sa-east-1",
+            NEW_IP,
+        ));
         // Learned once seen: the next day it is in use.
-        lines.push(call(&day(2 + history_days, "09:00:00"), "DescribeInstances", &alice, "sa-east-1", NEW_IP));
+        lines.push(call(
+            &day(2 + history_days, "09:00:00"),
+            "DescribeInstances",
+            &alice,
+            "sa-east-1",
+            NEW_IP,
+        ));
         let a = fresh(&[REGION], &lines);
         assert_eq!(a.len(), expect, "{history_days} days: {a:#?}");
         if expect == 1 {
@@ -446,8 +790,18 @@ const SA2: &str = "backup@acme-prod.iam.gserviceaccount.com";
 fn gcp_history(last: i64) -> Vec<String> {
     let mut lines = Vec::new();
     for d in 1..=last {
-        lines.push(gcp(&day(d, "09:00:00"), SA2, "storage.buckets.list", KNOWN_IP));
-        lines.push(gcp(&day(d, "09:05:00"), SA, "storage.objects.get", KNOWN_IP));
+        lines.push(gcp(
+            &day(d, "09:00:00"),
+            SA2,
+            "storage.buckets.list",
+            KNOWN_IP,
+        ));
+        lines.push(gcp(
+            &day(d, "09:05:00"),
+            SA,
+            "storage.objects.get",
+            KNOWN_IP,
+        ));
     }
     lines
 }
@@ -464,7 +818,13 @@ fn first_seen_service_account_listing_buckets() {
         let a = fresh(&[FIRST], &lines);
         assert_eq!(a.len(), expect, "{history_days} days: {a:#?}");
         if expect == 1 {
-            assert_eq!(a[0].group.0, vec![("identity".to_string(), json!(SA)), ("clause".to_string(), json!("sa-storage-buckets-list"))]);
+            assert_eq!(
+                a[0].group.0,
+                vec![
+                    ("identity".to_string(), json!(SA)),
+                    ("clause".to_string(), json!("sa-storage-buckets-list"))
+                ]
+            );
             assert_eq!(a[0].attack, vec!["T1580", "T1619"]);
             assert_eq!((a[0].severity.as_str(), a[0].risk_score), ("medium", 50));
         }
@@ -474,9 +834,24 @@ fn first_seen_service_account_listing_buckets() {
 #[test]
 fn first_seen_projects_list() {
     let mut lines = gcp_history(8);
-    lines.push(gcp(&day(2, "10:00:00"), SA2, "resourcemanager.projects.list", KNOWN_IP));
-    lines.push(gcp(&day(9, "10:00:00"), SA2, "resourcemanager.projects.list", KNOWN_IP));
-    lines.push(gcp(&day(9, "10:00:00"), ALICE, "google.cloud.resourcemanager.v3.Projects.SearchProjects", KNOWN_IP));
+    lines.push(gcp(
+        &day(2, "10:00:00"),
+        SA2,
+        "resourcemanager.projects.list",
+        KNOWN_IP,
+    ));
+    lines.push(gcp(
+        &day(9, "10:00:00"),
+        SA2,
+        "resourcemanager.projects.list",
+        KNOWN_IP,
+    ));
+    lines.push(gcp(
+        &day(9, "10:00:00"),
+        ALICE,
+        "google.cloud.resourcemanager.v3.Projects.SearchProjects",
+        KNOWN_IP,
+    ));
     let a = fresh(&[FIRST], &lines);
     assert_eq!(a.len(), 1, "{a:#?}");
     assert_eq!(a[0].group.0[0].1, json!(ALICE));
@@ -490,16 +865,52 @@ fn first_seen_get_caller_identity_from_a_new_ip_and_cross_account_assume_role() 
     let own_role = format!("arn:aws:iam::{ACCT}:role/reader");
     let mut lines = Vec::new();
     for d in 1..=8 {
-        lines.push(call(&day(d, "09:00:00"), "GetCallerIdentity", &alice, "us-east-1", KNOWN_IP));
-        lines.push(assume_role(&day(d, "09:01:00"), &alice, &other_role, KNOWN_IP));
+        lines.push(call(
+            &day(d, "09:00:00"),
+            "GetCallerIdentity",
+            &alice,
+            "us-east-1",
+            KNOWN_IP,
+        ));
+        lines.push(assume_role(
+            &day(d, "09:01:00"),
+            &alice,
+            &other_role,
+            KNOWN_IP,
+        ));
     }
-    lines.push(call(&day(9, "09:00:00"), "GetCallerIdentity", &alice, "us-east-1", KNOWN_IP));
-    lines.push(call(&day(9, "09:00:00"), "GetCallerIdentity", &alice, "us-east-1", "198.51.100.8"));
-    lines.push(assume_role(&day(9, "09:01:00"), &alice, &other_role, "198.51.100.8"));
+    lines.push(call(
+        &day(9, "09:00:00"),
+        "GetCallerIdentity",
+        &alice,
+        "us-east-1",
+        KNOWN_IP,
+    ));
+    lines.push(call(
+        &day(9, "09:00:00"),
+        "GetCallerIdentity",
+        &alice,
+        "us-east-1",
+        "198.51.100.8",
+    ));
+    lines.push(assume_role(
+        &day(9, "09:01:00"),
+        &alice,
+        &other_role,
+        "198.51.100.8",
+    ));
     lines.push(assume_role(&day(9, "09:02:00"), &alice, &own_role, NEW_IP));
-    lines.push(assume_role(&day(9, "09:03:00"), &alice, &other_role, NEW_IP));
+    lines.push(assume_role(
+        &day(9, "09:03:00"),
+        &alice,
+        &other_role,
+        NEW_IP,
+    ));
     let a = fresh(&[FIRST], &lines);
-    let clauses: Vec<(serde_json::Value, serde_json::Value)> = a.iter().map(|a| (field(a, "Clause"), field(a, "Value"))).collect();
+    let clauses: Vec<(serde_json::Value, serde_json::Value)> = a
+        .iter()
+        .map(|a| (field(a, "Clause"), field(a, "Value")))
+        .collect();
     assert_eq!(
         clauses,
         vec![
@@ -516,14 +927,25 @@ fn first_seen_get_caller_identity_from_a_new_ip_and_cross_account_assume_role() 
 fn app_after_signin(minutes: i64) -> Vec<String> {
     let mut lines = signin_history(8);
     lines.push(signin(&day(9, "10:00:00"), ALICE, NEW_IP, "NL", EXO));
-    lines.push(signin(&plus(&day(9, "10:00:00"), minutes * 60), ALICE, NEW_IP, "NL", "Azure Portal"));
+    lines.push(signin(
+        &plus(&day(9, "10:00:00"), minutes * 60),
+        ALICE,
+        NEW_IP,
+        "NL",
+        "Azure Portal",
+    ));
     lines
 }
 
 #[test]
 fn first_seen_application_only_within_30_minutes_after_a_new_source_signin() {
     for (minutes, expect) in [(29, 1), (30, 0), (31, 0)] {
-        let a = scan_on(&store(), &Config::default(), &[FIRST, NEW_SOURCE], &app_after_signin(minutes));
+        let a = scan_on(
+            &store(),
+            &Config::default(),
+            &[FIRST, NEW_SOURCE],
+            &app_after_signin(minutes),
+        );
         assert_eq!(of(&a, NEW_SOURCE).len(), 1);
         let f = of(&a, FIRST);
         assert_eq!(f.len(), expect, "{minutes} minutes: {f:#?}");
@@ -534,7 +956,13 @@ fn first_seen_application_only_within_30_minutes_after_a_new_source_signin() {
     }
     // A new application without a new source is not this rule's business.
     let mut lines = signin_history(8);
-    lines.push(signin(&day(9, "10:00:00"), ALICE, KNOWN_IP, "NL", "Azure Portal"));
+    lines.push(signin(
+        &day(9, "10:00:00"),
+        ALICE,
+        KNOWN_IP,
+        "NL",
+        "Azure Portal",
+    ));
     assert!(scan_on(&store(), &Config::default(), &[FIRST, NEW_SOURCE], &lines).is_empty());
 }
 
@@ -549,37 +977,116 @@ fn twenty_days() -> Vec<String> {
     for d in 1..=20 {
         lines.push(signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "NL", EXO));
         lines.push(console_login(&day(d, "09:00:00"), "alice", KNOWN_IP));
-        lines.push(call(&day(d, "09:10:00"), "GetCallerIdentity", &alice, "eu-west-1", KNOWN_IP));
-        lines.push(assume_role(&day(d, "09:11:00"), &alice, &other_role, KNOWN_IP));
-        lines.push(gcp(&day(d, "09:00:00"), SA2, "storage.buckets.list", KNOWN_IP));
+        lines.push(call(
+            &day(d, "09:10:00"),
+            "GetCallerIdentity",
+            &alice,
+            "eu-west-1",
+            KNOWN_IP,
+        ));
+        lines.push(assume_role(
+            &day(d, "09:11:00"),
+            &alice,
+            &other_role,
+            KNOWN_IP,
+        ));
+        lines.push(gcp(
+            &day(d, "09:00:00"),
+            SA2,
+            "storage.buckets.list",
+            KNOWN_IP,
+        ));
     }
     for d in [8, 9, 15, 18] {
         let ip = format!("203.0.{d}.9");
-        lines.push(signin(&day(d, "12:00:00"), ALICE, &ip, if d == 15 { "DE" } else { "NL" }, EXO));
-        lines.push(signin(&day(d, "12:10:00"), ALICE, &ip, "NL", &format!("App {d}")));
+        lines.push(signin(
+            &day(d, "12:00:00"),
+            ALICE,
+            &ip,
+            if d == 15 { "DE" } else { "NL" },
+            EXO,
+        ));
+        lines.push(signin(
+            &day(d, "12:10:00"),
+            ALICE,
+            &ip,
+            "NL",
+            &format!("App {d}"),
+        ));
         lines.push(console_login(&day(d, "12:00:00"), "alice", &ip));
-        lines.push(create_access_key(&day(d, "12:30:00"), &alice, "bob", &format!("AKIANEWKEY0000{d:02}")));
-        lines.push(call(&day(d, "13:00:00"), "GetCallerIdentity", &alice, "eu-west-1", &ip));
+        lines.push(create_access_key(
+            &day(d, "12:30:00"),
+            &alice,
+            "bob",
+            &format!("AKIANEWKEY0000{d:02}"),
+        ));
+        lines.push(call(
+            &day(d, "13:00:00"),
+            "GetCallerIdentity",
+            &alice,
+            "eu-west-1",
+            &ip,
+        ));
         lines.push(assume_role(&day(d, "13:01:00"), &alice, &other_role, &ip));
-        lines.push(call(&day(d, "14:00:00"), "DescribeInstances", &alice, &format!("ap-south-{d}"), &ip));
-        lines.push(gcp(&day(d, "15:00:00"), &format!("sa{d}@acme-prod.iam.gserviceaccount.com"), "storage.buckets.list", &ip));
-        lines.extend(burst(&day(d, "16:00:00"), &role_session(&format!("s{d}")), 6, 10));
+        lines.push(call(
+            &day(d, "14:00:00"),
+            "DescribeInstances",
+            &alice,
+            &format!("ap-south-{d}"),
+            &ip,
+        ));
+        lines.push(gcp(
+            &day(d, "15:00:00"),
+            &format!("sa{d}@acme-prod.iam.gserviceaccount.com"),
+            "storage.buckets.list",
+            &ip,
+        ));
+        lines.extend(burst(
+            &day(d, "16:00:00"),
+            &role_session(&format!("s{d}")),
+            6,
+            10,
+        ));
     }
     // Day 9's new block is seen again on day 15.
     lines.push(signin(&day(15, "12:20:00"), ALICE, "203.0.9.77", "NL", EXO));
     // A role whose first enumeration is a burst on day 16, and one that enumerated on day 2
     // (the store carries that call from the first scan to the second).
-    lines.extend(burst(&day(16, "10:00:00"), &format!("arn:aws:sts::{ACCT}:assumed-role/Auditor/b"), 6, 10));
-    lines.push(call(&day(2, "10:00:00"), "ListBuckets", &format!("arn:aws:sts::{ACCT}:assumed-role/Reporter/a"), "eu-west-1", KNOWN_IP));
-    lines.extend(burst(&day(16, "11:00:00"), &format!("arn:aws:sts::{ACCT}:assumed-role/Reporter/b"), 6, 10));
+    lines.extend(burst(
+        &day(16, "10:00:00"),
+        &format!("arn:aws:sts::{ACCT}:assumed-role/Auditor/b"),
+        6,
+        10,
+    ));
+    lines.push(call(
+        &day(2, "10:00:00"),
+        "ListBuckets",
+        &format!("arn:aws:sts::{ACCT}:assumed-role/Reporter/a"),
+        "eu-west-1",
+        KNOWN_IP,
+    ));
+    lines.extend(burst(
+        &day(16, "11:00:00"),
+        &format!("arn:aws:sts::{ACCT}:assumed-role/Reporter/b"),
+        6,
+        10,
+    ));
     lines
 }
 
-fn split(lines: &[String], first_days: std::ops::RangeInclusive<i64>) -> (Vec<String>, Vec<String>) {
+fn split(
+    lines: &[String],
+    first_days: std::ops::RangeInclusive<i64>,
+) -> (Vec<String>, Vec<String>) {
     let last = day(*first_days.end() + 1, "00:00:00");
     let first = day(*first_days.start(), "00:00:00");
     lines.iter().cloned().partition(|l| {
-        let t = l.split("\"time\":\"").nth(1).or_else(|| l.split("\"eventTime\":\"").nth(1)).or_else(|| l.split("\"timestamp\":\"").nth(1)).unwrap();
+        let t = l
+            .split("\"time\":\"")
+            .nth(1)
+            .or_else(|| l.split("\"eventTime\":\"").nth(1))
+            .or_else(|| l.split("\"timestamp\":\"").nth(1))
+            .unwrap();
         let t = &t[..t.find('"').unwrap()];
         t >= first.as_str() && t < last.as_str()
     })
@@ -590,23 +1097,35 @@ fn two_scans_in_a_row_raise_what_one_scan_raises() {
     let lines = twenty_days();
     let whole = fresh(&ALL, &lines);
     for rule in ALL {
-        assert!(!of(&whole, rule).is_empty(), "{rule} fires somewhere in the corpus");
+        assert!(
+            !of(&whole, rule).is_empty(),
+            "{rule} fires somewhere in the corpus"
+        );
     }
     let (early, late) = split(&lines, 1..=10);
     let shared = store();
     let mut halves = scan_on(&shared, &Config::default(), &ALL, &early);
     let second = scan_on(&shared, &Config::default(), &ALL, &late);
     for rule in ALL {
-        assert!(!of(&second, rule).is_empty(), "{rule} fires in the second scan, on history from the first");
+        assert!(
+            !of(&second, rule).is_empty(),
+            "{rule} fires in the second scan, on history from the first"
+        );
     }
     assert!(
-        !of(&second, ENUM).iter().any(|a| a.group.0[0].1.as_str().is_some_and(|g| g.contains("role/Reporter"))),
+        !of(&second, ENUM).iter().any(|a| a.group.0[0]
+            .1
+            .as_str()
+            .is_some_and(|g| g.contains("role/Reporter"))),
         "the Reporter role enumerated on day 2, in the first scan: not quiet on day 16"
     );
     halves.extend(second);
     assert_eq!(essence(&halves), essence(&whole));
     // And a re-scan of the same input with the same store gives the same alerts again.
-    assert_eq!(essence(&scan_on(&shared, &Config::default(), &ALL, &lines)), essence(&whole));
+    assert_eq!(
+        essence(&scan_on(&shared, &Config::default(), &ALL, &lines)),
+        essence(&whole)
+    );
 }
 
 #[test]
@@ -616,11 +1135,22 @@ fn older_logs_scanned_after_newer_ones_are_judged_by_event_time() {
     let shared = store();
     let newer = scan_on(&shared, &Config::default(), &ALL, &late);
     // Days 10–20 alone: the first seven of them are learned in silence.
-    assert!(newer.iter().filter(|a| a.rule != KEY && a.rule != ENUM).all(|a| a.window_start.to_string() >= day(17, "00:00:00")), "{newer:#?}");
+    assert!(
+        newer
+            .iter()
+            .filter(|a| a.rule != KEY && a.rule != ENUM)
+            .all(|a| a.window_start.to_string() >= day(17, "00:00:00")),
+        "{newer:#?}"
+    );
     let older = scan_on(&shared, &Config::default(), &ALL, &early);
     // What was seen on days 10–20 is not "before" days 1–9: the same alerts as with no store.
     assert_eq!(essence(&older), essence(&fresh(&ALL, &early)));
     // Day 9's new block is new on day 9, although the store saw it (later) on day 15.
     let ns = of(&older, NEW_SOURCE);
-    assert!(ns.iter().any(|a| a.window_start.to_string() == day(9, "12:00:00") && field(a, "Authentication") == json!("sign-in")), "{ns:#?}");
+    assert!(
+        ns.iter()
+            .any(|a| a.window_start.to_string() == day(9, "12:00:00")
+                && field(a, "Authentication") == json!("sign-in")),
+        "{ns:#?}"
+    );
 }

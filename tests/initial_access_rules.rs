@@ -35,7 +35,9 @@ fn fail(s: i64, account: &str, ip: &str) -> String {
 
 /// `n` failures 10 s apart from `ip`, cycling through `accounts` distinct accounts.
 fn failures(n: usize, accounts: usize, ip: &str) -> Vec<String> {
-    (0..n).map(|i| fail(i as i64 * 10, &upn(i % accounts), ip)).collect()
+    (0..n)
+        .map(|i| fail(i as i64 * 10, &upn(i % accounts), ip))
+        .collect()
 }
 
 #[test]
@@ -63,11 +65,17 @@ fn spray_5_failures_are_not_enough_and_6_are() {
 #[test]
 fn spray_3_accounts_are_not_enough_and_4_are() {
     assert!(spray(&failures(6, 3, IP)).is_empty());
-    assert!(spray(&failures(12, 3, IP)).is_empty(), "many failures on 3 accounts");
+    assert!(
+        spray(&failures(12, 3, IP)).is_empty(),
+        "many failures on 3 accounts"
+    );
     let a = spray(&failures(6, 4, IP));
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "Accounts"), json!(4));
-    assert_eq!(field(&a[0], "AccountList"), json!([upn(0), upn(1), upn(2), upn(3)]));
+    assert_eq!(
+        field(&a[0], "AccountList"),
+        json!([upn(0), upn(1), upn(2), upn(3)])
+    );
 }
 
 /// Six failures on six accounts, the last `last` seconds after the first.
@@ -79,8 +87,15 @@ fn spread(last: i64) -> Vec<String> {
 
 #[test]
 fn spray_window_is_9_59_in_and_10_00_out() {
-    assert_eq!(spray(&spread(599)).len(), 1, "9:59 apart is within 10 minutes");
-    assert!(spray(&spread(600)).is_empty(), "exactly 10:00 apart is not within 10 minutes");
+    assert_eq!(
+        spray(&spread(599)).len(),
+        1,
+        "9:59 apart is within 10 minutes"
+    );
+    assert!(
+        spray(&spread(600)).is_empty(),
+        "exactly 10:00 apart is not within 10 minutes"
+    );
     assert!(spray(&spread(601)).is_empty(), "10:01 apart");
 }
 
@@ -90,7 +105,10 @@ fn spray_interrupts_and_successes_are_not_failures() {
     for (i, code) in [50074u32, 50076, 50140, 0].into_iter().enumerate() {
         lines.push(entra(&at(60 + i as i64), &upn(10 + i), IP, code, "Browser"));
     }
-    assert!(spray(&lines).is_empty(), "MFA and KMSI interrupts and successes do not count");
+    assert!(
+        spray(&lines).is_empty(),
+        "MFA and KMSI interrupts and successes do not count"
+    );
     // Any listed credential failure does: 50053 (locked), 50057 (disabled).
     let mut more = lines.clone();
     more.push(entra(&at(70), &upn(20), IP, 50053, "Browser"));
@@ -136,15 +154,34 @@ fn spray_technique_is_spraying_up_to_a_median_of_2_then_stuffing() {
 
 #[test]
 fn spray_accounts_are_case_folded_and_listed_as_first_logged() {
-    let names = ["Alice@Contoso.com", "alice@contoso.com", "ALICE@CONTOSO.COM", "bob@contoso.com", "carol@contoso.com", "Bob@contoso.com"];
-    let lines: Vec<String> = names.iter().enumerate().map(|(i, n)| fail(i as i64 * 10, n, IP)).collect();
+    let names = [
+        "Alice@Contoso.com",
+        "alice@contoso.com",
+        "ALICE@CONTOSO.COM",
+        "bob@contoso.com",
+        "carol@contoso.com",
+        "Bob@contoso.com",
+    ];
+    let lines: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| fail(i as i64 * 10, n, IP))
+        .collect();
     assert!(spray(&lines).is_empty(), "three accounts, six spellings");
     let mut more = lines;
     more.push(fail(100, "Dave@contoso.com", IP));
     let a = spray(&more);
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "Accounts"), json!(4));
-    assert_eq!(field(&a[0], "AccountList"), json!(["Alice@Contoso.com", "bob@contoso.com", "carol@contoso.com", "Dave@contoso.com"]));
+    assert_eq!(
+        field(&a[0], "AccountList"),
+        json!([
+            "Alice@Contoso.com",
+            "bob@contoso.com",
+            "carol@contoso.com",
+            "Dave@contoso.com"
+        ])
+    );
     // Alice 3, Bob 2, Carol 1, Dave 1: median 1.5.
     assert_eq!(field(&a[0], "technique"), json!("spraying"));
 }
@@ -159,13 +196,18 @@ fn spray_counts_aws_console_failures_with_entra_ones() {
     assert_eq!(a.len(), 1, "{a:?}");
     assert_eq!(field(&a[0], "Providers"), json!(["azure", "aws"]));
     assert_eq!(a[0].provider.as_str(), "other", "mixed providers");
-    assert_eq!(field(&a[0], "AccountList"), json!([upn(0), upn(1), upn(2), "bob", "carol", "dave"]));
+    assert_eq!(
+        field(&a[0], "AccountList"),
+        json!([upn(0), upn(1), upn(2), "bob", "carol", "dave"])
+    );
     // A successful console login is no failure.
     let mut with_success: Vec<String> = lines[..5].to_vec();
     with_success.push(console_login(&at(70), "erin", IP, true));
     assert!(spray(&with_success).is_empty());
     // Console failures alone.
-    let aws: Vec<String> = (0..6).map(|i| console_login(&at(i * 10), &format!("user{i}"), IP, false)).collect();
+    let aws: Vec<String> = (0..6)
+        .map(|i| console_login(&at(i * 10), &format!("user{i}"), IP, false))
+        .collect();
     let a = spray(&aws);
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].provider.as_str(), "aws");
@@ -173,7 +215,9 @@ fn spray_counts_aws_console_failures_with_entra_ones() {
 
 #[test]
 fn spray_counts_sentinel_rows() {
-    let lines: Vec<String> = (0..6).map(|i| entra_sentinel(&at(i * 10), &upn(i as usize), IP, 50126, "Browser")).collect();
+    let lines: Vec<String> = (0..6)
+        .map(|i| entra_sentinel(&at(i * 10), &upn(i as usize), IP, 50126, "Browser"))
+        .collect();
     assert_eq!(spray(&lines).len(), 1);
 }
 
@@ -214,13 +258,20 @@ fn spray_ids_and_fields_do_not_depend_on_files_or_order() {
     let one = spray(&lines);
     let mut reversed = lines.clone();
     reversed.reverse();
-    let split = run_files(&[reversed[..12].to_vec(), reversed[12..].to_vec()], vec![rule(SPRAY, &config(&[], &[]))]);
+    let split = run_files(
+        &[reversed[..12].to_vec(), reversed[12..].to_vec()],
+        vec![rule(SPRAY, &config(&[], &[]))],
+    );
     assert_eq!(one.len(), 1);
     assert_eq!(split.len(), 1);
     assert_eq!(one[0].id, split[0].id);
     assert_eq!(one[0].fields, split[0].fields);
     assert_eq!(one[0].evidence.len(), 20, "the 20 earliest records");
-    assert!(one[0].evidence[0].ends_with("part-000.log:1"), "{:?}", one[0].evidence[0]);
+    assert!(
+        one[0].evidence[0].ends_with("part-000.log:1"),
+        "{:?}",
+        one[0].evidence[0]
+    );
 }
 
 #[test]
@@ -236,9 +287,12 @@ fn spray_account_list_keeps_the_first_50() {
 
 #[test]
 fn spray_thresholds_are_config_keys() {
-    let t: toml::Table = toml::from_str("min_failures = 3\nmin_accounts = 2\nwindow = \"1m\"").unwrap();
+    let t: toml::Table =
+        toml::from_str("min_failures = 3\nmin_accounts = 2\nwindow = \"1m\"").unwrap();
     let r = rule_with(SPRAY, &config(&[], &[]), Some(&t)).unwrap();
-    let lines: Vec<String> = (0..3).map(|i| fail(i * 20, &upn(i as usize % 2), IP)).collect();
+    let lines: Vec<String> = (0..3)
+        .map(|i| fail(i * 20, &upn(i as usize % 2), IP))
+        .collect();
     assert_eq!(run_files(&[lines], vec![r]).len(), 1);
 }
 
@@ -253,7 +307,9 @@ fn enumerate(lines: &[String]) -> Vec<Alert> {
 
 /// `n` failed listings a minute apart from `ip`, of buckets `acme-0`, `acme-1`...
 fn listings(n: usize, prefix: &str, ip: &str) -> Vec<String> {
-    (0..n).map(|i| s3_list(i as i64 * 60, &format!("{prefix}-{i}"), ip, 403)).collect()
+    (0..n)
+        .map(|i| s3_list(i as i64 * 60, &format!("{prefix}-{i}"), ip, 403))
+        .collect()
 }
 
 #[test]
@@ -276,12 +332,23 @@ fn buckets_10_responses_are_not_enough_and_11_are() {
 #[test]
 fn buckets_must_start_with_an_organisation_prefix() {
     assert!(enumerate(&listings(11, "other", IP)).is_empty());
-    assert!(enumerate(&listings(11, "notacme", IP)).is_empty(), "contains the prefix but does not start with it");
+    assert!(
+        enumerate(&listings(11, "notacme", IP)).is_empty(),
+        "contains the prefix but does not start with it"
+    );
     let mut mixed = listings(10, "acme", IP);
     mixed.push(s3_list(700, "other-x", IP, 404));
     assert!(enumerate(&mixed).is_empty());
     // Any configured prefix matches.
-    assert_eq!(run(&listings(11, "contoso", IP), BUCKETS, &config(&["acme", "contoso"], &[])).len(), 1);
+    assert_eq!(
+        run(
+            &listings(11, "contoso", IP),
+            BUCKETS,
+            &config(&["acme", "contoso"], &[])
+        )
+        .len(),
+        1
+    );
 }
 
 #[test]
@@ -292,10 +359,32 @@ fn buckets_without_configured_prefixes_never_fire() {
 #[test]
 fn buckets_only_403_and_404_count() {
     let mut lines = listings(10, "acme", IP);
-    lines.push(s3_access(700, "acme-x", IP, "-", "REST.GET.BUCKET", "-", "GET /?list-type=2 HTTP/1.1", 200, "-"));
-    lines.push(s3_access(701, "acme-y", IP, "-", "REST.GET.BUCKET", "-", "GET / HTTP/1.1", 301, "PermanentRedirect"));
+    lines.push(s3_access(
+        700,
+        "acme-x",
+        IP,
+        "-",
+        "REST.GET.BUCKET",
+        "-",
+        "GET /?list-type=2 HTTP/1.1",
+        200,
+        "-",
+    ));
+    lines.push(s3_access(
+        701,
+        "acme-y",
+        IP,
+        "-",
+        "REST.GET.BUCKET",
+        "-",
+        "GET / HTTP/1.1",
+        301,
+        "PermanentRedirect",
+    ));
     assert!(enumerate(&lines).is_empty());
-    let mut both: Vec<String> = (0..6).map(|i| s3_list(i * 60, &format!("acme-{i}"), IP, 403)).collect();
+    let mut both: Vec<String> = (0..6)
+        .map(|i| s3_list(i * 60, &format!("acme-{i}"), IP, 403))
+        .collect();
     both.extend((0..5).map(|i| s3_list(400 + i * 60, &format!("acme-missing-{i}"), IP, 404)));
     let a = enumerate(&both);
     assert_eq!(a.len(), 1);
@@ -306,24 +395,59 @@ fn buckets_only_403_and_404_count() {
 fn buckets_only_enumeration_requests_count() {
     // An object read that is denied is not enumeration.
     let mut lines = listings(10, "acme", IP);
-    lines.push(s3_access(700, "acme-data", IP, "-", "REST.GET.OBJECT", "secret.txt", "GET /secret.txt HTTP/1.1", 403, "AccessDenied"));
+    lines.push(s3_access(
+        700,
+        "acme-data",
+        IP,
+        "-",
+        "REST.GET.OBJECT",
+        "secret.txt",
+        "GET /secret.txt HTTP/1.1",
+        403,
+        "AccessDenied",
+    ));
     assert!(enumerate(&lines).is_empty());
     // `GET /` by any operation name, and path-style listings, are.
     let mut root = listings(9, "acme", IP);
-    root.push(s3_access(700, "acme-a", IP, "-", "REST.GET.BUCKET", "-", "GET / HTTP/1.1", 404, "NoSuchBucket"));
-    root.push(s3_access(701, "acme-b", IP, "-", "REST.GET.BUCKET", "-", "GET /acme-b?list-type=2&prefix= HTTP/1.1", 403, "AccessDenied"));
+    root.push(s3_access(
+        700,
+        "acme-a",
+        IP,
+        "-",
+        "REST.GET.BUCKET",
+        "-",
+        "GET / HTTP/1.1",
+        404,
+        "NoSuchBucket",
+    ));
+    root.push(s3_access(
+        701,
+        "acme-b",
+        IP,
+        "-",
+        "REST.GET.BUCKET",
+        "-",
+        "GET /acme-b?list-type=2&prefix= HTTP/1.1",
+        403,
+        "AccessDenied",
+    ));
     assert_eq!(enumerate(&root).len(), 1);
 }
 
 #[test]
 fn buckets_window_is_59_59_in_and_1_hour_out() {
     let edge = |last: i64| {
-        let mut lines: Vec<String> = (0..10).map(|i| s3_list(i * 60, &format!("acme-{i}"), IP, 403)).collect();
+        let mut lines: Vec<String> = (0..10)
+            .map(|i| s3_list(i * 60, &format!("acme-{i}"), IP, 403))
+            .collect();
         lines.push(s3_list(last, "acme-last", IP, 403));
         enumerate(&lines)
     };
     assert_eq!(edge(3599).len(), 1);
-    assert!(edge(3600).is_empty(), "exactly one hour apart is not within an hour");
+    assert!(
+        edge(3600).is_empty(),
+        "exactly one hour apart is not within an hour"
+    );
     assert!(edge(3601).is_empty());
 }
 
@@ -340,7 +464,14 @@ fn buckets_count_cloudtrail_data_events() {
     .into_iter()
     .enumerate()
     {
-        lines.push(ct_s3(&at(400 + i as i64), name, "arn:aws:sts::999999999999:assumed-role/Scanner/s", IP, &format!("acme-ct-{i}"), err));
+        lines.push(ct_s3(
+            &at(400 + i as i64),
+            name,
+            "arn:aws:sts::999999999999:assumed-role/Scanner/s",
+            IP,
+            &format!("acme-ct-{i}"),
+            err,
+        ));
     }
     let a = enumerate(&lines);
     assert_eq!(a.len(), 1, "{a:?}");
@@ -348,8 +479,22 @@ fn buckets_count_cloudtrail_data_events() {
     assert_eq!(field(&a[0], "StatusCodes"), json!({"403": 9, "404": 2}));
     // An object read denied in CloudTrail, or a listing that succeeded, is not.
     let mut not = listings(10, "acme", IP);
-    not.push(ct_s3(&at(700), "GetObject", "arn:aws:sts::999999999999:assumed-role/Scanner/s", IP, "acme-data", "AccessDenied"));
-    not.push(ct_s3(&at(701), "ListObjects", "arn:aws:sts::999999999999:assumed-role/Scanner/s", IP, "acme-data", ""));
+    not.push(ct_s3(
+        &at(700),
+        "GetObject",
+        "arn:aws:sts::999999999999:assumed-role/Scanner/s",
+        IP,
+        "acme-data",
+        "AccessDenied",
+    ));
+    not.push(ct_s3(
+        &at(701),
+        "ListObjects",
+        "arn:aws:sts::999999999999:assumed-role/Scanner/s",
+        IP,
+        "acme-data",
+        "",
+    ));
     assert!(enumerate(&not).is_empty());
 }
 
@@ -370,10 +515,25 @@ fn buckets_source_ips_are_counted_apart_and_episodes_close() {
 const TENANT_ENUM: &str = "tenant-enumeration";
 
 fn probes(n: usize, last: Option<i64>) -> Vec<String> {
-    let mut lines: Vec<String> =
-        (0..n).map(|i| combined(i as i64 * 20, IP, "POST", "/common/GetCredentialType?mkt=en-US", "python-requests/2.31.0")).collect();
+    let mut lines: Vec<String> = (0..n)
+        .map(|i| {
+            combined(
+                i as i64 * 20,
+                IP,
+                "POST",
+                "/common/GetCredentialType?mkt=en-US",
+                "python-requests/2.31.0",
+            )
+        })
+        .collect();
     if let Some(s) = last {
-        lines.push(combined(s, IP, "POST", "/common/GetCredentialType", "python-requests/2.31.0"));
+        lines.push(combined(
+            s,
+            IP,
+            "POST",
+            "/common/GetCredentialType",
+            "python-requests/2.31.0",
+        ));
     }
     lines
 }
@@ -405,29 +565,73 @@ fn tenant_window_is_9_59_in_and_10_00_out() {
 
 #[test]
 fn tenant_matches_any_tenant_segment_case_insensitively_in_front_door_logs() {
-    let paths =
-        ["/common/GetCredentialType", "/common/getcredentialtype", "/contoso.onmicrosoft.com/GetCredentialType", "/organizations/GETCREDENTIALTYPE"];
+    let paths = [
+        "/common/GetCredentialType",
+        "/common/getcredentialtype",
+        "/contoso.onmicrosoft.com/GetCredentialType",
+        "/organizations/GETCREDENTIALTYPE",
+    ];
     let lines: Vec<String> = (0..21)
-        .map(|i| frontdoor(&at(i * 10), IP, "login.contoso.example", paths[i as usize % paths.len()], &format!("python-requests/2.{i}")))
+        .map(|i| {
+            frontdoor(
+                &at(i * 10),
+                IP,
+                "login.contoso.example",
+                paths[i as usize % paths.len()],
+                &format!("python-requests/2.{i}"),
+            )
+        })
         .collect();
     let a = run(&lines, TENANT_ENUM, &config(&[], &[]));
     assert_eq!(a.len(), 1, "{a:?}");
     assert_eq!(field(&a[0], "Hosts"), json!(["login.contoso.example"]));
     let uas = field(&a[0], "UserAgents");
-    assert_eq!(uas.as_array().unwrap().len(), 10, "the first 10 user agents");
+    assert_eq!(
+        uas.as_array().unwrap().len(),
+        10,
+        "the first 10 user agents"
+    );
     assert_eq!(uas[0], json!("python-requests/2.0"));
     assert_eq!(a[0].provider.as_str(), "azure");
 }
 
 #[test]
 fn tenant_other_paths_do_not_count() {
-    let mut lines: Vec<String> = (0..30).map(|i| combined(i * 5, IP, "POST", "/common/oauth2/v2.0/token", "curl/8.4.0")).collect();
-    lines.extend((0..30).map(|i| combined(1 + i * 5, IP, "POST", "/common/GetCredentialTypeX", "curl/8.4.0")));
-    lines.extend((0..30).map(|i| combined(2 + i * 5, IP, "GET", "/GetCredentialType/help", "curl/8.4.0")));
+    let mut lines: Vec<String> = (0..30)
+        .map(|i| combined(i * 5, IP, "POST", "/common/oauth2/v2.0/token", "curl/8.4.0"))
+        .collect();
+    lines.extend((0..30).map(|i| {
+        combined(
+            1 + i * 5,
+            IP,
+            "POST",
+            "/common/GetCredentialTypeX",
+            "curl/8.4.0",
+        )
+    }));
+    lines.extend((0..30).map(|i| {
+        combined(
+            2 + i * 5,
+            IP,
+            "GET",
+            "/GetCredentialType/help",
+            "curl/8.4.0",
+        )
+    }));
     assert!(run(&lines, TENANT_ENUM, &config(&[], &[])).is_empty());
     // Split across two source IPs: 15 + 15.
-    let mut split: Vec<String> = (0..15).map(|i| combined(i * 5, IP, "POST", "/common/GetCredentialType", "curl/8.4.0")).collect();
-    split.extend((0..15).map(|i| combined(1 + i * 5, IP2, "POST", "/common/GetCredentialType", "curl/8.4.0")));
+    let mut split: Vec<String> = (0..15)
+        .map(|i| combined(i * 5, IP, "POST", "/common/GetCredentialType", "curl/8.4.0"))
+        .collect();
+    split.extend((0..15).map(|i| {
+        combined(
+            1 + i * 5,
+            IP2,
+            "POST",
+            "/common/GetCredentialType",
+            "curl/8.4.0",
+        )
+    }));
     assert!(run(&split, TENANT_ENUM, &config(&[], &[])).is_empty());
 }
 
@@ -451,16 +655,37 @@ fn legacy_protocol_alerts_and_modern_or_empty_clients_do_not() {
     assert_eq!(field(a, "SourceIPs"), json!([IP]));
     assert_eq!((a.severity.as_str(), a.risk_score), ("medium", 50));
     assert_eq!(a.attack, vec!["T1078.004"]);
-    assert_eq!(a.group.0, vec![("identity".to_string(), json!("alice@contoso.com")), ("protocol".to_string(), json!("IMAP4"))]);
+    assert_eq!(
+        a.group.0,
+        vec![
+            ("identity".to_string(), json!("alice@contoso.com")),
+            ("protocol".to_string(), json!("IMAP4"))
+        ]
+    );
     for app in ["Browser", "Mobile Apps and Desktop clients", ""] {
-        assert!(legacy(&[entra(&at(0), "alice@contoso.com", IP, 0, app)]).is_empty(), "{app:?}");
+        assert!(
+            legacy(&[entra(&at(0), "alice@contoso.com", IP, 0, app)]).is_empty(),
+            "{app:?}"
+        );
     }
     // Compared case-insensitively, reported in the catalogue's spelling.
     let a = legacy(&[entra(&at(0), "alice@contoso.com", IP, 0, "imap4")]);
     assert_eq!(field(&a[0], "Protocol"), json!("IMAP4"));
-    let a = legacy(&[entra_sentinel(&at(0), "dave@contoso.com", IP, 0, "Exchange ActiveSync")]);
+    let a = legacy(&[entra_sentinel(
+        &at(0),
+        "dave@contoso.com",
+        IP,
+        0,
+        "Exchange ActiveSync",
+    )]);
     assert_eq!(field(&a[0], "Protocol"), json!("Exchange ActiveSync"));
-    let a = legacy(&[entra(&at(0), "dave@contoso.com", IP, 0, "Outlook Anywhere (RPC over HTTP)")]);
+    let a = legacy(&[entra(
+        &at(0),
+        "dave@contoso.com",
+        IP,
+        0,
+        "Outlook Anywhere (RPC over HTTP)",
+    )]);
     assert_eq!(a.len(), 1);
 }
 
@@ -475,7 +700,13 @@ fn legacy_one_alert_per_identity_protocol_and_utc_day() {
     let lines = vec![
         entra("2024-05-06T00:00:00Z", "Alice@Contoso.com", IP, 0, "IMAP4"),
         entra("2024-05-06T10:00:00Z", "alice@contoso.com", IP2, 0, "IMAP4"),
-        entra("2024-05-06T23:59:59.9999999Z", "ALICE@contoso.com", IP, 0, "IMAP4"),
+        entra(
+            "2024-05-06T23:59:59.9999999Z",
+            "ALICE@contoso.com",
+            IP,
+            0,
+            "IMAP4",
+        ),
         entra("2024-05-06T12:00:00Z", "alice@contoso.com", IP, 0, "POP3"),
         entra("2024-05-07T00:00:00Z", "alice@contoso.com", IP, 0, "IMAP4"),
     ];
@@ -484,11 +715,18 @@ fn legacy_one_alert_per_identity_protocol_and_utc_day() {
     assert_eq!(a.len(), 3, "{a:?}");
     assert_eq!(field(&a[0], "Protocol"), json!("IMAP4"));
     assert_eq!(field(&a[0], "SignIns"), json!(3));
-    assert_eq!(field(&a[0], "Identity"), json!("Alice@Contoso.com"), "as first logged");
+    assert_eq!(
+        field(&a[0], "Identity"),
+        json!("Alice@Contoso.com"),
+        "as first logged"
+    );
     assert_eq!(field(&a[0], "SourceIPs"), json!([IP, IP2]));
     assert_eq!(a[0].window_start.to_string(), "2024-05-06T00:00:00Z");
     assert_eq!(a[0].window_end.to_string(), "2024-05-07T00:00:00Z");
-    assert_eq!(field(&a[0], "LastSeen"), json!("2024-05-06T23:59:59.9999999Z"));
+    assert_eq!(
+        field(&a[0], "LastSeen"),
+        json!("2024-05-06T23:59:59.9999999Z")
+    );
     assert_eq!(field(&a[1], "Protocol"), json!("POP3"));
     assert_eq!(a[2].window_start.to_string(), "2024-05-07T00:00:00Z");
     assert_eq!(field(&a[2], "SignIns"), json!(1));
@@ -517,7 +755,13 @@ fn anon(lines: &[String]) -> Vec<Alert> {
 
 #[test]
 fn anonymizer_listed_addresses_alert_and_others_do_not() {
-    let a = anon(&[entra(&at(0), "alice@contoso.com", "185.220.101.4", 0, "Browser")]);
+    let a = anon(&[entra(
+        &at(0),
+        "alice@contoso.com",
+        "185.220.101.4",
+        0,
+        "Browser",
+    )]);
     assert_eq!(a.len(), 1, "{a:?}");
     let a = &a[0];
     assert_eq!(field(a, "Identity"), json!("alice@contoso.com"));
@@ -527,33 +771,102 @@ fn anonymizer_listed_addresses_alert_and_others_do_not() {
     assert_eq!(a.attack, vec!["T1090.003"]);
     assert_eq!(a.evidence.len(), 1);
     // Miss: a neighbour of a listed address.
-    assert!(anon(&[entra(&at(0), "alice@contoso.com", "185.220.101.5", 0, "Browser")]).is_empty());
+    assert!(anon(&[entra(
+        &at(0),
+        "alice@contoso.com",
+        "185.220.101.5",
+        0,
+        "Browser"
+    )])
+    .is_empty());
     // A network entry, the Tor bulk-list format, and a zero-padded address as logged.
-    let a = anon(&[entra(&at(0), "bob@contoso.com", "198.51.100.77", 0, "Browser")]);
+    let a = anon(&[entra(
+        &at(0),
+        "bob@contoso.com",
+        "198.51.100.77",
+        0,
+        "Browser",
+    )]);
     assert_eq!(field(&a[0], "ListEntry"), json!("198.51.100.0/24"));
-    assert_eq!(anon(&[entra(&at(0), "bob@contoso.com", "162.247.74.201", 0, "Browser")]).len(), 1);
-    let a = anon(&[entra(&at(0), "bob@contoso.com", "185.220.101.004", 0, "Browser")]);
+    assert_eq!(
+        anon(&[entra(
+            &at(0),
+            "bob@contoso.com",
+            "162.247.74.201",
+            0,
+            "Browser"
+        )])
+        .len(),
+        1
+    );
+    let a = anon(&[entra(
+        &at(0),
+        "bob@contoso.com",
+        "185.220.101.004",
+        0,
+        "Browser",
+    )]);
     assert_eq!(field(&a[0], "SourceIP"), json!("185.220.101.4"));
 }
 
 #[test]
 fn anonymizer_only_successful_sign_ins_count() {
-    assert!(anon(&[entra(&at(0), "alice@contoso.com", "185.220.101.4", 50126, "Browser")]).is_empty());
+    assert!(anon(&[entra(
+        &at(0),
+        "alice@contoso.com",
+        "185.220.101.4",
+        50126,
+        "Browser"
+    )])
+    .is_empty());
     assert!(anon(&[console_login(&at(0), "bob", "185.220.101.4", false)]).is_empty());
     let a = anon(&[console_login(&at(0), "bob", "162.247.74.201", true)]);
     assert_eq!(a.len(), 1);
     assert_eq!(a[0].provider.as_str(), "aws");
-    assert_eq!(field(&a[0], "Identity"), json!(format!("arn:aws:iam::{ACCT}:user/bob")));
+    assert_eq!(
+        field(&a[0], "Identity"),
+        json!(format!("arn:aws:iam::{ACCT}:user/bob"))
+    );
 }
 
 #[test]
 fn anonymizer_one_alert_per_identity_address_and_day() {
     let lines = vec![
-        entra("2024-05-06T09:00:00Z", "alice@contoso.com", "185.220.101.4", 0, "Browser"),
-        entra("2024-05-06T10:00:00Z", "alice@contoso.com", "185.220.101.4", 0, "Browser"),
-        entra("2024-05-06T11:00:00Z", "alice@contoso.com", "198.51.100.9", 0, "Browser"),
-        entra("2024-05-06T12:00:00Z", "carol@contoso.com", "185.220.101.4", 0, "Browser"),
-        entra("2024-05-07T09:00:00Z", "alice@contoso.com", "185.220.101.4", 0, "Browser"),
+        entra(
+            "2024-05-06T09:00:00Z",
+            "alice@contoso.com",
+            "185.220.101.4",
+            0,
+            "Browser",
+        ),
+        entra(
+            "2024-05-06T10:00:00Z",
+            "alice@contoso.com",
+            "185.220.101.4",
+            0,
+            "Browser",
+        ),
+        entra(
+            "2024-05-06T11:00:00Z",
+            "alice@contoso.com",
+            "198.51.100.9",
+            0,
+            "Browser",
+        ),
+        entra(
+            "2024-05-06T12:00:00Z",
+            "carol@contoso.com",
+            "185.220.101.4",
+            0,
+            "Browser",
+        ),
+        entra(
+            "2024-05-07T09:00:00Z",
+            "alice@contoso.com",
+            "185.220.101.4",
+            0,
+            "Browser",
+        ),
     ];
     let a = anon(&lines);
     assert_eq!(a.len(), 4, "{a:?}");
@@ -578,14 +891,17 @@ fn anonymizer_without_a_list_never_fires_and_a_bad_list_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "185.220.101.4\nnot an address\n").unwrap();
-    let t: toml::Table = toml::from_str(&format!("list_file = {:?}", bad.display().to_string())).unwrap();
-    let err = rule_with(ANON, &config(&[], &[]), Some(&t)).expect_err("a malformed list is an error");
+    let t: toml::Table =
+        toml::from_str(&format!("list_file = {:?}", bad.display().to_string())).unwrap();
+    let err =
+        rule_with(ANON, &config(&[], &[]), Some(&t)).expect_err("a malformed list is an error");
     assert!(err.contains("bad.txt:2:"), "{err}");
 
     // The rule's own `list_file` works without `[lists]`.
     let good = dir.path().join("vpn.txt");
     std::fs::write(&good, "185.220.101.4\n").unwrap();
-    let t: toml::Table = toml::from_str(&format!("list_file = {:?}", good.display().to_string())).unwrap();
+    let t: toml::Table =
+        toml::from_str(&format!("list_file = {:?}", good.display().to_string())).unwrap();
     let r = rule_with(ANON, &config(&[], &[]), Some(&t)).unwrap();
     assert_eq!(run_files(&[vec![line]], vec![r]).len(), 1);
 }
@@ -598,12 +914,23 @@ const READER: &str = "reader@acme-prod.iam.gserviceaccount.com";
 const APP: &str = "arn:aws:sts::123456789012:assumed-role/App/i-0abc";
 
 fn external(lines: &[String]) -> Vec<Alert> {
-    run(lines, EXTERNAL, &config(&[], &["198.51.100.0/24", "35.191.0.0/16"]))
+    run(
+        lines,
+        EXTERNAL,
+        &config(&[], &["198.51.100.0/24", "35.191.0.0/16"]),
+    )
 }
 
 #[test]
 fn external_gcp_reads_from_outside_alert() {
-    let a = external(&[gcp_get(&at(600), READER, "203.0.113.200", "acme-data", "reports/q1.pdf", 0)]);
+    let a = external(&[gcp_get(
+        &at(600),
+        READER,
+        "203.0.113.200",
+        "acme-data",
+        "reports/q1.pdf",
+        0,
+    )]);
     assert_eq!(a.len(), 1, "{a:?}");
     let a = &a[0];
     assert_eq!(field(a, "Identity"), json!(READER));
@@ -619,34 +946,124 @@ fn external_gcp_reads_from_outside_alert() {
 
 #[test]
 fn external_internal_private_and_non_addresses_do_not_alert() {
-    for ip in ["198.51.100.7", "35.191.4.4", "10.1.2.3", "192.168.0.1", "172.16.5.5", "127.0.0.1", "fd00::1", "gce-internal-ip", "private", ""] {
-        assert!(external(&[gcp_get(&at(0), READER, ip, "acme-data", "a", 0)]).is_empty(), "{ip:?}");
+    for ip in [
+        "198.51.100.7",
+        "35.191.4.4",
+        "10.1.2.3",
+        "192.168.0.1",
+        "172.16.5.5",
+        "127.0.0.1",
+        "fd00::1",
+        "gce-internal-ip",
+        "private",
+        "",
+    ] {
+        assert!(
+            external(&[gcp_get(&at(0), READER, ip, "acme-data", "a", 0)]).is_empty(),
+            "{ip:?}"
+        );
     }
     // A denied read is no read.
-    assert!(external(&[gcp_get(&at(0), READER, "203.0.113.200", "acme-data", "a", 7)]).is_empty());
+    assert!(external(&[gcp_get(
+        &at(0),
+        READER,
+        "203.0.113.200",
+        "acme-data",
+        "a",
+        7
+    )])
+    .is_empty());
 }
 
 #[test]
 fn external_zero_padded_addresses_are_read_as_decimal() {
-    let a = external(&[gcp_get(&at(0), READER, "035.249.253.232", "acme-data", "a", 0)]);
+    let a = external(&[gcp_get(
+        &at(0),
+        READER,
+        "035.249.253.232",
+        "acme-data",
+        "a",
+        0,
+    )]);
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "SourceIP"), json!("35.249.253.232"));
     // Zero-padded, and inside the internal 35.191.0.0/16.
-    assert!(external(&[gcp_get(&at(0), READER, "035.191.000.010", "acme-data", "a", 0)]).is_empty());
-    assert!(external(&[gcp_get(&at(0), READER, "0198.051.100.007", "acme-data", "a", 0)]).is_empty());
+    assert!(external(&[gcp_get(
+        &at(0),
+        READER,
+        "035.191.000.010",
+        "acme-data",
+        "a",
+        0
+    )])
+    .is_empty());
+    assert!(external(&[gcp_get(
+        &at(0),
+        READER,
+        "0198.051.100.007",
+        "acme-data",
+        "a",
+        0
+    )])
+    .is_empty());
 }
 
 #[test]
 fn external_aws_reads_from_cloudtrail_and_s3_access_logs() {
-    let a = external(&[ct_s3(&at(0), "GetObject", APP, "203.0.113.9", "acme-data", "")]);
+    let a = external(&[ct_s3(
+        &at(0),
+        "GetObject",
+        APP,
+        "203.0.113.9",
+        "acme-data",
+        "",
+    )]);
     assert_eq!(a.len(), 1);
     assert_eq!(field(&a[0], "Bucket"), json!("acme-data"));
     assert_eq!(field(&a[0], "Identity"), json!(APP));
     assert_eq!(a[0].provider.as_str(), "aws");
-    assert!(external(&[ct_s3(&at(0), "GetObject", APP, "AWS Internal", "acme-data", "")]).is_empty(), "AWS Internal is no address");
-    assert!(external(&[ct_s3(&at(0), "GetObject", APP, "s3.amazonaws.com", "acme-data", "")]).is_empty());
-    assert!(external(&[ct_s3(&at(0), "GetObject", APP, "203.0.113.9", "acme-data", "AccessDenied")]).is_empty());
-    assert!(external(&[ct_s3(&at(0), "ListObjects", APP, "203.0.113.9", "acme-data", "")]).is_empty(), "not an object read");
+    assert!(
+        external(&[ct_s3(
+            &at(0),
+            "GetObject",
+            APP,
+            "AWS Internal",
+            "acme-data",
+            ""
+        )])
+        .is_empty(),
+        "AWS Internal is no address"
+    );
+    assert!(external(&[ct_s3(
+        &at(0),
+        "GetObject",
+        APP,
+        "s3.amazonaws.com",
+        "acme-data",
+        ""
+    )])
+    .is_empty());
+    assert!(external(&[ct_s3(
+        &at(0),
+        "GetObject",
+        APP,
+        "203.0.113.9",
+        "acme-data",
+        "AccessDenied"
+    )])
+    .is_empty());
+    assert!(
+        external(&[ct_s3(
+            &at(0),
+            "ListObjects",
+            APP,
+            "203.0.113.9",
+            "acme-data",
+            ""
+        )])
+        .is_empty(),
+        "not an object read"
+    );
 
     let get = |ip: &str, status: u16| {
         s3_access(
@@ -676,7 +1093,14 @@ fn external_one_alert_per_identity_address_bucket_and_hour() {
         gcp_get(&at(3599), READER, "203.0.113.200", "acme-data", "c", 0),
         gcp_get(&at(3600), READER, "203.0.113.200", "acme-data", "d", 0),
         gcp_get(&at(700), READER, "203.0.113.200", "acme-logs", "a", 0),
-        gcp_get(&at(800), "other@example.com", "203.0.113.200", "acme-data", "a", 0),
+        gcp_get(
+            &at(800),
+            "other@example.com",
+            "203.0.113.200",
+            "acme-data",
+            "a",
+            0,
+        ),
         gcp_get(&at(900), READER, "203.0.113.201", "acme-data", "a", 0),
     ];
     let a = external(&lines);
@@ -684,7 +1108,9 @@ fn external_one_alert_per_identity_address_bucket_and_hour() {
     let main: Vec<&Alert> = a
         .iter()
         .filter(|x| {
-            field(x, "Identity") == json!(READER) && field(x, "Bucket") == json!("acme-data") && field(x, "SourceIP") == json!("203.0.113.200")
+            field(x, "Identity") == json!(READER)
+                && field(x, "Bucket") == json!("acme-data")
+                && field(x, "SourceIP") == json!("203.0.113.200")
         })
         .collect();
     assert_eq!(main.len(), 2);
@@ -705,22 +1131,49 @@ fn the_six_rules_run_side_by_side() {
     std::fs::write(&list, "185.220.101.4\n").unwrap();
     let mut cfg = config(&["acme"], &["10.0.0.0/8"]);
     cfg.lists.tor_exits = Some(list);
-    let rules = ["password-spray", "bucket-enumeration", "tenant-enumeration", "legacy-auth-signin", "anonymizer-signin", "external-object-read"]
-        .iter()
-        .map(|id| rule(id, &cfg))
-        .collect();
+    let rules = [
+        "password-spray",
+        "bucket-enumeration",
+        "tenant-enumeration",
+        "legacy-auth-signin",
+        "anonymizer-signin",
+        "external-object-read",
+    ]
+    .iter()
+    .map(|id| rule(id, &cfg))
+    .collect();
     let files = vec![
         failures(6, 6, IP),
         listings(11, "acme", IP2),
         probes(21, None),
-        vec![entra(&at(0), "alice@contoso.com", "185.220.101.4", 0, "POP3")],
-        vec![gcp_get(&at(0), READER, "203.0.113.200", "acme-data", "a", 0)],
+        vec![entra(
+            &at(0),
+            "alice@contoso.com",
+            "185.220.101.4",
+            0,
+            "POP3",
+        )],
+        vec![gcp_get(
+            &at(0),
+            READER,
+            "203.0.113.200",
+            "acme-data",
+            "a",
+            0,
+        )],
     ];
     let alerts = run_files(&files, rules);
     let mut fired: Vec<&str> = alerts.iter().map(|a| a.rule.as_str()).collect();
     fired.sort();
     assert_eq!(
         fired,
-        vec!["anonymizer-signin", "bucket-enumeration", "external-object-read", "legacy-auth-signin", "password-spray", "tenant-enumeration"]
+        vec![
+            "anonymizer-signin",
+            "bucket-enumeration",
+            "external-object-read",
+            "legacy-auth-signin",
+            "password-spray",
+            "tenant-enumeration"
+        ]
     );
 }

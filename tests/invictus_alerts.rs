@@ -32,16 +32,36 @@ fn invictus_discovery_alerts() {
     let dir = "tests/fixtures/invictus-ir-aws-dataset/CloudTrail";
     let (inputs, errors) = expand(&[dir.to_string()]);
     assert!(errors.is_empty());
-    let sel = build(&["cloud-discovery-burst".into(), "cloud-discovery-sliding".into()], &[], &tripline::config::Config::default()).unwrap();
+    let sel = build(
+        &[
+            "cloud-discovery-burst".into(),
+            "cloud-discovery-sliding".into(),
+        ],
+        &[],
+        &tripline::config::Config::default(),
+    )
+    .unwrap();
     let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
-    let got: String = result.alerts.iter().map(|a| serde_json::to_string(a).unwrap() + "\n").collect();
+    let got: String = result
+        .alerts
+        .iter()
+        .map(|a| serde_json::to_string(a).unwrap() + "\n")
+        .collect();
     let golden = Path::new("tests/golden-alerts/invictus-discovery.jsonl");
     if std::env::var("BLESS").is_ok_and(|v| v == "1") {
         std::fs::write(golden, &got).unwrap();
     }
     let want = std::fs::read_to_string(golden).unwrap();
-    assert_eq!(got, want, "alerts differ from the golden file (BLESS=1 to accept)");
+    assert_eq!(
+        got, want,
+        "alerts differ from the golden file (BLESS=1 to accept)"
+    );
     assert_eq!(result.alerts.len(), 6);
-    let scores: Vec<u8> = result.alerts.iter().filter(|a| a.rule == "cloud-discovery-burst").map(|a| a.risk_score).collect();
+    let scores: Vec<u8> = result
+        .alerts
+        .iter()
+        .filter(|a| a.rule == "cloud-discovery-burst")
+        .map(|a| a.risk_score)
+        .collect();
     assert_eq!(scores, [90, 90, 70, 50]);
 }

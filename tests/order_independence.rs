@@ -6,8 +6,21 @@ mod support;
 use proptest::prelude::*;
 use support::*;
 
-const NAMES: [&str; 8] = ["DescribeInstances", "ListBuckets", "DescribeVpcs", "GetCallerIdentity", "ListRoles", "DescribeSubnets", "ListFunctions20150331", "PutObject"];
-const WHO: [&str; 3] = ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:user/bob", "arn:aws:sts::123456789012:assumed-role/ci/run-1"];
+const NAMES: [&str; 8] = [
+    "DescribeInstances",
+    "ListBuckets",
+    "DescribeVpcs",
+    "GetCallerIdentity",
+    "ListRoles",
+    "DescribeSubnets",
+    "ListFunctions20150331",
+    "PutObject",
+];
+const WHO: [&str; 3] = [
+    "arn:aws:iam::123456789012:user/alice",
+    "arn:aws:iam::123456789012:user/bob",
+    "arn:aws:sts::123456789012:assumed-role/ci/run-1",
+];
 
 fn comparable(s: &Scanned) -> Vec<serde_json::Value> {
     s.alerts
@@ -56,10 +69,25 @@ proptest! {
 fn reversed_files_and_records_give_the_same_alerts_and_ids() {
     // A CloudTrail bucket walk reads one region's month before the next region's: here the
     // later file comes first and each file is reversed.
-    let lines: Vec<String> = (0..90).map(|i| ct(&at(i * 20), NAMES[i as usize % 6], WHO[i as usize % 2], "123456789012", "eu-west-1", "198.51.100.7")).collect();
+    let lines: Vec<String> = (0..90)
+        .map(|i| {
+            ct(
+                &at(i * 20),
+                NAMES[i as usize % 6],
+                WHO[i as usize % 2],
+                "123456789012",
+                "eu-west-1",
+                "198.51.100.7",
+            )
+        })
+        .collect();
     let rules = ["cloud-discovery-burst", "cloud-discovery-sliding"];
     let reference = comparable(&scan_lines(&lines, &rules));
-    assert!(reference.len() >= 4, "the input must raise alerts for this test to mean anything: {}", reference.len());
+    assert!(
+        reference.len() >= 4,
+        "the input must raise alerts for this test to mean anything: {}",
+        reference.len()
+    );
     let mut first: Vec<String> = lines[..45].to_vec();
     let mut second: Vec<String> = lines[45..].to_vec();
     first.reverse();

@@ -37,7 +37,15 @@ const EXPECTED_SKIPS: &[(&str, u64, &str)] = &[
 
 fn is_log(p: &Path) -> bool {
     let s = p.to_string_lossy();
-    let skip = ["maxmind-test-db", "/ocsf/", "sigma-", "LICENSE", "README", "PROVENANCE", "correlation_rules"];
+    let skip = [
+        "maxmind-test-db",
+        "/ocsf/",
+        "sigma-",
+        "LICENSE",
+        "README",
+        "PROVENANCE",
+        "correlation_rules",
+    ];
     !skip.iter().any(|k| s.contains(k)) && !s.ends_with(".md") && !s.ends_with(".yml")
 }
 
@@ -61,18 +69,30 @@ fn every_shared_log_sample_normalizes() {
     let mut files = Vec::new();
     walk(Path::new(DATA), &mut files);
     files.sort();
-    assert!(files.len() >= 100, "expected the shared samples, found {}", files.len());
+    assert!(
+        files.len() >= 100,
+        "expected the shared samples, found {}",
+        files.len()
+    );
     let expected: BTreeMap<&str, u64> = EXPECTED_SKIPS.iter().map(|(f, n, _)| (*f, *n)).collect();
     let mut problems = Vec::new();
     let mut total_events = 0;
     for f in &files {
         let rel = f.strip_prefix(DATA).unwrap().to_string_lossy().into_owned();
-        let (events, summary) = collect(&[f.to_string_lossy().into_owned()], &PipelineOptions { threads: 1, ..Default::default() });
+        let (events, summary) = collect(
+            &[f.to_string_lossy().into_owned()],
+            &PipelineOptions {
+                threads: 1,
+                ..Default::default()
+            },
+        );
         total_events += events.len();
         let skipped = summary.bad_total() + summary.file_errors.len() as u64;
         let want = expected.get(rel.as_str()).copied().unwrap_or(0);
         if skipped != want {
-            problems.push(format!("{rel}: skipped {skipped}, expected {want}\n{summary}"));
+            problems.push(format!(
+                "{rel}: skipped {skipped}, expected {want}\n{summary}"
+            ));
         }
         if want == 0 && events.is_empty() {
             problems.push(format!("{rel}: no events"));

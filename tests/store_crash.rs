@@ -28,9 +28,13 @@ fn batch_time(batch: i64, row: i64) -> Timestamp {
 /// The child's body; a no-op unless the parent set `STORE_CRASH_CHILD` to the store's path.
 #[test]
 fn crash_child() {
-    let Ok(path) = std::env::var(CHILD_ENV) else { return };
+    let Ok(path) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let mut store = Store::open(&path).expect("child opens the store");
-    let mut batch: i64 = store.checkpoint(NEXT_BATCH).map_or(0, |v| v.parse().expect("checkpoint is a number"));
+    let mut batch: i64 = store
+        .checkpoint(NEXT_BATCH)
+        .map_or(0, |v| v.parse().expect("checkpoint is a number"));
     let mut out = std::io::stdout().lock();
     // Bounded so an orphaned child cannot run forever if the parent dies first.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -40,7 +44,12 @@ fn crash_child() {
             store.record("crash", &scope, &row.to_string(), batch_time(batch, row));
         }
         // One row every batch updates: its last time must match the last whole batch.
-        store.record("crash", "all-batches", "seen", batch_time(batch, ROWS_PER_BATCH - 1));
+        store.record(
+            "crash",
+            "all-batches",
+            "seen",
+            batch_time(batch, ROWS_PER_BATCH - 1),
+        );
         store.set_checkpoint(NEXT_BATCH, &(batch + 1).to_string());
         store.commit().expect("child commits");
         writeln!(out, "committed {batch}").unwrap();
@@ -93,7 +102,9 @@ fn kill_9_leaves_every_committed_batch_whole() {
         });
         // Let the child get going (its first commit of this round), then kill it somewhere in
         // the next 0-400 ms: mostly while recording, sometimes inside a commit.
-        let first = rx.recv_timeout(Duration::from_secs(60)).expect("child committed a batch");
+        let first = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("child committed a batch");
         reported = Some(reported.map_or(first, |r| r.max(first)));
         let delay = Duration::from_micros(rng.next() % 400_000);
         std::thread::sleep(delay);
@@ -105,27 +116,55 @@ fn kill_9_leaves_every_committed_batch_whole() {
         }
         let reported = reported.unwrap();
 
-        let store = Store::open(&path).unwrap_or_else(|e| panic!("round {round}: open after kill: {e}"));
-        store.integrity_check().unwrap_or_else(|e| panic!("round {round}: {e}"));
-        let next: i64 = store.checkpoint(NEXT_BATCH).expect("a checkpoint").parse().unwrap();
+        let store =
+            Store::open(&path).unwrap_or_else(|e| panic!("round {round}: open after kill: {e}"));
+        store
+            .integrity_check()
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        let next: i64 = store
+            .checkpoint(NEXT_BATCH)
+            .expect("a checkpoint")
+            .parse()
+            .unwrap();
         // Everything reported is there; at most one more batch committed before its report.
-        assert!(next > reported, "round {round}: reported batch {reported} but checkpoint says next is {next}");
-        assert!(next <= reported + 2, "round {round}: checkpoint {next} ran ahead of reported {reported}");
+        assert!(
+            next > reported,
+            "round {round}: reported batch {reported} but checkpoint says next is {next}"
+        );
+        assert!(
+            next <= reported + 2,
+            "round {round}: checkpoint {next} ran ahead of reported {reported}"
+        );
 
         let conn = rusqlite::Connection::open(&path).unwrap();
         let mut st = conn
             .prepare("SELECT scope, count(*) FROM history WHERE kind = 'crash' AND scope LIKE 'batch-%' GROUP BY scope ORDER BY scope")
             .unwrap();
-        let counts: Vec<(String, i64)> =
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
-        assert_eq!(counts.len() as i64, next, "round {round}: one scope per committed batch, none beyond the checkpoint");
+        let counts: Vec<(String, i64)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            counts.len() as i64,
+            next,
+            "round {round}: one scope per committed batch, none beyond the checkpoint"
+        );
         for (i, (scope, count)) in counts.iter().enumerate() {
             assert_eq!(scope, &batch_scope(i as i64), "round {round}");
             assert_eq!(*count, ROWS_PER_BATCH, "round {round}: {scope} is partial");
         }
         let last = store.last_seen_before("crash", "all-batches", Timestamp(i64::MAX));
-        assert_eq!(last, Some(batch_time(next - 1, ROWS_PER_BATCH - 1)), "round {round}: shared row matches the last batch");
-        assert_eq!(store.newest(), last, "round {round}: newest committed with the rows");
+        assert_eq!(
+            last,
+            Some(batch_time(next - 1, ROWS_PER_BATCH - 1)),
+            "round {round}: shared row matches the last batch"
+        );
+        assert_eq!(
+            store.newest(),
+            last,
+            "round {round}: newest committed with the rows"
+        );
         eprintln!("round {round}: killed after {:.0} ms past a commit; {next} whole batches, last reported {reported}", delay.as_secs_f64() * 1e3);
     }
 }

@@ -18,7 +18,12 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut a = Args { size_mb: 1024, out: PathBuf::from("bench/out"), memory_events: 10_000_000, only: None };
+    let mut a = Args {
+        size_mb: 1024,
+        out: PathBuf::from("bench/out"),
+        memory_events: 10_000_000,
+        only: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         let v = it.next().unwrap_or_default();
@@ -51,7 +56,10 @@ fn generate(path: &Path, spec: &CorpusSpec, gzip: bool) -> u64 {
     let tmp = path.with_extension("partial");
     let file = std::fs::File::create(&tmp).unwrap();
     let bytes = if gzip {
-        let mut w = flate2::write::GzEncoder::new(BufWriter::with_capacity(1 << 20, file), flate2::Compression::fast());
+        let mut w = flate2::write::GzEncoder::new(
+            BufWriter::with_capacity(1 << 20, file),
+            flate2::Compression::fast(),
+        );
         let n = write_cloudtrail_jsonl(spec, &mut w).unwrap();
         w.finish().unwrap().flush().unwrap();
         n
@@ -62,7 +70,12 @@ fn generate(path: &Path, spec: &CorpusSpec, gzip: bool) -> u64 {
         n
     };
     std::fs::rename(&tmp, path).unwrap();
-    eprintln!("generated {} ({:.0} MB of JSON) in {:.1}s", path.display(), bytes as f64 / 1e6, t.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {} ({:.0} MB of JSON) in {:.1}s",
+        path.display(),
+        bytes as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     bytes
 }
 
@@ -86,7 +99,9 @@ fn run(label: &str, pin_one_core: bool, args: &[&str], stdin_from: Option<&Corpu
         cmd.stdin(Stdio::piped());
     }
     let t = Instant::now();
-    let mut child = cmd.spawn().expect("run tripline (build it with cargo build --release)");
+    let mut child = cmd
+        .spawn()
+        .expect("run tripline (build it with cargo build --release)");
     if let Some(spec) = stdin_from {
         let mut w = BufWriter::with_capacity(1 << 20, child.stdin.take().unwrap());
         write_cloudtrail_jsonl(spec, &mut w).unwrap();
@@ -97,17 +112,40 @@ fn run(label: &str, pin_one_core: bool, args: &[&str], stdin_from: Option<&Corpu
     let stderr = String::from_utf8_lossy(&out.stderr);
     let first = stderr.lines().next().unwrap_or("");
     // Input records (every CloudTrail event read), not the events the rules kept.
-    let events = first.split(" MB, ").nth(1).and_then(|s| s.split(' ').next()).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let peak_mb = first.split("peak memory ").nth(1).and_then(|s| s.split(' ').next()).and_then(|s| s.parse().ok()).unwrap_or(0.0);
-    let alerts = stderr.lines().find(|l| l.trim().ends_with(" alerts")).unwrap_or("").trim().to_string();
+    let events = first
+        .split(" MB, ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let peak_mb = first
+        .split("peak memory ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0.0);
+    let alerts = stderr
+        .lines()
+        .find(|l| l.trim().ends_with(" alerts"))
+        .unwrap_or("")
+        .trim()
+        .to_string();
     eprintln!("{label}: {secs:.2}s, peak {peak_mb} MB {alerts}");
-    Run { secs, events, peak_mb, alerts }
+    Run {
+        secs,
+        events,
+        peak_mb,
+        alerts,
+    }
 }
 
 fn main() {
     let a = args();
     std::fs::create_dir_all(&a.out).unwrap();
-    let spec = CorpusSpec { events: events_for(a.size_mb), ..CorpusSpec::default() };
+    let spec = CorpusSpec {
+        events: events_for(a.size_mb),
+        ..CorpusSpec::default()
+    };
     let plain = a.out.join(format!("cloudtrail-{}mb.jsonl", a.size_mb));
     let gz = a.out.join(format!("cloudtrail-{}mb.jsonl.gz", a.size_mb));
     let bytes = generate(&plain, &spec, false);
@@ -123,14 +161,47 @@ fn main() {
     let mut rows: Vec<(String, Run)> = Vec::new();
     let only = |name: &str| a.only.as_deref().is_none_or(|o| name.contains(o));
     let cases: Vec<(&str, bool, Vec<&str>)> = vec![
-        ("normalize, 1 core", true, vec!["normalize", "--threads", "1", p]),
+        (
+            "normalize, 1 core",
+            true,
+            vec!["normalize", "--threads", "1", p],
+        ),
         ("normalize, all cores", false, vec!["normalize", p]),
         ("normalize gzip, all cores", false, vec!["normalize", g]),
-        ("scan discovery rules, 1 core", true, vec!["scan", "--threads", "1", "--output", "jsonl", "--rules", discovery, p]),
-        ("scan discovery rules, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, p]),
-        ("scan discovery rules gzip, all cores", false, vec!["scan", "--output", "jsonl", "--rules", discovery, g]),
-        ("scan all rules, store :memory:, all cores", false, vec!["scan", "--output", "jsonl", "--state", ":memory:", p]),
-        ("scan all rules, store on disk, all cores", false, vec!["scan", "--output", "jsonl", "--state", &store_path, p]),
+        (
+            "scan discovery rules, 1 core",
+            true,
+            vec![
+                "scan",
+                "--threads",
+                "1",
+                "--output",
+                "jsonl",
+                "--rules",
+                discovery,
+                p,
+            ],
+        ),
+        (
+            "scan discovery rules, all cores",
+            false,
+            vec!["scan", "--output", "jsonl", "--rules", discovery, p],
+        ),
+        (
+            "scan discovery rules gzip, all cores",
+            false,
+            vec!["scan", "--output", "jsonl", "--rules", discovery, g],
+        ),
+        (
+            "scan all rules, store :memory:, all cores",
+            false,
+            vec!["scan", "--output", "jsonl", "--state", ":memory:", p],
+        ),
+        (
+            "scan all rules, store on disk, all cores",
+            false,
+            vec!["scan", "--output", "jsonl", "--state", &store_path, p],
+        ),
     ];
     for (name, pin, args) in cases {
         if only(name) {
@@ -141,19 +212,51 @@ fn main() {
     println!("\n| run | seconds | MB/s | events/s | peak RSS |");
     println!("| --- | ---: | ---: | ---: | ---: |");
     for (name, r) in &rows {
-        println!("| {name} | {:.2} | {:.0} | {:.0} | {:.0} MB |", r.secs, mb / r.secs, r.events as f64 / r.secs, r.peak_mb);
+        println!(
+            "| {name} | {:.2} | {:.0} | {:.0} | {:.0} MB |",
+            r.secs,
+            mb / r.secs,
+            r.events as f64 / r.secs,
+            r.peak_mb
+        );
     }
-    println!("\ncorpus: {} events, {:.0} MB JSON lines ({:.0} MB gzipped), seed {}", spec.events, mb, gz_bytes as f64 / 1e6, spec.seed);
+    println!(
+        "\ncorpus: {} events, {:.0} MB JSON lines ({:.0} MB gzipped), seed {}",
+        spec.events,
+        mb,
+        gz_bytes as f64 / 1e6,
+        spec.seed
+    );
     let find = |n: &str| rows.iter().find(|(k, _)| k == n).map(|(_, r)| r.secs);
-    if let (Some(n), Some(s)) = (find("normalize, all cores"), find("scan discovery rules, all cores")) {
-        println!("scan / normalize throughput ratio (all cores): {:.2}", n / s);
+    if let (Some(n), Some(s)) = (
+        find("normalize, all cores"),
+        find("scan discovery rules, all cores"),
+    ) {
+        println!(
+            "scan / normalize throughput ratio (all cores): {:.2}",
+            n / s
+        );
     }
-    if let (Some(d), Some(m), Some(f)) = (find("scan discovery rules, all cores"), find("scan all rules, store :memory:, all cores"), find("scan all rules, store on disk, all cores")) {
+    if let (Some(d), Some(m), Some(f)) = (
+        find("scan discovery rules, all cores"),
+        find("scan all rules, store :memory:, all cores"),
+        find("scan all rules, store on disk, all cores"),
+    ) {
         println!("all rules / discovery rules throughput: {:.2} (:memory:), {:.2} (store on disk); store cost: on-disk / :memory: time {:.2}", d / m, d / f, f / m);
     }
     if a.memory_events > 0 && only("memory") {
-        let mspec = CorpusSpec { events: a.memory_events, identities: 100_000, enumerators: 1_000, ..CorpusSpec::default() };
-        let r = run("memory", false, &["scan", "--output", "jsonl", "--rules", discovery, "-"], Some(&mspec));
+        let mspec = CorpusSpec {
+            events: a.memory_events,
+            identities: 100_000,
+            enumerators: 1_000,
+            ..CorpusSpec::default()
+        };
+        let r = run(
+            "memory",
+            false,
+            &["scan", "--output", "jsonl", "--rules", discovery, "-"],
+            Some(&mspec),
+        );
         println!("memory: {} events over 100,000 identities through stdin: peak RSS {:.0} MB in {:.1}s ({})", r.events, r.peak_mb, r.secs, r.alerts);
     }
 }

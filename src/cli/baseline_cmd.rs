@@ -15,7 +15,10 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
         BaselineCommand::Show { state, identity } => {
             let store = open(state)?;
             let rows = store.dump(identity.as_deref());
-            println!("{:<14} {:<50} {:<40} {:<22} {:<22} days", "kind", "scope", "value", "first_seen", "last_seen");
+            println!(
+                "{:<14} {:<50} {:<40} {:<22} {:<22} days",
+                "kind", "scope", "value", "first_seen", "last_seen"
+            );
             for r in &rows {
                 println!(
                     "{:<14} {:<50} {:<40} {:<22} {:<22} {}",
@@ -34,7 +37,9 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
             Ok(0)
         }
         BaselineCommand::Prune { state, config } => {
-            let retention = super::scan_cmd::load_config(config.as_deref())?.state.retention;
+            let retention = super::scan_cmd::load_config(config.as_deref())?
+                .state
+                .retention;
             let mut store = open(state)?;
             let n = store.prune(retention).context("pruning")?;
             eprintln!("pruned {n} rows older than {retention} before the newest stored event");
@@ -45,7 +50,10 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
             // what normal looks like, in event time, and nothing is reported.
             let mut args = args;
             if args.rules.is_empty() {
-                args.rules = crate::rules::registry::HISTORY_RULES.iter().map(|s| s.to_string()).collect();
+                args.rules = crate::rules::registry::HISTORY_RULES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
             }
             super::scan_cmd::learn(&args)
         }

@@ -13,8 +13,17 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
             println!("{:<26} {:<30} {:<14} status", "id", "ATT&CK", "severity");
             for r in catalogue() {
                 let status = if r.implemented { "enabled" } else { "planned" };
-                let overridden = if cfg.rules.contains_key(&r.id) { " (config overrides)" } else { "" };
-                println!("{:<26} {:<30} {:<14} {status}{overridden}", r.id, r.attack.join(", "), r.severity);
+                let overridden = if cfg.rules.contains_key(&r.id) {
+                    " (config overrides)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<26} {:<30} {:<14} {status}{overridden}",
+                    r.id,
+                    r.attack.join(", "),
+                    r.severity
+                );
             }
             Ok(0)
         }
@@ -26,7 +35,14 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
             println!("{} — {}", r.id, r.title);
             println!("ATT&CK: {}", r.attack.join(", "));
             println!("severity: {}", r.severity);
-            println!("status: {}", if r.implemented { "enabled" } else { "planned (keys accepted in config)" });
+            println!(
+                "status: {}",
+                if r.implemented {
+                    "enabled"
+                } else {
+                    "planned (keys accepted in config)"
+                }
+            );
             println!("\n{}\n", r.summary.trim());
             if !r.false_positives.is_empty() {
                 println!("known false positives:");

@@ -16,7 +16,10 @@ pub fn main() -> i32 {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("tripline: error: {}", crate::output::escape::terminal(&format!("{e:#}")));
+            eprintln!(
+                "tripline: error: {}",
+                crate::output::escape::terminal(&format!("{e:#}"))
+            );
             2
         }
     }

@@ -8,7 +8,14 @@ use anyhow::Result;
 use std::io::Write;
 
 pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
-    PipelineOptions { max_record: r.max_record_size, threads: r.threads, normalize: NormalizeOptions { format: r.format.log_format(), prefilter: None } }
+    PipelineOptions {
+        max_record: r.max_record_size,
+        threads: r.threads,
+        normalize: NormalizeOptions {
+            format: r.format.log_format(),
+            prefilter: None,
+        },
+    }
 }
 
 pub fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {
@@ -58,4 +65,3 @@ pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
     }
     Ok(finish(summary, file_errors, &a.read))
 }
-

@@ -20,7 +20,8 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
 
 /// Refuses, clearly, the options whose feature has not landed yet.
 fn check_later_features(a: &ScanArgs) -> Result<()> {
-    let later = |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
+    let later =
+        |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
     if a.report.is_some() {
         return Err(later("--report (the HTML report)"));
     }
@@ -50,8 +51,13 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let cfg = load_config(a.config.as_deref())?;
     // The store holds the baseline (history rules) and the ledger behind --new-only.
     let store = if a.new_only || registry::needs_store(&a.rules, &a.disable) {
-        let path = a.state.clone().unwrap_or_else(|| crate::state::Store::default_path().to_string_lossy().into_owned());
-        let st = crate::state::Store::open(&path).with_context(|| format!("opening the baseline store {path}"))?;
+        let path = a.state.clone().unwrap_or_else(|| {
+            crate::state::Store::default_path()
+                .to_string_lossy()
+                .into_owned()
+        });
+        let st = crate::state::Store::open(&path)
+            .with_context(|| format!("opening the baseline store {path}"))?;
         Some(std::sync::Arc::new(std::sync::Mutex::new(st)))
     } else {
         None
@@ -62,7 +68,10 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     }
     .map_err(anyhow::Error::msg)?;
     if !selection.not_implemented.is_empty() && !a.read.quiet {
-        eprintln!("tripline: note: rules not implemented yet, skipped: {}", selection.not_implemented.join(", "));
+        eprintln!(
+            "tripline: note: rules not implemented yet, skipped: {}",
+            selection.not_implemented.join(", ")
+        );
     }
     if selection.rules.is_empty() {
         bail!("no implemented rule is enabled (see `tripline rules list`)");
@@ -71,7 +80,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         eprintln!("tripline: note: {} [[suppress]] entries validated; applying them lands with tuning (see README, \"Status\")", cfg.suppress.len());
     }
     let enricher = if cfg.lists.geoip_country.is_some() || cfg.lists.geoip_asn.is_some() {
-        let geo = crate::enrich::GeoIp::open(cfg.lists.geoip_country.as_deref(), cfg.lists.geoip_asn.as_deref()).map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        let geo = crate::enrich::GeoIp::open(
+            cfg.lists.geoip_country.as_deref(),
+            cfg.lists.geoip_asn.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
         Some(std::sync::Arc::new(crate::enrich::Enricher::new(geo)))
     } else {
         None
@@ -80,8 +93,20 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         enricher,
         store: store.clone(),
         pipeline: pipeline_options(&a.read),
-        since: a.since.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--since")?,
-        until: a.until.as_deref().map(TimeBound::parse).transpose().map_err(anyhow::Error::msg).context("--until")?,
+        since: a
+            .since
+            .as_deref()
+            .map(TimeBound::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("--since")?,
+        until: a
+            .until
+            .as_deref()
+            .map(TimeBound::parse)
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("--until")?,
         full_validation: a.read.strict,
         ..ScanOptions::default()
     };
@@ -89,12 +114,20 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let result = scan(inputs, selection.rules, &opts).context("scanning")?;
     if learn_only {
         let mut summary = result.summary;
-        summary.notes.insert(0, format!("learned from the input; {} alerts not reported (baseline learn)", result.alerts.len()));
+        summary.notes.insert(
+            0,
+            format!(
+                "learned from the input; {} alerts not reported (baseline learn)",
+                result.alerts.len()
+            ),
+        );
         return Ok(super::normalize_cmd::finish(summary, file_errors, &a.read));
     }
 
     let stdout = std::io::stdout();
-    let color = a.output == OutputFormat::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = a.output == OutputFormat::Table
+        && stdout.is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     let kind = match a.output {
         OutputFormat::Table => OutputKind::Table,
         OutputFormat::Jsonl => OutputKind::Jsonl,
@@ -105,7 +138,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let mut already = 0u64;
     for alert in &result.alerts {
         if let Some(st) = &store {
-            let fresh = st.lock().unwrap_or_else(|p| p.into_inner()).mark_emitted(&alert.id, &alert.rule, alert.window_end);
+            let fresh = st.lock().unwrap_or_else(|p| p.into_inner()).mark_emitted(
+                &alert.id,
+                &alert.rule,
+                alert.window_end,
+            );
             if !fresh && a.new_only {
                 already += 1;
                 continue;
@@ -125,23 +162,34 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         }
     }
     match sink.finish() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e).context("writing alerts"),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).context("writing alerts")
+        }
         _ => {}
     }
     if let Some(st) = &store {
-        st.lock().unwrap_or_else(|p| p.into_inner()).commit().context("committing the baseline store")?;
+        st.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .commit()
+            .context("committing the baseline store")?;
     }
     let mut summary = result.summary;
-    summary.notes.insert(0, format!("{} alerts", result.alerts.len()));
+    summary
+        .notes
+        .insert(0, format!("{} alerts", result.alerts.len()));
     if already > 0 {
-        summary.notes.insert(1, format!("{already} alerts already reported in an earlier run (--new-only)"));
+        summary.notes.insert(
+            1,
+            format!("{already} alerts already reported in an earlier run (--new-only)"),
+        );
     }
     let code = super::normalize_cmd::finish(summary, file_errors, &a.read);
     if code != 0 {
         return Ok(code);
     }
     if let (Some(threshold), Some(w)) = (a.fail_on, worst) {
-        let t = Severity::parse(&format!("{threshold:?}").to_lowercase()).unwrap_or(Severity::Critical);
+        let t =
+            Severity::parse(&format!("{threshold:?}").to_lowercase()).unwrap_or(Severity::Critical);
         if w >= t {
             return Ok(1);
         }

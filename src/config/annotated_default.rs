@@ -70,8 +70,14 @@ lateness = "15m"    # watch / serve: the watermark trails the newest event by th
 /// The annotated default config, as printed by `tripline config default`.
 pub fn default_annotated() -> String {
     // The live values above are the defaults; keep them honest.
-    debug_assert_eq!(Config::default().state.retention, Duration::parse("30d").unwrap());
-    debug_assert_eq!(Config::default().stream.lateness, Duration::parse("15m").unwrap());
+    debug_assert_eq!(
+        Config::default().state.retention,
+        Duration::parse("30d").unwrap()
+    );
+    debug_assert_eq!(
+        Config::default().stream.lateness,
+        Duration::parse("15m").unwrap()
+    );
     let mut out = String::from(HEAD);
     for spec in catalogue() {
         out.push('\n');
@@ -82,8 +88,16 @@ pub fn default_annotated() -> String {
 
 fn rule_block(out: &mut String, spec: &RuleSpec) {
     let attack = spec.attack.join(", ");
-    let _ = writeln!(out, "# {}: {} (severity {}; ATT&CK {attack})", spec.id, spec.title, spec.severity);
-    let summary = spec.summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    let _ = writeln!(
+        out,
+        "# {}: {} (severity {}; ATT&CK {attack})",
+        spec.id, spec.title, spec.severity
+    );
+    let summary = spec
+        .summary
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for line in wrap(&summary, WIDTH - 2) {
         let _ = writeln!(out, "# {line}");
     }
@@ -111,7 +125,10 @@ fn rule_block(out: &mut String, spec: &RuleSpec) {
 
 fn render(v: &Value) -> String {
     match v {
-        Value::Array(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(render).collect::<Vec<_>>().join(", ")
+        ),
         other => other.to_string(),
     }
 }

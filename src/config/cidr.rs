@@ -17,12 +17,14 @@ impl Cidr {
     /// longer than the address (33 for IPv4, 129 for IPv6).
     pub fn new(addr: IpAddr, prefix: u8) -> Option<Cidr> {
         match addr {
-            IpAddr::V4(a) if prefix <= 32 => {
-                Some(Cidr { network: IpAddr::V4(Ipv4Addr::from(u32::from(a) & mask_v4(prefix))), prefix })
-            }
-            IpAddr::V6(a) if prefix <= 128 => {
-                Some(Cidr { network: IpAddr::V6(Ipv6Addr::from(u128::from(a) & mask_v6(prefix))), prefix })
-            }
+            IpAddr::V4(a) if prefix <= 32 => Some(Cidr {
+                network: IpAddr::V4(Ipv4Addr::from(u32::from(a) & mask_v4(prefix))),
+                prefix,
+            }),
+            IpAddr::V6(a) if prefix <= 128 => Some(Cidr {
+                network: IpAddr::V6(Ipv6Addr::from(u128::from(a) & mask_v6(prefix))),
+                prefix,
+            }),
             _ => None,
         }
     }
@@ -36,20 +38,26 @@ impl Cidr {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
-        let addr: IpAddr = addr_text
-            .parse()
-            .map_err(|_| format!("invalid network {s:?}: {addr_text:?} is not an IPv4 or IPv6 address"))?;
+        let addr: IpAddr = addr_text.parse().map_err(|_| {
+            format!("invalid network {s:?}: {addr_text:?} is not an IPv4 or IPv6 address")
+        })?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix_text {
             None => max,
             Some(p) => match p.parse::<u8>() {
                 Ok(n) if n <= max && !p.starts_with('+') => n,
-                _ => return Err(format!("invalid network {s:?}: prefix length must be 0 to {max}")),
+                _ => {
+                    return Err(format!(
+                        "invalid network {s:?}: prefix length must be 0 to {max}"
+                    ))
+                }
             },
         };
         let cidr = Cidr::new(addr, prefix).expect("prefix checked above");
         if cidr.network != addr {
-            return Err(format!("invalid network {s:?}: host bits are set after /{prefix}; did you mean {cidr}?"));
+            return Err(format!(
+                "invalid network {s:?}: host bits are set after /{prefix}; did you mean {cidr}?"
+            ));
         }
         Ok(cidr)
     }
@@ -66,8 +74,12 @@ impl Cidr {
     /// dual-stack load balancers log them) are compared as the IPv4 address they carry.
     pub fn contains(&self, ip: &IpAddr) -> bool {
         match (self.network, ip.to_canonical()) {
-            (IpAddr::V4(net), IpAddr::V4(a)) => u32::from(a) & mask_v4(self.prefix) == u32::from(net),
-            (IpAddr::V6(net), IpAddr::V6(a)) => u128::from(a) & mask_v6(self.prefix) == u128::from(net),
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                u32::from(a) & mask_v4(self.prefix) == u32::from(net)
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                u128::from(a) & mask_v6(self.prefix) == u128::from(net)
+            }
             _ => false,
         }
     }
@@ -118,7 +130,10 @@ mod tests {
 
         let all = Cidr::parse("0.0.0.0/0").unwrap();
         assert!(all.contains(&ip("203.0.113.9")));
-        assert!(!all.contains(&ip("2001:db8::1")), "an IPv4 network never holds a real IPv6 address");
+        assert!(
+            !all.contains(&ip("2001:db8::1")),
+            "an IPv4 network never holds a real IPv6 address"
+        );
     }
 
     #[test]
@@ -141,11 +156,23 @@ mod tests {
 
     #[test]
     fn bad_networks_are_explained() {
-        for bad in ["10.0.0.0/33", "2001:db8::/129", "10.0.0/8", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8", "host", ""] {
+        for bad in [
+            "10.0.0.0/33",
+            "2001:db8::/129",
+            "10.0.0/8",
+            "10.0.0.0/",
+            "10.0.0.0/-1",
+            "10.0.0.0/+8",
+            "host",
+            "",
+        ] {
             assert!(Cidr::parse(bad).is_err(), "{bad:?} should not parse");
         }
         let e = Cidr::parse("10.1.2.3/8").unwrap_err();
         assert!(e.contains("did you mean 10.0.0.0/8"), "{e}");
-        assert_eq!(Cidr::new(ip("10.1.2.3"), 8).unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(
+            Cidr::new(ip("10.1.2.3"), 8).unwrap().to_string(),
+            "10.0.0.0/8"
+        );
     }
 }

@@ -66,9 +66,21 @@ mod tests {
 
     #[test]
     fn star_spans_slashes() {
-        assert!(glob_match("arn:aws:iam::*:role/terraform-*", "arn:aws:iam::123456789012:role/terraform-ci", false));
-        assert!(glob_match("arn:aws:iam::*:root", "arn:aws:iam::123456789012:root", false));
-        assert!(glob_match("*Terraform/*", "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io)", false));
+        assert!(glob_match(
+            "arn:aws:iam::*:role/terraform-*",
+            "arn:aws:iam::123456789012:role/terraform-ci",
+            false
+        ));
+        assert!(glob_match(
+            "arn:aws:iam::*:root",
+            "arn:aws:iam::123456789012:root",
+            false
+        ));
+        assert!(glob_match(
+            "*Terraform/*",
+            "APN/1.0 HashiCorp/1.0 Terraform/1.7.5 (+https://www.terraform.io)",
+            false
+        ));
         assert!(glob_match("a*c", "a/b/c", false));
         assert!(glob_match("*", "", false));
         assert!(glob_match("*", "any/thing", false));
@@ -94,8 +106,15 @@ mod tests {
         assert!(glob_match("Terraform/*", "terraform/1.7", true));
         assert!(glob_match("terraform/*", "TERRAFORM/1.7", true));
         assert!(!glob_match("Terraform/*", "terraform/1.7", false));
-        assert!(!glob_match("arn:aws:iam::*:ROOT", "arn:aws:iam::1:root", false));
-        assert!(glob_match("*É*", "café", true), "non-ASCII letters fold too");
+        assert!(!glob_match(
+            "arn:aws:iam::*:ROOT",
+            "arn:aws:iam::1:root",
+            false
+        ));
+        assert!(
+            glob_match("*É*", "café", true),
+            "non-ASCII letters fold too"
+        );
     }
 
     #[test]
@@ -105,8 +124,16 @@ mod tests {
         let value = "a".repeat(5_000);
         let start = std::time::Instant::now();
         assert!(!glob_match(&pattern, &value, false));
-        assert!(!glob_match("****************************a", &"b".repeat(100_000), false));
-        assert!(glob_match("****************************a", &("b".repeat(100_000) + "a"), false));
+        assert!(!glob_match(
+            "****************************a",
+            &"b".repeat(100_000),
+            false
+        ));
+        assert!(glob_match(
+            "****************************a",
+            &("b".repeat(100_000) + "a"),
+            false
+        ));
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }

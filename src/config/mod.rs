@@ -108,7 +108,9 @@ pub struct StateSettings {
 
 impl Default for StateSettings {
     fn default() -> StateSettings {
-        StateSettings { retention: Duration::parse("30d").expect("valid duration") }
+        StateSettings {
+            retention: Duration::parse("30d").expect("valid duration"),
+        }
     }
 }
 
@@ -122,7 +124,9 @@ pub struct StreamSettings {
 
 impl Default for StreamSettings {
     fn default() -> StreamSettings {
-        StreamSettings { lateness: Duration::minutes(15) }
+        StreamSettings {
+            lateness: Duration::minutes(15),
+        }
     }
 }
 
@@ -134,12 +138,18 @@ impl Config {
 
     /// Whether `ip` is in one of `[organisation] internal_cidrs`.
     pub fn is_internal(&self, ip: &IpAddr) -> bool {
-        self.organisation.internal_cidrs.iter().any(|c| c.contains(ip))
+        self.organisation
+            .internal_cidrs
+            .iter()
+            .any(|c| c.contains(ip))
     }
 
     /// Whether `identity` matches one of `[organisation] high_privilege` (case-sensitive).
     pub fn is_high_privilege(&self, identity: &str) -> bool {
-        self.organisation.high_privilege.iter().any(|p| glob_match(p, identity, false))
+        self.organisation
+            .high_privilege
+            .iter()
+            .any(|p| glob_match(p, identity, false))
     }
 }
 
@@ -150,7 +160,10 @@ pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigErrors> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
         file: name.clone(),
-        errors: vec![ConfigError { line: None, message: format!("cannot read the config file: {e}") }],
+        errors: vec![ConfigError {
+            line: None,
+            message: format!("cannot read the config file: {e}"),
+        }],
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     validate::parse(&text, &name, Some(base))

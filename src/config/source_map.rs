@@ -20,7 +20,12 @@ pub(super) struct SourceMap {
 
 impl SourceMap {
     pub(super) fn new(text: &str) -> SourceMap {
-        Scanner { s: text.as_bytes(), i: 0, line: 1 }.run()
+        Scanner {
+            s: text.as_bytes(),
+            i: 0,
+            line: 1,
+        }
+        .run()
     }
 
     /// The line of `key` in the table at `table`, or of the table itself when `key` is None.
@@ -35,7 +40,9 @@ impl SourceMap {
             }
             // `[organisation]` may be absent and the key written as a dotted key in a parent
             // section: `organisation.bucket_prefixes = [...]` at the top.
-            for s in self.sections.iter().filter(|s| !s.array && s.path.len() < table.len() && same(&s.path, &table[..s.path.len()])) {
+            for s in self.sections.iter().filter(|s| {
+                !s.array && s.path.len() < table.len() && same(&s.path, &table[..s.path.len()])
+            }) {
                 let mut dotted: Vec<&str> = table[s.path.len()..].to_vec();
                 dotted.push(key);
                 if let Some(line) = find_key(s, &dotted) {
@@ -99,7 +106,12 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     fn run(mut self) -> SourceMap {
-        let mut sections = vec![Section { path: Vec::new(), array: false, header_line: None, keys: Vec::new() }];
+        let mut sections = vec![Section {
+            path: Vec::new(),
+            array: false,
+            header_line: None,
+            keys: Vec::new(),
+        }];
         loop {
             self.skip_blank_and_comments();
             let Some(c) = self.peek() else { break };
@@ -108,13 +120,22 @@ impl Scanner<'_> {
                 let array = self.s.get(self.i + 1) == Some(&b'[');
                 self.i += if array { 2 } else { 1 };
                 let path = self.key();
-                sections.push(Section { path, array, header_line: Some(line), keys: Vec::new() });
+                sections.push(Section {
+                    path,
+                    array,
+                    header_line: Some(line),
+                    keys: Vec::new(),
+                });
                 self.skip_to_line_end();
             } else {
                 let key = self.key();
                 if self.peek() == Some(b'=') && !key.is_empty() {
                     self.i += 1;
-                    sections.last_mut().expect("root section").keys.push((key, line));
+                    sections
+                        .last_mut()
+                        .expect("root section")
+                        .keys
+                        .push((key, line));
                     self.value();
                 } else {
                     // Not TOML we understand (the parser accepted it, so this should not
@@ -184,7 +205,8 @@ impl Scanner<'_> {
                 }
                 _ => {
                     let start = self.i;
-                    while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
+                    while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+                    {
                         self.i += 1;
                     }
                     String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
@@ -308,14 +330,29 @@ stream.lateness = "1m"
         let m = SourceMap::new(TEXT);
         assert_eq!(m.line_of(&[], 0, Some("top")), Some(2));
         assert_eq!(m.line_of(&["organisation"], 0, None), Some(3));
-        assert_eq!(m.line_of(&["organisation"], 0, Some("bucket_prefixes")), Some(4));
-        assert_eq!(m.line_of(&["organisation"], 0, Some("internal_cidrs")), Some(8));
-        assert_eq!(m.line_of(&["organisation"], 0, Some("high_privilege")), Some(13));
-        assert_eq!(m.line_of(&["rules", "password-spray"], 0, Some("window")), Some(15));
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("bucket_prefixes")),
+            Some(4)
+        );
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("internal_cidrs")),
+            Some(8)
+        );
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("high_privilege")),
+            Some(13)
+        );
+        assert_eq!(
+            m.line_of(&["rules", "password-spray"], 0, Some("window")),
+            Some(15)
+        );
         assert_eq!(m.line_of(&["suppress"], 0, Some("reason")), Some(17));
         assert_eq!(m.line_of(&["suppress"], 1, Some("reason")), Some(20));
         assert_eq!(m.line_of(&["suppress"], 1, None), Some(18));
-        assert_eq!(m.line_of(&["lists", "stream"], 0, Some("lateness")), Some(22));
+        assert_eq!(
+            m.line_of(&["lists", "stream"], 0, Some("lateness")),
+            Some(22)
+        );
         assert_eq!(m.line_of(&["fake"], 0, None), None);
         // `[rules]` is implied by `[rules."password-spray"]`.
         assert_eq!(m.line_of(&["rules"], 0, None), Some(14));
@@ -325,8 +362,13 @@ stream.lateness = "1m"
 
     #[test]
     fn dotted_and_inline_tables() {
-        let m = SourceMap::new("organisation.bucket_prefixes = [\"a\"]\nworking_hours = { timezone = \"UTC\" }\n");
-        assert_eq!(m.line_of(&["organisation"], 0, Some("bucket_prefixes")), Some(1));
+        let m = SourceMap::new(
+            "organisation.bucket_prefixes = [\"a\"]\nworking_hours = { timezone = \"UTC\" }\n",
+        );
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("bucket_prefixes")),
+            Some(1)
+        );
         assert_eq!(m.line_of(&["working_hours"], 0, Some("timezone")), Some(2));
         assert_eq!(m.line_of(&["working_hours"], 0, None), Some(2));
     }
@@ -334,7 +376,13 @@ stream.lateness = "1m"
     #[test]
     fn crlf_line_endings() {
         let m = SourceMap::new("a = 1\r\n[organisation]\r\n\r\nbucket_prefixes = [\r\n  \"x\",\r\n]\r\nhigh_privilege = []\r\n");
-        assert_eq!(m.line_of(&["organisation"], 0, Some("bucket_prefixes")), Some(4));
-        assert_eq!(m.line_of(&["organisation"], 0, Some("high_privilege")), Some(7));
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("bucket_prefixes")),
+            Some(4)
+        );
+        assert_eq!(
+            m.line_of(&["organisation"], 0, Some("high_privilege")),
+            Some(7)
+        );
     }
 }

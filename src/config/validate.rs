@@ -11,10 +11,25 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
-const TOP_LEVEL: &[&str] = &["organisation", "working_hours", "rules", "suppress", "lists", "state", "stream"];
+const TOP_LEVEL: &[&str] = &[
+    "organisation",
+    "working_hours",
+    "rules",
+    "suppress",
+    "lists",
+    "state",
+    "stream",
+];
 const ORGANISATION: &[&str] = &["bucket_prefixes", "internal_cidrs", "high_privilege"];
 const WORKING_HOURS: &[&str] = &["timezone", "days", "start", "end"];
-const SUPPRESS: &[&str] = &["rule", "identity", "user_agent", "source_cidr", "account", "reason"];
+const SUPPRESS: &[&str] = &[
+    "rule",
+    "identity",
+    "user_agent",
+    "source_cidr",
+    "account",
+    "reason",
+];
 const LISTS: &[&str] = &["tor_exits", "geoip", "asn"];
 const STATE: &[&str] = &["retention"];
 const STREAM: &[&str] = &["lateness"];
@@ -24,11 +39,22 @@ pub(super) fn parse(text: &str, name: &str, base: Option<&Path>) -> Result<Confi
         Ok(t) => t,
         Err(e) => {
             let line = e.span().map(|s| line_at(text, s.start));
-            let message = format!("invalid TOML: {}", e.message().trim_end().replace('\n', "; "));
-            return Err(ConfigErrors { file: name.to_string(), errors: vec![ConfigError { line, message }] });
+            let message = format!(
+                "invalid TOML: {}",
+                e.message().trim_end().replace('\n', "; ")
+            );
+            return Err(ConfigErrors {
+                file: name.to_string(),
+                errors: vec![ConfigError { line, message }],
+            });
         }
     };
-    let mut c = Checker { map: SourceMap::new(text), errors: Vec::new(), catalogue: catalogue::by_id(), base };
+    let mut c = Checker {
+        map: SourceMap::new(text),
+        errors: Vec::new(),
+        catalogue: catalogue::by_id(),
+        base,
+    };
     let config = c.config(&root);
     if c.errors.is_empty() {
         Ok(config)
@@ -36,13 +62,20 @@ pub(super) fn parse(text: &str, name: &str, base: Option<&Path>) -> Result<Confi
         // File order; problems without a place last. The sort is stable, so problems on one
         // line keep the order they were found in.
         c.errors.sort_by_key(|e| (e.line.is_none(), e.line));
-        Err(ConfigErrors { file: name.to_string(), errors: c.errors })
+        Err(ConfigErrors {
+            file: name.to_string(),
+            errors: c.errors,
+        })
     }
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// A place in the file: a table path, the element index for `[[arrays]]`, and a key.
@@ -76,7 +109,10 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn error(&mut self, at: At, key: Option<&str>, message: impl Into<String>) {
         let line = self.map.line_of(at.table, at.nth, key);
-        self.errors.push(ConfigError { line, message: message.into() });
+        self.errors.push(ConfigError {
+            line,
+            message: message.into(),
+        });
     }
 
     fn config(&mut self, root: &Table) -> Config {
@@ -125,7 +161,11 @@ impl Checker<'_> {
         let mut org = Organisation::default();
         for p in self.strings(at, t, "bucket_prefixes").unwrap_or_default() {
             if p.is_empty() {
-                self.error(at, Some("bucket_prefixes"), "`bucket_prefixes` holds an empty prefix, which would match every bucket");
+                self.error(
+                    at,
+                    Some("bucket_prefixes"),
+                    "`bucket_prefixes` holds an empty prefix, which would match every bucket",
+                );
             } else if p.chars().any(|c| c.is_ascii_uppercase()) {
                 self.error(
                     at,
@@ -144,7 +184,11 @@ impl Checker<'_> {
         }
         for p in self.strings(at, t, "high_privilege").unwrap_or_default() {
             if p.is_empty() {
-                self.error(at, Some("high_privilege"), "`high_privilege` holds an empty pattern");
+                self.error(
+                    at,
+                    Some("high_privilege"),
+                    "`high_privilege` holds an empty pattern",
+                );
             } else {
                 org.high_privilege.push(p);
             }
@@ -167,22 +211,34 @@ impl Checker<'_> {
             // Absent: the working week.
             None if !t.contains_key("days") => days = Weekday::ALL[..5].to_vec(),
             None => {}
-            Some(names) if names.is_empty() => {
-                self.error(at, Some("days"), "`days` is empty: remove [working_hours] to turn working hours off")
-            }
+            Some(names) if names.is_empty() => self.error(
+                at,
+                Some("days"),
+                "`days` is empty: remove [working_hours] to turn working hours off",
+            ),
             Some(names) => {
                 for n in names {
                     match Weekday::parse(&n) {
-                        Some(d) if days.contains(&d) => self.error(at, Some("days"), format!("`days` lists {n:?} twice")),
+                        Some(d) if days.contains(&d) => {
+                            self.error(at, Some("days"), format!("`days` lists {n:?} twice"))
+                        }
                         Some(d) => days.push(d),
-                        None => self.error(at, Some("days"), format!("`days`: {n:?} is not a day; use mon, tue, wed, thu, fri, sat, sun")),
+                        None => self.error(
+                            at,
+                            Some("days"),
+                            format!(
+                                "`days`: {n:?} is not a day; use mon, tue, wed, thu, fri, sat, sun"
+                            ),
+                        ),
                     }
                 }
             }
         }
         let mut time = |key: &str, allow_24: bool| {
             let s = self.required_string(at, t, key)?;
-            parse_time_of_day(&s, allow_24).map_err(|e| self.error(at, Some(key), format!("`{key}`: {e}"))).ok()
+            parse_time_of_day(&s, allow_24)
+                .map_err(|e| self.error(at, Some(key), format!("`{key}`: {e}")))
+                .ok()
         };
         let start = time("start", false);
         let end = time("end", true);
@@ -202,7 +258,12 @@ impl Checker<'_> {
             return None;
         }
         days.sort();
-        Some(WorkingHours { timezone: timezone?, days, start: start?, end: end? })
+        Some(WorkingHours {
+            timezone: timezone?,
+            days,
+            start: start?,
+            end: end?,
+        })
     }
 
     fn rules(&mut self, t: &Table) -> BTreeMap<String, Table> {
@@ -219,13 +280,21 @@ impl Checker<'_> {
                 continue;
             };
             let Some(overrides) = v.as_table() else {
-                self.error(At::table(&["rules"]), Some(id), format!("`rules.{id}` must be a table of the rule's parameters"));
+                self.error(
+                    At::table(&["rules"]),
+                    Some(id),
+                    format!("`rules.{id}` must be a table of the rule's parameters"),
+                );
                 continue;
             };
             let problems = validate_overrides(spec, overrides);
             for (key, problem) in &problems {
                 // The catalogue names the rule in most messages, not in duration errors.
-                let message = if problem.contains(id.as_str()) { problem.clone() } else { format!("`{key}` of rule {id}: {problem}") };
+                let message = if problem.contains(id.as_str()) {
+                    problem.clone()
+                } else {
+                    format!("`{key}` of rule {id}: {problem}")
+                };
                 self.error(at, Some(key), message);
             }
             if problems.is_empty() {
@@ -237,14 +306,25 @@ impl Checker<'_> {
 
     fn suppressions(&mut self, v: &Value) -> Vec<Suppression> {
         let Some(entries) = v.as_array() else {
-            self.error(At::table(&[]), Some("suppress"), "`suppress` must be an array of tables: write each entry as [[suppress]]");
+            self.error(
+                At::table(&[]),
+                Some("suppress"),
+                "`suppress` must be an array of tables: write each entry as [[suppress]]",
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
         for (nth, entry) in entries.iter().enumerate() {
-            let at = At { table: &["suppress"], nth };
+            let at = At {
+                table: &["suppress"],
+                nth,
+            };
             let Some(t) = entry.as_table() else {
-                self.error(At::table(&[]), Some("suppress"), format!("{} must be a table", at.display()));
+                self.error(
+                    At::table(&[]),
+                    Some("suppress"),
+                    format!("{} must be a table", at.display()),
+                );
                 continue;
             };
             let before = self.errors.len();
@@ -256,18 +336,28 @@ impl Checker<'_> {
                         Some(near) => format!("; did you mean `{near}`?"),
                         None => "; `tripline rules list` shows the catalogue".to_string(),
                     };
-                    self.error(at, Some("rule"), format!("`rule`: unknown rule id `{r}`{hint}"));
+                    self.error(
+                        at,
+                        Some("rule"),
+                        format!("`rule`: unknown rule id `{r}`{hint}"),
+                    );
                 }
             }
             let identity = self.pattern(at, t, "identity");
             let user_agent = self.pattern(at, t, "user_agent");
             let account = self.pattern(at, t, "account");
             let source_cidr = self.pattern(at, t, "source_cidr").and_then(|s| {
-                Cidr::parse(&s).map_err(|e| self.error(at, Some("source_cidr"), format!("`source_cidr`: {e}"))).ok()
+                Cidr::parse(&s)
+                    .map_err(|e| self.error(at, Some("source_cidr"), format!("`source_cidr`: {e}")))
+                    .ok()
             });
             let reason = self.required_string(at, t, "reason");
             if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
-                self.error(at, Some("reason"), "`reason` is empty: say why these alerts are expected");
+                self.error(
+                    at,
+                    Some("reason"),
+                    "`reason` is empty: say why these alerts are expected",
+                );
             }
             let matching = ["identity", "user_agent", "source_cidr", "account"];
             if !matching.iter().any(|k| t.contains_key(*k)) {
@@ -282,7 +372,14 @@ impl Checker<'_> {
             }
             if self.errors.len() == before {
                 if let Some(reason) = reason {
-                    out.push(Suppression { rule, identity, user_agent, source_cidr, account, reason });
+                    out.push(Suppression {
+                        rule,
+                        identity,
+                        user_agent,
+                        source_cidr,
+                        account,
+                        reason,
+                    });
                 }
             }
         }
@@ -294,16 +391,26 @@ impl Checker<'_> {
         self.unknown_keys(at, t, LISTS);
         let mut path = |key: &str| -> Option<PathBuf> {
             let s = self.pattern(at, t, key)?;
-            let Some(base) = self.base else { return Some(PathBuf::from(s)) };
+            let Some(base) = self.base else {
+                return Some(PathBuf::from(s));
+            };
             let p = base.join(&s);
             if p.is_file() {
                 Some(p)
             } else {
-                self.error(at, Some(key), format!("`{key}`: no such file: {}", p.display()));
+                self.error(
+                    at,
+                    Some(key),
+                    format!("`{key}`: no such file: {}", p.display()),
+                );
                 None
             }
         };
-        Lists { tor_exits: path("tor_exits"), geoip_country: path("geoip"), geoip_asn: path("asn") }
+        Lists {
+            tor_exits: path("tor_exits"),
+            geoip_country: path("geoip"),
+            geoip_asn: path("asn"),
+        }
     }
 
     // ---- typed getters: each reports its own type error and returns None ----
@@ -311,8 +418,14 @@ impl Checker<'_> {
     /// Reports an error for each key of `t` not in `known`.
     fn unknown_keys(&mut self, at: At, t: &Table, known: &[&str]) {
         for key in t.keys().filter(|k| !known.contains(&k.as_str())) {
-            let near = closest(key, known.iter().copied()).map(|n| format!("did you mean `{n}`? ")).unwrap_or_default();
-            let message = format!("unknown key `{key}` in {}; {near}known keys: {}", at.display(), known.join(", "));
+            let near = closest(key, known.iter().copied())
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            let message = format!(
+                "unknown key `{key}` in {}; {near}known keys: {}",
+                at.display(),
+                known.join(", ")
+            );
             // An unknown key is often a whole table (`[organisation.extra]`, `[[alerts]]`):
             // point at its header rather than at the parent's.
             let nested = matches!(t[key], Value::Table(_) | Value::Array(_));
@@ -330,7 +443,14 @@ impl Checker<'_> {
         let v = parent.get(key)?;
         let t = v.as_table();
         if t.is_none() {
-            self.error(at, Some(key), format!("`{key}` must be a table, written [{key}]; found {}", v.type_str()));
+            self.error(
+                at,
+                Some(key),
+                format!(
+                    "`{key}` must be a table, written [{key}]; found {}",
+                    v.type_str()
+                ),
+            );
         }
         t
     }
@@ -340,7 +460,15 @@ impl Checker<'_> {
         match v.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.error(at, Some(key), format!("`{key}` in {} must be a string; found {}", at.display(), v.type_str()));
+                self.error(
+                    at,
+                    Some(key),
+                    format!(
+                        "`{key}` in {} must be a string; found {}",
+                        at.display(),
+                        v.type_str()
+                    ),
+                );
                 None
             }
         }
@@ -350,7 +478,14 @@ impl Checker<'_> {
     fn pattern(&mut self, at: At, t: &Table, key: &str) -> Option<String> {
         let s = self.string(at, t, key)?;
         if s.is_empty() {
-            self.error(at, Some(key), format!("`{key}` in {} is empty; remove it or give a value", at.display()));
+            self.error(
+                at,
+                Some(key),
+                format!(
+                    "`{key}` in {} is empty; remove it or give a value",
+                    at.display()
+                ),
+            );
             return None;
         }
         Some(s)
@@ -366,16 +501,26 @@ impl Checker<'_> {
 
     fn strings(&mut self, at: At, t: &Table, key: &str) -> Option<Vec<String>> {
         let v = t.get(key)?;
-        let list = v.as_array().and_then(|a| a.iter().map(|x| x.as_str().map(String::from)).collect::<Option<Vec<_>>>());
+        let list = v.as_array().and_then(|a| {
+            a.iter()
+                .map(|x| x.as_str().map(String::from))
+                .collect::<Option<Vec<_>>>()
+        });
         if list.is_none() {
-            self.error(at, Some(key), format!("`{key}` in {} must be a list of strings", at.display()));
+            self.error(
+                at,
+                Some(key),
+                format!("`{key}` in {} must be a list of strings", at.display()),
+            );
         }
         list
     }
 
     fn duration(&mut self, at: At, t: &Table, key: &str) -> Option<Duration> {
         let s = self.string(at, t, key)?;
-        Duration::parse(&s).map_err(|e| self.error(at, Some(key), format!("`{key}` in {}: {e}", at.display()))).ok()
+        Duration::parse(&s)
+            .map_err(|e| self.error(at, Some(key), format!("`{key}` in {}: {e}", at.display())))
+            .ok()
     }
 }
 
@@ -394,7 +539,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -19,11 +19,21 @@ pub enum Weekday {
 }
 
 impl Weekday {
-    pub const ALL: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
 
     /// `mon` … `sun`, any case.
     pub fn parse(s: &str) -> Option<Weekday> {
-        Weekday::ALL.into_iter().find(|d| d.name().eq_ignore_ascii_case(s))
+        Weekday::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(s))
     }
 
     pub fn name(self) -> &'static str {
@@ -69,7 +79,19 @@ impl WorkingHours {
 }
 
 /// The IANA areas; a name is `UTC`, `GMT` or `Area/Location[/Sublocation]`.
-const AREAS: &[&str] = &["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific", "Etc"];
+const AREAS: &[&str] = &[
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
 
 /// A name of IANA shape whose offset rules tripline knows (the working-hours escalation
 /// needs them; there is no time-zone database in the binary).
@@ -91,7 +113,10 @@ fn check_timezone_shape(tz: &str) -> Result<(), String> {
     let area = parts.next().unwrap_or_default();
     let rest: Vec<&str> = parts.collect();
     let part_ok = |p: &&str| {
-        !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+')) && p.starts_with(|c: char| c.is_ascii_alphabetic())
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+            && p.starts_with(|c: char| c.is_ascii_alphabetic())
     };
     if AREAS.contains(&area) && (1..=2).contains(&rest.len()) && rest.iter().all(part_ok) {
         Ok(())
@@ -104,7 +129,9 @@ fn check_timezone_shape(tz: &str) -> Result<(), String> {
 
 /// `HH:MM`, 24-hour clock. `24:00` only where `allow_24` (the end of the day).
 pub(super) fn parse_time_of_day(s: &str, allow_24: bool) -> Result<(u8, u8), String> {
-    let bad = || format!("{s:?} is not a time of day in HH:MM form (24-hour clock, such as \"08:00\" or \"17:30\")");
+    let bad = || {
+        format!("{s:?} is not a time of day in HH:MM form (24-hour clock, such as \"08:00\" or \"17:30\")")
+    };
     let b = s.as_bytes();
     if b.len() != 5 || b[2] != b':' || ![b[0], b[1], b[3], b[4]].iter().all(u8::is_ascii_digit) {
         return Err(bad());
@@ -124,10 +151,28 @@ mod tests {
 
     #[test]
     fn timezones_are_checked_for_shape() {
-        for ok in ["UTC", "GMT", "Europe/London", "America/New_York", "America/Argentina/Salta", "Etc/GMT+5", "America/Port-au-Prince"] {
+        for ok in [
+            "UTC",
+            "GMT",
+            "Europe/London",
+            "America/New_York",
+            "America/Argentina/Salta",
+            "Etc/GMT+5",
+            "America/Port-au-Prince",
+        ] {
             assert!(check_timezone_shape(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "London", "europe/london", "Europe/", "Europe/London/", "+01:00", "UTC+1", "Mars/Olympus", "Europe/Lon don"] {
+        for bad in [
+            "",
+            "London",
+            "europe/london",
+            "Europe/",
+            "Europe/London/",
+            "+01:00",
+            "UTC+1",
+            "Mars/Olympus",
+            "Europe/Lon don",
+        ] {
             assert!(check_timezone_shape(bad).is_err(), "{bad}");
         }
         assert!(check_timezone("Europe/London").is_ok());
@@ -141,7 +186,9 @@ mod tests {
         assert_eq!(parse_time_of_day("08:00", false), Ok((8, 0)));
         assert_eq!(parse_time_of_day("23:59", false), Ok((23, 59)));
         assert_eq!(parse_time_of_day("24:00", true), Ok((24, 0)));
-        for bad in ["24:00", "8:00", "08:60", "25:00", "08-00", "0800", "08:00:00", "ab:cd"] {
+        for bad in [
+            "24:00", "8:00", "08:60", "25:00", "08-00", "0800", "08:00:00", "ab:cd",
+        ] {
             assert!(parse_time_of_day(bad, false).is_err(), "{bad}");
         }
         assert!(parse_time_of_day("24:01", true).is_err());
@@ -153,7 +200,12 @@ mod tests {
         assert_eq!(Weekday::parse("monday"), None);
         assert_eq!(Weekday::from_days_since_epoch(0), Weekday::Thu);
         assert_eq!(Weekday::from_days_since_epoch(-1), Weekday::Wed);
-        let wh = WorkingHours { timezone: "UTC".into(), days: vec![Weekday::Mon], start: (8, 0), end: (18, 0) };
+        let wh = WorkingHours {
+            timezone: "UTC".into(),
+            days: vec![Weekday::Mon],
+            start: (8, 0),
+            end: (18, 0),
+        };
         assert!(wh.contains(Weekday::Mon, 8, 0));
         assert!(!wh.contains(Weekday::Mon, 18, 0));
         assert!(!wh.contains(Weekday::Tue, 9, 0));

@@ -29,7 +29,13 @@ pub struct EventSorter {
 
 impl EventSorter {
     pub fn new(run_events: usize) -> EventSorter {
-        EventSorter { mem: Vec::new(), run_events: run_events.max(1), runs: Vec::new(), dir: std::env::temp_dir(), spilled: 0 }
+        EventSorter {
+            mem: Vec::new(),
+            run_events: run_events.max(1),
+            runs: Vec::new(),
+            dir: std::env::temp_dir(),
+            spilled: 0,
+        }
     }
 
     pub fn push(&mut self, e: Event) -> io::Result<()> {
@@ -47,7 +53,12 @@ impl EventSorter {
 
     fn spill(&mut self) -> io::Result<()> {
         self.mem.sort_by(event_order);
-        let path = self.dir.join(format!("tripline-run-{}-{}-{}.bin", std::process::id(), self as *const _ as usize, self.runs.len()));
+        let path = self.dir.join(format!(
+            "tripline-run-{}-{}-{}.bin",
+            std::process::id(),
+            self as *const _ as usize,
+            self.runs.len()
+        ));
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         let mut buf = Vec::with_capacity(512);
         for e in self.mem.drain(..) {
@@ -73,10 +84,18 @@ impl EventSorter {
         }
         let mut sources: Vec<RunReader> = Vec::new();
         for p in &self.runs {
-            sources.push(RunReader { r: BufReader::with_capacity(1 << 20, File::open(p)?), buf: Vec::new() });
+            sources.push(RunReader {
+                r: BufReader::with_capacity(1 << 20, File::open(p)?),
+                buf: Vec::new(),
+            });
         }
         let mut interned: HashMap<String, Arc<str>> = HashMap::new();
-        let mut intern = |s: String| -> Arc<str> { interned.entry(s.clone()).or_insert_with(|| Arc::from(s.as_str())).clone() };
+        let mut intern = |s: String| -> Arc<str> {
+            interned
+                .entry(s.clone())
+                .or_insert_with(|| Arc::from(s.as_str()))
+                .clone()
+        };
         let mut heap: BinaryHeap<HeapItem> = BinaryHeap::new();
         for (i, s) in sources.iter_mut().enumerate() {
             if let Some(e) = s.next(&mut intern)? {
@@ -128,7 +147,9 @@ impl RunReader {
         }
         self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.r.read_exact(&mut self.buf)?;
-        codec::decode(&self.buf, intern).map(Some).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "corrupt spill file"))
+        codec::decode(&self.buf, intern)
+            .map(Some)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "corrupt spill file"))
     }
 }
 
@@ -162,7 +183,12 @@ mod tests {
         let times: Vec<i64> = (0..1000).map(|i| (i * 7919) % 1000).collect();
         let mut sorter = EventSorter::new(64);
         for (line, t) in times.iter().enumerate() {
-            let e = Event::new(Provider::Aws, LogFormat::CloudTrail, Timestamp(*t), Origin::line(&src, line as u64));
+            let e = Event::new(
+                Provider::Aws,
+                LogFormat::CloudTrail,
+                Timestamp(*t),
+                Origin::line(&src, line as u64),
+            );
             sorter.push(e).unwrap();
         }
         assert!(sorter.spilled() > 0);

@@ -22,7 +22,11 @@ pub struct PipelineOptions {
 
 impl Default for PipelineOptions {
     fn default() -> Self {
-        PipelineOptions { max_record: input::DEFAULT_MAX_RECORD, threads: 0, normalize: NormalizeOptions::default() }
+        PipelineOptions {
+            max_record: input::DEFAULT_MAX_RECORD,
+            threads: 0,
+            normalize: NormalizeOptions::default(),
+        }
     }
 }
 
@@ -52,11 +56,18 @@ where
     let started = Instant::now();
     // available_parallelism follows cgroup quotas, which can report 1 on a 2-core sandbox;
     // a second worker costs nothing where there is one core.
-    let threads = if opts.threads == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()).max(2) } else { opts.threads };
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .max(2)
+    } else {
+        opts.threads
+    };
     let mut summary = Summary::default();
     let (batch_tx, batch_rx) = sync_channel::<ReaderMsg>(threads * 4);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
-    let (result_tx, result_rx) = sync_channel::<(u64, Option<BatchResult<T>>, Option<FileError>, bool)>(threads * 4);
+    let (result_tx, result_rx) =
+        sync_channel::<(u64, Option<BatchResult<T>>, Option<FileError>, bool)>(threads * 4);
     let max_record = opts.max_record;
 
     std::thread::scope(|scope| {
@@ -67,14 +78,18 @@ where
                 let mut reader = match input::open(&inp) {
                     Ok(r) => r,
                     Err(e) => {
-                        let _ = batch_tx.send(ReaderMsg::FileError(FileError { source: name, detail: format!("cannot open: {e}") }));
+                        let _ = batch_tx.send(ReaderMsg::FileError(FileError {
+                            source: name,
+                            detail: format!("cannot open: {e}"),
+                        }));
                         continue;
                     }
                 };
                 let mut emit = |b: Batch| {
                     let _ = batch_tx.send(ReaderMsg::Batch(b));
                 };
-                if let Err(e) = input::frame::frame_input(&mut *reader, name, max_record, &mut emit) {
+                if let Err(e) = input::frame::frame_input(&mut *reader, name, max_record, &mut emit)
+                {
                     let _ = batch_tx.send(ReaderMsg::FileError(e));
                 }
                 let _ = batch_tx.send(ReaderMsg::FileDone);
@@ -117,7 +132,18 @@ where
                         let bytes = batch.bytes;
                         crate::input::lines::recycle(std::mem::take(&mut batch.data));
                         let output = work(events);
-                        tx.send((out_seq, Some(BatchResult { records, bytes, events_by_format: by_format, bad, output }), None, false))
+                        tx.send((
+                            out_seq,
+                            Some(BatchResult {
+                                records,
+                                bytes,
+                                events_by_format: by_format,
+                                bad,
+                                output,
+                            }),
+                            None,
+                            false,
+                        ))
                     }
                     ReaderMsg::FileError(e) => tx.send((out_seq, None, Some(e), false)),
                     ReaderMsg::FileDone => tx.send((out_seq, None, None, true)),
@@ -130,7 +156,8 @@ where
         drop(result_tx);
 
         let mut next = 0u64;
-        let mut pending: BTreeMap<u64, (Option<BatchResult<T>>, Option<FileError>, bool)> = BTreeMap::new();
+        let mut pending: BTreeMap<u64, (Option<BatchResult<T>>, Option<FileError>, bool)> =
+            BTreeMap::new();
         for (seq, res, err, done) in result_rx.iter() {
             pending.insert(seq, (res, err, done));
             while let Some((res, err, done)) = pending.remove(&next) {

@@ -25,7 +25,9 @@ impl TimeBound {
         if let Some(t) = Timestamp::parse(s) {
             return Ok(TimeBound::At(t));
         }
-        Duration::parse(s).map(TimeBound::Back).map_err(|_| format!("{s:?} is neither an RFC 3339 time nor a duration such as 2h or 7d"))
+        Duration::parse(s).map(TimeBound::Back).map_err(|_| {
+            format!("{s:?} is neither an RFC 3339 time nor a duration such as 2h or 7d")
+        })
     }
     fn resolve(self, newest: Timestamp) -> Timestamp {
         match self {
@@ -53,7 +55,15 @@ pub struct ScanOptions {
 
 impl Default for ScanOptions {
     fn default() -> Self {
-        ScanOptions { pipeline: PipelineOptions::default(), since: None, until: None, full_validation: false, run_events: DEFAULT_RUN_EVENTS, enricher: None, store: None }
+        ScanOptions {
+            pipeline: PipelineOptions::default(),
+            since: None,
+            until: None,
+            full_validation: false,
+            run_events: DEFAULT_RUN_EVENTS,
+            enricher: None,
+            store: None,
+        }
     }
 }
 
@@ -112,7 +122,11 @@ pub fn prefilter_for(rules: &[Box<dyn Rule>]) -> Option<Prefilter> {
     Some(Prefilter::new(names))
 }
 
-pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOptions) -> std::io::Result<ScanResult> {
+pub fn scan(
+    inputs: Vec<InputPath>,
+    mut rules: Vec<Box<dyn Rule>>,
+    opts: &ScanOptions,
+) -> std::io::Result<ScanResult> {
     let mut pipeline = opts.pipeline.clone();
     if !opts.full_validation {
         pipeline.normalize.prefilter = prefilter_for(&rules).map(Arc::new);
@@ -162,7 +176,11 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     let since = opts.since.map(|b| b.resolve(newest));
     let until = opts.until.map(|b| b.resolve(newest));
     let spilled = sorter.spilled();
-    let mut dedupe = Dedupe { seen: HashMap::new(), next_sweep: Timestamp(i64::MIN), dropped: 0 };
+    let mut dedupe = Dedupe {
+        seen: HashMap::new(),
+        next_sweep: Timestamp(i64::MIN),
+        dropped: 0,
+    };
     let mut alerts = Vec::new();
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
@@ -210,20 +228,32 @@ pub fn scan(inputs: Vec<InputPath>, mut rules: Vec<Box<dyn Rule>>, opts: &ScanOp
     }
     order_alerts(&mut alerts);
     if dedupe.dropped > 0 {
-        summary.notes.push(format!("{} duplicate deliveries (same event id within 24 h) counted once", dedupe.dropped));
+        summary.notes.push(format!(
+            "{} duplicate deliveries (same event id within 24 h) counted once",
+            dedupe.dropped
+        ));
     }
     if spilled > 0 {
-        summary.notes.push(format!("{spilled} events sorted on disk (input far from time order)"));
+        summary.notes.push(format!(
+            "{spilled} events sorted on disk (input far from time order)"
+        ));
     }
     if out_of_range > 0 {
-        summary.notes.push(format!("{out_of_range} rule events outside --since/--until"));
+        summary.notes.push(format!(
+            "{out_of_range} rule events outside --since/--until"
+        ));
     }
     let parsed_or_bad = summary.events + summary.bad_total();
     if pipeline.normalize.prefilter.is_some() && summary.records > parsed_or_bad {
-        summary.notes.push(format!("{} records not needed by the enabled rules were skipped unparsed", summary.records - parsed_or_bad));
+        summary.notes.push(format!(
+            "{} records not needed by the enabled rules were skipped unparsed",
+            summary.records - parsed_or_bad
+        ));
     }
     if newest.0 != i64::MIN {
-        summary.notes.push(format!("event time {oldest} .. {newest}"));
+        summary
+            .notes
+            .push(format!("event time {oldest} .. {newest}"));
     }
     Ok(ScanResult { alerts, summary })
 }
@@ -237,7 +267,11 @@ pub fn order_alerts(alerts: &mut [Alert]) {
             (true, true) => seed_order(a, b),
             (true, false) => std::cmp::Ordering::Less,
             (false, true) => std::cmp::Ordering::Greater,
-            (false, false) => a.window_start.cmp(&b.window_start).then_with(|| a.rule.cmp(&b.rule)).then_with(|| a.id.cmp(&b.id)),
+            (false, false) => a
+                .window_start
+                .cmp(&b.window_start)
+                .then_with(|| a.rule.cmp(&b.rule))
+                .then_with(|| a.id.cmp(&b.id)),
         }
     });
 }

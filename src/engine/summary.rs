@@ -47,16 +47,29 @@ impl Summary {
     }
     /// Any skipped record or unreadable file: what `--strict` turns into exit 2.
     pub fn has_problems(&self) -> bool {
-        self.bad.iter().any(|(r, (n, _))| *r != BadReason::Duplicate && *n > 0) || !self.file_errors.is_empty()
+        self.bad
+            .iter()
+            .any(|(r, (n, _))| *r != BadReason::Duplicate && *n > 0)
+            || !self.file_errors.is_empty()
     }
 }
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mb = self.bytes as f64 / 1e6;
-        write!(f, "tripline: {} files, {:.1} MB, {} records, {} events", self.files, mb, self.records, self.events)?;
+        write!(
+            f,
+            "tripline: {} files, {:.1} MB, {} records, {} events",
+            self.files, mb, self.records, self.events
+        )?;
         if self.seconds > 0.0 {
-            write!(f, " in {:.2}s ({:.0} MB/s, {:.0} events/s)", self.seconds, mb / self.seconds, self.events as f64 / self.seconds)?;
+            write!(
+                f,
+                " in {:.2}s ({:.0} MB/s, {:.0} events/s)",
+                self.seconds,
+                mb / self.seconds,
+                self.events as f64 / self.seconds
+            )?;
         }
         if let Some(rss) = self.peak_rss_bytes {
             write!(f, ", peak memory {:.0} MB", rss as f64 / 1e6)?;
@@ -72,10 +85,18 @@ impl fmt::Display for Summary {
             }
         }
         for e in self.file_errors.iter().take(MAX_FILE_ERRORS) {
-            writeln!(f, "  file error: {}", crate::output::escape::terminal(&e.to_string()))?;
+            writeln!(
+                f,
+                "  file error: {}",
+                crate::output::escape::terminal(&e.to_string())
+            )?;
         }
         if self.file_errors.len() > MAX_FILE_ERRORS {
-            writeln!(f, "  ... and {} more file errors", self.file_errors.len() - MAX_FILE_ERRORS)?;
+            writeln!(
+                f,
+                "  ... and {} more file errors",
+                self.file_errors.len() - MAX_FILE_ERRORS
+            )?;
         }
         for n in &self.notes {
             writeln!(f, "  {n}")?;

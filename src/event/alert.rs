@@ -36,7 +36,12 @@ impl Severity {
     }
     /// One level up per escalation, capped at critical (SPEC §4).
     pub fn escalate(self, levels: usize) -> Severity {
-        let all = [Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+        let all = [
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ];
         let i = all.iter().position(|s| *s == self).unwrap_or(0);
         all[(i + levels).min(3)]
     }
@@ -102,7 +107,13 @@ pub struct Alert {
 
 /// The deterministic id: a hash of rule, group and window (and, where a rule says so, a
 /// discriminator such as the created key id). Never of evidence or anything order-dependent.
-pub fn alert_id(rule: &str, group: &Fields, window_start: Timestamp, window_end: Timestamp, extra: &str) -> String {
+pub fn alert_id(
+    rule: &str,
+    group: &Fields,
+    window_start: Timestamp,
+    window_end: Timestamp,
+    extra: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(rule.as_bytes());
     for (k, v) in &group.0 {

@@ -1,7 +1,9 @@
 //! A compact binary encoding of [`Event`] for spilling sorted runs to disk. Private to this
 //! process: written and read back by the same binary, never a file format users see.
 
-use super::{Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp};
+use super::{
+    Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp,
+};
 use std::sync::Arc;
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -12,7 +14,12 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 pub fn encode(e: &Event, out: &mut Vec<u8>) {
     out.extend_from_slice(&e.time.0.to_le_bytes());
     out.push(e.provider() as u8);
-    out.push(LogFormat::ALL.iter().position(|f| *f == e.log()).unwrap_or(0) as u8);
+    out.push(
+        LogFormat::ALL
+            .iter()
+            .position(|f| *f == e.log())
+            .unwrap_or(0) as u8,
+    );
     out.push(match e.outcome {
         Outcome::Success => 0,
         Outcome::Failure => 1,
@@ -43,8 +50,24 @@ pub fn encode(e: &Event, out: &mut Vec<u8>) {
 
 fn strings(e: &Event) -> [&str; 19] {
     [
-        &e.identity, &e.identity_type, &e.account, &e.source_ip, &e.user_agent, &e.action, &e.service, &e.region, &e.resource,
-        &e.request, &e.error_code, &e.client_app, &e.country, &e.status, &e.resource_group, &e.target, &e.key_id, &e.event_id,
+        &e.identity,
+        &e.identity_type,
+        &e.account,
+        &e.source_ip,
+        &e.user_agent,
+        &e.action,
+        &e.service,
+        &e.region,
+        &e.resource,
+        &e.request,
+        &e.error_code,
+        &e.client_app,
+        &e.country,
+        &e.status,
+        &e.resource_group,
+        &e.target,
+        &e.key_id,
+        &e.event_id,
         "",
     ]
 }
@@ -79,10 +102,21 @@ impl<'a> Reader<'a> {
 pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Event> {
     let mut r = Reader { b, i: 0 };
     let time = Timestamp(r.u64()? as i64);
-    let provider = [Provider::Aws, Provider::Azure, Provider::Gcp, Provider::Other].get(r.u8()? as usize).copied()?;
+    let provider = [
+        Provider::Aws,
+        Provider::Azure,
+        Provider::Gcp,
+        Provider::Other,
+    ]
+    .get(r.u8()? as usize)
+    .copied()?;
     let log = *LogFormat::ALL.get(r.u8()? as usize)?;
-    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Unknown].get(r.u8()? as usize).copied()?;
-    let shape = [Shape::Native, Shape::Sentinel, Shape::Rest].get(r.u8()? as usize).copied()?;
+    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Unknown]
+        .get(r.u8()? as usize)
+        .copied()?;
+    let shape = [Shape::Native, Shape::Sentinel, Shape::Rest]
+        .get(r.u8()? as usize)
+        .copied()?;
     let status = r.u32()?;
     let asn = r.u64()?;
     let mut s: Vec<String> = Vec::with_capacity(19);
@@ -127,7 +161,12 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
         http_status: (status != u32::MAX).then_some(status as u16),
         asn: (asn != u64::MAX).then_some(asn as u32),
         shape,
-        origin: Origin { source, line, element, sub: (sub != u64::MAX).then_some(sub as u32) },
+        origin: Origin {
+            source,
+            line,
+            element,
+            sub: (sub != u64::MAX).then_some(sub as u32),
+        },
     })
 }
 
@@ -137,7 +176,12 @@ mod tests {
     #[test]
     fn round_trip() {
         let src: Arc<str> = Arc::from("f.json");
-        let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, Timestamp(1_714_989_600_123_456_700), Origin::line(&src, 7));
+        let mut e = Event::new(
+            Provider::Azure,
+            LogFormat::EntraSignin,
+            Timestamp(1_714_989_600_123_456_700),
+            Origin::line(&src, 7),
+        );
         e.identity = "alice@contoso.com".into();
         e.http_status = Some(403);
         e.asn = Some(15169);

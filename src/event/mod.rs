@@ -183,7 +183,13 @@ impl Default for LogField {
 
 impl Event {
     pub fn new(provider: Provider, log: LogFormat, time: Timestamp, origin: Origin) -> Event {
-        Event { provider: ProviderField(provider), log: LogField(log), time, origin, ..Event::default() }
+        Event {
+            provider: ProviderField(provider),
+            log: LogField(log),
+            time,
+            origin,
+            ..Event::default()
+        }
     }
     pub fn provider(&self) -> Provider {
         self.provider.0
@@ -232,6 +238,12 @@ pub struct BadRecord {
 
 impl std::fmt::Display for BadRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.origin, self.reason.as_str(), self.detail)
+        write!(
+            f,
+            "{}: {}: {}",
+            self.origin,
+            self.reason.as_str(),
+            self.detail
+        )
     }
 }

@@ -20,10 +20,18 @@ pub struct Origin {
 
 impl Origin {
     pub fn line(source: &Arc<str>, line: u64) -> Origin {
-        Origin { source: source.clone(), line, element: None, sub: None }
+        Origin {
+            source: source.clone(),
+            line,
+            element: None,
+            sub: None,
+        }
     }
     pub fn with_sub(&self, sub: u32) -> Origin {
-        Origin { sub: Some(sub), ..self.clone() }
+        Origin {
+            sub: Some(sub),
+            ..self.clone()
+        }
     }
 }
 

@@ -53,9 +53,11 @@ impl Duration {
         let s = s.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (num, unit) = s.split_at(split);
-        let n: i64 = num
-            .parse()
-            .map_err(|_| format!("invalid duration {s:?}: expected an integer and a unit such as 30s, 10m, 1h, 7d"))?;
+        let n: i64 = num.parse().map_err(|_| {
+            format!(
+                "invalid duration {s:?}: expected an integer and a unit such as 30s, 10m, 1h, 7d"
+            )
+        })?;
         let mult = match unit {
             "s" => 1,
             "m" => 60,
@@ -92,7 +94,13 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60)?;
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            sod / 3600,
+            sod % 3600 / 60,
+            sod % 60
+        )?;
         if nanos != 0 {
             let mut frac = format!("{nanos:09}");
             while frac.ends_with('0') {
@@ -144,8 +152,18 @@ fn days_in_month(y: i64, m: u32) -> u32 {
     }
 }
 
-fn assemble(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, nanos: i64, offset_secs: i64) -> Option<Timestamp> {
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+fn assemble(
+    y: i64,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    s: u32,
+    nanos: i64,
+    offset_secs: i64,
+) -> Option<Timestamp> {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+    {
         return None;
     }
     if !(1..=9999).contains(&y) {
@@ -251,9 +269,17 @@ fn parse_timestamp(s: &str) -> Option<Timestamp> {
         let sec = c.digits(2, 2)?;
         let nanos = c.fraction();
         while c.eat(b' ') {}
-        let off = if c.peek() == Some(b']') { 0 } else { zone_hhmm(&mut c)? };
+        let off = if c.peek() == Some(b']') {
+            0
+        } else {
+            zone_hhmm(&mut c)?
+        };
         c.eat(b']').then_some(())?;
-        return if c.done() { assemble(y, mon, d, h, mi, sec, nanos, off) } else { None };
+        return if c.done() {
+            assemble(y, mon, d, h, mi, sec, nanos, off)
+        } else {
+            None
+        };
     }
     let first = c.digits(1, 4)?;
     if c.i == 4 && c.eat(b'-') {
@@ -272,7 +298,11 @@ fn parse_timestamp(s: &str) -> Option<Timestamp> {
         let sec = c.digits(2, 2)?;
         let nanos = c.fraction();
         let off = c.zone()?;
-        return if c.done() { assemble(y, mo, d, h, mi, sec, nanos, off) } else { None };
+        return if c.done() {
+            assemble(y, mo, d, h, mi, sec, nanos, off)
+        } else {
+            None
+        };
     }
     // Sentinel CSV exports: "21/04/2025, 09:45:54.000" (day first, 24 h) and
     // "4/28/2021, 2:08:45.221 PM" (month first, 12 h). Neither has a zone; the header says UTC.
@@ -306,12 +336,22 @@ fn parse_timestamp(s: &str) -> Option<Timestamp> {
     }
     // 12-hour exports are US-style month first; 24-hour exports are day first unless
     // the second number cannot be a month.
-    let (mo, d) = if twelve || second > 12 { (first, second) } else { (second, first) };
+    let (mo, d) = if twelve || second > 12 {
+        (first, second)
+    } else {
+        (second, first)
+    };
     assemble(y, mo, d, h, mi, sec, nanos, 0)
 }
 
 fn zone_hhmm(c: &mut Cursor<'_>) -> Option<i64> {
-    let sign = if c.eat(b'+') { 1 } else if c.eat(b'-') { -1 } else { return None };
+    let sign = if c.eat(b'+') {
+        1
+    } else if c.eat(b'-') {
+        -1
+    } else {
+        return None;
+    };
     let h = c.digits(2, 2)? as i64;
     c.eat(b':');
     let m = c.digits(2, 2)? as i64;
@@ -319,8 +359,13 @@ fn zone_hhmm(c: &mut Cursor<'_>) -> Option<i64> {
 }
 
 fn month_abbrev(b: &[u8]) -> Option<u32> {
-    const M: [&[u8; 3]; 12] = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
-    M.iter().position(|m| m.eq_ignore_ascii_case(b)).map(|i| i as u32 + 1)
+    const M: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    M.iter()
+        .position(|m| m.eq_ignore_ascii_case(b))
+        .map(|i| i as u32 + 1)
 }
 
 #[cfg(test)]
@@ -328,17 +373,28 @@ mod tests {
     use super::*;
 
     fn p(s: &str) -> String {
-        Timestamp::parse(s).map(|t| t.to_string()).unwrap_or_else(|| "NONE".into())
+        Timestamp::parse(s)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "NONE".into())
     }
 
     #[test]
     fn parses_every_shape_seen_in_real_exports() {
         assert_eq!(p("2023-07-10T11:42:36Z"), "2023-07-10T11:42:36Z");
-        assert_eq!(p("2019-10-18T09:45:48.0729893Z"), "2019-10-18T09:45:48.0729893Z");
-        assert_eq!(p("2019-10-18T04:45:48.0729893-05:00"), "2019-10-18T09:45:48.0729893Z");
+        assert_eq!(
+            p("2019-10-18T09:45:48.0729893Z"),
+            "2019-10-18T09:45:48.0729893Z"
+        );
+        assert_eq!(
+            p("2019-10-18T04:45:48.0729893-05:00"),
+            "2019-10-18T09:45:48.0729893Z"
+        );
         assert_eq!(p("2022-11-21 18:06:52"), "2022-11-21T18:06:52Z");
         assert_eq!(p("2020-06-21 20:41:25.000000000"), "2020-06-21T20:41:25Z");
-        assert_eq!(p("2021-01-01T00:00:00.123456789Z"), "2021-01-01T00:00:00.123456789Z");
+        assert_eq!(
+            p("2021-01-01T00:00:00.123456789Z"),
+            "2021-01-01T00:00:00.123456789Z"
+        );
         assert_eq!(p("[01/Aug/2019:00:24:41 +0000]"), "2019-08-01T00:24:41Z");
         assert_eq!(p("[10/Oct/2000:13:55:36 -0700]"), "2000-10-10T20:55:36Z");
         assert_eq!(p("21/04/2025, 09:45:54.000"), "2025-04-21T09:45:54Z");
@@ -353,9 +409,15 @@ mod tests {
     #[test]
     fn bins_align_to_the_epoch_like_kql() {
         let t = Timestamp::parse("2024-05-06T10:14:59.9999999Z").unwrap();
-        assert_eq!(t.bin(Duration::minutes(15)).to_string(), "2024-05-06T10:00:00Z");
+        assert_eq!(
+            t.bin(Duration::minutes(15)).to_string(),
+            "2024-05-06T10:00:00Z"
+        );
         let t = Timestamp::parse("2024-05-06T10:15:00Z").unwrap();
-        assert_eq!(t.bin(Duration::minutes(15)).to_string(), "2024-05-06T10:15:00Z");
+        assert_eq!(
+            t.bin(Duration::minutes(15)).to_string(),
+            "2024-05-06T10:15:00Z"
+        );
     }
 
     #[test]

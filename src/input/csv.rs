@@ -27,14 +27,16 @@ impl CsvFramer {
         let mut rec_line: u64 = 1;
         let mut bytes = 0u64;
         let finish = |rec: &mut Vec<u8>,
-                          oversize: &mut usize,
-                          rec_line: u64,
-                          header: &mut Option<Arc<Vec<String>>>,
-                          batch: &mut Option<Batch>,
-                          emit: &mut dyn FnMut(Batch)| {
+                      oversize: &mut usize,
+                      rec_line: u64,
+                      header: &mut Option<Arc<Vec<String>>>,
+                      batch: &mut Option<Batch>,
+                      emit: &mut dyn FnMut(Batch)| {
             let origin = Origin::line(&self.source, rec_line);
             if *oversize > 0 {
-                let b = batch.get_or_insert_with(|| Batch::new(self.source.clone(), RecordKind::Csv, header.clone()));
+                let b = batch.get_or_insert_with(|| {
+                    Batch::new(self.source.clone(), RecordKind::Csv, header.clone())
+                });
                 b.bad.push(too_large(origin, *oversize, self.max));
                 *oversize = 0;
             } else {
@@ -45,11 +47,16 @@ impl CsvFramer {
                 }
                 match header {
                     None => {
-                        let cols = split_record(r).into_iter().map(|c| clean_column(&c)).collect();
+                        let cols = split_record(r)
+                            .into_iter()
+                            .map(|c| clean_column(&c))
+                            .collect();
                         *header = Some(Arc::new(cols));
                     }
                     Some(h) => {
-                        let b = batch.get_or_insert_with(|| Batch::new(self.source.clone(), RecordKind::Csv, Some(h.clone())));
+                        let b = batch.get_or_insert_with(|| {
+                            Batch::new(self.source.clone(), RecordKind::Csv, Some(h.clone()))
+                        });
                         b.push(r, origin);
                         if b.is_full() {
                             emit(batch.take().unwrap());
@@ -84,7 +91,14 @@ impl CsvFramer {
                     continue;
                 }
                 append(&mut rec, &mut oversize, &chunk[start..i], self.max);
-                finish(&mut rec, &mut oversize, rec_line, &mut header, &mut batch, emit);
+                finish(
+                    &mut rec,
+                    &mut oversize,
+                    rec_line,
+                    &mut header,
+                    &mut batch,
+                    emit,
+                );
                 i += 1;
                 start = i;
                 rec_line = line;
@@ -93,7 +107,14 @@ impl CsvFramer {
             reader.consume(len);
         }
         if !rec.is_empty() || oversize > 0 {
-            finish(&mut rec, &mut oversize, rec_line, &mut header, &mut batch, emit);
+            finish(
+                &mut rec,
+                &mut oversize,
+                rec_line,
+                &mut header,
+                &mut batch,
+                emit,
+            );
         }
         if let Some(mut b) = batch {
             b.bytes = bytes;

@@ -42,7 +42,18 @@ pub struct Batch {
 
 impl Batch {
     pub fn new(source: Arc<str>, kind: RecordKind, header: Option<Arc<Vec<String>>>) -> Batch {
-        Batch { source, kind, data: Vec::new(), records: Vec::new(), bad: Vec::new(), header, bytes: 0, unsplit: false, first_line: 0, max_record: usize::MAX }
+        Batch {
+            source,
+            kind,
+            data: Vec::new(),
+            records: Vec::new(),
+            bad: Vec::new(),
+            header,
+            bytes: 0,
+            unsplit: false,
+            first_line: 0,
+            max_record: usize::MAX,
+        }
     }
 
     /// Splits a block of lines into records, on the worker thread.
@@ -65,9 +76,14 @@ impl Batch {
             if !rec.iter().all(u8::is_ascii_whitespace) {
                 let origin = Origin::line(&self.source, line);
                 if rec.len() > self.max_record {
-                    self.bad.push(super::lines::too_large(origin, rec.len(), self.max_record));
+                    self.bad
+                        .push(super::lines::too_large(origin, rec.len(), self.max_record));
                 } else {
-                    self.records.push(RecordMeta { start, end: rec_end, origin });
+                    self.records.push(RecordMeta {
+                        start,
+                        end: rec_end,
+                        origin,
+                    });
                 }
             }
             line += 1;
@@ -77,14 +93,20 @@ impl Batch {
     pub fn push(&mut self, bytes: &[u8], origin: Origin) {
         let start = self.data.len();
         self.data.extend_from_slice(bytes);
-        self.records.push(RecordMeta { start, end: self.data.len(), origin });
+        self.records.push(RecordMeta {
+            start,
+            end: self.data.len(),
+            origin,
+        });
     }
     pub fn record(&self, i: usize) -> &[u8] {
         let m = &self.records[i];
         &self.data[m.start..m.end]
     }
     pub fn is_full(&self) -> bool {
-        self.data.len() >= BATCH_BYTES || self.records.len() >= BATCH_RECORDS || self.bad.len() >= BATCH_RECORDS
+        self.data.len() >= BATCH_BYTES
+            || self.records.len() >= BATCH_RECORDS
+            || self.bad.len() >= BATCH_RECORDS
     }
     pub fn is_empty(&self) -> bool {
         self.records.is_empty() && self.bad.is_empty() && self.data.is_empty()
@@ -103,7 +125,10 @@ pub struct FileError {
 
 impl FileError {
     pub fn new(source: &str, detail: String) -> FileError {
-        FileError { source: Arc::from(source), detail }
+        FileError {
+            source: Arc::from(source),
+            detail,
+        }
     }
 }
 
@@ -114,7 +139,11 @@ impl std::fmt::Display for FileError {
 }
 
 pub fn bad(origin: Origin, reason: BadReason, detail: impl Into<String>) -> BadRecord {
-    BadRecord { origin, reason, detail: detail.into() }
+    BadRecord {
+        origin,
+        reason,
+        detail: detail.into(),
+    }
 }
 
 /// Reads one input to its end, calling `emit` with each full batch. An I/O error (such as a
@@ -127,7 +156,9 @@ pub fn frame_input(
 ) -> Result<(), FileError> {
     let io_err = |e: io::Error, src: &Arc<str>| FileError {
         source: src.clone(),
-        detail: if e.kind() == io::ErrorKind::UnexpectedEof || e.to_string().contains("corrupt deflate") {
+        detail: if e.kind() == io::ErrorKind::UnexpectedEof
+            || e.to_string().contains("corrupt deflate")
+        {
             format!("truncated or corrupt compressed data: {e}")
         } else {
             format!("read error: {e}")
@@ -163,7 +194,9 @@ pub fn frame_input(
         Sniff::Binary => {
             return Err(FileError {
                 source: source.clone(),
-                detail: "binary data: not a supported log format (expected JSON, CSV or text log lines)".into(),
+                detail:
+                    "binary data: not a supported log format (expected JSON, CSV or text log lines)"
+                        .into(),
             })
         }
     };
@@ -181,7 +214,10 @@ enum Sniff {
 fn sniff(head: &[u8]) -> Sniff {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let probe = &head[..head.len().min(4096)];
-    let control = probe.iter().filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b)).count();
+    let control = probe
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b))
+        .count();
     if control > 0 && control * 100 / probe.len().max(1) >= 1 {
         return Sniff::Binary;
     }
@@ -205,16 +241,29 @@ fn sniff(head: &[u8]) -> Sniff {
 
 fn first_line(head: &[u8]) -> String {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let line = head.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)).unwrap_or(&[]);
-    String::from_utf8_lossy(&line[..line.len().min(4096)]).trim_end().to_string()
+    let line = head
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or(&[]);
+    String::from_utf8_lossy(&line[..line.len().min(4096)])
+        .trim_end()
+        .to_string()
 }
 
 fn looks_like_csv_header(line: &str) -> bool {
     let commas = line.matches(',').count();
     commas >= 2
-        && ["TimeGenerated", "EventName", "OperationName", "$table", "Event Name", "eventTime", "UserPrincipalName"]
-            .iter()
-            .any(|k| line.contains(k))
+        && [
+            "TimeGenerated",
+            "EventName",
+            "OperationName",
+            "$table",
+            "Event Name",
+            "eventTime",
+            "UserPrincipalName",
+        ]
+        .iter()
+        .any(|k| line.contains(k))
 }
 
 #[cfg(test)]
@@ -224,8 +273,14 @@ mod tests {
     fn sniffs() {
         assert_eq!(sniff(b"  {\"a\":1}"), Sniff::Json);
         assert_eq!(sniff(b"[\n"), Sniff::Json);
-        assert_eq!(sniff(b"TimeGenerated [UTC],EventName,EventSource\n"), Sniff::Csv);
-        assert_eq!(sniff(b"79a59df9 bucket [01/Nov/2020:10:43:07 +0000] 1.2.3.4"), Sniff::Text);
+        assert_eq!(
+            sniff(b"TimeGenerated [UTC],EventName,EventSource\n"),
+            Sniff::Csv
+        );
+        assert_eq!(
+            sniff(b"79a59df9 bucket [01/Nov/2020:10:43:07 +0000] 1.2.3.4"),
+            Sniff::Text
+        );
         assert_eq!(sniff(b"\x00\x01\x02garbage\x00\x00"), Sniff::Binary);
     }
 }

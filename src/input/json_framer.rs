@@ -16,15 +16,15 @@ use std::sync::Arc;
 
 /// Keys whose array value holds the records of an export envelope.
 pub const WRAPPER_KEYS: &[&str] = &[
-    "Records",         // CloudTrail S3 delivery
-    "records",         // Azure diagnostic export (storage account, Event Hub)
-    "Events",          // aws cloudtrail lookup-events
-    "value",           // Azure REST, Microsoft Graph
-    "logEvents",       // CloudWatch Logs subscription
-    "QueryResultRows", // CloudTrail Lake get-query-results
-    "entries",         // Cloud Logging entries.list
+    "Records",          // CloudTrail S3 delivery
+    "records",          // Azure diagnostic export (storage account, Event Hub)
+    "Events",           // aws cloudtrail lookup-events
+    "value",            // Azure REST, Microsoft Graph
+    "logEvents",        // CloudWatch Logs subscription
+    "QueryResultRows",  // CloudTrail Lake get-query-results
+    "entries",          // Cloud Logging entries.list
     "receivedMessages", // Pub/Sub pull
-    "tables",          // Log Analytics query API
+    "tables",           // Log Analytics query API
 ];
 
 struct Container {
@@ -114,16 +114,24 @@ impl JsonFramer {
             batch.bytes += consumed as u64;
             reader.consume(consumed);
             if batch.is_full() {
-                emit(std::mem::replace(&mut batch, Batch::new(self.source.clone(), RecordKind::Json, None)));
+                emit(std::mem::replace(
+                    &mut batch,
+                    Batch::new(self.source.clone(), RecordKind::Json, None),
+                ));
             }
             if let Step::SwitchToLines = step {
                 if !batch.is_empty() {
                     emit(batch);
                 }
-                return LineFramer::new(self.source.clone(), self.max, RecordKind::Json).starting_at(self.line).run(reader, emit);
+                return LineFramer::new(self.source.clone(), self.max, RecordKind::Json)
+                    .starting_at(self.line)
+                    .run(reader, emit);
             }
         }
-        self.finish_open_record(&mut batch, "input ended inside a JSON value (truncated file?)");
+        self.finish_open_record(
+            &mut batch,
+            "input ended inside a JSON value (truncated file?)",
+        );
         if !batch.is_empty() {
             emit(batch);
         }
@@ -133,7 +141,10 @@ impl JsonFramer {
     fn finish_open_record(&mut self, batch: &mut Batch, why: &str) {
         if self.rec_open || self.depth > 0 || self.in_string {
             let origin = self.origin();
-            if self.rec_open && self.rec_scalar && self.depth == self.container.as_ref().map_or(0, |c| c.depth) {
+            if self.rec_open
+                && self.rec_scalar
+                && self.depth == self.container.as_ref().map_or(0, |c| c.depth)
+            {
                 self.close_record(batch);
             } else {
                 batch.bad.push(bad(origin, BadReason::InvalidJson, why));
@@ -146,7 +157,12 @@ impl JsonFramer {
     }
 
     fn origin(&self) -> Origin {
-        Origin { source: self.source.clone(), line: self.rec_line, element: self.rec_elem.clone(), sub: None }
+        Origin {
+            source: self.source.clone(),
+            line: self.rec_line,
+            element: self.rec_elem.clone(),
+            sub: None,
+        }
     }
 
     fn append(&mut self, piece: &[u8]) {
@@ -180,7 +196,9 @@ impl JsonFramer {
     fn close_record(&mut self, batch: &mut Batch) {
         let origin = self.origin();
         if self.rec_oversize > 0 {
-            batch.bad.push(too_large(origin, self.rec_oversize, self.max));
+            batch
+                .bad
+                .push(too_large(origin, self.rec_oversize, self.max));
         } else {
             let r = std::mem::take(&mut self.rec);
             let trimmed = trim_ascii(&r);
@@ -225,7 +243,8 @@ impl JsonFramer {
                             _ => {
                                 self.in_string = false;
                                 if self.in_key {
-                                    self.key.extend_from_slice(&chunk[key_start.unwrap_or(0)..i]);
+                                    self.key
+                                        .extend_from_slice(&chunk[key_start.unwrap_or(0)..i]);
                                     key_start = None;
                                     self.in_key = false;
                                     self.key_expected = false;
@@ -248,7 +267,11 @@ impl JsonFramer {
                         self.key.clear();
                         key_start = Some(i + 1);
                     } else if !self.rec_open {
-                        if self.container.as_ref().is_some_and(|c| c.depth == self.depth) {
+                        if self
+                            .container
+                            .as_ref()
+                            .is_some_and(|c| c.depth == self.depth)
+                        {
                             self.open_record(self.depth, true);
                             seg = Some(i);
                         } else if self.depth == 0 {
@@ -264,7 +287,11 @@ impl JsonFramer {
                         if self.depth == 0 {
                             if b == b'[' {
                                 self.rec_line = self.line + 1;
-                                self.container = Some(Container { depth: 1, key: Arc::from(""), index: 0 });
+                                self.container = Some(Container {
+                                    depth: 1,
+                                    key: Arc::from(""),
+                                    index: 0,
+                                });
                             } else {
                                 self.open_record(0, false);
                                 seg = Some(i);
@@ -272,12 +299,20 @@ impl JsonFramer {
                                 self.top_wrapped = false;
                                 self.key_expected = true;
                             }
-                        } else if self.container.as_ref().is_some_and(|c| c.depth == self.depth) {
+                        } else if self
+                            .container
+                            .as_ref()
+                            .is_some_and(|c| c.depth == self.depth)
+                        {
                             self.open_record(self.depth, false);
                             seg = Some(i);
                         }
                         self.depth += 1;
-                    } else if b == b'[' && self.top_object && self.depth == 1 && self.wrapper_pending.is_some() {
+                    } else if b == b'['
+                        && self.top_object
+                        && self.depth == 1
+                        && self.wrapper_pending.is_some()
+                    {
                         // `{"Records": [` — stream the elements, drop the envelope.
                         self.rec_open = false;
                         self.rec.clear();
@@ -285,27 +320,45 @@ impl JsonFramer {
                         seg = None;
                         self.top_wrapped = true;
                         self.depth += 1;
-                        self.container = Some(Container { depth: self.depth, key: self.wrapper_pending.take().unwrap(), index: 0 });
+                        self.container = Some(Container {
+                            depth: self.depth,
+                            key: self.wrapper_pending.take().unwrap(),
+                            index: 0,
+                        });
                     } else {
                         self.wrapper_pending = None;
                         self.depth += 1;
                     }
                 }
                 b'}' | b']' => {
-                    if self.rec_open && self.rec_scalar && self.container.as_ref().is_some_and(|c| c.depth == self.depth) {
+                    if self.rec_open
+                        && self.rec_scalar
+                        && self
+                            .container
+                            .as_ref()
+                            .is_some_and(|c| c.depth == self.depth)
+                    {
                         if let Some(s) = seg.take() {
                             self.append(&chunk[s..i]);
                         }
                         self.close_record(batch);
                     }
                     if self.depth == 0 {
-                        batch.bad.push(bad(Origin::line(&self.source, self.line + 1), BadReason::InvalidJson, format!("unexpected '{}' outside a JSON value", b as char)));
+                        batch.bad.push(bad(
+                            Origin::line(&self.source, self.line + 1),
+                            BadReason::InvalidJson,
+                            format!("unexpected '{}' outside a JSON value", b as char),
+                        ));
                         self.skipping_garbage = true;
                         i += 1;
                         continue;
                     }
                     self.depth -= 1;
-                    if self.container.as_ref().is_some_and(|c| self.depth < c.depth) {
+                    if self
+                        .container
+                        .as_ref()
+                        .is_some_and(|c| self.depth < c.depth)
+                    {
                         self.container = None;
                     }
                     if self.rec_open && !self.rec_scalar && self.depth == self.rec_end_depth {
@@ -331,7 +384,13 @@ impl JsonFramer {
                     }
                 }
                 b',' => {
-                    if self.rec_open && self.rec_scalar && self.container.as_ref().is_some_and(|c| c.depth == self.depth) {
+                    if self.rec_open
+                        && self.rec_scalar
+                        && self
+                            .container
+                            .as_ref()
+                            .is_some_and(|c| c.depth == self.depth)
+                    {
                         if let Some(s) = seg.take() {
                             self.append(&chunk[s..i]);
                         }
@@ -344,7 +403,10 @@ impl JsonFramer {
                 b':' => {
                     if self.top_object && self.depth == 1 && !self.key_expected {
                         let k = std::str::from_utf8(&self.key).unwrap_or("");
-                        self.wrapper_pending = WRAPPER_KEYS.iter().find(|w| **w == k).map(|w| Arc::from(*w));
+                        self.wrapper_pending = WRAPPER_KEYS
+                            .iter()
+                            .find(|w| **w == k)
+                            .map(|w| Arc::from(*w));
                     }
                 }
                 _ => {
@@ -354,10 +416,19 @@ impl JsonFramer {
                             self.open_record(0, true);
                             seg = Some(i);
                         } else {
-                            batch.bad.push(bad(Origin::line(&self.source, self.line + 1), BadReason::InvalidJson, "unexpected text outside a JSON value"));
+                            batch.bad.push(bad(
+                                Origin::line(&self.source, self.line + 1),
+                                BadReason::InvalidJson,
+                                "unexpected text outside a JSON value",
+                            ));
                             self.skipping_garbage = true;
                         }
-                    } else if !self.rec_open && self.container.as_ref().is_some_and(|c| c.depth == self.depth) {
+                    } else if !self.rec_open
+                        && self
+                            .container
+                            .as_ref()
+                            .is_some_and(|c| c.depth == self.depth)
+                    {
                         self.open_record(self.depth, true);
                         seg = Some(i);
                     } else if self.top_object && self.depth == 1 {
@@ -388,8 +459,14 @@ impl JsonFramer {
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     &b[start..end.max(start)]
 }
 
@@ -407,7 +484,10 @@ mod tests {
             .run(&mut reader, &mut |mut b: Batch| {
                 b.split();
                 for (i, m) in b.records.iter().enumerate() {
-                    recs.push((m.origin.to_string(), String::from_utf8_lossy(b.record(i)).into_owned()));
+                    recs.push((
+                        m.origin.to_string(),
+                        String::from_utf8_lossy(b.record(i)).into_owned(),
+                    ));
                 }
                 for x in &b.bad {
                     bads.push(format!("{} {}", x.origin, x.reason.as_str()));
@@ -438,7 +518,13 @@ mod tests {
     fn late_wrapper_key_and_non_wrapper_objects() {
         let input = b"{\"owner\":\"1\",\"logEvents\":[{\"message\":\"m\"}]}\n";
         let (recs, _) = frame(input, 5, 1000);
-        assert_eq!(recs, vec![("f#logEvents[0]".to_string(), r#"{"message":"m"}"#.to_string())]);
+        assert_eq!(
+            recs,
+            vec![(
+                "f#logEvents[0]".to_string(),
+                r#"{"message":"m"}"#.to_string()
+            )]
+        );
         let input = b"{\n  \"eventName\": \"X\",\n  \"Records\": 5\n}\n{\n \"b\": 1\n}";
         let (recs, _) = frame(input, 4, 1000);
         assert_eq!(recs.len(), 2);
@@ -449,17 +535,29 @@ mod tests {
     #[test]
     fn top_level_array_and_json_lines() {
         let (recs, _) = frame(b"[\n {\"a\":1},\n {\"a\":2}\n]\n", 3, 1000);
-        assert_eq!(recs.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), vec!["f#[0]", "f#[1]"]);
+        assert_eq!(
+            recs.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            vec!["f#[0]", "f#[1]"]
+        );
         let (recs, bads) = frame(b"{\"a\":1}\n{\"a\":\n{\"a\":3}\n", 4, 1000);
-        assert_eq!(recs.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), vec!["f:1", "f:2", "f:3"]);
+        assert_eq!(
+            recs.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            vec!["f:1", "f:2", "f:3"]
+        );
         assert!(bads.is_empty());
     }
 
     #[test]
     fn oversize_records_are_reported_not_kept() {
-        let big = format!("{{\"Records\":[{{\"a\":\"{}\"}},{{\"b\":1}}]}}", "x".repeat(5000));
+        let big = format!(
+            "{{\"Records\":[{{\"a\":\"{}\"}},{{\"b\":1}}]}}",
+            "x".repeat(5000)
+        );
         let (recs, bads) = frame(big.as_bytes(), 64, 100);
-        assert_eq!(recs, vec![("f#Records[1]".to_string(), "{\"b\":1}".to_string())]);
+        assert_eq!(
+            recs,
+            vec![("f#Records[1]".to_string(), "{\"b\":1}".to_string())]
+        );
         assert_eq!(bads, vec!["f#Records[0] record too large"]);
     }
 

@@ -18,7 +18,10 @@ static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 const POOL_MAX: usize = 32;
 
 fn take_buffer() -> Vec<u8> {
-    POOL.lock().ok().and_then(|mut p| p.pop()).unwrap_or_default()
+    POOL.lock()
+        .ok()
+        .and_then(|mut p| p.pop())
+        .unwrap_or_default()
 }
 
 /// Returns a block's memory for reuse (called by workers when a batch is done).
@@ -44,7 +47,12 @@ pub struct LineFramer {
 
 impl LineFramer {
     pub fn new(source: Arc<str>, max: usize, kind: RecordKind) -> LineFramer {
-        LineFramer { source, max, kind, line: 0 }
+        LineFramer {
+            source,
+            max,
+            kind,
+            line: 0,
+        }
     }
 
     /// Continue framing lines after `line` lines were already consumed by another framer.
@@ -97,7 +105,14 @@ impl LineFramer {
     }
 
     /// Emits the complete lines of `buf` as one batch; returns the unfinished tail.
-    fn flush_block(&mut self, mut buf: Vec<u8>, oversize: &mut Option<usize>, eof: bool, bytes: u64, emit: &mut dyn FnMut(Batch)) -> Vec<u8> {
+    fn flush_block(
+        &mut self,
+        mut buf: Vec<u8>,
+        oversize: &mut Option<usize>,
+        eof: bool,
+        bytes: u64,
+        emit: &mut dyn FnMut(Batch),
+    ) -> Vec<u8> {
         let mut batch = Batch::new(self.source.clone(), self.kind, None);
         batch.bytes = bytes;
         // Finish skipping an over-long line first.
@@ -105,7 +120,11 @@ impl LineFramer {
             match memchr::memchr(b'\n', &buf) {
                 Some(i) => {
                     self.line += 1;
-                    batch.bad.push(too_large(Origin::line(&self.source, self.line), n + i, self.max));
+                    batch.bad.push(too_large(
+                        Origin::line(&self.source, self.line),
+                        n + i,
+                        self.max,
+                    ));
                     *oversize = None;
                     buf.drain(..=i);
                 }
@@ -113,7 +132,11 @@ impl LineFramer {
                     *oversize = Some(n + buf.len());
                     if eof {
                         self.line += 1;
-                        batch.bad.push(too_large(Origin::line(&self.source, self.line), n + buf.len(), self.max));
+                        batch.bad.push(too_large(
+                            Origin::line(&self.source, self.line),
+                            n + buf.len(),
+                            self.max,
+                        ));
                         *oversize = None;
                     }
                     if !batch.is_empty() || batch.bytes > 0 {
@@ -123,7 +146,11 @@ impl LineFramer {
                 }
             }
         }
-        let cut = if eof { buf.len() } else { memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) };
+        let cut = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
+        };
         let tail = buf.split_off(cut);
         let tail = if !eof && cut == 0 && tail.len() > self.max {
             // No newline in a whole block and already over the cap: skip it as it streams.
@@ -132,7 +159,8 @@ impl LineFramer {
         } else {
             tail
         };
-        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64 + u64::from(eof && !buf.is_empty() && !buf.ends_with(b"\n"));
+        let lines = memchr::memchr_iter(b'\n', &buf).count() as u64
+            + u64::from(eof && !buf.is_empty() && !buf.ends_with(b"\n"));
         batch.first_line = self.line + 1;
         batch.unsplit = true;
         batch.max_record = self.max;
@@ -146,5 +174,9 @@ impl LineFramer {
 }
 
 pub fn too_large(origin: Origin, size: usize, max: usize) -> crate::event::BadRecord {
-    bad(origin, BadReason::TooLarge, format!("{size} bytes, more than the {max}-byte record cap (--max-record-size)"))
+    bad(
+        origin,
+        BadReason::TooLarge,
+        format!("{size} bytes, more than the {max}-byte record cap (--max-record-size)"),
+    )
 }

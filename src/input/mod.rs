@@ -51,7 +51,10 @@ fn walk(path: &Path, out: &mut Vec<InputPath>, errors: &mut Vec<FileError>) {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            errors.push(FileError::new(path.to_string_lossy().as_ref(), format!("cannot read: {e}")));
+            errors.push(FileError::new(
+                path.to_string_lossy().as_ref(),
+                format!("cannot read: {e}"),
+            ));
             return;
         }
     };
@@ -59,14 +62,19 @@ fn walk(path: &Path, out: &mut Vec<InputPath>, errors: &mut Vec<FileError>) {
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
             Err(e) => {
-                errors.push(FileError::new(path.to_string_lossy().as_ref(), format!("cannot list folder: {e}")));
+                errors.push(FileError::new(
+                    path.to_string_lossy().as_ref(),
+                    format!("cannot list folder: {e}"),
+                ));
                 return;
             }
         };
         entries.sort();
         for e in entries {
             // Hidden files (editor swap files, .DS_Store, .git) are never logs.
-            if e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            if e.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            {
                 continue;
             }
             walk(&e, out, errors);
@@ -92,7 +100,10 @@ pub fn open_reader(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Se
     let head = fill_at_least(&mut buffered, 2)?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
         // MultiGzDecoder: concatenated members are common in log shippers' output.
-        Ok(Box::new(BufReader::with_capacity(READ_BUFFER, MultiGzDecoder::new(buffered))))
+        Ok(Box::new(BufReader::with_capacity(
+            READ_BUFFER,
+            MultiGzDecoder::new(buffered),
+        )))
     } else {
         Ok(Box::new(buffered))
     }

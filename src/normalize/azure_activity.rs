@@ -9,7 +9,12 @@ use serde_json::Value;
 
 fn time_of(v: &Value, paths: &[&str]) -> Result<Timestamp, RecordError> {
     let t = text(v, paths);
-    Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("{} {t:?} is not a timestamp", paths[0])))
+    Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("{} {t:?} is not a timestamp", paths[0]),
+        )
+    })
 }
 
 /// `/subscriptions/<id>/resourceGroups/<rg>/providers/...` in any letter case.
@@ -43,7 +48,12 @@ const UPN_CLAIM: &str = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/u
 const OID_CLAIM: &str = "http://schemas.microsoft.com/identity/claims/objectidentifier";
 
 fn caller_from_claims(claims: &Value) -> String {
-    let by_key = |k: &str| claims.get(k).and_then(super::value::scalar).unwrap_or_default();
+    let by_key = |k: &str| {
+        claims
+            .get(k)
+            .and_then(super::value::scalar)
+            .unwrap_or_default()
+    };
     let upn = by_key(UPN_CLAIM);
     if !upn.is_empty() {
         return upn;
@@ -70,17 +80,28 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
     let claims = path(v, "identity.claims").cloned().unwrap_or(Value::Null);
     e.identity = caller_from_claims(&claims);
     if e.identity.is_empty() {
-        e.identity = text(v, &["caller", "identity.authorization.evidence.principalId"]);
+        e.identity = text(
+            v,
+            &["caller", "identity.authorization.evidence.principalId"],
+        );
     }
     e.identity_type = text(v, &["identity.authorization.evidence.principalType"]);
     let resource_id = text(v, &["resourceId"]);
     let (sub, rg) = parse_resource_id(&resource_id);
-    e.account = if sub.is_empty() { text(v, &["tenantId"]) } else { sub };
+    e.account = if sub.is_empty() {
+        text(v, &["tenantId"])
+    } else {
+        sub
+    };
     e.resource_group = rg;
     e.resource = resource_id;
     e.region = text(v, &["location"]);
     e.service = service_of(&e.action);
-    e.error_code = if e.outcome == Outcome::Failure { text(v, &["resultSignature", "properties.statusCode"]) } else { String::new() };
+    e.error_code = if e.outcome == Outcome::Failure {
+        text(v, &["resultSignature", "properties.statusCode"])
+    } else {
+        String::new()
+    };
     e.event_id = text(v, &["properties.eventDataId", "eventDataId"]);
     Ok(e)
 }

@@ -7,8 +7,8 @@ use super::value::{json_column, text};
 use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde::Deserialize;
-use sonic_rs::LazyValue;
 use serde_json::Value;
+use sonic_rs::LazyValue;
 
 #[derive(Deserialize, Default)]
 #[allow(non_snake_case)]
@@ -101,7 +101,9 @@ struct ResponseElements<'a> {
 /// tripline reads, and are not an error.
 fn parse_object<'a, T: Deserialize<'a> + Default>(raw: &'a Option<LazyValue<'_>>) -> T {
     match raw {
-        Some(r) if r.as_raw_str().starts_with('{') => sonic_rs::from_str(r.as_raw_str()).unwrap_or_default(),
+        Some(r) if r.as_raw_str().starts_with('{') => {
+            sonic_rs::from_str(r.as_raw_str()).unwrap_or_default()
+        }
         _ => T::default(),
     }
 }
@@ -110,20 +112,43 @@ fn parse_object<'a, T: Deserialize<'a> + Default>(raw: &'a Option<LazyValue<'_>>
 /// anything else is invalid JSON.
 pub fn sonic_error(e: sonic_rs::Error) -> RecordError {
     let msg = e.to_string();
-    let data = msg.contains("invalid type") || msg.contains("missing field") || msg.contains("invalid value");
-    RecordError::new(if data { BadReason::InvalidRecord } else { BadReason::InvalidJson }, msg)
+    let data = msg.contains("invalid type")
+        || msg.contains("missing field")
+        || msg.contains("invalid value");
+    RecordError::new(
+        if data {
+            BadReason::InvalidRecord
+        } else {
+            BadReason::InvalidJson
+        },
+        msg,
+    )
 }
 
 /// Whether a parsed record has what makes it a CloudTrail event.
 pub fn is_cloudtrail(r: &RawCloudTrail<'_>) -> bool {
-    r.eventName.is_some() && (r.eventSource.is_some() || r.userIdentity.is_some() || r.eventVersion.is_some())
+    r.eventName.is_some()
+        && (r.eventSource.is_some() || r.userIdentity.is_some() || r.eventVersion.is_some())
 }
 
 pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordError> {
-    let time_text = [&r.eventTime, &r.at_timestamp, &r.p_event_time].into_iter().map(s).find(|t| !t.is_empty());
+    let time_text = [&r.eventTime, &r.at_timestamp, &r.p_event_time]
+        .into_iter()
+        .map(s)
+        .find(|t| !t.is_empty());
     let time = match time_text {
-        Some(t) => Timestamp::parse(t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("eventTime {t:?} is not a timestamp")))?,
-        None => return Err(RecordError::new(BadReason::InvalidTime, "no eventTime (nor @timestamp)")),
+        Some(t) => Timestamp::parse(t).ok_or_else(|| {
+            RecordError::new(
+                BadReason::InvalidTime,
+                format!("eventTime {t:?} is not a timestamp"),
+            )
+        })?,
+        None => {
+            return Err(RecordError::new(
+                BadReason::InvalidTime,
+                "no eventTime (nor @timestamp)",
+            ))
+        }
     };
     let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
     let ui = r.userIdentity.as_ref();
@@ -147,7 +172,11 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
         e.account = owned(&r.recipientAccountId);
     }
     e.error_code = owned(&r.errorCode);
-    e.outcome = if e.error_code.is_empty() { Outcome::Success } else { Outcome::Failure };
+    e.outcome = if e.error_code.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
     match e.action.as_str() {
         "ConsoleLogin" => {
             let resp: ResponseElements = parse_object(&r.responseElements);
@@ -174,7 +203,11 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
         _ => {
             if e.service == "s3.amazonaws.com" || e.action == "AssumeRole" {
                 let req: RequestParameters = parse_object(&r.requestParameters);
-                e.resource = if req.bucketName.is_some() { owned(&req.bucketName) } else { owned(&req.roleArn) };
+                e.resource = if req.bucketName.is_some() {
+                    owned(&req.bucketName)
+                } else {
+                    owned(&req.roleArn)
+                };
             }
         }
     }
@@ -185,7 +218,10 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
 pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
     let r: RawCloudTrail = sonic_rs::from_slice(bytes).map_err(sonic_error)?;
     if !is_cloudtrail(&r) {
-        return Err(RecordError::new(BadReason::InvalidRecord, "expected a CloudTrail event (eventName, eventSource)"));
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            "expected a CloudTrail event (eventName, eventSource)",
+        ));
     }
     from_raw(&r, origin)
 }
@@ -193,7 +229,12 @@ pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
 /// The Sentinel `AWSCloudTrail` table: values taken as stored (SPEC §5).
 pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["TimeGenerated", "EventTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("TimeGenerated {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("TimeGenerated {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
     e.shape = Shape::Sentinel;
     e.action = text(v, &["EventName"]);
@@ -210,7 +251,11 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.error_code = text(v, &["ErrorCode"]);
     e.event_id = text(v, &["AwsEventId", "EventId"]);
     e.key_id = text(v, &["UserIdentityAccessKeyId"]);
-    e.outcome = if e.error_code.is_empty() { Outcome::Success } else { Outcome::Failure };
+    e.outcome = if e.error_code.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
     if e.identity.is_empty() {
         e.identity = text(v, &["UserIdentityUserName"]);
     }
@@ -252,7 +297,12 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
 /// `Event Name`, `Event DateTime`, `Source IP`, `Request User Agent`.
 pub fn from_alert_csv(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["Event DateTime", "eventTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("Event DateTime {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("Event DateTime {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
     e.action = text(v, &["Event Name"]);
     e.source_ip = text(v, &["Source IP"]);
@@ -281,7 +331,12 @@ fn python_dict_value(s: &str, key: &str) -> Option<String> {
 /// CloudTrail Insights events: the API in question is under `insightDetails`.
 pub fn from_insight(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["eventTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("eventTime {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("eventTime {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, time, origin);
     e.action = text(v, &["insightDetails.eventName"]);
     e.service = text(v, &["insightDetails.eventSource"]);
@@ -297,15 +352,41 @@ pub fn from_insight(v: &Value, origin: Origin) -> Result<Event, RecordError> {
 /// Panther stores some CloudTrail tests with lower-cased keys (`eventname`, `useridentity`).
 pub fn canonical_keys(v: &Value) -> Value {
     const TOP: &[&str] = &[
-        "eventVersion", "eventTime", "eventName", "eventSource", "awsRegion", "sourceIPAddress", "userAgent", "errorCode",
-        "errorMessage", "eventID", "eventType", "recipientAccountId", "userIdentity", "requestParameters", "responseElements",
+        "eventVersion",
+        "eventTime",
+        "eventName",
+        "eventSource",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "eventID",
+        "eventType",
+        "recipientAccountId",
+        "userIdentity",
+        "requestParameters",
+        "responseElements",
     ];
-    const IDENTITY: &[&str] = &["type", "arn", "accountId", "userName", "accessKeyId", "invokedBy", "principalId"];
+    const IDENTITY: &[&str] = &[
+        "type",
+        "arn",
+        "accountId",
+        "userName",
+        "accessKeyId",
+        "invokedBy",
+        "principalId",
+    ];
     fn rename(v: &Value, names: &[&str], nested: Option<(&str, &[&str])>) -> Value {
-        let Some(obj) = v.as_object() else { return v.clone() };
+        let Some(obj) = v.as_object() else {
+            return v.clone();
+        };
         let mut m = serde_json::Map::new();
         for (k, x) in obj {
-            let canon = names.iter().find(|n| n.eq_ignore_ascii_case(k)).map_or(k.as_str(), |n| *n);
+            let canon = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(k))
+                .map_or(k.as_str(), |n| *n);
             let x = match nested {
                 Some((field, inner)) if canon == field => rename(x, inner, None),
                 _ => x.clone(),

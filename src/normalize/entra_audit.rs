@@ -25,8 +25,21 @@ fn fill(e: &mut Event, a: &Value, initiated_by: Option<Value>, targets: Option<V
         e.error_code = text(a, &["resultReason"]);
     }
     if let Some(ib) = initiated_by {
-        e.identity = text(&ib, &["user.userPrincipalName", "app.servicePrincipalName", "app.displayName", "user.id", "app.appId"]);
-        e.identity_type = if path(&ib, "user").is_some_and(|u| !u.is_null()) { "User".into() } else { "Application".into() };
+        e.identity = text(
+            &ib,
+            &[
+                "user.userPrincipalName",
+                "app.servicePrincipalName",
+                "app.displayName",
+                "user.id",
+                "app.appId",
+            ],
+        );
+        e.identity_type = if path(&ib, "user").is_some_and(|u| !u.is_null()) {
+            "User".into()
+        } else {
+            "Application".into()
+        };
         e.source_ip = text(&ib, &["user.ipAddress", "app.ipAddress"]);
     }
     if let Some(t) = targets {
@@ -37,10 +50,20 @@ fn fill(e: &mut Event, a: &Value, initiated_by: Option<Value>, targets: Option<V
 
 pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["time", "properties.activityDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
     let props = path(v, "properties").cloned().unwrap_or(Value::Null);
-    fill(&mut e, &props, json_column(&props, "initiatedBy"), json_column(&props, "targetResources"));
+    fill(
+        &mut e,
+        &props,
+        json_column(&props, "initiatedBy"),
+        json_column(&props, "targetResources"),
+    );
     if e.action.is_empty() {
         e.action = text(v, &["operationName"]);
     }
@@ -57,17 +80,32 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
 
 pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["activityDateTime", "createdDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("activityDateTime {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("activityDateTime {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
     e.shape = Shape::Rest;
-    fill(&mut e, v, json_column(v, "initiatedBy"), json_column(v, "targetResources"));
+    fill(
+        &mut e,
+        v,
+        json_column(v, "initiatedBy"),
+        json_column(v, "targetResources"),
+    );
     e.account = text(v, &["tenantId"]);
     Ok(e)
 }
 
 pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["TimeGenerated", "ActivityDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("TimeGenerated {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("TimeGenerated {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
     e.shape = Shape::Sentinel;
     e.action = text(v, &["OperationName", "ActivityDisplayName"]);
@@ -78,7 +116,12 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.status = result;
     e.account = text(v, &["AADTenantId", "TenantId"]);
     let mut tmp = Event::default();
-    fill(&mut tmp, &Value::Null, json_column(v, "InitiatedBy"), json_column(v, "TargetResources"));
+    fill(
+        &mut tmp,
+        &Value::Null,
+        json_column(v, "InitiatedBy"),
+        json_column(v, "TargetResources"),
+    );
     e.identity = tmp.identity;
     e.identity_type = tmp.identity_type;
     e.source_ip = tmp.source_ip;

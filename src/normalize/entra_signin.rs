@@ -17,7 +17,16 @@ fn outcome_of(code: &str) -> Outcome {
 /// Fields shared by every shape once the sign-in object (`properties`, the Graph object or
 /// the Sentinel row) is found. `p` is a prefix for nested shapes.
 fn fill(e: &mut Event, s: &Value) {
-    e.identity = text(s, &["userPrincipalName", "servicePrincipalName", "servicePrincipalId", "userId", "appId"]);
+    e.identity = text(
+        s,
+        &[
+            "userPrincipalName",
+            "servicePrincipalName",
+            "servicePrincipalId",
+            "userId",
+            "appId",
+        ],
+    );
     e.identity_type = text(s, &["userType", "signInEventTypes.0"]);
     e.source_ip = text(s, &["ipAddress"]);
     e.user_agent = text(s, &["userAgent"]);
@@ -38,7 +47,12 @@ fn fill(e: &mut Event, s: &Value) {
 /// Diagnostic export: `{"time","category":"SignInLogs","properties":{...}}`.
 pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["time", "properties.createdDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
     let props = path(v, "properties").cloned().unwrap_or(Value::Null);
     fill(&mut e, &props);
@@ -72,7 +86,12 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
 /// Graph `auditLogs/signIns` object.
 pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["createdDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("createdDateTime {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("createdDateTime {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
     e.shape = Shape::Rest;
     fill(&mut e, v);
@@ -84,7 +103,12 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
 /// as a string; JSON columns may be strings.
 pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["TimeGenerated", "CreatedDateTime"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("TimeGenerated {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("TimeGenerated {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
     e.shape = Shape::Sentinel;
     e.identity = text(v, &["UserPrincipalName", "ServicePrincipalName", "UserId"]);
@@ -96,12 +120,22 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.client_app = text(v, &["ClientAppUsed"]);
     e.country = text(v, &["Location"]);
     if e.country.is_empty() {
-        if let Some(loc) = json_column(v, "LocationDetails").or_else(|| json_column(v, "LocationDetails_dynamic")) {
+        if let Some(loc) =
+            json_column(v, "LocationDetails").or_else(|| json_column(v, "LocationDetails_dynamic"))
+        {
             e.country = text(&loc, &["countryOrRegion"]);
         }
     }
     e.event_id = text(v, &["Id", "OriginalRequestId"]);
-    e.account = text(v, &["HomeTenantId", "ResourceTenantId", "AADTenantId", "TenantId"]);
+    e.account = text(
+        v,
+        &[
+            "HomeTenantId",
+            "ResourceTenantId",
+            "AADTenantId",
+            "TenantId",
+        ],
+    );
     e.action = text(v, &["OperationName"]);
     if e.action.is_empty() {
         e.action = "Sign-in activity".into();

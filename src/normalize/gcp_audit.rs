@@ -8,16 +8,30 @@ use serde_json::Value;
 
 pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["timestamp", "receiveTimestamp", "p_event_time"]);
-    let time = Timestamp::parse(&t).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("timestamp {t:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&t).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("timestamp {t:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Gcp, LogFormat::GcpAudit, time, origin);
     // Flattened exports put the AuditLog fields at the top.
     let p = key(v, "protoPayload").unwrap_or(v);
     if !p.is_object() {
-        return Err(RecordError::new(BadReason::InvalidRecord, "protoPayload: expected an object"));
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            "protoPayload: expected an object",
+        ));
     }
     e.action = text(p, &["methodName"]);
     e.service = text(p, &["serviceName"]);
-    e.identity = text(p, &["authenticationInfo.principalEmail", "authenticationInfo.principalSubject"]);
+    e.identity = text(
+        p,
+        &[
+            "authenticationInfo.principalEmail",
+            "authenticationInfo.principalSubject",
+        ],
+    );
     e.identity_type = if e.identity.ends_with(".gserviceaccount.com") {
         "ServiceAccount".into()
     } else if e.identity.is_empty() {
@@ -37,7 +51,14 @@ pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
             e.account = rest.split('/').next().unwrap_or("").to_string();
         }
     }
-    e.region = text(v, &["resource.labels.location", "resource.labels.zone", "resource.labels.region"]);
+    e.region = text(
+        v,
+        &[
+            "resource.labels.location",
+            "resource.labels.zone",
+            "resource.labels.region",
+        ],
+    );
     if e.region.is_empty() {
         e.region = text(p, &["resourceLocation.currentLocations.0"]);
     }

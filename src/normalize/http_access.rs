@@ -20,7 +20,9 @@ fn outcome_of(status: Option<u16>, action: &str) -> Outcome {
 
 /// `https://login.microsoftonline.com/common/GetCredentialType?mkt=en` → path only.
 pub fn path_of(uri: &str) -> String {
-    let after_scheme = uri.split_once("://").map_or(uri, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let after_scheme = uri
+        .split_once("://")
+        .map_or(uri, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
     let p = after_scheme.split(['?', '#']).next().unwrap_or("");
     if p.is_empty() {
         "/".into()
@@ -30,13 +32,20 @@ pub fn path_of(uri: &str) -> String {
 }
 
 fn host_of(uri: &str) -> String {
-    uri.split_once("://").map(|(_, rest)| rest.split(['/', '?', ':']).next().unwrap_or("").to_string()).unwrap_or_default()
+    uri.split_once("://")
+        .map(|(_, rest)| rest.split(['/', '?', ':']).next().unwrap_or("").to_string())
+        .unwrap_or_default()
 }
 
 /// Azure Front Door / Application Gateway diagnostic records (`properties` holds the request).
 pub fn from_azure(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let ts = text(v, &["time", "timeStamp", "TimeGenerated"]);
-    let time = Timestamp::parse(&ts).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {ts:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&ts).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {ts:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Azure, LogFormat::HttpAccess, time, origin);
     let p = path(v, "properties").cloned().unwrap_or(Value::Null);
     e.source_ip = text(&p, &["clientIp", "clientIP", "socketIp"]);
@@ -68,13 +77,20 @@ pub fn from_aws_waf(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let ts = text(v, &["timestamp"]);
     let time = match ts.parse::<i64>() {
         Ok(ms) => Timestamp(ms.saturating_mul(1_000_000)),
-        Err(_) => Timestamp::parse(&ts).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("timestamp {ts:?} is not a timestamp")))?,
+        Err(_) => Timestamp::parse(&ts).ok_or_else(|| {
+            RecordError::new(
+                BadReason::InvalidTime,
+                format!("timestamp {ts:?} is not a timestamp"),
+            )
+        })?,
     };
     let mut e = Event::new(Provider::Aws, LogFormat::HttpAccess, time, origin);
     e.source_ip = text(v, &["httpRequest.clientIp"]);
     let uri = text(v, &["httpRequest.uri"]);
     e.action = path_of(&uri);
-    e.request = format!("{} {}", text(v, &["httpRequest.httpMethod"]), uri).trim().to_string();
+    e.request = format!("{} {}", text(v, &["httpRequest.httpMethod"]), uri)
+        .trim()
+        .to_string();
     e.country = text(v, &["httpRequest.country"]);
     e.resource = text(v, &["webaclId"]);
     e.status = text(v, &["action"]);
@@ -98,14 +114,21 @@ pub fn from_aws_waf(v: &Value, origin: Origin) -> Result<Event, RecordError> {
 /// GCP HTTP(S) load balancer request logs (`httpRequest` in a LogEntry).
 pub fn from_gcp_lb(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let ts = text(v, &["timestamp", "receiveTimestamp", "p_event_time"]);
-    let time = Timestamp::parse(&ts).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("timestamp {ts:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&ts).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("timestamp {ts:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Gcp, LogFormat::HttpAccess, time, origin);
     let h = path(v, "httpRequest").cloned().unwrap_or(Value::Null);
     e.source_ip = text(&h, &["remoteIp"]);
     let url = text(&h, &["requestUrl"]);
     e.action = path_of(&url);
     e.service = host_of(&url);
-    e.request = format!("{} {}", text(&h, &["requestMethod"]), url).trim().to_string();
+    e.request = format!("{} {}", text(&h, &["requestMethod"]), url)
+        .trim()
+        .to_string();
     e.user_agent = text(&h, &["userAgent"]);
     e.http_status = status_code(&h, &["status"]);
     e.outcome = outcome_of(e.http_status, "");
@@ -128,9 +151,17 @@ pub fn from_combined(line: &str, origin: Origin) -> Result<Event, RecordError> {
         t.remove(0);
     }
     if t.len() < 7 || !t[3].starts_with('[') {
-        return Err(RecordError::new(BadReason::Unrecognised, "expected a combined log line: host ident user [time] \"request\" status bytes"));
+        return Err(RecordError::new(
+            BadReason::Unrecognised,
+            "expected a combined log line: host ident user [time] \"request\" status bytes",
+        ));
     }
-    let time = Timestamp::parse(t[3]).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {:?} is not a timestamp", t[3])))?;
+    let time = Timestamp::parse(t[3]).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {:?} is not a timestamp", t[3]),
+        )
+    })?;
     let mut e = Event::new(Provider::Other, LogFormat::HttpAccess, time, origin);
     e.source_ip = t[0].to_string();
     if t[2] != "-" {
@@ -141,7 +172,11 @@ pub fn from_combined(line: &str, origin: Origin) -> Result<Event, RecordError> {
     let _method = parts.next();
     e.action = path_of(parts.next().unwrap_or(""));
     e.http_status = t[5].parse().ok();
-    e.user_agent = t.get(8).filter(|u| **u != "-").map(|u| u.to_string()).unwrap_or_default();
+    e.user_agent = t
+        .get(8)
+        .filter(|u| **u != "-")
+        .map(|u| u.to_string())
+        .unwrap_or_default();
     e.outcome = outcome_of(e.http_status, "");
     Ok(e)
 }

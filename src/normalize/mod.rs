@@ -31,10 +31,17 @@ pub struct RecordError {
 
 impl RecordError {
     pub fn new(reason: BadReason, detail: impl Into<String>) -> RecordError {
-        RecordError { reason, detail: detail.into() }
+        RecordError {
+            reason,
+            detail: detail.into(),
+        }
     }
     pub fn json(e: serde_json::Error) -> RecordError {
-        let reason = if e.is_data() { BadReason::InvalidRecord } else { BadReason::InvalidJson };
+        let reason = if e.is_data() {
+            BadReason::InvalidRecord
+        } else {
+            BadReason::InvalidJson
+        };
         RecordError::new(reason, e.to_string())
     }
 }
@@ -49,7 +56,10 @@ pub struct NormalizeOptions {
 
 impl std::fmt::Debug for NormalizeOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NormalizeOptions").field("format", &self.format).field("prefilter", &self.prefilter.is_some()).finish()
+        f.debug_struct("NormalizeOptions")
+            .field("format", &self.format)
+            .field("prefilter", &self.prefilter.is_some())
+            .finish()
     }
 }
 
@@ -58,26 +68,44 @@ impl std::fmt::Debug for NormalizeOptions {
 const MAX_ENVELOPE_DEPTH: u32 = 8;
 
 /// Normalizes every record of a batch into `events`; bad records go to `bad`.
-pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<Event>, bad: &mut Vec<BadRecord>) {
+pub fn normalize_batch(
+    batch: &Batch,
+    opts: &NormalizeOptions,
+    events: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+) {
     bad.extend(batch.bad.iter().cloned());
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
-        if batch.kind == RecordKind::Json && opts.prefilter.as_ref().is_some_and(|p| p.skip(bytes)) {
+        if batch.kind == RecordKind::Json && opts.prefilter.as_ref().is_some_and(|p| p.skip(bytes))
+        {
             continue;
         }
         let before = events.len();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
             RecordKind::Json => normalize_json(bytes, &meta.origin, events),
             RecordKind::Text => normalize_text(bytes, &meta.origin, events),
-            RecordKind::Csv => normalize_csv(bytes, batch.header.as_deref().map_or(&[][..], |h| &h[..]), &meta.origin, events),
+            RecordKind::Csv => normalize_csv(
+                bytes,
+                batch.header.as_deref().map_or(&[][..], |h| &h[..]),
+                &meta.origin,
+                events,
+            ),
         }));
         let result = result.unwrap_or_else(|_| {
             // Defence in depth: a parser bug must cost one record, never the scan.
-            Err(RecordError::new(BadReason::InvalidRecord, "internal parser error (please report this record)"))
+            Err(RecordError::new(
+                BadReason::InvalidRecord,
+                "internal parser error (please report this record)",
+            ))
         });
         if let Err(e) = result {
             events.truncate(before);
-            bad.push(BadRecord { origin: meta.origin.clone(), reason: e.reason, detail: e.detail });
+            bad.push(BadRecord {
+                origin: meta.origin.clone(),
+                reason: e.reason,
+                detail: e.detail,
+            });
             continue;
         }
         if let Some(f) = opts.format {
@@ -85,8 +113,16 @@ pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<
             while j < events.len() {
                 if events[j].log() != f {
                     let ev = events.remove(j);
-                    let detail = format!("a {} record, but --format {} was given", ev.log().as_str(), f.as_str());
-                    bad.push(BadRecord { origin: ev.origin, reason: BadReason::Unrecognised, detail });
+                    let detail = format!(
+                        "a {} record, but --format {} was given",
+                        ev.log().as_str(),
+                        f.as_str()
+                    );
+                    bad.push(BadRecord {
+                        origin: ev.origin,
+                        reason: BadReason::Unrecognised,
+                        detail,
+                    });
                 } else {
                     j += 1;
                 }
@@ -95,7 +131,11 @@ pub fn normalize_batch(batch: &Batch, opts: &NormalizeOptions, events: &mut Vec<
     }
 }
 
-pub fn normalize_json(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
+pub fn normalize_json(
+    bytes: &[u8],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+) -> Result<(), RecordError> {
     // Fast path: one typed pass decides whether this is a plain CloudTrail event.
     if let Ok(raw) = sonic_rs::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
         if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
@@ -109,19 +149,32 @@ pub fn normalize_json(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Re
 
 /// Rule-test cases and EventBridge envelopes can carry `eventName` beside the real event.
 fn looks_enveloped(bytes: &[u8]) -> bool {
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
     let head = &bytes[..bytes.len().min(64)];
-    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"\"detail-type\"")).find(head).is_some()
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new(b"\"detail-type\""))
+        .find(head)
+        .is_some()
 }
 
 fn parse_embedded(s: &str) -> Result<Value, RecordError> {
-    serde_json::from_str(s).map_err(|e| RecordError::new(BadReason::InvalidJson, format!("embedded JSON: {e}")))
+    serde_json::from_str(s)
+        .map_err(|e| RecordError::new(BadReason::InvalidJson, format!("embedded JSON: {e}")))
 }
 
 /// Chooses the format of one JSON record by its keys, unwrapping envelopes first.
-pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) -> Result<(), RecordError> {
+pub fn from_value(
+    v: &Value,
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    depth: u32,
+) -> Result<(), RecordError> {
     if depth > MAX_ENVELOPE_DEPTH {
-        return Err(RecordError::new(BadReason::InvalidRecord, "envelopes nested too deep"));
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            "envelopes nested too deep",
+        ));
     }
     if let (Value::Array(_), Some((key, _))) = (v, &origin.element) {
         if &**key == "QueryResultRows" {
@@ -129,12 +182,29 @@ pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) 
         }
     }
     let Some(obj) = v.as_object() else {
-        return Err(RecordError::new(BadReason::InvalidRecord, format!("expected a JSON object, found {}", kind_of(v))));
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            format!("expected a JSON object, found {}", kind_of(v)),
+        ));
     };
-    let sub = |i: usize| if depth == 0 && origin.sub.is_none() { origin.with_sub(i as u32) } else { origin.clone() };
+    let sub = |i: usize| {
+        if depth == 0 && origin.sub.is_none() {
+            origin.with_sub(i as u32)
+        } else {
+            origin.clone()
+        }
+    };
 
     // Envelopes.
-    for wrapper in ["Records", "records", "value", "Events", "logEvents", "entries", "receivedMessages"] {
+    for wrapper in [
+        "Records",
+        "records",
+        "value",
+        "Events",
+        "logEvents",
+        "entries",
+        "receivedMessages",
+    ] {
         if let Some(Value::Array(items)) = obj.get(wrapper) {
             for (i, item) in items.iter().enumerate() {
                 from_value(item, &sub(i), out, depth + 1)?;
@@ -149,13 +219,18 @@ pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) 
         // One element of a Log Analytics `tables` array, framed on its own.
         return log_analytics_tables(std::slice::from_ref(v), origin, out, depth);
     }
-    if let (Some(Value::String(_)), Some(detail @ Value::Object(_))) = (obj.get("detail-type"), obj.get("detail")) {
+    if let (Some(Value::String(_)), Some(detail @ Value::Object(_))) =
+        (obj.get("detail-type"), obj.get("detail"))
+    {
         return from_value(detail, origin, out, depth + 1);
     }
     if let Some(Value::String(s)) = obj.get("CloudTrailEvent") {
         return from_value(&parse_embedded(s)?, origin, out, depth + 1);
     }
-    if let (Some(Value::String(m)), true) = (obj.get("message"), obj.contains_key("timestamp") && obj.contains_key("id")) {
+    if let (Some(Value::String(m)), true) = (
+        obj.get("message"),
+        obj.contains_key("timestamp") && obj.contains_key("id"),
+    ) {
         // A CloudWatch Logs subscription `logEvents[]` element.
         return from_value(&parse_embedded(m)?, origin, out, depth + 1);
     }
@@ -163,13 +238,25 @@ pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) 
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(data.trim())
             .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(data.trim()))
-            .map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("Pub/Sub data is not base64: {e}")))?;
-        let inner: Value = serde_json::from_slice(&decoded).map_err(|e| RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}")))?;
+            .map_err(|e| {
+                RecordError::new(
+                    BadReason::InvalidRecord,
+                    format!("Pub/Sub data is not base64: {e}"),
+                )
+            })?;
+        let inner: Value = serde_json::from_slice(&decoded)
+            .map_err(|e| RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}")))?;
         return from_value(&inner, origin, out, depth + 1);
     }
     // Rule-test wrappers (Panther `log`, StreamAlert `data`): the event is inside.
-    if obj.contains_key("rule_id") || obj.contains_key("trigger_rules") || obj.contains_key("classify_only") {
-        let inner = obj.get("log").filter(|l| l.is_object()).or_else(|| obj.get("data"));
+    if obj.contains_key("rule_id")
+        || obj.contains_key("trigger_rules")
+        || obj.contains_key("classify_only")
+    {
+        let inner = obj
+            .get("log")
+            .filter(|l| l.is_object())
+            .or_else(|| obj.get("data"));
         if let Some(inner) = inner {
             return from_value(inner, origin, out, depth + 1);
         }
@@ -190,7 +277,11 @@ pub fn from_value(v: &Value, origin: &Origin, out: &mut Vec<Event>, depth: u32) 
 fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, RecordError> {
     let o = origin.clone();
     let table = text(v, &["Type", "$table"]);
-    if obj.contains_key("eventName") && (obj.contains_key("eventSource") || obj.contains_key("userIdentity") || obj.contains_key("eventVersion")) {
+    if obj.contains_key("eventName")
+        && (obj.contains_key("eventSource")
+            || obj.contains_key("userIdentity")
+            || obj.contains_key("eventVersion"))
+    {
         let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
         return cloudtrail::from_bytes(&bytes, o);
     }
@@ -199,10 +290,13 @@ fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, R
     }
     if obj.contains_key("eventname") && obj.contains_key("eventsource") {
         // Panther's lower-cased CloudTrail columns.
-        let bytes = serde_json::to_vec(&cloudtrail::canonical_keys(v)).map_err(RecordError::json)?;
+        let bytes =
+            serde_json::to_vec(&cloudtrail::canonical_keys(v)).map_err(RecordError::json)?;
         return cloudtrail::from_bytes(&bytes, o);
     }
-    if table == "AWSCloudTrail" || (obj.contains_key("EventName") && obj.contains_key("EventSource")) {
+    if table == "AWSCloudTrail"
+        || (obj.contains_key("EventName") && obj.contains_key("EventSource"))
+    {
         return cloudtrail::from_sentinel(v, o);
     }
     if obj.contains_key("Event Name") {
@@ -211,10 +305,15 @@ fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, R
     if table == "AzureActivity" || obj.contains_key("OperationNameValue") {
         return azure_activity::from_sentinel(v, o);
     }
-    if table == "SigninLogs" || table.ends_with("SignInLogs") || (obj.contains_key("ResultType") && obj.contains_key("UserPrincipalName")) {
+    if table == "SigninLogs"
+        || table.ends_with("SignInLogs")
+        || (obj.contains_key("ResultType") && obj.contains_key("UserPrincipalName"))
+    {
         return entra_signin::from_sentinel(v, o);
     }
-    if table == "AuditLogs" || (obj.contains_key("OperationName") && obj.contains_key("InitiatedBy")) {
+    if table == "AuditLogs"
+        || (obj.contains_key("OperationName") && obj.contains_key("InitiatedBy"))
+    {
         return entra_audit::from_sentinel(v, o);
     }
     if has(v, "protoPayload") || obj.contains_key("methodName") {
@@ -239,13 +338,20 @@ fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, R
     if cat.starts_with("frontdoor") || cat.starts_with("applicationgateway") {
         return http_access::from_azure(v, o);
     }
-    if cat == "auditlogs" || (path(v, "properties.initiatedBy").is_some() && path(v, "properties.activityDisplayName").is_some()) {
+    if cat == "auditlogs"
+        || (path(v, "properties.initiatedBy").is_some()
+            && path(v, "properties.activityDisplayName").is_some())
+    {
         return entra_audit::from_diagnostic(v, o);
     }
-    if obj.contains_key("createdDateTime") && (obj.contains_key("userPrincipalName") || obj.contains_key("appDisplayName")) {
+    if obj.contains_key("createdDateTime")
+        && (obj.contains_key("userPrincipalName") || obj.contains_key("appDisplayName"))
+    {
         return entra_signin::from_graph(v, o);
     }
-    if obj.contains_key("activityDisplayName") && (obj.contains_key("activityDateTime") || obj.contains_key("createdDateTime")) {
+    if obj.contains_key("activityDisplayName")
+        && (obj.contains_key("activityDateTime") || obj.contains_key("createdDateTime"))
+    {
         return entra_audit::from_graph(v, o);
     }
     if obj.contains_key("eventTimestamp") && path(v, "operationName.value").is_some() {
@@ -292,15 +398,28 @@ fn pubsub_data(v: &Value) -> Option<&str> {
 }
 
 /// Log Analytics query API: `{"tables":[{"columns":[{"name"}],"rows":[[...]]}]}`.
-fn log_analytics_tables(tables: &[Value], origin: &Origin, out: &mut Vec<Event>, depth: u32) -> Result<(), RecordError> {
+fn log_analytics_tables(
+    tables: &[Value],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    depth: u32,
+) -> Result<(), RecordError> {
     let mut n = 0u32;
     for t in tables {
         let cols: Vec<String> = match path(t, "columns") {
             Some(Value::Array(c)) => c.iter().map(|c| text(c, &["name"])).collect(),
-            _ => return Err(RecordError::new(BadReason::InvalidRecord, "tables[].columns: expected an array")),
+            _ => {
+                return Err(RecordError::new(
+                    BadReason::InvalidRecord,
+                    "tables[].columns: expected an array",
+                ))
+            }
         };
         let Some(Value::Array(rows)) = path(t, "rows") else {
-            return Err(RecordError::new(BadReason::InvalidRecord, "tables[].rows: expected an array"));
+            return Err(RecordError::new(
+                BadReason::InvalidRecord,
+                "tables[].rows: expected an array",
+            ));
         };
         for row in rows {
             let Value::Array(cells) = row else { continue };
@@ -338,7 +457,9 @@ fn lake_row(r: &Value) -> Value {
 fn insert_dotted(m: &mut Map<String, Value>, k: &str, v: Value) {
     match k.split_once('.') {
         Some((head, rest)) => {
-            let entry = m.entry(head.to_string()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = m
+                .entry(head.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(inner) = entry {
                 insert_dotted(inner, rest, v);
             }
@@ -355,8 +476,13 @@ pub fn is_text_log_line(line: &str) -> bool {
     s3_access::looks_like(line) || http_access::looks_like_combined(line)
 }
 
-pub fn normalize_text(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
-    let line = std::str::from_utf8(bytes).map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("invalid UTF-8: {e}")))?;
+pub fn normalize_text(
+    bytes: &[u8],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+) -> Result<(), RecordError> {
+    let line = std::str::from_utf8(bytes)
+        .map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("invalid UTF-8: {e}")))?;
     let line = line.trim_end_matches('\r');
     if s3_access::looks_like(line) {
         out.push(s3_access::from_line(line, origin.clone())?);
@@ -366,17 +492,29 @@ pub fn normalize_text(bytes: &[u8], origin: &Origin, out: &mut Vec<Event>) -> Re
         let v: Value = serde_json::from_str(line).map_err(RecordError::json)?;
         from_value(&v, origin, out, 0)?;
     } else {
-        return Err(RecordError::new(BadReason::Unrecognised, "expected an S3 server access log line or a combined HTTP log line"));
+        return Err(RecordError::new(
+            BadReason::Unrecognised,
+            "expected an S3 server access log line or a combined HTTP log line",
+        ));
     }
     Ok(())
 }
 
-pub fn normalize_csv(bytes: &[u8], header: &[String], origin: &Origin, out: &mut Vec<Event>) -> Result<(), RecordError> {
+pub fn normalize_csv(
+    bytes: &[u8],
+    header: &[String],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+) -> Result<(), RecordError> {
     let cells = crate::input::csv::split_record(bytes);
     if cells.len() != header.len() {
         return Err(RecordError::new(
             BadReason::InvalidRecord,
-            format!("CSV row has {} cells, the header has {} columns", cells.len(), header.len()),
+            format!(
+                "CSV row has {} cells, the header has {} columns",
+                cells.len(),
+                header.len()
+            ),
         ));
     }
     let mut m = Map::new();
@@ -387,4 +525,3 @@ pub fn normalize_csv(bytes: &[u8], header: &[String], origin: &Origin, out: &mut
     }
     from_value(&Value::Object(m), origin, out, 0)
 }
-

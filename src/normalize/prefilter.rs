@@ -16,7 +16,11 @@ impl Hasher for Fnv {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
         for b in bytes {
             h ^= *b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
@@ -32,12 +36,17 @@ pub struct Prefilter {
 
 impl Prefilter {
     pub fn new(names: impl IntoIterator<Item = String>) -> Prefilter {
-        Prefilter { names: names.into_iter().map(String::into_bytes).collect(), finder: memchr::memmem::Finder::new(b"\"eventName\"") }
+        Prefilter {
+            names: names.into_iter().map(String::into_bytes).collect(),
+            finder: memchr::memmem::Finder::new(b"\"eventName\""),
+        }
     }
 
     /// True when the record is a CloudTrail event whose name no enabled rule wants.
     pub fn skip(&self, rec: &[u8]) -> bool {
-        let Some(name) = self.event_name(rec) else { return false };
+        let Some(name) = self.event_name(rec) else {
+            return false;
+        };
         let stripped = strip_version(name);
         !self.names.contains(name) && !self.names.contains(stripped)
     }
@@ -89,8 +98,14 @@ mod tests {
         assert!(!p.skip(br#"{"eventName":"DescribeInstances","x":1}"#));
         assert!(!p.skip(br#"{"eventName" : "ListFunctions20150331"}"#));
         assert!(p.skip(br#"{"eventName":"PutObject"}"#));
-        assert!(!p.skip(br#"{"EventName":"PutObject"}"#), "Sentinel shape is parsed");
-        assert!(!p.skip(br#"{"eventName":"Put\u004fbject"}"#), "escapes are parsed");
+        assert!(
+            !p.skip(br#"{"EventName":"PutObject"}"#),
+            "Sentinel shape is parsed"
+        );
+        assert!(
+            !p.skip(br#"{"eventName":"Put\u004fbject"}"#),
+            "escapes are parsed"
+        );
         assert!(!p.skip(br#"{"log":{"eventName":"PutObject"},"eventName":"x"}"#));
         assert!(!p.skip(br#"{"operationName":"x"}"#));
         assert!(!p.skip(br#"{"eventName":"#));

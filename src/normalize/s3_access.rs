@@ -62,15 +62,29 @@ fn dash(s: &str) -> String {
 /// Whether a line looks like S3 server access (owner id, bucket, `[time]`).
 pub fn looks_like(line: &str) -> bool {
     let t: Vec<&str> = line.splitn(4, ' ').collect();
-    t.len() == 4 && t[2].starts_with('[') && t[0].len() >= 32 && t[0].bytes().all(|c| c.is_ascii_hexdigit())
+    t.len() == 4
+        && t[2].starts_with('[')
+        && t[0].len() >= 32
+        && t[0].bytes().all(|c| c.is_ascii_hexdigit())
 }
 
 pub fn from_line(line: &str, origin: Origin) -> Result<Event, RecordError> {
     let t = tokens(line);
     if t.len() < 18 {
-        return Err(RecordError::new(BadReason::InvalidRecord, format!("S3 access log line has {} fields, expected at least 18", t.len())));
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            format!(
+                "S3 access log line has {} fields, expected at least 18",
+                t.len()
+            ),
+        ));
     }
-    let time = Timestamp::parse(t[2]).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {:?} is not a timestamp", t[2])))?;
+    let time = Timestamp::parse(t[2]).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {:?} is not a timestamp", t[2]),
+        )
+    })?;
     let mut e = Event::new(Provider::Aws, LogFormat::S3Access, time, origin);
     e.resource = dash(t[1]);
     e.source_ip = dash(t[3]);
@@ -84,7 +98,10 @@ pub fn from_line(line: &str, origin: Origin) -> Result<Event, RecordError> {
     e.service = "s3.amazonaws.com".into();
     if let Some(host) = t.get(22) {
         if host.contains("amazonaws.com") {
-            if let Some(region) = host.split('.').find(|p| p.contains('-') && p.chars().last().is_some_and(|c| c.is_ascii_digit())) {
+            if let Some(region) = host
+                .split('.')
+                .find(|p| p.contains('-') && p.chars().last().is_some_and(|c| c.is_ascii_digit()))
+            {
                 e.region = region.to_string();
             }
         }
@@ -104,7 +121,12 @@ fn outcome_of(status: Option<u16>) -> Outcome {
 /// Pre-parsed fields (`bucket`, `remoteip`, `operation`, `httpstatus`, ...).
 pub fn from_fields(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let ts = text(v, &["time", "p_event_time"]);
-    let time = Timestamp::parse(&ts).ok_or_else(|| RecordError::new(BadReason::InvalidTime, format!("time {ts:?} is not a timestamp")))?;
+    let time = Timestamp::parse(&ts).ok_or_else(|| {
+        RecordError::new(
+            BadReason::InvalidTime,
+            format!("time {ts:?} is not a timestamp"),
+        )
+    })?;
     let mut e = Event::new(Provider::Aws, LogFormat::S3Access, time, origin);
     e.resource = text(v, &["bucket"]);
     e.source_ip = text(v, &["remoteip"]);

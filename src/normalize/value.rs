@@ -10,7 +10,9 @@ pub fn key<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
     if let Some(x) = obj.get(k) {
         return Some(x);
     }
-    obj.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, x)| x)
+    obj.iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(k))
+        .map(|(_, x)| x)
 }
 
 /// Dotted path lookup: `properties.status.errorCode`.

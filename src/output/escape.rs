@@ -32,7 +32,9 @@ pub fn csv_cell(s: &str) -> String {
 }
 
 fn terminal_keep_newlines(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || *c == '\n').collect()
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .collect()
 }
 
 /// For HTML text and attribute values.
@@ -61,6 +63,9 @@ mod tests {
         assert_eq!(terminal("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1+2"), "\"'-1+2\"");
-        assert_eq!(html("<script>alert('x')</script>"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+        assert_eq!(
+            html("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+        );
     }
 }

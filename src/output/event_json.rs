@@ -36,7 +36,9 @@ fn needs_escape_at(b: &[u8], i: usize) -> Option<usize> {
     match (c, b.get(i + 1), b.get(i + 2)) {
         (0xc2, Some(&n), _) if (0x80..=0x9f).contains(&n) => Some(2),
         (0xd8, Some(&0x9c), _) => Some(2),
-        (0xe2, Some(&0x80), Some(&n)) if n == 0x8e || n == 0x8f || (0xaa..=0xae).contains(&n) => Some(3),
+        (0xe2, Some(&0x80), Some(&n)) if n == 0x8e || n == 0x8f || (0xaa..=0xae).contains(&n) => {
+            Some(3)
+        }
         (0xe2, Some(&0x81), Some(&n)) if (0xa6..=0xa9).contains(&n) => Some(3),
         _ => None,
     }
@@ -62,7 +64,9 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < b.len() {
-        if i + 8 <= b.len() && !word_has_special(u64::from_le_bytes(b[i..i + 8].try_into().unwrap())) {
+        if i + 8 <= b.len()
+            && !word_has_special(u64::from_le_bytes(b[i..i + 8].try_into().unwrap()))
+        {
             i += 8;
             continue;
         }
@@ -114,7 +118,9 @@ fn write_time(out: &mut Vec<u8>, t: crate::event::Timestamp) {
         return;
     }
     let sod = secs.rem_euclid(86_400) as u32;
-    let two = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8]);
+    let two = |out: &mut Vec<u8>, v: u32| {
+        out.extend_from_slice(&[b'0' + (v / 10) as u8, b'0' + (v % 10) as u8])
+    };
     two(out, (y / 100) as u32);
     two(out, (y % 100) as u32);
     out.push(b'-');
@@ -199,7 +205,12 @@ mod tests {
     #[test]
     fn same_json_as_serde_for_ordinary_values_and_escapes_hostile_ones() {
         let src: Arc<str> = Arc::from("f.json");
-        let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, Timestamp(1_700_000_000_123_000_000), Origin::line(&src, 3));
+        let mut e = Event::new(
+            Provider::Aws,
+            LogFormat::CloudTrail,
+            Timestamp(1_700_000_000_123_000_000),
+            Origin::line(&src, 3),
+        );
         e.identity = "arn:aws:iam::1:user/a\"b\\c".into();
         e.user_agent = "ua\t\u{e9}\u{1f600}".into();
         e.http_status = Some(403);
@@ -210,12 +221,19 @@ mod tests {
         let a: serde_json::Value = serde_json::from_slice(&mine).unwrap();
         let b = serde_json::to_value(&e).unwrap();
         assert_eq!(a, b);
-        assert_eq!(String::from_utf8(mine).unwrap(), serde_json::to_string(&e).unwrap(), "same field order");
+        assert_eq!(
+            String::from_utf8(mine).unwrap(),
+            serde_json::to_string(&e).unwrap(),
+            "same field order"
+        );
         e.user_agent = "x\u{1b}[2J\u{7f}\u{85}\u{202e}\u{2066}\u{61c}y".into();
         let mut hostile = Vec::new();
         write_event(&e, &mut hostile);
         let text = String::from_utf8(hostile.clone()).unwrap();
-        assert!(text.contains("x\\u001b[2J\\u007f\\u0085\\u202e\\u2066\\u061cy"), "{text}");
+        assert!(
+            text.contains("x\\u001b[2J\\u007f\\u0085\\u202e\\u2066\\u061cy"),
+            "{text}"
+        );
         let back: serde_json::Value = serde_json::from_slice(&hostile).unwrap();
         assert_eq!(back["user_agent"], serde_json::json!(e.user_agent));
     }
@@ -228,7 +246,12 @@ mod time_and_swar {
 
     #[test]
     fn times_match_display() {
-        for s in ["2024-05-06T10:03:12Z", "1999-12-31T23:59:59.9999999Z", "2024-02-29T00:00:00.5Z", "0001-01-01T00:00:00Z"] {
+        for s in [
+            "2024-05-06T10:03:12Z",
+            "1999-12-31T23:59:59.9999999Z",
+            "2024-02-29T00:00:00.5Z",
+            "0001-01-01T00:00:00Z",
+        ] {
             let t = Timestamp::parse(s).unwrap();
             let mut out = Vec::new();
             write_time(&mut out, t);
@@ -242,7 +265,10 @@ mod time_and_swar {
             for pos in 0..8 {
                 let mut w = [b'a'; 8];
                 w[pos] = special;
-                assert!(word_has_special(u64::from_le_bytes(w)), "{special:#x} at {pos}");
+                assert!(
+                    word_has_special(u64::from_le_bytes(w)),
+                    "{special:#x} at {pos}"
+                );
             }
         }
         assert!(!word_has_special(u64::from_le_bytes(*b"aZ09 ~!/")));

@@ -19,15 +19,23 @@ pub struct JsonSink<W: Write> {
 
 impl<W: Write> JsonSink<W> {
     pub fn new(out: W) -> Self {
-        JsonSink { out, written: 0, buf: Vec::new() }
+        JsonSink {
+            out,
+            written: 0,
+            buf: Vec::new(),
+        }
     }
 }
 
 impl<W: Write> AlertSink for JsonSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         self.buf.clear();
-        a.serialize(&mut Serializer::with_formatter(&mut self.buf, TerminalSafe(PrettyFormatter::new())))?;
-        self.out.write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+        a.serialize(&mut Serializer::with_formatter(
+            &mut self.buf,
+            TerminalSafe(PrettyFormatter::new()),
+        ))?;
+        self.out
+            .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
         // Indent by one level so the output is byte for byte what pretty-printing the whole
         // array would give. JSON strings cannot hold a raw newline, so every `\n` is layout.
         for (i, line) in self.buf.split(|&b| b == b'\n').enumerate() {
@@ -42,7 +50,8 @@ impl<W: Write> AlertSink for JsonSink<W> {
     }
 
     fn finish(&mut self) -> io::Result<()> {
-        self.out.write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out
+            .write_all(if self.written == 0 { b"[]\n" } else { b"\n]\n" })?;
         self.out.flush()
     }
 }
@@ -65,7 +74,10 @@ mod tests {
     #[test]
     fn empty_run_is_an_empty_array() {
         assert_eq!(print(&[]), "[]\n");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(&print(&[])).unwrap(), serde_json::json!([]));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&print(&[])).unwrap(),
+            serde_json::json!([])
+        );
     }
 
     #[test]

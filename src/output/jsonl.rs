@@ -16,14 +16,20 @@ pub struct JsonlSink<W: Write> {
 
 impl<W: Write> JsonlSink<W> {
     pub fn new(out: W) -> Self {
-        JsonlSink { out, line: Vec::new() }
+        JsonlSink {
+            out,
+            line: Vec::new(),
+        }
     }
 }
 
 impl<W: Write> AlertSink for JsonlSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         self.line.clear();
-        a.serialize(&mut Serializer::with_formatter(&mut self.line, TerminalSafe(CompactFormatter)))?;
+        a.serialize(&mut Serializer::with_formatter(
+            &mut self.line,
+            TerminalSafe(CompactFormatter),
+        ))?;
         self.line.push(b'\n');
         // One write per line, so concurrent readers never see half an alert.
         self.out.write_all(&self.line)?;
@@ -42,13 +48,21 @@ pub(crate) struct TerminalSafe<F>(pub F);
 
 /// The characters `escape::terminal` rewrites; serde_json already escapes those below 0x20.
 fn unsafe_for_terminal(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 impl<F: Formatter> Formatter for TerminalSafe<F> {
-    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         let mut start = 0;
-        for (i, c) in fragment.char_indices().filter(|&(_, c)| unsafe_for_terminal(c)) {
+        for (i, c) in fragment
+            .char_indices()
+            .filter(|&(_, c)| unsafe_for_terminal(c))
+        {
             w.write_all(fragment[start..i].as_bytes())?;
             write!(w, "\\u{:04x}", c as u32)?;
             start = i + c.len_utf8();
@@ -110,7 +124,9 @@ mod tests {
                 Ok(keys)
             }
         }
-        serde_json::Deserializer::from_str(line).deserialize_map(Keys).unwrap()
+        serde_json::Deserializer::from_str(line)
+            .deserialize_map(Keys)
+            .unwrap()
     }
 
     fn print(alerts: &[Alert]) -> String {
@@ -156,7 +172,10 @@ mod tests {
         a.group.0[0].1 = hostile.into();
         a.fields.push("ua\u{9b}", hostile);
         let line = print(&[a]);
-        assert!(!line.contains(|c: char| c != '\n' && unsafe_for_terminal(c)), "{line:?}");
+        assert!(
+            !line.contains(|c: char| c != '\n' && unsafe_for_terminal(c)),
+            "{line:?}"
+        );
         let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
         assert_eq!(v["group"]["identity"], hostile);
         assert_eq!(v["fields"]["ua\u{9b}"], hostile);
@@ -164,9 +183,17 @@ mod tests {
 
     #[test]
     fn escapes_exactly_what_the_terminal_escaper_does() {
-        for c in (0..0x3000).filter_map(char::from_u32).filter(|c| *c as u32 >= 0x20) {
+        for c in (0..0x3000)
+            .filter_map(char::from_u32)
+            .filter(|c| *c as u32 >= 0x20)
+        {
             let s = c.to_string();
-            assert_eq!(unsafe_for_terminal(c), escape::terminal(&s) != s, "U+{:04X}", c as u32);
+            assert_eq!(
+                unsafe_for_terminal(c),
+                escape::terminal(&s) != s,
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 }

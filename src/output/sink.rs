@@ -57,7 +57,11 @@ pub enum OutputKind {
 
 /// Builds the printer for `format` writing to `out`. `color` only affects the table; JSON
 /// output is for machines and never carries colour codes.
-pub fn make_sink(format: OutputKind, out: Box<dyn Write + Send>, color: bool) -> Box<dyn AlertSink> {
+pub fn make_sink(
+    format: OutputKind,
+    out: Box<dyn Write + Send>,
+    color: bool,
+) -> Box<dyn AlertSink> {
     // Sinks flush when output must be visible (each JSON line, `finish`), so a buffer is safe
     // and spares a write syscall per line on stdout.
     let out = BufWriter::new(out);
@@ -90,7 +94,14 @@ pub(crate) mod tests {
         fields.push("DistinctAPIs", 6);
         fields.push(
             "APIList",
-            serde_json::json!(["DescribeInstances", "ListBuckets", "ListUsers", "ListRoles", "GetCallerIdentity", "DescribeVpcs"]),
+            serde_json::json!([
+                "DescribeInstances",
+                "ListBuckets",
+                "ListUsers",
+                "ListRoles",
+                "GetCallerIdentity",
+                "DescribeVpcs"
+            ]),
         );
         fields.push("DistinctRegions", 2);
         fields.push("SourceIPs", serde_json::json!(["198.51.100.7"]));
@@ -113,7 +124,9 @@ pub(crate) mod tests {
             last_seen: t("2024-05-06T10:09:40Z"),
             count: 12,
             fields,
-            evidence: vec!["AWSLogs/123456789012/CloudTrail/eu-west-1/x.json.gz#Records[17]".into()],
+            evidence: vec![
+                "AWSLogs/123456789012/CloudTrail/eu-west-1/x.json.gz#Records[17]".into(),
+            ],
             suppressed: false,
             reason: None,
             notes: vec![],

@@ -40,7 +40,14 @@ const SEVERITY: usize = 1;
 
 /// Fields of the seed rule that repeat a column (time, provider, count, risk) or are too
 /// long to help in a summary line. Fields equal to a group value are dropped as well.
-const REPEATS_A_COLUMN: [&str; 6] = ["TimeGenerated", "CloudProvider", "FirstSeen", "LastSeen", "RiskScore", "DiscoveryCount"];
+const REPEATS_A_COLUMN: [&str; 6] = [
+    "TimeGenerated",
+    "CloudProvider",
+    "FirstSeen",
+    "LastSeen",
+    "RiskScore",
+    "DiscoveryCount",
+];
 
 /// Shorter labels for the seed's column names, so more of the API list fits.
 const SHORT_LABELS: [(&str, &str); 2] = [("DistinctRegions", "Regions"), ("APIList", "APIs")];
@@ -59,7 +66,11 @@ pub struct TableSink<W: Write> {
 
 impl<W: Write> TableSink<W> {
     pub fn new(out: W, color: bool) -> Self {
-        TableSink { out, color, rows: Vec::new() }
+        TableSink {
+            out,
+            color,
+            rows: Vec::new(),
+        }
     }
 
     fn render(&self) -> String {
@@ -67,7 +78,14 @@ impl<W: Write> TableSink<W> {
             return "No alerts.\n".to_string();
         }
         let widths: Vec<usize> = (0..COLUMNS.len())
-            .map(|i| self.rows.iter().map(|r| width(&r.cells[i])).chain([COLUMNS[i].name.len()]).max().unwrap_or(0))
+            .map(|i| {
+                self.rows
+                    .iter()
+                    .map(|r| width(&r.cells[i]))
+                    .chain([COLUMNS[i].name.len()])
+                    .max()
+                    .unwrap_or(0)
+            })
             .collect();
         let mut text = line(&COLUMNS.map(|c| c.name.to_string()), &widths, None);
         for r in &self.rows {
@@ -82,20 +100,40 @@ impl<W: Write> TableSink<W> {
 
 impl<W: Write> AlertSink for TableSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
-        let group = a.group.0.iter().map(|(_, v)| plain(v)).collect::<Vec<_>>().join(" / ");
+        let group = a
+            .group
+            .0
+            .iter()
+            .map(|(_, v)| plain(v))
+            .collect::<Vec<_>>()
+            .join(" / ");
         let cells = [
             a.window_start.to_string(),
             a.severity.as_str().to_string(),
             a.risk_score.to_string(),
             escape::terminal(&a.rule),
             a.provider.as_str().to_string(),
-            if group.is_empty() { "-".to_string() } else { group },
+            if group.is_empty() {
+                "-".to_string()
+            } else {
+                group
+            },
             a.count.to_string(),
             details(a),
         ];
-        let cells = cells.into_iter().zip(&COLUMNS).map(|(c, col)| truncate(c, col.max));
-        let cells: [String; 8] = cells.collect::<Vec<_>>().try_into().expect("one cell per column");
-        self.rows.push(Row { cells, severity: a.severity, suppressed: a.suppressed });
+        let cells = cells
+            .into_iter()
+            .zip(&COLUMNS)
+            .map(|(c, col)| truncate(c, col.max));
+        let cells: [String; 8] = cells
+            .collect::<Vec<_>>()
+            .try_into()
+            .expect("one cell per column");
+        self.rows.push(Row {
+            cells,
+            severity: a.severity,
+            suppressed: a.suppressed,
+        });
         Ok(())
     }
 
@@ -115,7 +153,11 @@ fn line(cells: &[String; 8], widths: &[usize], color: Option<Severity>) -> Strin
             out.push_str("  ");
         }
         let w = if i + 1 == cells.len() { 0 } else { widths[i] };
-        let padded = if col.right { format!("{cell:>w$}") } else { format!("{cell:<w$}") };
+        let padded = if col.right {
+            format!("{cell:>w$}")
+        } else {
+            format!("{cell:<w$}")
+        };
         match color.filter(|_| i == SEVERITY) {
             // Colour wraps the padding too, so the codes never shift the columns.
             Some(sev) => out.push_str(&format!("{}{padded}\x1b[0m", sgr(sev))),
@@ -138,14 +180,23 @@ fn sgr(s: Severity) -> &'static str {
 /// `3 alerts (1 high, 2 low)`, most severe first.
 fn summary(rows: &[Row]) -> String {
     let n = rows.len();
-    let by_severity: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low]
-        .into_iter()
-        .filter_map(|s| match rows.iter().filter(|r| r.severity == s).count() {
-            0 => None,
-            k => Some(format!("{k} {}", s.as_str())),
-        })
-        .collect();
-    let mut text = format!("{n} alert{} ({})", if n == 1 { "" } else { "s" }, by_severity.join(", "));
+    let by_severity: Vec<String> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .into_iter()
+    .filter_map(|s| match rows.iter().filter(|r| r.severity == s).count() {
+        0 => None,
+        k => Some(format!("{k} {}", s.as_str())),
+    })
+    .collect();
+    let mut text = format!(
+        "{n} alert{} ({})",
+        if n == 1 { "" } else { "s" },
+        by_severity.join(", ")
+    );
     let suppressed = rows.iter().filter(|r| r.suppressed).count();
     if suppressed > 0 {
         text += &format!(", {suppressed} suppressed");
@@ -166,18 +217,26 @@ fn details(a: &Alert) -> String {
     parts.extend(a.notes.iter().map(|n| format!("({})", escape::terminal(n))));
     let mut lists = Vec::new();
     for (key, value) in &a.fields.0 {
-        let in_group = a.group.0.iter().any(|(_, g)| g == value && value.is_string());
+        let in_group = a
+            .group
+            .0
+            .iter()
+            .any(|(_, g)| g == value && value.is_string());
         if in_group || REPEATS_A_COLUMN.contains(&key.as_str()) {
             continue;
         }
-        let label = SHORT_LABELS.iter().find(|(long, _)| long == key).map_or(key.as_str(), |(_, short)| short);
+        let label = SHORT_LABELS
+            .iter()
+            .find(|(long, _)| long == key)
+            .map_or(key.as_str(), |(_, short)| short);
         let label = escape::terminal(label);
         match value {
             Value::Null => {}
             Value::Array(items) if items.is_empty() => {}
-            Value::Array(items) => {
-                lists.push(format!("{label}: {}", items.iter().map(plain).collect::<Vec<_>>().join(", ")))
-            }
+            Value::Array(items) => lists.push(format!(
+                "{label}: {}",
+                items.iter().map(plain).collect::<Vec<_>>().join(", ")
+            )),
             v => parts.push(format!("{label}={}", plain(v))),
         }
     }
@@ -229,7 +288,8 @@ mod tests {
         let mut a = sample_alert();
         a.severity = Severity::High;
         a.group.0[0].1 = "evil\u{1b}[2J".into();
-        a.fields.push("UserAgent", "curl\u{1b}]0;pwned\u{7}\u{9b}31m");
+        a.fields
+            .push("UserAgent", "curl\u{1b}]0;pwned\u{7}\u{9b}31m");
         a.suppressed = true;
         a.reason = Some("ci\u{1b}[5m".into());
         a
@@ -249,7 +309,10 @@ mod tests {
         high.severity = Severity::High;
         let text = print(&[sample_alert(), high, low2], false);
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("TIME                  SEVERITY  RISK  RULE"), "{text}");
+        assert!(
+            lines[0].starts_with("TIME                  SEVERITY  RISK  RULE"),
+            "{text}"
+        );
         assert_eq!(lines.len(), 6);
         assert_eq!(lines[4], "");
         assert_eq!(lines[5], "3 alerts (1 high, 2 low)");
@@ -259,15 +322,28 @@ mod tests {
         assert_eq!(at(lines[0], "DETAILS"), at(lines[3], "DistinctAPIs"));
         assert!(lines.iter().all(|l| !l.ends_with(' ')));
         assert!(lines[1].contains("arn:aws:iam::123456789012:user/alice / 123456789012"));
-        assert!(lines[1].contains("  2024-05-06T10:00:00Z  ") || lines[1].starts_with("2024-05-06T10:00:00Z  "));
+        assert!(
+            lines[1].contains("  2024-05-06T10:00:00Z  ")
+                || lines[1].starts_with("2024-05-06T10:00:00Z  ")
+        );
     }
 
     #[test]
     fn details_skip_repeated_columns_and_shorten_labels() {
         let d = details(&sample_alert());
-        assert!(d.starts_with("DistinctAPIs=6 Regions=2 APIs: DescribeInstances, ListBuckets, "), "{d}");
+        assert!(
+            d.starts_with("DistinctAPIs=6 Regions=2 APIs: DescribeInstances, ListBuckets, "),
+            "{d}"
+        );
         assert!(d.ends_with("; SourceIPs: 198.51.100.7"), "{d}");
-        for gone in ["RiskScore", "TimeGenerated", "Identity", "AccountId", "DiscoveryCount", "FirstSeen"] {
+        for gone in [
+            "RiskScore",
+            "TimeGenerated",
+            "Identity",
+            "AccountId",
+            "DiscoveryCount",
+            "FirstSeen",
+        ] {
             assert!(!d.contains(&format!("{gone}=")), "{gone} in {d}");
         }
     }
@@ -287,7 +363,10 @@ mod tests {
     fn log_values_cannot_emit_escape_sequences() {
         let text = print(&[hostile()], false);
         assert!(!text.contains('\u{1b}'), "{text:?}");
-        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{text:?}"
+        );
         assert!(text.contains("evil\\u{1b}[2J / 123456789012"));
         assert!(text.contains("(suppressed: ci\\u{1b}[5m)"));
     }
@@ -300,7 +379,12 @@ mod tests {
         medium.severity = Severity::Medium;
         let alerts = [hostile(), crit, medium, sample_alert()];
         let text = print(&alerts, true);
-        for code in ["\x1b[31mhigh    \x1b[0m", "\x1b[1;31mcritical\x1b[0m", "\x1b[33mmedium  \x1b[0m", "\x1b[34mlow     \x1b[0m"] {
+        for code in [
+            "\x1b[31mhigh    \x1b[0m",
+            "\x1b[1;31mcritical\x1b[0m",
+            "\x1b[33mmedium  \x1b[0m",
+            "\x1b[34mlow     \x1b[0m",
+        ] {
             assert!(text.contains(code), "{code:?} missing in {text:?}");
         }
         let mut rest = text.clone();
@@ -319,13 +403,21 @@ mod tests {
         assert_eq!(truncate("ééééééé".into(), 4), "ééé…");
 
         let mut a = sample_alert();
-        a.group.0[0].1 = format!("arn:aws:sts::123456789012:assumed-role/{}/session", "r".repeat(200)).into();
+        a.group.0[0].1 = format!(
+            "arn:aws:sts::123456789012:assumed-role/{}/session",
+            "r".repeat(200)
+        )
+        .into();
         let apis: Vec<String> = (0..50).map(|i| format!("DescribeThing{i}")).collect();
         a.fields.0.retain(|(k, _)| k != "APIList");
         a.fields.push("APIList", apis);
         let text = print(&[a], false);
         let row = text.lines().nth(1).unwrap();
-        let cells: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+        let cells: Vec<&str> = row
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
         let group = cells.iter().find(|c| c.starts_with("arn:aws:sts")).unwrap();
         assert_eq!(width(group), 64);
         assert!(group.ends_with('…'));

@@ -21,7 +21,9 @@ use super::local_time::Zone;
 use super::new_source_signin::{baseline_identity, lock, new_source_within, SharedStore};
 use super::rule::{Interest, Rule};
 use crate::config::{glob_match, Config, WorkingHours};
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use std::collections::BTreeMap;
 
 pub const HIGH_PRIVILEGE: &str = "high-privilege target";
@@ -63,14 +65,19 @@ pub struct AccessKeyCreated {
 /// Entra audit activities that add a credential to an application or service principal.
 fn is_entra_credential(action: &str) -> bool {
     let a = action.to_lowercase();
-    (a.contains("credentials") || a.contains("certificates and secrets")) && !a.starts_with("remove") && !a.starts_with("delete")
+    (a.contains("credentials") || a.contains("certificates and secrets"))
+        && !a.starts_with("remove")
+        && !a.starts_with("delete")
 }
 
 /// Whether `(hour, minute)` on `weekday` of `zone`'s wall clock at `t` is outside working hours;
 /// the wall clock is returned as RFC 3339 with its offset.
 pub fn outside_working_hours(wh: &WorkingHours, zone: &Zone, t: Timestamp) -> (String, bool) {
     let local = zone.local(t);
-    (format!("{local} {}", zone.name()), !wh.contains(local.weekday, local.hour, local.minute))
+    (
+        format!("{local} {}", zone.name()),
+        !wh.contains(local.weekday, local.hour, local.minute),
+    )
 }
 
 impl AccessKeyCreated {
@@ -95,7 +102,12 @@ impl AccessKeyCreated {
         let mut names = vec![target.to_string()];
         match e.provider() {
             Provider::Aws if !target.starts_with("arn:") && !e.account.is_empty() => {
-                let partition = e.identity.strip_prefix("arn:").and_then(|r| r.split(':').next()).filter(|p| !p.is_empty()).unwrap_or("aws");
+                let partition = e
+                    .identity
+                    .strip_prefix("arn:")
+                    .and_then(|r| r.split(':').next())
+                    .filter(|p| !p.is_empty())
+                    .unwrap_or("aws");
                 names.push(format!("arn:{partition}:iam::{}:user/{target}", e.account));
             }
             Provider::Gcp => {
@@ -117,7 +129,13 @@ impl AccessKeyCreated {
         if p.local.as_ref().is_some_and(|(_, outside)| *outside) {
             escalations.push(OUTSIDE_WORKING_HOURS);
         }
-        let after_new_source = !p.actor.is_empty() && new_source_within(&lock(&self.store), &baseline_identity(&p.actor), p.created, self.after_new_source);
+        let after_new_source = !p.actor.is_empty()
+            && new_source_within(
+                &lock(&self.store),
+                &baseline_identity(&p.actor),
+                p.created,
+                self.after_new_source,
+            );
         if after_new_source {
             escalations.push(AFTER_NEW_SOURCE);
         }
@@ -178,7 +196,9 @@ impl Rule for AccessKeyCreated {
         e.outcome != Outcome::Failure
             && match (e.provider(), e.log()) {
                 (Provider::Aws, LogFormat::CloudTrail) => e.action == "CreateAccessKey",
-                (Provider::Gcp, LogFormat::GcpAudit) => e.action.ends_with("CreateServiceAccountKey"),
+                (Provider::Gcp, LogFormat::GcpAudit) => {
+                    e.action.ends_with("CreateServiceAccountKey")
+                }
                 (Provider::Azure, LogFormat::EntraAudit) => is_entra_credential(&e.action),
                 _ => false,
             }
@@ -190,12 +210,18 @@ impl Rule for AccessKeyCreated {
             "" => actor.clone(),
             t => t.to_string(),
         };
-        let high_privilege = Self::target_names(e, &target).iter().any(|n| self.high_privilege.iter().any(|p| glob_match(p, n, false)));
+        let high_privilege = Self::target_names(e, &target)
+            .iter()
+            .any(|n| self.high_privilege.iter().any(|p| glob_match(p, n, false)));
         let local = match &self.working_hours {
             Some((wh, Ok(zone))) => Some(outside_working_hours(wh, zone, e.time)),
             _ => None,
         };
-        let discriminator = if e.key_id.is_empty() { e.event_id.clone() } else { e.key_id.clone() };
+        let discriminator = if e.key_id.is_empty() {
+            e.event_id.clone()
+        } else {
+            e.key_id.clone()
+        };
         self.arrivals += 1;
         self.pending.insert(
             (e.time.add(self.after_new_source), self.arrivals),
@@ -240,7 +266,9 @@ mod tests {
     #[test]
     fn entra_credential_activities() {
         assert!(is_entra_credential("Add service principal credentials"));
-        assert!(is_entra_credential("Update application – Certificates and secrets management "));
+        assert!(is_entra_credential(
+            "Update application – Certificates and secrets management "
+        ));
         assert!(!is_entra_credential("Remove service principal credentials"));
         assert!(!is_entra_credential("Add member to role"));
     }

@@ -15,7 +15,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::external_object_read::parse_address;
 use super::rule::{Interest, Rule};
 use crate::config::{Cidr, Config};
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::path::Path;
@@ -39,7 +41,9 @@ impl AnonymiserList {
             if line.is_empty() {
                 continue;
             }
-            let mut words = line.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty());
+            let mut words = line
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty());
             let first = words.next().unwrap_or("");
             let entry = match first {
                 "ExitAddress" => words.next().unwrap_or(""),
@@ -50,7 +54,12 @@ impl AnonymiserList {
                 let net = Cidr::parse(entry).map_err(|e| format!("{name}:{}: {e}", i + 1))?;
                 self.networks.push(net);
             } else {
-                let ip = parse_address(entry).ok_or_else(|| format!("{name}:{}: {entry:?} is neither an IP address nor a network", i + 1))?;
+                let ip = parse_address(entry).ok_or_else(|| {
+                    format!(
+                        "{name}:{}: {entry:?} is neither an IP address nor a network",
+                        i + 1
+                    )
+                })?;
                 self.addresses.insert(ip);
             }
         }
@@ -59,7 +68,8 @@ impl AnonymiserList {
 
     pub fn add_file(&mut self, path: &Path) -> Result<(), String> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read the anonymiser list: {e}"))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{name}: cannot read the anonymiser list: {e}"))?;
         self.add_text(&text, &name)
     }
 
@@ -72,7 +82,10 @@ impl AnonymiserList {
         if self.addresses.contains(ip) {
             return Some(ip.to_string());
         }
-        self.networks.iter().find(|n| n.contains(ip)).map(|n| n.to_string())
+        self.networks
+            .iter()
+            .find(|n| n.contains(ip))
+            .map(|n| n.to_string())
     }
 }
 
@@ -96,7 +109,12 @@ impl AnonymizerSignin {
         if !param.trim().is_empty() {
             list.add_file(Path::new(param.trim()))?;
         }
-        Ok(AnonymizerSignin { severity: spec.default_severity().unwrap_or(Severity::High), spec, list, alerted: BTreeMap::new() })
+        Ok(AnonymizerSignin {
+            severity: spec.default_severity().unwrap_or(Severity::High),
+            spec,
+            list,
+            alerted: BTreeMap::new(),
+        })
     }
 
     fn is_signin(e: &Event) -> bool {
@@ -128,10 +146,17 @@ impl Rule for AnonymizerSignin {
     }
 
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
-        let Some((ip, entry)) = self.listed(e) else { return };
+        let Some((ip, entry)) = self.listed(e) else {
+            return;
+        };
         let day = e.time.bin(DAY);
         let ip = ip.to_string();
-        if !self.alerted.entry(day).or_default().insert((e.identity.clone(), ip.clone())) {
+        if !self
+            .alerted
+            .entry(day)
+            .or_default()
+            .insert((e.identity.clone(), ip.clone()))
+        {
             return;
         }
         let mut g = Fields::default();
@@ -175,7 +200,11 @@ impl Rule for AnonymizerSignin {
     fn advance(&mut self, watermark: Timestamp, _out: &mut Vec<Alert>) {
         // No event of an earlier day can come any more.
         let today = watermark.bin(DAY);
-        while self.alerted.first_key_value().is_some_and(|(d, _)| *d < today) {
+        while self
+            .alerted
+            .first_key_value()
+            .is_some_and(|(d, _)| *d < today)
+        {
             self.alerted.pop_first();
         }
     }
@@ -204,7 +233,9 @@ mod tests {
         ] {
             assert_eq!(l.matching(&ip.parse().unwrap()).is_some(), hit, "{ip}");
         }
-        let err = AnonymiserList::default().add_text("1.2.3.4\nnot-an-ip\n", "tor.txt").unwrap_err();
+        let err = AnonymiserList::default()
+            .add_text("1.2.3.4\nnot-an-ip\n", "tor.txt")
+            .unwrap_err();
         assert!(err.starts_with("tor.txt:2: "), "{err}");
     }
 }

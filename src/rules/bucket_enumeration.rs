@@ -13,14 +13,24 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 const MAX_BUCKETS: usize = 50;
 
 /// CloudTrail names of bucket-level calls a bucket finder makes.
-const CLOUDTRAIL_ENUMERATION: &[&str] =
-    &["ListObjects", "ListObjectsV2", "ListObjectVersions", "HeadBucket", "GetBucketAcl", "GetBucketLocation", "GetBucketPolicy", "GetBucketWebsite"];
+const CLOUDTRAIL_ENUMERATION: &[&str] = &[
+    "ListObjects",
+    "ListObjectsV2",
+    "ListObjectVersions",
+    "HeadBucket",
+    "GetBucketAcl",
+    "GetBucketLocation",
+    "GetBucketPolicy",
+    "GetBucketWebsite",
+];
 
 struct Response {
     time: Timestamp,
@@ -100,9 +110,13 @@ fn enumeration_status(e: &Event) -> Option<u16> {
     match e.log() {
         LogFormat::S3Access => {
             let status = e.http_status.filter(|s| *s == 403 || *s == 404)?;
-            (e.action == "REST.GET.BUCKET" || is_enumeration_request(&e.request, &e.resource)).then_some(status)
+            (e.action == "REST.GET.BUCKET" || is_enumeration_request(&e.request, &e.resource))
+                .then_some(status)
         }
-        LogFormat::CloudTrail if e.service == "s3.amazonaws.com" && CLOUDTRAIL_ENUMERATION.contains(&e.action.as_str()) => {
+        LogFormat::CloudTrail
+            if e.service == "s3.amazonaws.com"
+                && CLOUDTRAIL_ENUMERATION.contains(&e.action.as_str()) =>
+        {
             match e.error_code.as_str() {
                 "AccessDenied" => Some(403),
                 "NoSuchBucket" => Some(404),
@@ -120,7 +134,13 @@ impl BucketEnumeration {
             spec,
             window: p.duration("window"),
             min_responses: p.int("min_responses") as u64,
-            prefixes: cfg.organisation.bucket_prefixes.iter().map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect(),
+            prefixes: cfg
+                .organisation
+                .bucket_prefixes
+                .iter()
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect(),
             ips: HashMap::new(),
             schedule: BTreeMap::new(),
         }
@@ -132,10 +152,16 @@ impl BucketEnumeration {
     }
 
     fn close(&mut self, ip: &str, out: &mut Vec<Alert>) {
-        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else { return };
+        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else {
+            return;
+        };
         let mut g = Fields::default();
         g.push("source_ip", ip);
-        let statuses: serde_json::Map<String, serde_json::Value> = ep.statuses.iter().map(|(s, n)| (s.to_string(), (*n).into())).collect();
+        let statuses: serde_json::Map<String, serde_json::Value> = ep
+            .statuses
+            .iter()
+            .map(|(s, n)| (s.to_string(), (*n).into()))
+            .collect();
         let mut f = Fields::default();
         f.push("SourceIP", ip);
         f.push("Responses", ep.responses);
@@ -180,22 +206,41 @@ impl Rule for BucketEnumeration {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        !self.prefixes.is_empty() && !e.source_ip.is_empty() && enumeration_status(e).is_some() && self.is_organisation_bucket(&e.resource)
+        !self.prefixes.is_empty()
+            && !e.source_ip.is_empty()
+            && enumeration_status(e).is_some()
+            && self.is_organisation_bucket(&e.resource)
     }
 
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
-        let Some(status) = enumeration_status(e) else { return };
+        let Some(status) = enumeration_status(e) else {
+            return;
+        };
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this response is over.
-        if self.ips.get(&ip).is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time) {
+        if self
+            .ips
+            .get(&ip)
+            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
+        {
             self.close(&ip, out);
         }
         let (window, min_responses) = (self.window, self.min_responses);
         let state = self.ips.entry(ip.clone()).or_default();
-        while state.window.front().is_some_and(|r| r.time <= e.time.sub(window)) {
+        while state
+            .window
+            .front()
+            .is_some_and(|r| r.time <= e.time.sub(window))
+        {
             state.window.pop_front();
         }
-        state.window.push_back(Response { time: e.time, bucket: e.resource.clone(), status, provider: e.provider(), origin: e.origin.to_string() });
+        state.window.push_back(Response {
+            time: e.time,
+            bucket: e.resource.clone(),
+            status,
+            provider: e.provider(),
+            origin: e.origin.to_string(),
+        });
         state.last = e.time;
         let responses = state.window.len() as u64;
         match &mut state.episode {
@@ -224,7 +269,10 @@ impl Rule for BucketEnumeration {
         if let Some(ep) = &mut state.episode {
             ep.peak = ep.peak.max(responses);
         }
-        self.schedule.entry(e.time.add(window)).or_default().push(ip);
+        self.schedule
+            .entry(e.time.add(window))
+            .or_default()
+            .push(ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
@@ -259,10 +307,22 @@ mod tests {
     #[test]
     fn enumeration_requests() {
         assert!(is_enumeration_request("GET / HTTP/1.1", "acme-logs"));
-        assert!(is_enumeration_request("GET /?list-type=2&prefix= HTTP/1.1", "acme-logs"));
-        assert!(is_enumeration_request("GET /acme-logs?list-type=2 HTTP/1.1", "acme-logs"));
-        assert!(is_enumeration_request("GET /acme-logs/ HTTP/1.1", "acme-logs"));
-        assert!(!is_enumeration_request("GET /reports/q1.pdf HTTP/1.1", "acme-logs"));
+        assert!(is_enumeration_request(
+            "GET /?list-type=2&prefix= HTTP/1.1",
+            "acme-logs"
+        ));
+        assert!(is_enumeration_request(
+            "GET /acme-logs?list-type=2 HTTP/1.1",
+            "acme-logs"
+        ));
+        assert!(is_enumeration_request(
+            "GET /acme-logs/ HTTP/1.1",
+            "acme-logs"
+        ));
+        assert!(!is_enumeration_request(
+            "GET /reports/q1.pdf HTTP/1.1",
+            "acme-logs"
+        ));
         assert!(!is_enumeration_request("PUT / HTTP/1.1", "acme-logs"));
         assert!(!is_enumeration_request("", "acme-logs"));
     }

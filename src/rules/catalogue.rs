@@ -7,19 +7,58 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 const FILES: &[(&str, &str)] = &[
-    ("cloud-discovery-burst", include_str!("catalogue/cloud-discovery-burst.toml")),
-    ("cloud-discovery-sliding", include_str!("catalogue/cloud-discovery-sliding.toml")),
-    ("password-spray", include_str!("catalogue/password-spray.toml")),
-    ("bucket-enumeration", include_str!("catalogue/bucket-enumeration.toml")),
-    ("tenant-enumeration", include_str!("catalogue/tenant-enumeration.toml")),
-    ("new-source-signin", include_str!("catalogue/new-source-signin.toml")),
-    ("post-auth-enumeration", include_str!("catalogue/post-auth-enumeration.toml")),
-    ("access-key-created", include_str!("catalogue/access-key-created.toml")),
-    ("legacy-auth-signin", include_str!("catalogue/legacy-auth-signin.toml")),
-    ("anonymizer-signin", include_str!("catalogue/anonymizer-signin.toml")),
-    ("unused-region-activity", include_str!("catalogue/unused-region-activity.toml")),
-    ("first-seen-api", include_str!("catalogue/first-seen-api.toml")),
-    ("external-object-read", include_str!("catalogue/external-object-read.toml")),
+    (
+        "cloud-discovery-burst",
+        include_str!("catalogue/cloud-discovery-burst.toml"),
+    ),
+    (
+        "cloud-discovery-sliding",
+        include_str!("catalogue/cloud-discovery-sliding.toml"),
+    ),
+    (
+        "password-spray",
+        include_str!("catalogue/password-spray.toml"),
+    ),
+    (
+        "bucket-enumeration",
+        include_str!("catalogue/bucket-enumeration.toml"),
+    ),
+    (
+        "tenant-enumeration",
+        include_str!("catalogue/tenant-enumeration.toml"),
+    ),
+    (
+        "new-source-signin",
+        include_str!("catalogue/new-source-signin.toml"),
+    ),
+    (
+        "post-auth-enumeration",
+        include_str!("catalogue/post-auth-enumeration.toml"),
+    ),
+    (
+        "access-key-created",
+        include_str!("catalogue/access-key-created.toml"),
+    ),
+    (
+        "legacy-auth-signin",
+        include_str!("catalogue/legacy-auth-signin.toml"),
+    ),
+    (
+        "anonymizer-signin",
+        include_str!("catalogue/anonymizer-signin.toml"),
+    ),
+    (
+        "unused-region-activity",
+        include_str!("catalogue/unused-region-activity.toml"),
+    ),
+    (
+        "first-seen-api",
+        include_str!("catalogue/first-seen-api.toml"),
+    ),
+    (
+        "external-object-read",
+        include_str!("catalogue/external-object-read.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -50,7 +89,8 @@ pub fn catalogue() -> Vec<RuleSpec> {
     FILES
         .iter()
         .map(|(id, text)| {
-            let spec: RuleSpec = toml::from_str(text).unwrap_or_else(|e| panic!("built-in catalogue entry {id} is invalid: {e}"));
+            let spec: RuleSpec = toml::from_str(text)
+                .unwrap_or_else(|e| panic!("built-in catalogue entry {id} is invalid: {e}"));
             assert_eq!(&spec.id, id, "catalogue file name and id differ");
             spec
         })
@@ -76,24 +116,48 @@ impl Params {
                 values.insert(k.clone(), v.clone());
             }
         }
-        Params { rule: spec.id.clone(), values }
+        Params {
+            rule: spec.id.clone(),
+            values,
+        }
     }
     pub fn int(&self, key: &str) -> i64 {
-        self.values.get(key).and_then(|v| v.as_integer()).unwrap_or_else(|| panic!("{}: parameter {key} is not an integer (config validation missed it)", self.rule))
+        self.values
+            .get(key)
+            .and_then(|v| v.as_integer())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: parameter {key} is not an integer (config validation missed it)",
+                    self.rule
+                )
+            })
     }
     pub fn duration(&self, key: &str) -> Duration {
-        let s = self.values.get(key).and_then(|v| v.as_str()).unwrap_or_default();
-        Duration::parse(s).unwrap_or_else(|e| panic!("{}: {e} (config validation missed it)", self.rule))
+        let s = self
+            .values
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        Duration::parse(s)
+            .unwrap_or_else(|e| panic!("{}: {e} (config validation missed it)", self.rule))
     }
     pub fn strings(&self, key: &str) -> Vec<String> {
         self.values
             .get(key)
             .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default()
     }
     pub fn string(&self, key: &str) -> String {
-        self.values.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string()
+        self.values
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
     }
 }
 
@@ -104,7 +168,14 @@ pub fn validate_overrides(spec: &RuleSpec, table: &toml::Table) -> Vec<(String, 
     for (k, v) in table {
         let Some(default) = spec.params.get(k) else {
             let known: Vec<&str> = spec.params.keys().map(String::as_str).collect();
-            problems.push((k.clone(), format!("unknown key `{k}` for rule {}; known keys: {}", spec.id, known.join(", "))));
+            problems.push((
+                k.clone(),
+                format!(
+                    "unknown key `{k}` for rule {}; known keys: {}",
+                    spec.id,
+                    known.join(", ")
+                ),
+            ));
             continue;
         };
         let ok = match default {
@@ -127,13 +198,18 @@ pub fn validate_overrides(spec: &RuleSpec, table: &toml::Table) -> Vec<(String, 
         if !ok {
             let expected = match default {
                 toml::Value::Integer(_) => "a non-negative integer".to_string(),
-                toml::Value::String(s) if Duration::parse(s).is_ok() => "a duration such as \"10m\"".to_string(),
+                toml::Value::String(s) if Duration::parse(s).is_ok() => {
+                    "a duration such as \"10m\"".to_string()
+                }
                 toml::Value::String(_) => "a string".to_string(),
                 toml::Value::Array(_) => "a list of strings".to_string(),
                 toml::Value::Boolean(_) => "true or false".to_string(),
                 other => other.type_str().to_string(),
             };
-            problems.push((k.clone(), format!("`{k}` of rule {} must be {expected}", spec.id)));
+            problems.push((
+                k.clone(),
+                format!("`{k}` of rule {} must be {expected}", spec.id),
+            ));
         }
     }
     problems
@@ -162,7 +238,9 @@ mod tests {
     #[test]
     fn overrides_are_validated() {
         let s = spec("password-spray").unwrap();
-        let t: toml::Table = toml::from_str("min_failures = 6\nwindow = \"10x\"\nnope = 1\nmin_accounts = \"4\"").unwrap();
+        let t: toml::Table =
+            toml::from_str("min_failures = 6\nwindow = \"10x\"\nnope = 1\nmin_accounts = \"4\"")
+                .unwrap();
         let problems = validate_overrides(&s, &t);
         let keys: Vec<&str> = problems.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["min_accounts", "nope", "window"]);

@@ -34,7 +34,11 @@ impl CloudDiscoveryBurst {
             max_apis: p.int("max_api_list") as usize,
             max_ips: p.int("max_source_ips") as usize,
             aws: p.strings("aws_apis").into_iter().collect(),
-            azure: p.strings("azure_operations").into_iter().map(|s| s.to_lowercase()).collect(),
+            azure: p
+                .strings("azure_operations")
+                .into_iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
             gcp: p.strings("gcp_methods").into_iter().collect(),
             bins: HashMap::new(),
             schedule: BTreeMap::new(),
@@ -42,7 +46,9 @@ impl CloudDiscoveryBurst {
     }
 
     fn close(&mut self, key: Key, out: &mut Vec<Alert>) {
-        let Some((start, agg)) = self.bins.remove(&key) else { return };
+        let Some((start, agg)) = self.bins.remove(&key) else {
+            return;
+        };
         let distinct = agg.distinct_apis();
         if agg.count < self.min_count && distinct < self.min_distinct {
             return;
@@ -66,7 +72,9 @@ impl CloudDiscoveryBurst {
             first_seen: agg.first,
             last_seen: agg.last,
             count: agg.count,
-            fields: seed_fields(start, provider, &identity, &account, agg.count, distinct, &agg, score),
+            fields: seed_fields(
+                start, provider, &identity, &account, agg.count, distinct, &agg, score,
+            ),
             evidence: agg.evidence,
             suppressed: false,
             reason: None,
@@ -87,11 +95,16 @@ impl Rule for CloudDiscoveryBurst {
     fn wants(&self, e: &Event) -> bool {
         match (e.provider(), e.log()) {
             // `isnotempty(UserIdentityArn)`: a failed sign-in carries a user name, not an ARN.
-            (Provider::Aws, LogFormat::CloudTrail) => e.identity.starts_with("arn:") && self.aws.contains(&e.action),
-            (Provider::Azure, LogFormat::AzureActivity) => {
-                e.status.eq_ignore_ascii_case("success") && self.azure.contains(&e.action.to_lowercase())
+            (Provider::Aws, LogFormat::CloudTrail) => {
+                e.identity.starts_with("arn:") && self.aws.contains(&e.action)
             }
-            (Provider::Gcp, LogFormat::GcpAudit) => !e.identity.is_empty() && self.gcp.contains(&e.action),
+            (Provider::Azure, LogFormat::AzureActivity) => {
+                e.status.eq_ignore_ascii_case("success")
+                    && self.azure.contains(&e.action.to_lowercase())
+            }
+            (Provider::Gcp, LogFormat::GcpAudit) => {
+                !e.identity.is_empty() && self.gcp.contains(&e.action)
+            }
             _ => false,
         }
     }
@@ -104,16 +117,26 @@ impl Rule for CloudDiscoveryBurst {
             Some(_) => {
                 // Input is in time order, so an older bin of this key is complete.
                 self.close(key.clone(), out);
-                self.bins.insert(key.clone(), (bin, DiscoveryAgg::new(self.max_apis, self.max_ips)));
+                self.bins.insert(
+                    key.clone(),
+                    (bin, DiscoveryAgg::new(self.max_apis, self.max_ips)),
+                );
                 self.schedule.entry(bin).or_default().push(key.clone());
             }
             None => {
-                self.bins.insert(key.clone(), (bin, DiscoveryAgg::new(self.max_apis, self.max_ips)));
+                self.bins.insert(
+                    key.clone(),
+                    (bin, DiscoveryAgg::new(self.max_apis, self.max_ips)),
+                );
                 self.schedule.entry(bin).or_default().push(key.clone());
             }
         }
         // Azure counts resource groups as its "regions" (DistinctResourceGroups).
-        let region = if e.provider() == Provider::Azure { &e.resource_group } else { &e.region };
+        let region = if e.provider() == Provider::Azure {
+            &e.resource_group
+        } else {
+            &e.region
+        };
         if let Some((_, agg)) = self.bins.get_mut(&key) {
             agg.add(e, &e.action, region);
         }

@@ -67,7 +67,11 @@ impl CloudDiscoverySliding {
             max_apis: p.int("max_api_list") as usize,
             max_ips: p.int("max_source_ips") as usize,
             aws: burst.strings("aws_apis").into_iter().collect(),
-            azure: burst.strings("azure_operations").into_iter().map(|s| s.to_lowercase()).collect(),
+            azure: burst
+                .strings("azure_operations")
+                .into_iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
             gcp: burst.strings("gcp_methods").into_iter().collect(),
             keys: HashMap::new(),
             schedule: BTreeMap::new(),
@@ -82,11 +86,24 @@ impl CloudDiscoverySliding {
     }
 
     fn close(&mut self, key: &Key, out: &mut Vec<Alert>) {
-        let Some(state) = self.keys.get_mut(key) else { return };
-        let Some(ep) = state.episode.take() else { return };
+        let Some(state) = self.keys.get_mut(key) else {
+            return;
+        };
+        let Some(ep) = state.episode.take() else {
+            return;
+        };
         let (provider, identity, account) = key.clone();
         let g = group(&identity, &account);
-        let mut fields = seed_fields(ep.start, provider, &identity, &account, ep.peak_count, ep.peak_distinct, &ep.agg, ep.peak_score);
+        let mut fields = seed_fields(
+            ep.start,
+            provider,
+            &identity,
+            &account,
+            ep.peak_count,
+            ep.peak_distinct,
+            &ep.agg,
+            ep.peak_score,
+        );
         fields.push("EpisodeCalls", ep.agg.count);
         fields.push("EpisodeDistinctAPIs", ep.agg.distinct_apis());
         out.push(Alert {
@@ -126,9 +143,15 @@ impl Rule for CloudDiscoverySliding {
 
     fn wants(&self, e: &Event) -> bool {
         match (e.provider(), e.log()) {
-            (Provider::Aws, LogFormat::CloudTrail) => !e.identity.is_empty() && self.aws.contains(strip_version(&e.action)),
-            (Provider::Azure, LogFormat::AzureActivity) => e.outcome == Outcome::Success && self.azure.contains(&e.action.to_lowercase()),
-            (Provider::Gcp, LogFormat::GcpAudit) => !e.identity.is_empty() && self.gcp.contains(&e.action),
+            (Provider::Aws, LogFormat::CloudTrail) => {
+                !e.identity.is_empty() && self.aws.contains(strip_version(&e.action))
+            }
+            (Provider::Azure, LogFormat::AzureActivity) => {
+                e.outcome == Outcome::Success && self.azure.contains(&e.action.to_lowercase())
+            }
+            (Provider::Gcp, LogFormat::GcpAudit) => {
+                !e.identity.is_empty() && self.gcp.contains(&e.action)
+            }
             _ => false,
         }
     }
@@ -136,11 +159,21 @@ impl Rule for CloudDiscoverySliding {
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
         let key: Key = (e.provider(), e.identity.clone(), e.account.clone());
         // An episode that went quiet for a whole window before this call is over.
-        if self.keys.get(&key).is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time) {
+        if self
+            .keys
+            .get(&key)
+            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
+        {
             self.close(&key, out);
         }
         let api = self.api_of(e);
-        let (window, min_count, min_distinct, max_apis, max_ips) = (self.window, self.min_count, self.min_distinct, self.max_apis, self.max_ips);
+        let (window, min_count, min_distinct, max_apis, max_ips) = (
+            self.window,
+            self.min_count,
+            self.min_distinct,
+            self.max_apis,
+            self.max_ips,
+        );
         let state = self.keys.entry(key.clone()).or_default();
         while let Some((c, _)) = state.window.front() {
             if c.time > e.time.sub(window) {
@@ -155,21 +188,41 @@ impl Rule for CloudDiscoverySliding {
             }
         }
         *state.per_api.entry(api.clone()).or_default() += 1;
-        state.window.push_back((Call { time: e.time, api: api.clone() }, e.clone()));
+        state.window.push_back((
+            Call {
+                time: e.time,
+                api: api.clone(),
+            },
+            e.clone(),
+        ));
         state.last = e.time;
         let count = state.window.len() as u64;
         let distinct = state.per_api.len() as u64;
-        let region = if e.provider() == Provider::Azure { e.resource_group.clone() } else { e.region.clone() };
+        let region = if e.provider() == Provider::Azure {
+            e.resource_group.clone()
+        } else {
+            e.region.clone()
+        };
         match &mut state.episode {
             Some(ep) => ep.agg.add(e, &api, &region),
             None if count >= min_count || distinct >= min_distinct => {
                 let mut agg = DiscoveryAgg::new(max_apis, max_ips);
                 for (c, ev) in &state.window {
-                    let r = if ev.provider() == Provider::Azure { &ev.resource_group } else { &ev.region };
+                    let r = if ev.provider() == Provider::Azure {
+                        &ev.resource_group
+                    } else {
+                        &ev.region
+                    };
                     agg.add(ev, &c.api, r);
                 }
                 let start = state.window.front().map_or(e.time, |(c, _)| c.time);
-                state.episode = Some(Episode { agg, start, peak_count: 0, peak_distinct: 0, peak_score: 0 });
+                state.episode = Some(Episode {
+                    agg,
+                    start,
+                    peak_count: 0,
+                    peak_distinct: 0,
+                    peak_score: 0,
+                });
             }
             None => {}
         }
@@ -178,7 +231,10 @@ impl Rule for CloudDiscoverySliding {
             ep.peak_distinct = ep.peak_distinct.max(distinct);
             ep.peak_score = ep.peak_score.max(risk_score(distinct, count));
         }
-        self.schedule.entry(e.time.add(window)).or_default().push(key);
+        self.schedule
+            .entry(e.time.add(window))
+            .or_default()
+            .push(key);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {

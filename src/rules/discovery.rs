@@ -23,7 +23,11 @@ pub struct DiscoveryAgg {
 
 impl DiscoveryAgg {
     pub fn new(max_apis: usize, max_ips: usize) -> DiscoveryAgg {
-        DiscoveryAgg { max_apis, max_ips, ..DiscoveryAgg::default() }
+        DiscoveryAgg {
+            max_apis,
+            max_ips,
+            ..DiscoveryAgg::default()
+        }
     }
 
     /// Adds one call; `api` and `region` are the values to count (as logged for the seed,
@@ -44,7 +48,10 @@ impl DiscoveryAgg {
         if !region.is_empty() && !self.regions.contains(region) {
             self.regions.insert(region.to_string());
         }
-        if !e.source_ip.is_empty() && self.ips.len() < self.max_ips && !self.ips.iter().any(|i| *i == e.source_ip) {
+        if !e.source_ip.is_empty()
+            && self.ips.len() < self.max_ips
+            && !self.ips.iter().any(|i| *i == e.source_ip)
+        {
             self.ips.push(e.source_ip.clone());
         }
         if self.evidence.len() < MAX_EVIDENCE {
@@ -93,7 +100,16 @@ pub fn provider_label(p: Provider) -> &'static str {
 
 /// The seed's projected columns, in its order.
 #[allow(clippy::too_many_arguments)]
-pub fn seed_fields(time_generated: Timestamp, provider: Provider, identity: &str, account: &str, count: u64, distinct: u64, agg: &DiscoveryAgg, score: u8) -> Fields {
+pub fn seed_fields(
+    time_generated: Timestamp,
+    provider: Provider,
+    identity: &str,
+    account: &str,
+    count: u64,
+    distinct: u64,
+    agg: &DiscoveryAgg,
+    score: u8,
+) -> Fields {
     let mut f = Fields::default();
     f.push("TimeGenerated", time_generated.to_string());
     f.push("CloudProvider", provider_label(provider));

@@ -11,7 +11,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use crate::config::{Cidr, Config};
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -21,7 +23,10 @@ use std::net::{IpAddr, Ipv4Addr};
 /// the IPv4 address it carries, so one source has one spelling.
 pub fn parse_address(s: &str) -> Option<IpAddr> {
     let s = s.trim();
-    let s = s.strip_prefix('[').and_then(|x| x.strip_suffix(']')).unwrap_or(s);
+    let s = s
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .unwrap_or(s);
     if let Ok(ip) = s.parse::<IpAddr>() {
         return Some(ip.to_canonical());
     }
@@ -29,11 +34,16 @@ pub fn parse_address(s: &str) -> Option<IpAddr> {
     let mut n = 0;
     for part in s.split('.') {
         // Up to four digits: one padding zero before a three-digit octet (`0203`).
-        if n == 4 || part.is_empty() || part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit()) {
+        if n == 4 || part.is_empty() || part.len() > 4 || !part.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let digits = part.trim_start_matches('0');
-        octets[n] = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+        octets[n] = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().ok()?
+        };
         n += 1;
     }
     (n == 4).then(|| IpAddr::V4(Ipv4Addr::from(octets)))
@@ -43,10 +53,19 @@ pub fn parse_address(s: &str) -> Option<IpAddr> {
 /// loopback, link-local, unspecified and broadcast.
 pub fn is_private(ip: &IpAddr) -> bool {
     match ip.to_canonical() {
-        IpAddr::V4(a) => a.is_private() || a.is_loopback() || a.is_link_local() || a.is_unspecified() || a.is_broadcast(),
+        IpAddr::V4(a) => {
+            a.is_private()
+                || a.is_loopback()
+                || a.is_link_local()
+                || a.is_unspecified()
+                || a.is_broadcast()
+        }
         IpAddr::V6(a) => {
             let first = a.segments()[0];
-            a.is_loopback() || a.is_unspecified() || first & 0xfe00 == 0xfc00 || first & 0xffc0 == 0xfe80
+            a.is_loopback()
+                || a.is_unspecified()
+                || first & 0xfe00 == 0xfc00
+                || first & 0xffc0 == 0xfe80
         }
     }
 }
@@ -85,7 +104,13 @@ impl ExternalObjectRead {
     pub fn new(spec: RuleSpec, p: &Params, cfg: &Config) -> Self {
         let severity = spec.default_severity().unwrap_or(Severity::Medium);
         let internal = cfg.organisation.internal_cidrs.clone();
-        ExternalObjectRead { spec, severity, bin: p.duration("window"), internal, bins: BTreeMap::new() }
+        ExternalObjectRead {
+            spec,
+            severity,
+            bin: p.duration("window"),
+            internal,
+            bins: BTreeMap::new(),
+        }
     }
 
     fn is_object_read(e: &Event) -> bool {
@@ -150,19 +175,28 @@ impl Rule for ExternalObjectRead {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        e.outcome == Outcome::Success && Self::is_object_read(e) && self.external_address(e).is_some()
+        e.outcome == Outcome::Success
+            && Self::is_object_read(e)
+            && self.external_address(e).is_some()
     }
 
     fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
-        let Some(ip) = self.external_address(e) else { return };
+        let Some(ip) = self.external_address(e) else {
+            return;
+        };
         let key = (e.identity.clone(), ip.to_string(), bucket_of(e));
-        let agg = self.bins.entry(e.time.bin(self.bin)).or_default().entry(key).or_insert_with(|| Agg {
-            provider: e.provider(),
-            objects: 0,
-            first: e.time,
-            last: e.time,
-            evidence: Vec::new(),
-        });
+        let agg = self
+            .bins
+            .entry(e.time.bin(self.bin))
+            .or_default()
+            .entry(key)
+            .or_insert_with(|| Agg {
+                provider: e.provider(),
+                objects: 0,
+                first: e.time,
+                last: e.time,
+                evidence: Vec::new(),
+            });
         agg.objects += 1;
         agg.last = agg.last.max(e.time);
         if agg.evidence.len() < MAX_EVIDENCE {
@@ -197,20 +231,50 @@ mod tests {
 
     #[test]
     fn addresses_as_logged() {
-        assert_eq!(parse_address("035.249.253.232"), Some("35.249.253.232".parse().unwrap()));
-        assert_eq!(parse_address("0203.000.113.010"), Some("203.0.113.10".parse().unwrap()));
-        assert_eq!(parse_address("::ffff:10.1.2.3"), Some("10.1.2.3".parse().unwrap()));
-        assert_eq!(parse_address("[2001:db8::1]"), Some("2001:db8::1".parse().unwrap()));
-        for not in
-            ["AWS Internal", "gce-internal-ip", "config.amazonaws.com", "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.+4", "1..2.3", "00001.2.3.4"]
-        {
+        assert_eq!(
+            parse_address("035.249.253.232"),
+            Some("35.249.253.232".parse().unwrap())
+        );
+        assert_eq!(
+            parse_address("0203.000.113.010"),
+            Some("203.0.113.10".parse().unwrap())
+        );
+        assert_eq!(
+            parse_address("::ffff:10.1.2.3"),
+            Some("10.1.2.3".parse().unwrap())
+        );
+        assert_eq!(
+            parse_address("[2001:db8::1]"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        for not in [
+            "AWS Internal",
+            "gce-internal-ip",
+            "config.amazonaws.com",
+            "",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.1.1.1",
+            "1.2.3.+4",
+            "1..2.3",
+            "00001.2.3.4",
+        ] {
             assert_eq!(parse_address(not), None, "{not}");
         }
     }
 
     #[test]
     fn private_ranges() {
-        for ip in ["10.0.0.5", "192.168.1.1", "172.16.0.1", "127.0.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1"] {
+        for ip in [
+            "10.0.0.5",
+            "192.168.1.1",
+            "172.16.0.1",
+            "127.0.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+        ] {
             assert!(is_private(&ip.parse().unwrap()), "{ip}");
         }
         for ip in ["35.249.253.232", "172.32.0.1", "2001:db8::1"] {

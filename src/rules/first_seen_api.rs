@@ -22,11 +22,15 @@
 //! ([`FirstSeenApi::learned_silently`]). One alert per (identity, clause, value) per UTC day.
 
 use super::catalogue::{Params, RuleSpec};
-use super::new_source_signin::{baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING};
+use super::new_source_signin::{
+    baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING,
+};
 use super::rule::{Interest, Rule};
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip, DEFAULT_V4_PREFIX, DEFAULT_V6_PREFIX};
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashSet};
 
 /// Store kind: days on which an environment's logs had events (how far its history reaches).
@@ -83,14 +87,26 @@ fn arn_account(arn: &str) -> Option<&str> {
 
 fn is_projects_list(method: &str) -> bool {
     let m = method.to_ascii_lowercase();
-    m == "resourcemanager.projects.list" || m.ends_with(".projects.searchprojects") || m.ends_with(".projects.listprojects")
+    m == "resourcemanager.projects.list"
+        || m.ends_with(".projects.searchprojects")
+        || m.ends_with(".projects.listprojects")
 }
 
 fn candidate(e: &Event) -> Option<Candidate> {
-    let c = |clause, value: String| Some(Candidate { clause, value, role: String::new() });
+    let c = |clause, value: String| {
+        Some(Candidate {
+            clause,
+            value,
+            role: String::new(),
+        })
+    };
     match (e.provider(), e.log()) {
         (Provider::Gcp, LogFormat::GcpAudit) => {
-            if e.action.eq_ignore_ascii_case("storage.buckets.list") && e.identity.to_ascii_lowercase().ends_with(".gserviceaccount.com") {
+            if e.action.eq_ignore_ascii_case("storage.buckets.list")
+                && e.identity
+                    .to_ascii_lowercase()
+                    .ends_with(".gserviceaccount.com")
+            {
                 c(Clause::SaBucketsList, "storage.buckets.list".into())
             } else if is_projects_list(&e.action) {
                 c(Clause::ProjectsList, "resourcemanager.projects.list".into())
@@ -117,7 +133,9 @@ fn candidate(e: &Event) -> Option<Candidate> {
                 _ => None,
             }
         }
-        (Provider::Azure, LogFormat::EntraSignin) if e.outcome == Outcome::Success && !e.service.trim().is_empty() => {
+        (Provider::Azure, LogFormat::EntraSignin)
+            if e.outcome == Outcome::Success && !e.service.trim().is_empty() =>
+        {
             c(Clause::EntraApplication, e.service.trim().to_lowercase())
         }
         _ => None,
@@ -181,7 +199,10 @@ impl FirstSeenApi {
 
     fn emit(&mut self, f: Finding, out: &mut Vec<Alert>) {
         let t = f.event.time;
-        if !self.alerted.insert((f.identity.clone(), f.clause, f.value.clone(), t.day())) {
+        if !self
+            .alerted
+            .insert((f.identity.clone(), f.clause, f.value.clone(), t.day()))
+        {
             return;
         }
         let mut g = Fields::default();
@@ -238,7 +259,12 @@ impl FirstSeenApi {
                 break;
             }
             let f = entry.remove();
-            let after = new_source_within(&lock(&self.store), &f.identity, f.event.time, self.after_new_source);
+            let after = new_source_within(
+                &lock(&self.store),
+                &f.identity,
+                f.event.time,
+                self.after_new_source,
+            );
             if after {
                 self.emit(f, out);
             }
@@ -259,7 +285,9 @@ impl Rule for FirstSeenApi {
         // Every event of these logs extends its environment's history.
         matches!(
             (e.provider(), e.log()),
-            (Provider::Gcp, LogFormat::GcpAudit) | (Provider::Aws, LogFormat::CloudTrail) | (Provider::Azure, LogFormat::EntraSignin)
+            (Provider::Gcp, LogFormat::GcpAudit)
+                | (Provider::Aws, LogFormat::CloudTrail)
+                | (Provider::Azure, LogFormat::EntraSignin)
         ) && !e.account.trim().is_empty()
     }
 
@@ -284,7 +312,10 @@ impl Rule for FirstSeenApi {
         let identity = baseline_identity(&e.identity);
         // Judged earlier today: recorded then, so not new now (or, at the same instant, the
         // same answer as then).
-        if !self.judged.insert((identity.clone(), c.clause, c.value.clone())) {
+        if !self
+            .judged
+            .insert((identity.clone(), c.clause, c.value.clone()))
+        {
             return;
         }
         let mut store = lock(&store_handle);
@@ -293,17 +324,27 @@ impl Rule for FirstSeenApi {
         if !new {
             return;
         }
-        let covered = self.covered.contains(&env) || store.first_seen(ENV_SEEN, &env).is_some_and(|f| f <= t.sub(self.min_history));
+        let covered = self.covered.contains(&env)
+            || store
+                .first_seen(ENV_SEEN, &env)
+                .is_some_and(|f| f <= t.sub(self.min_history));
         drop(store);
         if !covered {
             self.learned_silently += 1;
             return;
         }
         self.covered.insert(env);
-        let finding = Finding { clause: c.clause, value: c.value, role: c.role, identity, event: e.clone() };
+        let finding = Finding {
+            clause: c.clause,
+            value: c.value,
+            role: c.role,
+            identity,
+            event: e.clone(),
+        };
         if c.clause == Clause::EntraApplication {
             self.arrivals += 1;
-            self.waiting.insert((t.add(self.after_new_source), self.arrivals), finding);
+            self.waiting
+                .insert((t.add(self.after_new_source), self.arrivals), finding);
         } else {
             self.emit(finding, out);
         }
@@ -314,7 +355,12 @@ impl Rule for FirstSeenApi {
     }
 
     fn summary_note(&self) -> Option<String> {
-        (self.learned_silently > 0).then(|| format!("first-seen-api: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
+        (self.learned_silently > 0).then(|| {
+            format!(
+                "first-seen-api: learned {} sources in silence (history shorter than min_history)",
+                self.learned_silently
+            )
+        })
     }
 
     fn finish(&mut self, out: &mut Vec<Alert>) {
@@ -328,7 +374,10 @@ mod tests {
 
     #[test]
     fn arn_accounts() {
-        assert_eq!(arn_account("arn:aws:iam::222222222222:role/reader"), Some("222222222222"));
+        assert_eq!(
+            arn_account("arn:aws:iam::222222222222:role/reader"),
+            Some("222222222222")
+        );
         assert_eq!(arn_account("arn:aws:iam:::role/x"), None);
         assert_eq!(arn_account("reader"), None);
     }
@@ -336,8 +385,12 @@ mod tests {
     #[test]
     fn projects_list_methods() {
         assert!(is_projects_list("resourcemanager.projects.list"));
-        assert!(is_projects_list("google.cloud.resourcemanager.v3.Projects.SearchProjects"));
-        assert!(is_projects_list("google.cloud.resourcemanager.v3.Projects.ListProjects"));
+        assert!(is_projects_list(
+            "google.cloud.resourcemanager.v3.Projects.SearchProjects"
+        ));
+        assert!(is_projects_list(
+            "google.cloud.resourcemanager.v3.Projects.ListProjects"
+        ));
         assert!(!is_projects_list("resourcemanager.projects.get"));
     }
 }

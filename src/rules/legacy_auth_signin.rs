@@ -13,7 +13,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashMap};
 
 const DAY: Duration = Duration::secs(86_400);
@@ -40,9 +42,18 @@ pub struct LegacyAuthSignin {
 
 impl LegacyAuthSignin {
     pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config) -> Self {
-        let protocols =
-            p.strings("protocols").into_iter().map(|s| (s.trim().to_lowercase(), s.trim().to_string())).filter(|(k, _)| !k.is_empty()).collect();
-        LegacyAuthSignin { severity: spec.default_severity().unwrap_or(Severity::Medium), spec, protocols, days: BTreeMap::new() }
+        let protocols = p
+            .strings("protocols")
+            .into_iter()
+            .map(|s| (s.trim().to_lowercase(), s.trim().to_string()))
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        LegacyAuthSignin {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            protocols,
+            days: BTreeMap::new(),
+        }
     }
 
     fn protocol_of(&self, e: &Event) -> Option<&String> {
@@ -53,7 +64,13 @@ impl LegacyAuthSignin {
         self.protocols.get(&app.to_lowercase())
     }
 
-    fn emit(&self, day: Timestamp, (identity, protocol): (String, String), agg: DayAgg, out: &mut Vec<Alert>) {
+    fn emit(
+        &self,
+        day: Timestamp,
+        (identity, protocol): (String, String),
+        agg: DayAgg,
+        out: &mut Vec<Alert>,
+    ) {
         let mut g = Fields::default();
         g.push("identity", identity.as_str());
         g.push("protocol", protocol.as_str());
@@ -99,24 +116,37 @@ impl Rule for LegacyAuthSignin {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        e.log() == LogFormat::EntraSignin && e.outcome == Outcome::Success && !e.identity.is_empty() && self.protocol_of(e).is_some()
+        e.log() == LogFormat::EntraSignin
+            && e.outcome == Outcome::Success
+            && !e.identity.is_empty()
+            && self.protocol_of(e).is_some()
     }
 
     fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
-        let Some(protocol) = self.protocol_of(e).cloned() else { return };
+        let Some(protocol) = self.protocol_of(e).cloned() else {
+            return;
+        };
         let key = (e.identity.trim().to_lowercase(), protocol);
-        let agg = self.days.entry(e.time.bin(DAY)).or_default().entry(key).or_insert_with(|| DayAgg {
-            identity: e.identity.trim().to_string(),
-            provider: e.provider(),
-            sign_ins: 0,
-            ips: Vec::new(),
-            first: e.time,
-            last: e.time,
-            evidence: Vec::new(),
-        });
+        let agg = self
+            .days
+            .entry(e.time.bin(DAY))
+            .or_default()
+            .entry(key)
+            .or_insert_with(|| DayAgg {
+                identity: e.identity.trim().to_string(),
+                provider: e.provider(),
+                sign_ins: 0,
+                ips: Vec::new(),
+                first: e.time,
+                last: e.time,
+                evidence: Vec::new(),
+            });
         agg.sign_ins += 1;
         agg.last = agg.last.max(e.time);
-        if !e.source_ip.is_empty() && agg.ips.len() < MAX_SOURCE_IPS && !agg.ips.contains(&e.source_ip) {
+        if !e.source_ip.is_empty()
+            && agg.ips.len() < MAX_SOURCE_IPS
+            && !agg.ips.contains(&e.source_ip)
+        {
             agg.ips.push(e.source_ip.clone());
         }
         if agg.evidence.len() < MAX_EVIDENCE {

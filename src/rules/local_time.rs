@@ -209,7 +209,11 @@ fn nth_sunday(year: i64, month: u32, n: i64) -> i64 {
 
 /// Days since the epoch of the last Sunday of a month.
 fn last_sunday(year: i64, month: u32) -> i64 {
-    let next = if month == 12 { days_from_civil(year + 1, 1, 1) } else { days_from_civil(year, month + 1, 1) };
+    let next = if month == 12 {
+        days_from_civil(year + 1, 1, 1)
+    } else {
+        days_from_civil(year, month + 1, 1)
+    };
     let last = next - 1;
     let weekday = (last + 3).rem_euclid(7);
     last - (weekday + 1).rem_euclid(7)
@@ -240,90 +244,214 @@ mod tests {
         assert_eq!(date(last_sunday(2023, 12)), "2023-12-31");
         assert_eq!(date(nth_sunday(2024, 3, 2)), "2024-03-10");
         assert_eq!(date(nth_sunday(2024, 11, 1)), "2024-11-03");
-        assert_eq!(date(nth_sunday(2024, 9, 1)), "2024-09-01", "the 1st itself is a Sunday");
+        assert_eq!(
+            date(nth_sunday(2024, 9, 1)),
+            "2024-09-01",
+            "the 1st itself is a Sunday"
+        );
         assert_eq!(date(nth_sunday(2024, 4, 1)), "2024-04-07");
         assert_eq!(date(nth_sunday(2024, 10, 1)), "2024-10-06");
     }
 
     #[test]
     fn london_spring_forward_at_01_utc() {
-        assert_eq!(local("Europe/London", "2024-03-31T00:59:59Z"), "2024-03-31T00:59:59+00:00");
-        assert_eq!(local("Europe/London", "2024-03-31T01:00:00Z"), "2024-03-31T02:00:00+01:00");
+        assert_eq!(
+            local("Europe/London", "2024-03-31T00:59:59Z"),
+            "2024-03-31T00:59:59+00:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-03-31T01:00:00Z"),
+            "2024-03-31T02:00:00+01:00"
+        );
         // The working-hours edge on the change day: 08:00 local is 07:00 UTC.
-        assert_eq!(local("Europe/London", "2024-03-31T06:59:00Z"), "2024-03-31T07:59:00+01:00");
-        assert_eq!(local("Europe/London", "2024-03-31T07:00:00Z"), "2024-03-31T08:00:00+01:00");
+        assert_eq!(
+            local("Europe/London", "2024-03-31T06:59:00Z"),
+            "2024-03-31T07:59:00+01:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-03-31T07:00:00Z"),
+            "2024-03-31T08:00:00+01:00"
+        );
         // The day before, 08:00 local is 08:00 UTC.
-        assert_eq!(local("Europe/London", "2024-03-30T07:59:00Z"), "2024-03-30T07:59:00+00:00");
-        assert_eq!(local("Europe/London", "2024-03-30T08:00:00Z"), "2024-03-30T08:00:00+00:00");
+        assert_eq!(
+            local("Europe/London", "2024-03-30T07:59:00Z"),
+            "2024-03-30T07:59:00+00:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-03-30T08:00:00Z"),
+            "2024-03-30T08:00:00+00:00"
+        );
     }
 
     #[test]
     fn london_fall_back_at_01_utc() {
-        assert_eq!(local("Europe/London", "2024-10-27T00:59:59Z"), "2024-10-27T01:59:59+01:00");
-        assert_eq!(local("Europe/London", "2024-10-27T01:00:00Z"), "2024-10-27T01:00:00+00:00");
-        assert_eq!(local("Europe/London", "2024-10-27T07:59:00Z"), "2024-10-27T07:59:00+00:00");
-        assert_eq!(local("Europe/London", "2024-10-27T08:00:00Z"), "2024-10-27T08:00:00+00:00");
+        assert_eq!(
+            local("Europe/London", "2024-10-27T00:59:59Z"),
+            "2024-10-27T01:59:59+01:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-10-27T01:00:00Z"),
+            "2024-10-27T01:00:00+00:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-10-27T07:59:00Z"),
+            "2024-10-27T07:59:00+00:00"
+        );
+        assert_eq!(
+            local("Europe/London", "2024-10-27T08:00:00Z"),
+            "2024-10-27T08:00:00+00:00"
+        );
     }
 
     #[test]
     fn central_and_eastern_europe_change_at_the_same_instant() {
-        assert_eq!(local("Europe/Paris", "2024-03-31T00:59:59Z"), "2024-03-31T01:59:59+01:00");
-        assert_eq!(local("Europe/Paris", "2024-03-31T01:00:00Z"), "2024-03-31T03:00:00+02:00");
-        assert_eq!(local("Europe/Helsinki", "2024-03-31T01:00:00Z"), "2024-03-31T04:00:00+03:00");
-        assert_eq!(local("Europe/Helsinki", "2024-10-27T01:00:00Z"), "2024-10-27T03:00:00+02:00");
+        assert_eq!(
+            local("Europe/Paris", "2024-03-31T00:59:59Z"),
+            "2024-03-31T01:59:59+01:00"
+        );
+        assert_eq!(
+            local("Europe/Paris", "2024-03-31T01:00:00Z"),
+            "2024-03-31T03:00:00+02:00"
+        );
+        assert_eq!(
+            local("Europe/Helsinki", "2024-03-31T01:00:00Z"),
+            "2024-03-31T04:00:00+03:00"
+        );
+        assert_eq!(
+            local("Europe/Helsinki", "2024-10-27T01:00:00Z"),
+            "2024-10-27T03:00:00+02:00"
+        );
     }
 
     #[test]
     fn new_york_spring_forward_at_02_local() {
-        assert_eq!(local("America/New_York", "2024-03-10T06:59:59Z"), "2024-03-10T01:59:59-05:00");
-        assert_eq!(local("America/New_York", "2024-03-10T07:00:00Z"), "2024-03-10T03:00:00-04:00");
+        assert_eq!(
+            local("America/New_York", "2024-03-10T06:59:59Z"),
+            "2024-03-10T01:59:59-05:00"
+        );
+        assert_eq!(
+            local("America/New_York", "2024-03-10T07:00:00Z"),
+            "2024-03-10T03:00:00-04:00"
+        );
         // 08:00 local on the change day is 12:00 UTC; 07:59 is 11:59 UTC.
-        assert_eq!(local("America/New_York", "2024-03-10T11:59:00Z"), "2024-03-10T07:59:00-04:00");
-        assert_eq!(local("America/New_York", "2024-03-10T12:00:00Z"), "2024-03-10T08:00:00-04:00");
-        assert_eq!(local("America/New_York", "2024-03-09T12:59:00Z"), "2024-03-09T07:59:00-05:00");
-        assert_eq!(local("America/New_York", "2024-03-09T13:00:00Z"), "2024-03-09T08:00:00-05:00");
+        assert_eq!(
+            local("America/New_York", "2024-03-10T11:59:00Z"),
+            "2024-03-10T07:59:00-04:00"
+        );
+        assert_eq!(
+            local("America/New_York", "2024-03-10T12:00:00Z"),
+            "2024-03-10T08:00:00-04:00"
+        );
+        assert_eq!(
+            local("America/New_York", "2024-03-09T12:59:00Z"),
+            "2024-03-09T07:59:00-05:00"
+        );
+        assert_eq!(
+            local("America/New_York", "2024-03-09T13:00:00Z"),
+            "2024-03-09T08:00:00-05:00"
+        );
     }
 
     #[test]
     fn us_fall_back_at_02_local_daylight_time() {
-        assert_eq!(local("America/New_York", "2024-11-03T05:59:59Z"), "2024-11-03T01:59:59-04:00");
-        assert_eq!(local("America/New_York", "2024-11-03T06:00:00Z"), "2024-11-03T01:00:00-05:00");
-        assert_eq!(local("America/Los_Angeles", "2024-11-03T08:59:59Z"), "2024-11-03T01:59:59-07:00");
-        assert_eq!(local("America/Los_Angeles", "2024-11-03T09:00:00Z"), "2024-11-03T01:00:00-08:00");
-        assert_eq!(local("America/Chicago", "2024-03-10T08:00:00Z"), "2024-03-10T03:00:00-05:00");
-        assert_eq!(local("America/Denver", "2024-07-01T12:00:00Z"), "2024-07-01T06:00:00-06:00");
-        assert_eq!(local("America/Phoenix", "2024-07-01T12:00:00Z"), "2024-07-01T05:00:00-07:00");
+        assert_eq!(
+            local("America/New_York", "2024-11-03T05:59:59Z"),
+            "2024-11-03T01:59:59-04:00"
+        );
+        assert_eq!(
+            local("America/New_York", "2024-11-03T06:00:00Z"),
+            "2024-11-03T01:00:00-05:00"
+        );
+        assert_eq!(
+            local("America/Los_Angeles", "2024-11-03T08:59:59Z"),
+            "2024-11-03T01:59:59-07:00"
+        );
+        assert_eq!(
+            local("America/Los_Angeles", "2024-11-03T09:00:00Z"),
+            "2024-11-03T01:00:00-08:00"
+        );
+        assert_eq!(
+            local("America/Chicago", "2024-03-10T08:00:00Z"),
+            "2024-03-10T03:00:00-05:00"
+        );
+        assert_eq!(
+            local("America/Denver", "2024-07-01T12:00:00Z"),
+            "2024-07-01T06:00:00-06:00"
+        );
+        assert_eq!(
+            local("America/Phoenix", "2024-07-01T12:00:00Z"),
+            "2024-07-01T05:00:00-07:00"
+        );
     }
 
     #[test]
     fn sydney_summer_spans_the_new_year() {
         // April: daylight time ends 03:00 local (16:00 UTC the day before).
-        assert_eq!(local("Australia/Sydney", "2024-04-06T15:59:59Z"), "2024-04-07T02:59:59+11:00");
-        assert_eq!(local("Australia/Sydney", "2024-04-06T16:00:00Z"), "2024-04-07T02:00:00+10:00");
+        assert_eq!(
+            local("Australia/Sydney", "2024-04-06T15:59:59Z"),
+            "2024-04-07T02:59:59+11:00"
+        );
+        assert_eq!(
+            local("Australia/Sydney", "2024-04-06T16:00:00Z"),
+            "2024-04-07T02:00:00+10:00"
+        );
         // October: daylight time begins 02:00 local (16:00 UTC the day before).
-        assert_eq!(local("Australia/Sydney", "2024-10-05T15:59:59Z"), "2024-10-06T01:59:59+10:00");
-        assert_eq!(local("Australia/Sydney", "2024-10-05T16:00:00Z"), "2024-10-06T03:00:00+11:00");
-        assert_eq!(local("Australia/Sydney", "2023-12-31T20:00:00Z"), "2024-01-01T07:00:00+11:00");
-        assert_eq!(local("Australia/Sydney", "2024-07-01T00:00:00Z"), "2024-07-01T10:00:00+10:00");
+        assert_eq!(
+            local("Australia/Sydney", "2024-10-05T15:59:59Z"),
+            "2024-10-06T01:59:59+10:00"
+        );
+        assert_eq!(
+            local("Australia/Sydney", "2024-10-05T16:00:00Z"),
+            "2024-10-06T03:00:00+11:00"
+        );
+        assert_eq!(
+            local("Australia/Sydney", "2023-12-31T20:00:00Z"),
+            "2024-01-01T07:00:00+11:00"
+        );
+        assert_eq!(
+            local("Australia/Sydney", "2024-07-01T00:00:00Z"),
+            "2024-07-01T10:00:00+10:00"
+        );
     }
 
     #[test]
     fn fixed_offsets_and_weekdays() {
-        assert_eq!(local("Asia/Kolkata", "2024-03-31T02:29:00Z"), "2024-03-31T07:59:00+05:30");
-        assert_eq!(local("Asia/Tokyo", "2024-12-31T15:00:00Z"), "2025-01-01T00:00:00+09:00");
-        assert_eq!(local("UTC", "2024-03-31T08:00:00Z"), "2024-03-31T08:00:00+00:00");
+        assert_eq!(
+            local("Asia/Kolkata", "2024-03-31T02:29:00Z"),
+            "2024-03-31T07:59:00+05:30"
+        );
+        assert_eq!(
+            local("Asia/Tokyo", "2024-12-31T15:00:00Z"),
+            "2025-01-01T00:00:00+09:00"
+        );
+        assert_eq!(
+            local("UTC", "2024-03-31T08:00:00Z"),
+            "2024-03-31T08:00:00+00:00"
+        );
         let tokyo = Zone::named("Asia/Tokyo").unwrap();
         // 2024-12-31 is a Tuesday in UTC and already Wednesday in Tokyo.
         assert_eq!(tokyo.local(t("2024-12-31T15:00:00Z")).weekday, Weekday::Wed);
         let london = Zone::named("Europe/London").unwrap();
-        assert_eq!(london.local(t("2024-03-31T07:00:00Z")).weekday, Weekday::Sun);
+        assert_eq!(
+            london.local(t("2024-03-31T07:00:00Z")).weekday,
+            Weekday::Sun
+        );
     }
 
     #[test]
     fn unknown_zones_are_errors() {
-        for bad in ["Mars/Olympus_Mons", "Europe/Atlantis", "europe/london", "", "UTC+1"] {
+        for bad in [
+            "Mars/Olympus_Mons",
+            "Europe/Atlantis",
+            "europe/london",
+            "",
+            "UTC+1",
+        ] {
             let err = Zone::named(bad).unwrap_err();
-            assert!(err.contains("not in tripline's built-in table") && err.contains("Europe/London"), "{err}");
+            assert!(
+                err.contains("not in tripline's built-in table") && err.contains("Europe/London"),
+                "{err}"
+            );
         }
         for ok in known_zones() {
             assert_eq!(Zone::named(ok).unwrap().name(), ok);

@@ -27,7 +27,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::rule::{Interest, Rule};
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip};
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use crate::state::Store;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -65,7 +67,9 @@ const AUTH_FAILURES: &[&str] = &[
 /// Locks the shared store. A rule that panicked while holding it cannot have left it
 /// half-written (writes are buffered facts), so a poisoned lock is still usable.
 pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The identity as baselines compare it (SPEC §4): an AWS assumed-role session counts as its
@@ -77,7 +81,10 @@ pub fn baseline_identity(identity: &str) -> String {
         // partition : service : region : account : resource
         let parts: Vec<&str> = rest.splitn(5, ':').collect();
         if let [partition, "sts", _, account, resource] = parts[..] {
-            if let Some((role, _session)) = resource.strip_prefix("assumed-role/").and_then(|r| r.split_once('/')) {
+            if let Some((role, _session)) = resource
+                .strip_prefix("assumed-role/")
+                .and_then(|r| r.split_once('/'))
+            {
                 return format!("arn:{partition}:iam::{account}:role/{role}");
             }
         }
@@ -119,7 +126,9 @@ pub fn new_source_within(store: &Store, identity: &str, at: Timestamp, window: D
     // the end of each of them, where a minute's own first/last span answers exactly.
     let minute = Duration::minutes(1).0;
     let (first, last) = (from.0.div_euclid(minute), at.0.div_euclid(minute));
-    (first..=last).rev().any(|m| store.seen_between(NEW_SOURCE, identity, &format!("m{m}"), from, before))
+    (first..=last)
+        .rev()
+        .any(|m| store.seen_between(NEW_SOURCE, identity, &format!("m{m}"), from, before))
 }
 
 /// `(key id, block)`, `(environment, block, country, asn)`.
@@ -178,14 +187,18 @@ impl NewSourceSignin {
     }
 
     fn is_key_use(e: &Event) -> bool {
-        e.provider() == Provider::Aws && e.log() == LogFormat::CloudTrail && e.action != "ConsoleLogin"
+        e.provider() == Provider::Aws
+            && e.log() == LogFormat::CloudTrail
+            && e.action != "ConsoleLogin"
     }
 
     fn covered(&mut self, store: &Store, kind: &'static str, env: &str, t: Timestamp) -> bool {
         if self.covered.contains(&(kind, env.to_string())) {
             return true;
         }
-        let ok = store.first_seen(kind, env).is_some_and(|f| f <= t.sub(self.min_history));
+        let ok = store
+            .first_seen(kind, env)
+            .is_some_and(|f| f <= t.sub(self.min_history));
         if ok {
             self.covered.insert((kind, env.to_string()));
         }
@@ -203,7 +216,16 @@ impl NewSourceSignin {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn emit(&self, e: &Event, identity: &str, env: &str, blk: &str, new: &Novelty, new_for_identity: bool, out: &mut Vec<Alert>) {
+    fn emit(
+        &self,
+        e: &Event,
+        identity: &str,
+        env: &str,
+        blk: &str,
+        new: &Novelty,
+        new_for_identity: bool,
+        out: &mut Vec<Alert>,
+    ) {
         let mut g = Fields::default();
         g.push("identity", identity);
         g.push("environment", env);
@@ -221,11 +243,25 @@ impl NewSourceSignin {
         let key_use = Self::is_key_use(e);
         let mut f = Fields::default();
         f.push("Identity", e.identity.as_str());
-        f.push("Authentication", if key_use { "access-key" } else { "sign-in" });
+        f.push(
+            "Authentication",
+            if key_use { "access-key" } else { "sign-in" },
+        );
         f.push("SourceIP", e.source_ip.as_str());
         f.push("Block", blk);
-        f.push("Country", if country.is_empty() { "unknown" } else { country });
-        f.push("ASN", e.asn.map_or(serde_json::Value::from("unknown"), serde_json::Value::from));
+        f.push(
+            "Country",
+            if country.is_empty() {
+                "unknown"
+            } else {
+                country
+            },
+        );
+        f.push(
+            "ASN",
+            e.asn
+                .map_or(serde_json::Value::from("unknown"), serde_json::Value::from),
+        );
         f.push("NewForEnvironment", newly);
         f.push("NewForIdentity", new_for_identity);
         if key_use {
@@ -234,7 +270,11 @@ impl NewSourceSignin {
         } else if !e.service.is_empty() {
             f.push("Application", e.service.as_str());
         }
-        let severity = if new.country || new.asn { self.severity.escalate(1) } else { self.severity };
+        let severity = if new.country || new.asn {
+            self.severity.escalate(1)
+        } else {
+            self.severity
+        };
         let day = e.time.bin(DAY);
         out.push(Alert {
             schema: crate::event::alert::ALERT_SCHEMA,
@@ -273,10 +313,14 @@ impl Rule for NewSourceSignin {
     fn wants(&self, e: &Event) -> bool {
         let authenticated = match (e.provider(), e.log()) {
             (Provider::Azure, LogFormat::EntraSignin) => e.outcome == Outcome::Success,
-            (Provider::Aws, LogFormat::CloudTrail) if e.action == "ConsoleLogin" => e.outcome == Outcome::Success,
+            (Provider::Aws, LogFormat::CloudTrail) if e.action == "ConsoleLogin" => {
+                e.outcome == Outcome::Success
+            }
             // `CreateAccessKey` carries the key it created, not the key it was called with.
             (Provider::Aws, LogFormat::CloudTrail) => {
-                e.key_id.starts_with("AKIA") && e.action != "CreateAccessKey" && !AUTH_FAILURES.contains(&e.error_code.as_str())
+                e.key_id.starts_with("AKIA")
+                    && e.action != "CreateAccessKey"
+                    && !AUTH_FAILURES.contains(&e.error_code.as_str())
             }
             _ => false,
         };
@@ -284,7 +328,9 @@ impl Rule for NewSourceSignin {
     }
 
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
-        let Some(ip) = parse_source_ip(&e.source_ip) else { return };
+        let Some(ip) = parse_source_ip(&e.source_ip) else {
+            return;
+        };
         let t = e.time;
         self.roll_day(t);
         let blk = block(ip, self.v4_prefix, self.v6_prefix);
@@ -303,7 +349,9 @@ impl Rule for NewSourceSignin {
                 Some(first) => *first >= t,
                 None => !store.seen_between(KEY_BLOCK, &e.key_id, &blk, BEGINNING, t),
             };
-            self.key_blocks.entry(pair).or_insert(if judge { t } else { BEGINNING });
+            self.key_blocks
+                .entry(pair)
+                .or_insert(if judge { t } else { BEGINNING });
             store.record(KEY_BLOCK, &e.key_id, &blk, t);
         }
         // The same (environment, block, country, asn) earlier today was recorded then.
@@ -314,7 +362,8 @@ impl Rule for NewSourceSignin {
         self.sources.entry(source).or_insert(t);
 
         if judge {
-            let unseen = |kind: &str, value: &str| !store.seen_between(kind, &env, value, BEGINNING, t);
+            let unseen =
+                |kind: &str, value: &str| !store.seen_between(kind, &env, value, BEGINNING, t);
             let block_new = unseen(ENV_BLOCK, &blk);
             let country_new = !country.is_empty() && unseen(ENV_COUNTRY, &country);
             let asn_new = asn.as_deref().is_some_and(|a| unseen(ENV_ASN, a));
@@ -328,8 +377,13 @@ impl Rule for NewSourceSignin {
                     asn: asn_new && self.covered(&store, ENV_ASN, &env, t),
                     block: block_new,
                 };
-                if (new.country || new.asn || new.block) && self.alerted.insert((identity.clone(), blk.clone(), t.day())) {
-                    let new_for_identity = !store.seen_between(ID_SOURCE, &identity, &blk, BEGINNING, t);
+                if (new.country || new.asn || new.block)
+                    && self
+                        .alerted
+                        .insert((identity.clone(), blk.clone(), t.day()))
+                {
+                    let new_for_identity =
+                        !store.seen_between(ID_SOURCE, &identity, &blk, BEGINNING, t);
                     record_new_source(&mut store, &identity, t);
                     self.emit(e, &identity, &env, &blk, &new, new_for_identity, out);
                 }
@@ -360,11 +414,26 @@ mod tests {
 
     #[test]
     fn identities_for_baselines() {
-        assert_eq!(baseline_identity("arn:aws:sts::123456789012:assumed-role/Admin/mallory"), "arn:aws:iam::123456789012:role/Admin");
-        assert_eq!(baseline_identity("arn:aws-cn:sts::123456789012:assumed-role/R/s/x"), "arn:aws-cn:iam::123456789012:role/R");
-        assert_eq!(baseline_identity("arn:aws:iam::123456789012:user/Alice"), "arn:aws:iam::123456789012:user/Alice");
-        assert_eq!(baseline_identity(" Alice@Contoso.COM "), "alice@contoso.com");
-        assert_eq!(baseline_identity("arn:aws:sts::123456789012:federated-user/bob"), "arn:aws:sts::123456789012:federated-user/bob");
+        assert_eq!(
+            baseline_identity("arn:aws:sts::123456789012:assumed-role/Admin/mallory"),
+            "arn:aws:iam::123456789012:role/Admin"
+        );
+        assert_eq!(
+            baseline_identity("arn:aws-cn:sts::123456789012:assumed-role/R/s/x"),
+            "arn:aws-cn:iam::123456789012:role/R"
+        );
+        assert_eq!(
+            baseline_identity("arn:aws:iam::123456789012:user/Alice"),
+            "arn:aws:iam::123456789012:user/Alice"
+        );
+        assert_eq!(
+            baseline_identity(" Alice@Contoso.COM "),
+            "alice@contoso.com"
+        );
+        assert_eq!(
+            baseline_identity("arn:aws:sts::123456789012:federated-user/bob"),
+            "arn:aws:sts::123456789012:federated-user/bob"
+        );
     }
 
     fn at(s: &str) -> Timestamp {
@@ -372,7 +441,12 @@ mod tests {
     }
 
     fn signin(time: &str, ip: &str) -> Event {
-        let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, at(time), crate::event::Origin::default());
+        let mut e = Event::new(
+            Provider::Azure,
+            LogFormat::EntraSignin,
+            at(time),
+            crate::event::Origin::default(),
+        );
         e.identity = "alice@contoso.com".into();
         e.account = "tenant-1".into();
         e.source_ip = ip.into();
@@ -399,7 +473,11 @@ mod tests {
             rule.observe(&e, &mut out);
         }
         assert!(out.is_empty());
-        assert_eq!(rule.learned_silently(), 3, "three new blocks while history was short; a known one");
+        assert_eq!(
+            rule.learned_silently(),
+            3,
+            "three new blocks while history was short; a known one"
+        );
         rule.observe(&signin("2024-05-09T10:00:00Z", "2001:db8::1"), &mut out);
         assert_eq!(out.len(), 1);
         assert_eq!(rule.learned_silently(), 3);
@@ -413,15 +491,57 @@ mod tests {
         record_new_source(&mut store, "alice", at("2024-05-06T23:00:00Z"));
         let hour = Duration::minutes(60);
         // The day's span straddles noon, but nothing happened near it.
-        assert!(!new_source_within(&store, "alice", at("2024-05-06T12:00:00Z"), hour));
-        assert!(new_source_within(&store, "alice", at("2024-05-06T01:59:59Z"), hour));
-        assert!(!new_source_within(&store, "alice", at("2024-05-06T02:00:00Z"), hour), "exactly 60 minutes is not within");
-        assert!(new_source_within(&store, "alice", at("2024-05-06T01:00:00Z"), hour), "the same instant is within");
-        assert!(!new_source_within(&store, "alice", at("2024-05-06T00:59:59Z"), hour), "before the sign-in");
-        assert!(new_source_within(&store, "alice", at("2024-05-06T23:30:00Z"), hour));
-        assert!(!new_source_within(&store, "bob", at("2024-05-06T01:30:00Z"), hour));
+        assert!(!new_source_within(
+            &store,
+            "alice",
+            at("2024-05-06T12:00:00Z"),
+            hour
+        ));
+        assert!(new_source_within(
+            &store,
+            "alice",
+            at("2024-05-06T01:59:59Z"),
+            hour
+        ));
+        assert!(
+            !new_source_within(&store, "alice", at("2024-05-06T02:00:00Z"), hour),
+            "exactly 60 minutes is not within"
+        );
+        assert!(
+            new_source_within(&store, "alice", at("2024-05-06T01:00:00Z"), hour),
+            "the same instant is within"
+        );
+        assert!(
+            !new_source_within(&store, "alice", at("2024-05-06T00:59:59Z"), hour),
+            "before the sign-in"
+        );
+        assert!(new_source_within(
+            &store,
+            "alice",
+            at("2024-05-06T23:30:00Z"),
+            hour
+        ));
+        assert!(!new_source_within(
+            &store,
+            "bob",
+            at("2024-05-06T01:30:00Z"),
+            hour
+        ));
         store.commit().unwrap();
-        assert!(!new_source_within(&store, "alice", at("2024-05-06T12:00:00Z"), hour));
-        assert!(new_source_within(&store, "alice", at("2024-05-07T00:30:00Z"), Duration::minutes(120)), "across midnight");
+        assert!(!new_source_within(
+            &store,
+            "alice",
+            at("2024-05-06T12:00:00Z"),
+            hour
+        ));
+        assert!(
+            new_source_within(
+                &store,
+                "alice",
+                at("2024-05-07T00:30:00Z"),
+                Duration::minutes(120)
+            ),
+            "across midnight"
+        );
     }
 }

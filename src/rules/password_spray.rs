@@ -12,7 +12,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 const MAX_ACCOUNT_LIST: usize = 50;
@@ -102,7 +104,9 @@ pub struct PasswordSpray {
 pub fn account_key(identity: &str) -> String {
     let folded = identity.trim().to_lowercase();
     if let Some((head, rest)) = folded.split_once(":assumed-role/") {
-        if let (Some(account), Some((role, _session))) = (head.strip_prefix("arn:aws:sts::"), rest.rsplit_once('/')) {
+        if let (Some(account), Some((role, _session))) =
+            (head.strip_prefix("arn:aws:sts::"), rest.rsplit_once('/'))
+        {
             return format!("arn:aws:iam::{account}:role/{role}");
         }
     }
@@ -118,7 +122,11 @@ impl PasswordSpray {
             min_failures: p.int("min_failures") as u64,
             min_accounts: p.int("min_accounts") as u64,
             spray_median_max: p.int("spray_median_max") as f64,
-            entra_codes: p.strings("entra_failure_codes").into_iter().map(|c| c.trim().to_string()).collect(),
+            entra_codes: p
+                .strings("entra_failure_codes")
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .collect(),
             ips: HashMap::new(),
             schedule: BTreeMap::new(),
         }
@@ -126,18 +134,26 @@ impl PasswordSpray {
 
     fn is_failure(&self, e: &Event) -> bool {
         match e.log() {
-            LogFormat::EntraSignin => e.outcome == Outcome::Failure && self.entra_codes.contains(e.status.as_str()),
+            LogFormat::EntraSignin => {
+                e.outcome == Outcome::Failure && self.entra_codes.contains(e.status.as_str())
+            }
             LogFormat::CloudTrail => e.action == "ConsoleLogin" && e.outcome == Outcome::Failure,
             _ => false,
         }
     }
 
     fn close(&mut self, ip: &str, out: &mut Vec<Alert>) {
-        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else { return };
+        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else {
+            return;
+        };
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let median = ep.median_per_account();
-        let technique = if median <= self.spray_median_max { "spraying" } else { "stuffing" };
+        let technique = if median <= self.spray_median_max {
+            "spraying"
+        } else {
+            "stuffing"
+        };
         let mut f = Fields::default();
         f.push("SourceIP", ip);
         f.push("Failures", ep.failures);
@@ -147,10 +163,17 @@ impl PasswordSpray {
         f.push("MedianFailuresPerAccount", median);
         f.push("PeakWindowFailures", ep.peak_failures);
         f.push("PeakWindowAccounts", ep.peak_accounts);
-        f.push("Providers", ep.providers.iter().map(|p| p.as_str()).collect::<Vec<_>>());
+        f.push(
+            "Providers",
+            ep.providers.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+        );
         f.push("FirstSeen", ep.first.to_string());
         f.push("LastSeen", ep.last.to_string());
-        let provider = if ep.providers.len() == 1 { ep.providers[0] } else { Provider::Other };
+        let provider = if ep.providers.len() == 1 {
+            ep.providers[0]
+        } else {
+            Provider::Other
+        };
         out.push(Alert {
             schema: crate::event::alert::ALERT_SCHEMA,
             // The episode's start identifies it; its end depends on how much later data came.
@@ -192,12 +215,21 @@ impl Rule for PasswordSpray {
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this failure is over.
-        if self.ips.get(&ip).is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time) {
+        if self
+            .ips
+            .get(&ip)
+            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
+        {
             self.close(&ip, out);
         }
-        let (window, min_failures, min_accounts) = (self.window, self.min_failures, self.min_accounts);
+        let (window, min_failures, min_accounts) =
+            (self.window, self.min_failures, self.min_accounts);
         let state = self.ips.entry(ip.clone()).or_default();
-        while state.window.front().is_some_and(|f| f.time <= e.time.sub(window)) {
+        while state
+            .window
+            .front()
+            .is_some_and(|f| f.time <= e.time.sub(window))
+        {
             let old = state.window.pop_front().unwrap();
             if let Some(n) = state.per_account.get_mut(&old.account) {
                 *n -= 1;
@@ -210,7 +242,13 @@ impl Rule for PasswordSpray {
         if !account.is_empty() {
             *state.per_account.entry(account.clone()).or_default() += 1;
         }
-        let failure = Failure { time: e.time, account, shown: e.identity.trim().to_string(), provider: e.provider(), origin: e.origin.to_string() };
+        let failure = Failure {
+            time: e.time,
+            account,
+            shown: e.identity.trim().to_string(),
+            provider: e.provider(),
+            origin: e.origin.to_string(),
+        };
         state.window.push_back(failure);
         state.last = e.time;
         let failures = state.window.len() as u64;
@@ -242,7 +280,10 @@ impl Rule for PasswordSpray {
             ep.peak_failures = ep.peak_failures.max(failures);
             ep.peak_accounts = ep.peak_accounts.max(accounts);
         }
-        self.schedule.entry(e.time.add(window)).or_default().push(ip);
+        self.schedule
+            .entry(e.time.add(window))
+            .or_default()
+            .push(ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
@@ -278,7 +319,10 @@ mod tests {
     #[test]
     fn accounts_fold() {
         assert_eq!(account_key("Alice@Contoso.com"), "alice@contoso.com");
-        assert_eq!(account_key("arn:aws:sts::123456789012:assumed-role/Admin/mallory"), "arn:aws:iam::123456789012:role/admin");
+        assert_eq!(
+            account_key("arn:aws:sts::123456789012:assumed-role/Admin/mallory"),
+            "arn:aws:iam::123456789012:role/admin"
+        );
         assert_eq!(account_key("bob"), "bob");
     }
 }

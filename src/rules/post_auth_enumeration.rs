@@ -20,7 +20,9 @@ use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{baseline_identity, lock, SharedStore};
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// Store kind: enumeration calls of an identity.
@@ -96,11 +98,13 @@ pub struct PostAuthEnumeration {
 
 /// Whether `name` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
-    name.len() >= prefix.len() && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
-    name.len() >= suffix.len() && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    name.len() >= suffix.len()
+        && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
 /// The API an enumeration call names, as distinct calls are counted, or `None` when the event
@@ -113,10 +117,12 @@ pub fn enumeration_api(e: &Event) -> Option<String> {
             .iter()
             .any(|p| starts_with_ignore_case(action, p))
             .then(|| strip_version(action).to_string()),
-        (Provider::Azure, LogFormat::AzureActivity) => ends_with_ignore_case(action, "/read").then(|| action.to_lowercase()),
-        (Provider::Gcp, LogFormat::GcpAudit) => {
-            (ends_with_ignore_case(action, ".list") || ends_with_ignore_case(action, ".get")).then(|| action.to_lowercase())
+        (Provider::Azure, LogFormat::AzureActivity) => {
+            ends_with_ignore_case(action, "/read").then(|| action.to_lowercase())
         }
+        (Provider::Gcp, LogFormat::GcpAudit) => (ends_with_ignore_case(action, ".list")
+            || ends_with_ignore_case(action, ".get"))
+        .then(|| action.to_lowercase()),
         _ => None,
     }
 }
@@ -136,7 +142,9 @@ impl PostAuthEnumeration {
     }
 
     fn close(&mut self, key: &Key, out: &mut Vec<Alert>) {
-        let Some(ep) = self.keys.get_mut(key).and_then(|s| s.episode.take()) else { return };
+        let Some(ep) = self.keys.get_mut(key).and_then(|s| s.episode.take()) else {
+            return;
+        };
         let mut g = Fields::default();
         g.push("identity", key.1.as_str());
         let mut f = Fields::default();
@@ -149,7 +157,11 @@ impl PostAuthEnumeration {
         f.push("SourceIPs", ep.ips);
         f.push("FirstSeen", ep.first.to_string());
         f.push("LastSeen", ep.last.to_string());
-        f.push("PreviousEnumeration", ep.previous.map_or(serde_json::Value::Null, |p| p.to_string().into()));
+        f.push(
+            "PreviousEnumeration",
+            ep.previous
+                .map_or(serde_json::Value::Null, |p| p.to_string().into()),
+        );
         out.push(Alert {
             schema: crate::event::alert::ALERT_SCHEMA,
             // The episode's start identifies it; its end depends on how much later data came.
@@ -189,17 +201,27 @@ impl Rule for PostAuthEnumeration {
     }
 
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
-        let Some(api) = enumeration_api(e) else { return };
+        let Some(api) = enumeration_api(e) else {
+            return;
+        };
         let key: Key = (e.provider(), baseline_identity(&e.identity));
         let t = e.time;
-        if self.keys.get(&key).is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= t) {
+        if self
+            .keys
+            .get(&key)
+            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= t)
+        {
             self.close(&key, out);
         }
         let (window, quiet, min_distinct) = (self.window, self.quiet_period, self.min_distinct);
         let mut store = lock(&self.store);
         store.record(ID_ENUM, &key.1, &api, t);
         let state = self.keys.entry(key.clone()).or_default();
-        while state.window.front().is_some_and(|c| c.time <= t.sub(window)) {
+        while state
+            .window
+            .front()
+            .is_some_and(|c| c.time <= t.sub(window))
+        {
             let c = state.window.pop_front().expect("front exists");
             if let Some(n) = state.per_api.get_mut(&c.api) {
                 *n -= 1;
@@ -209,7 +231,11 @@ impl Rule for PostAuthEnumeration {
             }
         }
         *state.per_api.entry(api.clone()).or_default() += 1;
-        state.window.push_back(Call { time: t, api, event: e.clone() });
+        state.window.push_back(Call {
+            time: t,
+            api,
+            event: e.clone(),
+        });
         state.last = t;
         let distinct = state.per_api.len();
         if let Some(ep) = &mut state.episode {
@@ -296,18 +322,39 @@ mod tests {
     fn enumeration_calls() {
         let aws = |a| enumeration_api(&ev(Provider::Aws, LogFormat::CloudTrail, a));
         assert_eq!(aws("ListBuckets").as_deref(), Some("ListBuckets"));
-        assert_eq!(aws("DescribeInstances").as_deref(), Some("DescribeInstances"));
-        assert_eq!(aws("GetCallerIdentity").as_deref(), Some("GetCallerIdentity"));
-        assert_eq!(aws("ListFunctions20150331").as_deref(), Some("ListFunctions"));
+        assert_eq!(
+            aws("DescribeInstances").as_deref(),
+            Some("DescribeInstances")
+        );
+        assert_eq!(
+            aws("GetCallerIdentity").as_deref(),
+            Some("GetCallerIdentity")
+        );
+        assert_eq!(
+            aws("ListFunctions20150331").as_deref(),
+            Some("ListFunctions")
+        );
         assert_eq!(aws("CreateAccessKey"), None);
         assert_eq!(aws("ConsoleLogin"), None);
         let azure = |a| enumeration_api(&ev(Provider::Azure, LogFormat::AzureActivity, a));
-        assert_eq!(azure("Microsoft.Compute/virtualMachines/READ").as_deref(), Some("microsoft.compute/virtualmachines/read"));
+        assert_eq!(
+            azure("Microsoft.Compute/virtualMachines/READ").as_deref(),
+            Some("microsoft.compute/virtualmachines/read")
+        );
         assert_eq!(azure("Microsoft.Compute/virtualMachines/write"), None);
         let gcp = |a| enumeration_api(&ev(Provider::Gcp, LogFormat::GcpAudit, a));
-        assert_eq!(gcp("storage.buckets.list").as_deref(), Some("storage.buckets.list"));
-        assert_eq!(gcp("v1.compute.instances.get").as_deref(), Some("v1.compute.instances.get"));
+        assert_eq!(
+            gcp("storage.buckets.list").as_deref(),
+            Some("storage.buckets.list")
+        );
+        assert_eq!(
+            gcp("v1.compute.instances.get").as_deref(),
+            Some("v1.compute.instances.get")
+        );
         assert_eq!(gcp("storage.objects.create"), None);
-        assert_eq!(enumeration_api(&ev(Provider::Aws, LogFormat::S3Access, "REST.GET.BUCKET")), None);
+        assert_eq!(
+            enumeration_api(&ev(Provider::Aws, LogFormat::S3Access, "REST.GET.BUCKET")),
+            None
+        );
     }
 }

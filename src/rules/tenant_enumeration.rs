@@ -11,7 +11,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 const MAX_USER_AGENTS: usize = 10;
@@ -81,7 +83,13 @@ pub struct TenantEnumeration {
 impl TenantEnumeration {
     pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config) -> Self {
         let path = p.string("path");
-        let segment = path.trim().trim_end_matches('/').rsplit('/').next().unwrap_or("").to_lowercase();
+        let segment = path
+            .trim()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
         TenantEnumeration {
             severity: spec.default_severity().unwrap_or(Severity::Medium),
             spec,
@@ -94,7 +102,9 @@ impl TenantEnumeration {
     }
 
     fn close(&mut self, ip: &str, out: &mut Vec<Alert>) {
-        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else { return };
+        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else {
+            return;
+        };
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let mut f = Fields::default();
@@ -151,12 +161,20 @@ impl Rule for TenantEnumeration {
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this request is over.
-        if self.ips.get(&ip).is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time) {
+        if self
+            .ips
+            .get(&ip)
+            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
+        {
             self.close(&ip, out);
         }
         let (window, min_requests) = (self.window, self.min_requests);
         let state = self.ips.entry(ip.clone()).or_default();
-        while state.window.front().is_some_and(|r| r.time <= e.time.sub(window)) {
+        while state
+            .window
+            .front()
+            .is_some_and(|r| r.time <= e.time.sub(window))
+        {
             state.window.pop_front();
         }
         state.window.push_back(Request {
@@ -193,7 +211,10 @@ impl Rule for TenantEnumeration {
         if let Some(ep) = &mut state.episode {
             ep.peak = ep.peak.max(requests);
         }
-        self.schedule.entry(e.time.add(window)).or_default().push(ip);
+        self.schedule
+            .entry(e.time.add(window))
+            .or_default()
+            .push(ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {

@@ -18,7 +18,9 @@ use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{lock, SharedStore, BEGINNING};
 use super::rule::{Interest, Rule};
 use crate::config::Config;
-use crate::event::{alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use crate::event::{
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+};
 use std::collections::{BTreeMap, HashSet};
 
 /// Store kind: regions an account was active in.
@@ -81,7 +83,12 @@ impl UnusedRegionActivity {
         UnusedRegionActivity {
             severity: spec.default_severity().unwrap_or(Severity::Medium),
             spec,
-            configured: p.strings("regions").iter().map(|r| r.trim().to_lowercase()).filter(|r| !r.is_empty()).collect(),
+            configured: p
+                .strings("regions")
+                .iter()
+                .map(|r| r.trim().to_lowercase())
+                .filter(|r| !r.is_empty())
+                .collect(),
             min_history: p.duration("min_history"),
             store,
             learned_silently: 0,
@@ -108,7 +115,10 @@ impl UnusedRegionActivity {
         if seen {
             return false;
         }
-        let covered = self.covered.contains(account) || store.first_seen(ACCT_REGION, account).is_some_and(|f| f <= t.sub(self.min_history));
+        let covered = self.covered.contains(account)
+            || store
+                .first_seen(ACCT_REGION, account)
+                .is_some_and(|f| f <= t.sub(self.min_history));
         if !covered {
             self.learned_silently += 1;
             return false;
@@ -117,7 +127,13 @@ impl UnusedRegionActivity {
         true
     }
 
-    fn emit(&self, day: Timestamp, (account, region): (String, String), agg: DayAgg, out: &mut Vec<Alert>) {
+    fn emit(
+        &self,
+        day: Timestamp,
+        (account, region): (String, String),
+        agg: DayAgg,
+        out: &mut Vec<Alert>,
+    ) {
         let mut g = Fields::default();
         g.push("account", account.as_str());
         g.push("region", region.as_str());
@@ -125,7 +141,14 @@ impl UnusedRegionActivity {
         let mut f = Fields::default();
         f.push("AccountId", account);
         f.push("Region", region);
-        f.push("RegionSet", if self.configured.is_empty() { "learned" } else { "configured" });
+        f.push(
+            "RegionSet",
+            if self.configured.is_empty() {
+                "learned"
+            } else {
+                "configured"
+            },
+        );
         f.push("Calls", agg.calls);
         f.push("APIList", agg.apis);
         f.push("Identities", agg.identities);
@@ -166,7 +189,10 @@ impl Rule for UnusedRegionActivity {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        e.provider() == Provider::Aws && e.log() == LogFormat::CloudTrail && !e.region.trim().is_empty() && !e.account.trim().is_empty()
+        e.provider() == Provider::Aws
+            && e.log() == LogFormat::CloudTrail
+            && !e.region.trim().is_empty()
+            && !e.account.trim().is_empty()
     }
 
     fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
@@ -181,7 +207,15 @@ impl Rule for UnusedRegionActivity {
             agg.add(e);
         } else if !self.in_use.contains(&key) {
             if self.unused(&key.0, &key.1, t) {
-                let mut agg = DayAgg { calls: 0, apis: Vec::new(), identities: Vec::new(), ips: Vec::new(), first: t, last: t, evidence: Vec::new() };
+                let mut agg = DayAgg {
+                    calls: 0,
+                    apis: Vec::new(),
+                    identities: Vec::new(),
+                    ips: Vec::new(),
+                    first: t,
+                    last: t,
+                    evidence: Vec::new(),
+                };
                 agg.add(e);
                 self.days.entry(day).or_default().insert(key.clone(), agg);
             } else {

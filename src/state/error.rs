@@ -31,7 +31,12 @@ pub struct StoreError {
 
 impl StoreError {
     pub(crate) fn new(kind: StoreErrorKind, path: &str, message: impl Into<String>) -> StoreError {
-        StoreError { kind, path: path.to_string(), message: message.into(), source: None }
+        StoreError {
+            kind,
+            path: path.to_string(),
+            message: message.into(),
+            source: None,
+        }
     }
 
     pub(crate) fn with_source(
@@ -50,7 +55,9 @@ impl StoreError {
             _ => StoreErrorKind::Database,
         };
         let message = match kind {
-            StoreErrorKind::NotAStore => "not a tripline baseline store (the file is not a SQLite database)".to_string(),
+            StoreErrorKind::NotAStore => {
+                "not a tripline baseline store (the file is not a SQLite database)".to_string()
+            }
             _ => format!("{what}: {e}"),
         };
         StoreError::new(kind, path, message).with_source(e)
@@ -74,6 +81,8 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }

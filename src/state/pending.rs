@@ -25,7 +25,10 @@ impl Span {
     /// The span covering both, when there is any.
     pub fn union(a: Option<Span>, b: Option<Span>) -> Option<Span> {
         match (a, b) {
-            (Some(a), Some(b)) => Some(Span { first_ns: a.first_ns.min(b.first_ns), last_ns: a.last_ns.max(b.last_ns) }),
+            (Some(a), Some(b)) => Some(Span {
+                first_ns: a.first_ns.min(b.first_ns),
+                last_ns: a.last_ns.max(b.last_ns),
+            }),
             (a, b) => a.or(b),
         }
     }
@@ -89,7 +92,13 @@ impl PendingHistory {
         match days.get_mut(&day) {
             Some(span) => span.merge(at),
             None => {
-                days.insert(day, Span { first_ns: at, last_ns: at });
+                days.insert(
+                    day,
+                    Span {
+                        first_ns: at,
+                        last_ns: at,
+                    },
+                );
                 self.rows += 1;
             }
         }
@@ -133,9 +142,14 @@ impl PendingHistory {
             let mut scopes: Vec<_> = scopes.iter().collect();
             scopes.sort_unstable_by_key(|(s, _)| s.as_str());
             for (scope, values) in scopes {
-                let mut values: Vec<(&str, &Days)> = values.iter().map(|(v, d)| (v.as_str(), d)).collect();
+                let mut values: Vec<(&str, &Days)> =
+                    values.iter().map(|(v, d)| (v.as_str(), d)).collect();
                 values.sort_unstable_by_key(|(v, _)| *v);
-                groups.push(ScopeGroup { kind, scope, values });
+                groups.push(ScopeGroup {
+                    kind,
+                    scope,
+                    values,
+                });
             }
         }
         groups
@@ -146,7 +160,13 @@ impl PendingHistory {
         self.by_kind.iter().flat_map(|(kind, scopes)| {
             scopes.iter().flat_map(move |(scope, values)| {
                 values.iter().flat_map(move |(value, days)| {
-                    days.iter().map(move |(&day, &span)| PendingRow { kind, scope, value, day, span })
+                    days.iter().map(move |(&day, &span)| PendingRow {
+                        kind,
+                        scope,
+                        value,
+                        day,
+                        span,
+                    })
                 })
             })
         })

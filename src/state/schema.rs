@@ -55,7 +55,8 @@ CREATE TABLE meta (
 pub fn prepare(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
     let db = |what: &'static str| move |e| StoreError::database(path, what, e);
     // Another tripline process may hold the write lock for a commit; wait rather than fail.
-    conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db("setting busy timeout"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(db("setting busy timeout"))?;
     conn.set_prepared_statement_cache_capacity(32);
 
     // The first read of the header: a file that is not SQLite fails here with NotADatabase.
@@ -87,12 +88,18 @@ pub fn prepare(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
         if created_meanwhile == APPLICATION_ID {
             return Ok(());
         }
-        tx.execute_batch(CREATE).map_err(db("creating the schema"))?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(db("creating the schema"))?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(db("creating the schema"))?;
+        tx.execute_batch(CREATE)
+            .map_err(db("creating the schema"))?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(db("creating the schema"))?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(db("creating the schema"))?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('created_by', ?2)",
-            [SCHEMA_VERSION.to_string(), format!("tripline {}", env!("CARGO_PKG_VERSION"))],
+            [
+                SCHEMA_VERSION.to_string(),
+                format!("tripline {}", env!("CARGO_PKG_VERSION")),
+            ],
         )
         .map_err(db("creating the schema"))?;
         tx.commit().map_err(db("creating the schema"))?;
@@ -112,12 +119,20 @@ pub fn prepare(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
         ));
     }
     let has_history: Option<i64> = conn
-        .query_row("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'", [], |r| r.get(0))
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'",
+            [],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(db("reading the schema"))?;
     if has_history.is_none() {
         // Marked as ours but without our tables: damaged, or written by something else.
-        return Err(StoreError::new(StoreErrorKind::Corrupt, path, "tripline store without its history table"));
+        return Err(StoreError::new(
+            StoreErrorKind::Corrupt,
+            path,
+            "tripline store without its history table",
+        ));
     }
     set_connection_pragmas(conn, path)
 }
@@ -132,8 +147,10 @@ fn set_connection_pragmas(conn: &Connection, path: &str) -> Result<(), StoreErro
     let _mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
         .map_err(db("enabling WAL"))?;
-    conn.pragma_update(None, "synchronous", "NORMAL").map_err(db("setting synchronous"))?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(db("setting synchronous"))?;
     // 64 MiB of page cache: a commit of a large batch touches many B-tree pages.
-    conn.pragma_update(None, "cache_size", -65_536).map_err(db("setting cache size"))?;
+    conn.pragma_update(None, "cache_size", -65_536)
+        .map_err(db("setting cache size"))?;
     Ok(())
 }

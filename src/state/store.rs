@@ -68,7 +68,8 @@ ON CONFLICT (kind, scope, day) DO UPDATE SET
     last_ns = max(last_ns, excluded.last_ns)
 WHERE excluded.first_ns < first_ns OR excluded.last_ns > last_ns";
 
-const INSERT_ALERT: &str = "INSERT INTO alerts (id, rule, at_ns) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING";
+const INSERT_ALERT: &str =
+    "INSERT INTO alerts (id, rule, at_ns) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING";
 
 const UPSERT_NEWEST: &str = "
 INSERT INTO meta (key, value) VALUES ('newest_ns', ?1)
@@ -87,14 +88,23 @@ impl Store {
         let mut conn = if path == ":memory:" {
             Connection::open_in_memory()
         } else {
-            if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            if let Some(dir) = Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
                 std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::new(StoreErrorKind::Io, path, format!("creating folder {}: {e}", dir.display()))
-                        .with_source(e)
+                    StoreError::new(
+                        StoreErrorKind::Io,
+                        path,
+                        format!("creating folder {}: {e}", dir.display()),
+                    )
+                    .with_source(e)
                 })?;
             }
             // No SQLITE_OPEN_URI: a --state path is a file name, even one starting "file:".
-            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
             Connection::open_with_flags(path, flags)
         }
         .map_err(|e| StoreError::database(path, "opening", e))?;
@@ -117,7 +127,11 @@ impl Store {
         let base = std::env::var_os("XDG_STATE_HOME")
             .filter(|v| nonempty(v) && Path::new(v).is_absolute())
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").filter(nonempty).map(|h| PathBuf::from(h).join(".local").join("state")));
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .filter(nonempty)
+                    .map(|h| PathBuf::from(h).join(".local").join("state"))
+            });
         match base {
             Some(base) => base.join("tripline").join("tripline.db"),
             None => PathBuf::from("tripline.db"),
@@ -152,7 +166,14 @@ impl Store {
     /// `from` and `before` fall on different UTC days. For a window inside a single day, a
     /// day whose [first, last] straddles the window counts as seen. Buffered and stored rows
     /// of a day are merged before judging, so the answer never depends on when `commit` ran.
-    pub fn seen_between(&self, kind: &str, scope: &str, value: &str, from: Timestamp, before: Timestamp) -> bool {
+    pub fn seen_between(
+        &self,
+        kind: &str,
+        scope: &str,
+        value: &str,
+        from: Timestamp,
+        before: Timestamp,
+    ) -> bool {
         if from >= before {
             return false;
         }
@@ -206,7 +227,12 @@ impl Store {
     /// answers with its last sighting; when `before`'s own day has sightings on both sides
     /// of `before`, the answer is that day's first sighting (a real sighting, less than a day
     /// earlier than the exact answer). Buffered and stored rows of a day are merged first.
-    pub fn last_seen_before(&self, kind: &str, scope: &str, before: Timestamp) -> Option<Timestamp> {
+    pub fn last_seen_before(
+        &self,
+        kind: &str,
+        scope: &str,
+        before: Timestamp,
+    ) -> Option<Timestamp> {
         let before_day = Timestamp(before.0.saturating_sub(1)).day();
         // The day of `before` (merged span) and the newest earlier day (day, last sighting).
         let mut same_day: Option<Span> = None;
@@ -291,7 +317,8 @@ impl Store {
         if self.was_emitted(alert_id) {
             return false;
         }
-        self.alerts.insert(alert_id.to_string(), (rule.to_string(), at.0));
+        self.alerts
+            .insert(alert_id.to_string(), (rule.to_string(), at.0));
         true
     }
 
@@ -339,9 +366,16 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| StoreError::database(&path, "starting a transaction", e))?;
-        write_pending(&tx, &self.history, &self.alerts, &self.checkpoints, self.newest_pending)
-            .map_err(|e| StoreError::database(&path, "writing history", e))?;
-        tx.commit().map_err(|e| StoreError::database(&path, "committing", e))?;
+        write_pending(
+            &tx,
+            &self.history,
+            &self.alerts,
+            &self.checkpoints,
+            self.newest_pending,
+        )
+        .map_err(|e| StoreError::database(&path, "writing history", e))?;
+        tx.commit()
+            .map_err(|e| StoreError::database(&path, "committing", e))?;
         self.clear_pending();
         Ok(())
     }
@@ -353,7 +387,9 @@ impl Store {
         if let Some(e) = self.failed_read.borrow_mut().take() {
             return Err(e);
         }
-        let Some(newest) = self.newest() else { return Ok(0) };
+        let Some(newest) = self.newest() else {
+            return Ok(0);
+        };
         let cutoff_day = newest.sub(Duration(retention.0.max(0))).day();
         let path = self.path.clone();
         let path = path.as_str();
@@ -362,12 +398,24 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db("starting a transaction"))?;
-        write_pending(&tx, &self.history, &self.alerts, &self.checkpoints, self.newest_pending)
-            .map_err(db("writing history"))?;
-        let history = tx.execute("DELETE FROM history WHERE day < ?1", [cutoff_day]).map_err(db("pruning history"))?;
-        tx.execute("DELETE FROM scope_days WHERE day < ?1", [cutoff_day]).map_err(db("pruning history"))?;
+        write_pending(
+            &tx,
+            &self.history,
+            &self.alerts,
+            &self.checkpoints,
+            self.newest_pending,
+        )
+        .map_err(db("writing history"))?;
+        let history = tx
+            .execute("DELETE FROM history WHERE day < ?1", [cutoff_day])
+            .map_err(db("pruning history"))?;
+        tx.execute("DELETE FROM scope_days WHERE day < ?1", [cutoff_day])
+            .map_err(db("pruning history"))?;
         let alerts = tx
-            .execute("DELETE FROM alerts WHERE at_ns < ?1", [cutoff_day.saturating_mul(NANOS_PER_DAY)])
+            .execute(
+                "DELETE FROM alerts WHERE at_ns < ?1",
+                [cutoff_day.saturating_mul(NANOS_PER_DAY)],
+            )
             .map_err(db("pruning the alert ledger"))?;
         tx.commit().map_err(db("committing"))?;
         self.clear_pending();
@@ -390,13 +438,19 @@ impl Store {
             .and_then(|mut st| {
                 let mut q = st.query([filter.as_deref()])?;
                 while let Some(r) = q.next()? {
-                    rows.insert((r.get(0)?, r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?, r.get(5)?));
+                    rows.insert(
+                        (r.get(0)?, r.get(1)?, r.get(2)?),
+                        (r.get(3)?, r.get(4)?, r.get(5)?),
+                    );
                 }
                 Ok(Some(()))
             });
         self.answer(stored, "reading history");
         for p in self.history.iter() {
-            if filter.as_deref().is_some_and(|f| !p.scope.to_ascii_lowercase().contains(f)) {
+            if filter
+                .as_deref()
+                .is_some_and(|f| !p.scope.to_ascii_lowercase().contains(f))
+            {
                 continue;
             }
             let day_stored = self
@@ -427,11 +481,19 @@ impl Store {
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let db = |e| StoreError::database(&self.path, "checking integrity", e);
         let mut st = self.conn.prepare("PRAGMA integrity_check").map_err(db)?;
-        let problems: Vec<String> = st.query_map([], |r| r.get(0)).map_err(db)?.collect::<Result<_, _>>().map_err(db)?;
+        let problems: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .map_err(db)?
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
         if problems.len() == 1 && problems[0] == "ok" {
             Ok(())
         } else {
-            Err(StoreError::new(StoreErrorKind::Corrupt, &self.path, format!("integrity check failed: {}", problems.join("; "))))
+            Err(StoreError::new(
+                StoreErrorKind::Corrupt,
+                &self.path,
+                format!("integrity check failed: {}", problems.join("; ")),
+            ))
         }
     }
 
@@ -441,7 +503,10 @@ impl Store {
     }
 
     fn is_clean(&self) -> bool {
-        self.history.is_empty() && self.alerts.is_empty() && self.checkpoints.is_empty() && self.newest_pending.is_none()
+        self.history.is_empty()
+            && self.alerts.is_empty()
+            && self.checkpoints.is_empty()
+            && self.newest_pending.is_none()
     }
 
     fn clear_pending(&mut self) {
@@ -480,13 +545,27 @@ fn write_pending(
         for group in history.sorted_groups() {
             for (value, days) in &group.values {
                 for (&day, &span) in days.iter() {
-                    upsert_history.execute(rusqlite::params![group.kind, group.scope, value, day, span.first_ns, span.last_ns])?;
-                    let merged = Span::union(scope_days.get(&day).copied(), Some(span)).unwrap_or(span);
+                    upsert_history.execute(rusqlite::params![
+                        group.kind,
+                        group.scope,
+                        value,
+                        day,
+                        span.first_ns,
+                        span.last_ns
+                    ])?;
+                    let merged =
+                        Span::union(scope_days.get(&day).copied(), Some(span)).unwrap_or(span);
                     scope_days.insert(day, merged);
                 }
             }
             for (day, span) in std::mem::take(&mut scope_days) {
-                upsert_scope_day.execute(rusqlite::params![group.kind, group.scope, day, span.first_ns, span.last_ns])?;
+                upsert_scope_day.execute(rusqlite::params![
+                    group.kind,
+                    group.scope,
+                    day,
+                    span.first_ns,
+                    span.last_ns
+                ])?;
             }
         }
     }
@@ -510,6 +589,9 @@ fn write_pending(
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path()).field("pending_rows", &self.pending_rows()).finish()
+        f.debug_struct("Store")
+            .field("path", &self.path())
+            .field("pending_rows", &self.pending_rows())
+            .finish()
     }
 }

@@ -17,7 +17,12 @@ fn mem() -> Store {
 }
 
 fn file_store(dir: &tempfile::TempDir) -> (String, Store) {
-    let path = dir.path().join("nested").join("tripline.db").to_string_lossy().into_owned();
+    let path = dir
+        .path()
+        .join("nested")
+        .join("tripline.db")
+        .to_string_lossy()
+        .into_owned();
     let store = Store::open(&path).unwrap();
     (path, store)
 }
@@ -33,9 +38,15 @@ fn open_creates_schema_with_wal_and_folder() {
     let (path, store) = file_store(&dir);
     assert!(std::path::Path::new(&path).exists());
     store.integrity_check().unwrap();
-    let mode: String = store.conn_for_tests().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    let mode: String = store
+        .conn_for_tests()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
-    let sync: i64 = store.conn_for_tests().pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+    let sync: i64 = store
+        .conn_for_tests()
+        .pragma_query_value(None, "synchronous", |r| r.get(0))
+        .unwrap();
     assert_eq!(sync, 1, "synchronous=NORMAL");
     drop(store);
     // Opening again finds the schema and does not recreate it.
@@ -55,11 +66,18 @@ fn memory_store_works_and_checks() {
 fn a_file_that_is_not_a_store_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "this is not a database, it is a shopping list\n".repeat(100)).unwrap();
+    std::fs::write(
+        &text,
+        "this is not a database, it is a shopping list\n".repeat(100),
+    )
+    .unwrap();
     let before = std::fs::read(&text).unwrap();
     let err = Store::open(text.to_str().unwrap()).err().expect("refused");
     assert_eq!(err.kind(), StoreErrorKind::NotAStore, "{err}");
-    assert!(err.to_string().contains("not a tripline baseline store"), "{err}");
+    assert!(
+        err.to_string().contains("not a tripline baseline store"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&text).unwrap(), before);
 
     let other = dir.path().join("other.sqlite");
@@ -71,7 +89,9 @@ fn a_file_that_is_not_a_store_is_refused_and_left_alone() {
     let err = Store::open(other.to_str().unwrap()).err().expect("refused");
     assert_eq!(err.kind(), StoreErrorKind::NotAStore, "{err}");
     let c = rusqlite::Connection::open(&other).unwrap();
-    let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    let tables: i64 = c
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(tables, 1, "nothing was added to someone else's database");
 }
 
@@ -79,7 +99,10 @@ fn a_file_that_is_not_a_store_is_refused_and_left_alone() {
 fn a_store_from_a_newer_tripline_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (path, store) = file_store(&dir);
-    store.conn_for_tests().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    store
+        .conn_for_tests()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(store);
     let err = Store::open(&path).err().expect("refused");
     assert_eq!(err.kind(), StoreErrorKind::NewerSchema, "{err}");
@@ -90,13 +113,20 @@ fn an_empty_file_becomes_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("empty.db");
     std::fs::write(&p, b"").unwrap();
-    Store::open(p.to_str().unwrap()).unwrap().integrity_check().unwrap();
+    Store::open(p.to_str().unwrap())
+        .unwrap()
+        .integrity_check()
+        .unwrap();
 }
 
 #[test]
 fn default_path_is_in_the_state_dir() {
     let p = Store::default_path();
-    assert!(p.ends_with("tripline/tripline.db") || p == std::path::Path::new("tripline.db"), "{}", p.display());
+    assert!(
+        p.ends_with("tripline/tripline.db") || p == std::path::Path::new("tripline.db"),
+        "{}",
+        p.display()
+    );
 }
 
 #[test]
@@ -105,14 +135,62 @@ fn seen_between_is_half_open() {
     let t = at(10, 12);
     s.record("env-asn", "aws/1", "AS64500", t);
     for committed in [false, true] {
-        assert!(s.seen_between("env-asn", "aws/1", "AS64500", t, t.add(Duration(1))), "from is inclusive ({committed})");
-        assert!(!s.seen_between("env-asn", "aws/1", "AS64500", t.sub(days(30)), t), "before is exclusive ({committed})");
-        assert!(s.seen_between("env-asn", "aws/1", "AS64500", t.sub(days(30)), t.add(Duration(1))));
-        assert!(!s.seen_between("env-asn", "aws/1", "AS64500", t.add(Duration(1)), t.add(days(30))));
-        assert!(!s.seen_between("env-asn", "aws/1", "AS64501", t.sub(days(30)), t.add(days(1))), "other value");
-        assert!(!s.seen_between("env-asn", "aws/2", "AS64500", t.sub(days(30)), t.add(days(1))), "other scope");
-        assert!(!s.seen_between("env-country", "aws/1", "AS64500", t.sub(days(30)), t.add(days(1))), "other kind");
-        assert!(!s.seen_between("env-asn", "aws/1", "AS64500", t.add(days(1)), t), "empty window");
+        assert!(
+            s.seen_between("env-asn", "aws/1", "AS64500", t, t.add(Duration(1))),
+            "from is inclusive ({committed})"
+        );
+        assert!(
+            !s.seen_between("env-asn", "aws/1", "AS64500", t.sub(days(30)), t),
+            "before is exclusive ({committed})"
+        );
+        assert!(s.seen_between(
+            "env-asn",
+            "aws/1",
+            "AS64500",
+            t.sub(days(30)),
+            t.add(Duration(1))
+        ));
+        assert!(!s.seen_between(
+            "env-asn",
+            "aws/1",
+            "AS64500",
+            t.add(Duration(1)),
+            t.add(days(30))
+        ));
+        assert!(
+            !s.seen_between(
+                "env-asn",
+                "aws/1",
+                "AS64501",
+                t.sub(days(30)),
+                t.add(days(1))
+            ),
+            "other value"
+        );
+        assert!(
+            !s.seen_between(
+                "env-asn",
+                "aws/2",
+                "AS64500",
+                t.sub(days(30)),
+                t.add(days(1))
+            ),
+            "other scope"
+        );
+        assert!(
+            !s.seen_between(
+                "env-country",
+                "aws/1",
+                "AS64500",
+                t.sub(days(30)),
+                t.add(days(1))
+            ),
+            "other kind"
+        );
+        assert!(
+            !s.seen_between("env-asn", "aws/1", "AS64500", t.add(days(1)), t),
+            "empty window"
+        );
         s.commit().unwrap();
     }
 }
@@ -125,11 +203,16 @@ fn boundary_days_are_refined_by_first_and_last_times() {
     s.record("id-source", "alice", "198.51.100.0/24", at(10, 20));
     s.record("id-source", "alice", "198.51.100.0/24", at(40, 5));
     for _ in 0..2 {
-        let q = |from: Timestamp, before: Timestamp| s.seen_between("id-source", "alice", "198.51.100.0/24", from, before);
+        let q = |from: Timestamp, before: Timestamp| {
+            s.seen_between("id-source", "alice", "198.51.100.0/24", from, before)
+        };
         // Window starting on day 10 after its last sighting, ending on day 40 before its first.
         assert!(!q(at(10, 21), at(40, 4)));
         assert!(q(at(10, 20), at(40, 4)), "day 10's last sighting is inside");
-        assert!(q(at(10, 21), at(40, 6)), "day 40's first sighting is inside");
+        assert!(
+            q(at(10, 21), at(40, 6)),
+            "day 40's first sighting is inside"
+        );
         assert!(q(at(10, 4), at(11, 0)));
         assert!(!q(at(9, 0), at(10, 3)));
         assert!(q(at(9, 0), Timestamp(at(10, 3).0 + 1)));
@@ -146,16 +229,25 @@ fn older_logs_scanned_after_newer_ones() {
     for _ in 0..2 {
         // The day-5 sighting is history for day 20, whatever the store learned first.
         assert!(seen_30d(&s, "env-country", "aws/1", "NL", at(20, 0)));
-        assert!(!seen_30d(&s, "env-country", "aws/1", "NL", at(5, 9)), "nothing before day 5");
+        assert!(
+            !seen_30d(&s, "env-country", "aws/1", "NL", at(5, 9)),
+            "nothing before day 5"
+        );
         assert!(seen_30d(&s, "env-country", "aws/1", "NL", at(5, 10)));
         // Day 36: day 5 is 31 days back, day 40 is ahead: not seen in the 30 days before.
         assert!(!seen_30d(&s, "env-country", "aws/1", "NL", at(36, 10)));
         assert!(seen_30d(&s, "env-country", "aws/1", "NL", at(40, 10)));
         assert!(seen_30d(&s, "env-country", "aws/1", "NL", at(70, 0)));
-        assert!(!seen_30d(&s, "env-country", "aws/1", "NL", at(70, 10)), "day 40 09:00 is just over 30 days back");
+        assert!(
+            !seen_30d(&s, "env-country", "aws/1", "NL", at(70, 10)),
+            "day 40 09:00 is just over 30 days back"
+        );
         assert_eq!(s.first_seen("env-country", "aws/1"), Some(at(5, 9)));
         assert_eq!(s.newest(), Some(at(40, 9)));
-        assert_eq!(s.last_seen_before("env-country", "aws/1", at(30, 0)), Some(at(5, 9)));
+        assert_eq!(
+            s.last_seen_before("env-country", "aws/1", at(30, 0)),
+            Some(at(5, 9))
+        );
         s.commit().unwrap();
     }
 }
@@ -191,14 +283,20 @@ fn recording_twice_changes_no_answer() {
         for (k, sc) in [("id-enum", "alice"), ("acct-region", "aws/1")] {
             assert_eq!(twice.first_seen(k, sc), once.first_seen(k, sc));
             for d in 0..12 {
-                assert_eq!(twice.last_seen_before(k, sc, at(d, 5)), once.last_seen_before(k, sc, at(d, 5)));
+                assert_eq!(
+                    twice.last_seen_before(k, sc, at(d, 5)),
+                    once.last_seen_before(k, sc, at(d, 5))
+                );
             }
         }
         twice.commit().unwrap();
     }
     let rows = once.dump(None);
     let lb = rows.iter().find(|r| r.value == "ListBuckets").unwrap();
-    assert_eq!((lb.first_seen, lb.last_seen, lb.days), (at(3, 1), at(4, 7), 2));
+    assert_eq!(
+        (lb.first_seen, lb.last_seen, lb.days),
+        (at(3, 1), at(4, 7), 2)
+    );
 }
 
 #[test]
@@ -211,24 +309,58 @@ fn last_seen_before_takes_any_value_strictly_before() {
     s.record("id-enum", "carol", "ListUsers", at(2, 23));
     s.record("id-region", "bob", "x", at(2, 23));
     for _ in 0..2 {
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(1, 8)), None, "strictly before");
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(1, 9)), Some(at(1, 8)));
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(3, 0)), Some(at(1, 8)), "other scopes and kinds ignored");
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(3, 11)), Some(at(3, 10)), "first of a straddling day");
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(1, 8)),
+            None,
+            "strictly before"
+        );
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(1, 9)),
+            Some(at(1, 8))
+        );
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(3, 0)),
+            Some(at(1, 8)),
+            "other scopes and kinds ignored"
+        );
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(3, 11)),
+            Some(at(3, 10)),
+            "first of a straddling day"
+        );
         // Day 3 has sightings 10:00-18:00 (all values together): a `before` inside that span
         // answers with the day's first sighting.
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(3, 13)), Some(at(3, 10)), "day summed over values");
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(3, 19)), Some(at(3, 18)));
-        assert_eq!(s.last_seen_before("id-enum", "bob", at(300, 0)), Some(at(3, 18)));
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(3, 13)),
+            Some(at(3, 10)),
+            "day summed over values"
+        );
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(3, 19)),
+            Some(at(3, 18))
+        );
+        assert_eq!(
+            s.last_seen_before("id-enum", "bob", at(300, 0)),
+            Some(at(3, 18))
+        );
         assert_eq!(s.last_seen_before("id-enum", "nobody", at(300, 0)), None);
         s.commit().unwrap();
     }
     // Buffered and stored rows combine: a newer buffered sighting wins, an older one does not.
     s.record("id-enum", "bob", "ListRoles", at(5, 1));
     s.record("id-enum", "bob", "ListRoles", at(0, 1));
-    assert_eq!(s.last_seen_before("id-enum", "bob", at(6, 0)), Some(at(5, 1)));
-    assert_eq!(s.last_seen_before("id-enum", "bob", at(5, 0)), Some(at(3, 18)));
-    assert_eq!(s.last_seen_before("id-enum", "bob", at(1, 0)), Some(at(0, 1)));
+    assert_eq!(
+        s.last_seen_before("id-enum", "bob", at(6, 0)),
+        Some(at(5, 1))
+    );
+    assert_eq!(
+        s.last_seen_before("id-enum", "bob", at(5, 0)),
+        Some(at(3, 18))
+    );
+    assert_eq!(
+        s.last_seen_before("id-enum", "bob", at(1, 0)),
+        Some(at(0, 1))
+    );
 }
 
 #[test]
@@ -271,7 +403,10 @@ fn answers_do_not_depend_on_when_commit_ran() {
     ];
     let answers = |s: &Store| {
         let mut out = Vec::new();
-        let times: Vec<Timestamp> = (9 * 24..15 * 24).step_by(5).map(|h| Timestamp::from_secs(h * 3600)).collect();
+        let times: Vec<Timestamp> = (9 * 24..15 * 24)
+            .step_by(5)
+            .map(|h| Timestamp::from_secs(h * 3600))
+            .collect();
         for &from in &times {
             for &before in &times {
                 for v in ["a", "b"] {
@@ -279,7 +414,10 @@ fn answers_do_not_depend_on_when_commit_ran() {
                 }
             }
         }
-        let last: Vec<Option<Timestamp>> = times.iter().map(|&t| s.last_seen_before("k", "s", t)).collect();
+        let last: Vec<Option<Timestamp>> = times
+            .iter()
+            .map(|&t| s.last_seen_before("k", "s", t))
+            .collect();
         (out, last, s.first_seen("k", "s"), s.newest(), s.dump(None))
     };
     let mut all = mem();
@@ -296,9 +434,15 @@ fn answers_do_not_depend_on_when_commit_ran() {
             }
             s.record("k", "s", v, t);
         }
-        assert!(answers(&s) == expected, "commit after {split} events, rest buffered");
+        assert!(
+            answers(&s) == expected,
+            "commit after {split} events, rest buffered"
+        );
         s.commit().unwrap();
-        assert!(answers(&s) == expected, "commit after {split} events, all committed");
+        assert!(
+            answers(&s) == expected,
+            "commit after {split} events, all committed"
+        );
     }
     // A one-day window straddled by the stored and the buffered halves of a day.
     let mut s = mem();
@@ -315,11 +459,19 @@ fn first_seen_is_the_earliest_of_the_scope() {
     s.record("env-block", "aws/1", "b", at(9, 4));
     s.record("env-block", "aws/1", "a", at(9, 2));
     s.record("env-block", "aws/2", "a", at(1, 0));
-    assert_eq!(s.first_seen("env-block", "aws/1"), Some(at(9, 2)), "buffered");
+    assert_eq!(
+        s.first_seen("env-block", "aws/1"),
+        Some(at(9, 2)),
+        "buffered"
+    );
     s.commit().unwrap();
     assert_eq!(s.first_seen("env-block", "aws/1"), Some(at(9, 2)));
     s.record("env-block", "aws/1", "c", at(7, 5));
-    assert_eq!(s.first_seen("env-block", "aws/1"), Some(at(7, 5)), "buffered older than stored");
+    assert_eq!(
+        s.first_seen("env-block", "aws/1"),
+        Some(at(7, 5)),
+        "buffered older than stored"
+    );
     s.commit().unwrap();
     assert_eq!(s.first_seen("env-block", "aws/1"), Some(at(7, 5)));
     assert_eq!(s.first_seen("env-asn", "aws/1"), None);
@@ -334,7 +486,11 @@ fn newest_is_the_latest_event_time_ever_recorded() {
     s.commit().unwrap();
     s.record("k", "s", "v", at(20, 0));
     s.commit().unwrap();
-    assert_eq!(s.newest(), Some(at(50, 0)), "older input does not move it back");
+    assert_eq!(
+        s.newest(),
+        Some(at(50, 0)),
+        "older input does not move it back"
+    );
     s.record("k", "s", "v", at(60, 0));
     assert_eq!(s.newest(), Some(at(60, 0)));
 }
@@ -357,7 +513,11 @@ fn prune_counts_retention_from_the_newest_event() {
     assert!(s.was_emitted("kept"));
     assert_eq!(s.newest(), Some(at(100, 6)));
     assert_eq!(s.first_seen("acct-region", "aws/1"), Some(at(70, 6)));
-    assert_eq!(s.prune(DEFAULT_RETENTION).unwrap(), 0, "pruning again deletes nothing");
+    assert_eq!(
+        s.prune(DEFAULT_RETENTION).unwrap(),
+        0,
+        "pruning again deletes nothing"
+    );
 }
 
 #[test]
@@ -380,7 +540,10 @@ fn ledger_marks_each_id_once() {
     assert!(s.was_emitted("a1"), "buffered");
     assert!(!s.mark_emitted("a1", "password-spray", at(3, 0)));
     s.commit().unwrap();
-    assert!(!s.mark_emitted("a1", "password-spray", at(3, 0)), "committed");
+    assert!(
+        !s.mark_emitted("a1", "password-spray", at(3, 0)),
+        "committed"
+    );
     assert!(s.mark_emitted("a2", "password-spray", at(3, 0)));
     drop(s); // a2 was never committed
     let mut s = Store::open(&path).unwrap();
@@ -436,11 +599,18 @@ fn dump_groups_days_filters_scopes_and_includes_buffered_rows() {
         }]
     );
     s.commit().unwrap();
-    assert_eq!(s.dump(Some("ALICE@")), rows, "filter ignores ASCII case; same after commit");
+    assert_eq!(
+        s.dump(Some("ALICE@")),
+        rows,
+        "filter ignores ASCII case; same after commit"
+    );
     assert_eq!(s.dump(None).len(), 2);
     assert!(s.dump(Some("carol")).is_empty());
     let json = serde_json::to_string(&rows[0]).unwrap();
-    assert!(json.contains(r#""first_seen":"1970-01-02T01:00:00Z""#), "{json}");
+    assert!(
+        json.contains(r#""first_seen":"1970-01-02T01:00:00Z""#),
+        "{json}"
+    );
 }
 
 #[test]
@@ -456,7 +626,9 @@ fn a_failed_read_is_reported_by_the_next_commit() {
     let mut s = mem();
     s.record("k", "s", "v", at(1, 0));
     s.commit().unwrap();
-    s.conn_for_tests().execute_batch("DROP TABLE history").unwrap();
+    s.conn_for_tests()
+        .execute_batch("DROP TABLE history")
+        .unwrap();
     assert!(!s.seen_between("k", "s", "v", at(0, 0), at(5, 0)));
     s.record("k", "s", "v", at(2, 0));
     let err = s.commit().expect_err("the read error surfaces");
@@ -472,13 +644,22 @@ fn record_and_commit_a_million_rows() {
     const DAYS: i64 = 10;
     let dir = tempfile::tempdir().unwrap();
     let (_, mut s) = file_store(&dir);
-    let scopes: Vec<String> = (0..SCOPES).map(|i| format!("arn:aws:iam::123456789012:user/user-{i:04}")).collect();
-    let values: Vec<String> = (0..VALUES).map(|i| format!("DescribeSomething{i:03}")).collect();
+    let scopes: Vec<String> = (0..SCOPES)
+        .map(|i| format!("arn:aws:iam::123456789012:user/user-{i:04}"))
+        .collect();
+    let values: Vec<String> = (0..VALUES)
+        .map(|i| format!("DescribeSomething{i:03}"))
+        .collect();
     let record_all = |s: &mut Store| {
         for d in 0..DAYS {
             for (i, scope) in scopes.iter().enumerate() {
                 for (j, value) in values.iter().enumerate() {
-                    s.record("id-enum", scope, value, Timestamp::from_secs(d * DAY + (i * 7 + j) as i64));
+                    s.record(
+                        "id-enum",
+                        scope,
+                        value,
+                        Timestamp::from_secs(d * DAY + (i * 7 + j) as i64),
+                    );
                 }
             }
         }
@@ -502,13 +683,23 @@ fn record_and_commit_a_million_rows() {
     let mut hits = 0;
     for i in 0..100_000usize {
         let t = Timestamp::from_secs((i % 12) as i64 * DAY);
-        hits += usize::from(s.seen_between("id-enum", &scopes[i % SCOPES], &values[i % VALUES], t.sub(days(30)), t));
+        hits += usize::from(s.seen_between(
+            "id-enum",
+            &scopes[i % SCOPES],
+            &values[i % VALUES],
+            t.sub(days(30)),
+            t,
+        ));
     }
     let queried = t3.elapsed();
     assert!(hits > 0);
     let t4 = std::time::Instant::now();
     for i in 0..100_000usize {
-        let _ = s.last_seen_before("id-enum", &scopes[i % SCOPES], Timestamp::from_secs((i % 12) as i64 * DAY));
+        let _ = s.last_seen_before(
+            "id-enum",
+            &scopes[i % SCOPES],
+            Timestamp::from_secs((i % 12) as i64 * DAY),
+        );
     }
     let last_seen = t4.elapsed();
 

@@ -42,7 +42,11 @@ pub fn store() -> Shared {
 /// A unique id per record, so duplicate-delivery removal never merges two test records.
 fn uid() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    format!("{:08x}-0000-4000-8000-{:012x}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{:08x}-0000-4000-8000-{:012x}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Day `d` of the test calendar (day 1 is 2024-05-01) at `hms` (`HH:MM:SS`), RFC 3339 UTC.
@@ -66,20 +70,41 @@ pub fn user_arn(name: &str) -> String {
 /// `country` (empty: no location).
 pub fn signin(time: &str, upn: &str, ip: &str, country: &str, app: &str) -> String {
     let id = uid();
-    let location = if country.is_empty() { String::new() } else { format!(r#""location":{{"city":"X","countryOrRegion":"{country}"}},"#) };
+    let location = if country.is_empty() {
+        String::new()
+    } else {
+        format!(r#""location":{{"city":"X","countryOrRegion":"{country}"}},"#)
+    };
     format!(
         r#"{{"time":"{time}","resourceId":"/tenants/{TENANT}/providers/Microsoft.aadiam","operationName":"Sign-in activity","category":"SignInLogs","tenantId":"{TENANT}","resultType":"0","callerIpAddress":"{ip}","identity":"User","properties":{{"id":"{id}","createdDateTime":"{time}","userPrincipalName":"{upn}","userId":"u-1","appId":"a-1","appDisplayName":"{app}","ipAddress":"{ip}","status":{{"errorCode":0}},"clientAppUsed":"Browser","userAgent":"Mozilla/5.0",{location}"resourceDisplayName":"Microsoft Graph","homeTenantId":"{TENANT}"}}}}"#
     )
 }
 
 fn user_identity(arn: &str, account: &str, key_id: &str) -> String {
-    let kind = if arn.contains(":assumed-role/") { "AssumedRole" } else { "IAMUser" };
-    format!(r#"{{"type":"{kind}","principalId":"AIDAEXAMPLE","arn":"{arn}","accountId":"{account}","accessKeyId":"{key_id}"}}"#)
+    let kind = if arn.contains(":assumed-role/") {
+        "AssumedRole"
+    } else {
+        "IAMUser"
+    };
+    format!(
+        r#"{{"type":"{kind}","principalId":"AIDAEXAMPLE","arn":"{arn}","accountId":"{account}","accessKeyId":"{key_id}"}}"#
+    )
 }
 
 /// A raw CloudTrail record: `name` by `arn` (in `account`) with `key_id`, from `ip`.
 #[allow(clippy::too_many_arguments)]
-fn cloudtrail(time: &str, source: &str, name: &str, arn: &str, account: &str, region: &str, ip: &str, key_id: &str, request: &str, response: &str) -> String {
+fn cloudtrail(
+    time: &str,
+    source: &str,
+    name: &str,
+    arn: &str,
+    account: &str,
+    region: &str,
+    ip: &str,
+    key_id: &str,
+    request: &str,
+    response: &str,
+) -> String {
     let id = uid();
     let ui = user_identity(arn, account, key_id);
     format!(
@@ -89,12 +114,34 @@ fn cloudtrail(time: &str, source: &str, name: &str, arn: &str, account: &str, re
 
 /// An AWS API call made with a temporary (`ASIA…`) key, so that it is no access-key use.
 pub fn call(time: &str, name: &str, arn: &str, region: &str, ip: &str) -> String {
-    cloudtrail(time, "ec2.amazonaws.com", name, arn, ACCT, region, ip, "ASIAEXAMPLE", "null", "null")
+    cloudtrail(
+        time,
+        "ec2.amazonaws.com",
+        name,
+        arn,
+        ACCT,
+        region,
+        ip,
+        "ASIAEXAMPLE",
+        "null",
+        "null",
+    )
 }
 
 /// An AWS API call made with `key_id` (an `AKIA…` key is a long-term access key).
 pub fn call_with_key(time: &str, name: &str, arn: &str, ip: &str, key_id: &str) -> String {
-    cloudtrail(time, "ec2.amazonaws.com", name, arn, ACCT, "eu-west-1", ip, key_id, "null", "null")
+    cloudtrail(
+        time,
+        "ec2.amazonaws.com",
+        name,
+        arn,
+        ACCT,
+        "eu-west-1",
+        ip,
+        key_id,
+        "null",
+        "null",
+    )
 }
 
 /// A successful AWS console sign-in of IAM user `user`.
@@ -108,16 +155,48 @@ pub fn console_login(time: &str, user: &str, ip: &str) -> String {
 
 /// `CreateAccessKey` by `actor_arn` for IAM user `target` (empty: for the caller itself).
 pub fn create_access_key(time: &str, actor_arn: &str, target: &str, new_key: &str) -> String {
-    let user = if target.is_empty() { actor_arn.rsplit('/').next().unwrap() } else { target };
-    let request = if target.is_empty() { "null".to_string() } else { format!(r#"{{"userName":"{target}"}}"#) };
-    let response = format!(r#"{{"accessKey":{{"accessKeyId":"{new_key}","status":"Active","userName":"{user}","createDate":"{time}"}}}}"#);
-    cloudtrail(time, "iam.amazonaws.com", "CreateAccessKey", actor_arn, ACCT, "us-east-1", "198.51.100.7", "ASIACALLER", &request, &response)
+    let user = if target.is_empty() {
+        actor_arn.rsplit('/').next().unwrap()
+    } else {
+        target
+    };
+    let request = if target.is_empty() {
+        "null".to_string()
+    } else {
+        format!(r#"{{"userName":"{target}"}}"#)
+    };
+    let response = format!(
+        r#"{{"accessKey":{{"accessKeyId":"{new_key}","status":"Active","userName":"{user}","createDate":"{time}"}}}}"#
+    );
+    cloudtrail(
+        time,
+        "iam.amazonaws.com",
+        "CreateAccessKey",
+        actor_arn,
+        ACCT,
+        "us-east-1",
+        "198.51.100.7",
+        "ASIACALLER",
+        &request,
+        &response,
+    )
 }
 
 /// `AssumeRole` of `role_arn` by `arn` (in `ACCT`) from `ip`.
 pub fn assume_role(time: &str, arn: &str, role_arn: &str, ip: &str) -> String {
     let request = format!(r#"{{"roleArn":"{role_arn}","roleSessionName":"s1"}}"#);
-    cloudtrail(time, "sts.amazonaws.com", "AssumeRole", arn, ACCT, "us-east-1", ip, "ASIAEXAMPLE", &request, "null")
+    cloudtrail(
+        time,
+        "sts.amazonaws.com",
+        "AssumeRole",
+        arn,
+        ACCT,
+        "us-east-1",
+        ip,
+        "ASIAEXAMPLE",
+        &request,
+        "null",
+    )
 }
 
 /// A GCP audit log entry: `method` by `principal` in `PROJECT` from `ip`.
@@ -146,7 +225,12 @@ pub fn entra_audit(time: &str, activity: &str, actor: &str, target: &str) -> Str
 }
 
 /// Builds one of the history rules from its catalogue defaults (plus `overrides`) on `store`.
-pub fn rule_with(id: &str, cfg: &Config, store: &Shared, overrides: Option<&toml::Table>) -> Box<dyn Rule> {
+pub fn rule_with(
+    id: &str,
+    cfg: &Config,
+    store: &Shared,
+    overrides: Option<&toml::Table>,
+) -> Box<dyn Rule> {
     let s = spec(id).unwrap();
     let p = Params::new(&s, overrides);
     let st = Arc::clone(store);
@@ -161,7 +245,9 @@ pub fn rule_with(id: &str, cfg: &Config, store: &Shared, overrides: Option<&toml
 }
 
 pub fn rules(ids: &[&str], cfg: &Config, store: &Shared) -> Vec<Box<dyn Rule>> {
-    ids.iter().map(|id| rule_with(id, cfg, store, None)).collect()
+    ids.iter()
+        .map(|id| rule_with(id, cfg, store, None))
+        .collect()
 }
 
 /// Writes each file's lines and scans them all with `rules`.

@@ -12,9 +12,13 @@ use tripline::rules::registry::build;
 /// A raw CloudTrail record, as in an S3 delivery file or JSON lines.
 pub fn ct(time: &str, name: &str, arn: &str, account: &str, region: &str, ip: &str) -> String {
     let identity = if arn.is_empty() {
-        format!(r#"{{"type":"IAMUser","principalId":"AIDAX","accountId":"{account}","userName":"bob"}}"#)
+        format!(
+            r#"{{"type":"IAMUser","principalId":"AIDAX","accountId":"{account}","userName":"bob"}}"#
+        )
     } else {
-        format!(r#"{{"type":"IAMUser","principalId":"AIDAX","arn":"{arn}","accountId":"{account}","accessKeyId":"AKIAX"}}"#)
+        format!(
+            r#"{{"type":"IAMUser","principalId":"AIDAX","arn":"{arn}","accountId":"{account}","accessKeyId":"AKIAX"}}"#
+        )
     };
     format!(
         r#"{{"eventVersion":"1.08","userIdentity":{identity},"eventTime":"{time}","eventSource":"ec2.amazonaws.com","eventName":"{name}","awsRegion":"{region}","sourceIPAddress":"{ip}","userAgent":"aws-cli/2.15.0","requestParameters":null,"responseElements":null,"requestID":"r","eventID":"{}","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"{account}","eventCategory":"Management"}}"#,
@@ -23,7 +27,14 @@ pub fn ct(time: &str, name: &str, arn: &str, account: &str, region: &str, ip: &s
 }
 
 /// The same call as a row of the Sentinel `AWSCloudTrail` table (JSON lines export).
-pub fn sentinel_ct(time: &str, name: &str, arn: &str, account: &str, region: &str, ip: &str) -> String {
+pub fn sentinel_ct(
+    time: &str,
+    name: &str,
+    arn: &str,
+    account: &str,
+    region: &str,
+    ip: &str,
+) -> String {
     format!(
         r#"{{"TimeGenerated":"{time}","EventName":"{name}","EventSource":"ec2.amazonaws.com","UserIdentityArn":"{arn}","UserIdentityAccountId":"{account}","AWSRegion":"{region}","SourceIpAddress":"{ip}","UserAgent":"aws-cli/2.15.0","AwsEventId":"{}","Type":"AWSCloudTrail"}}"#,
         event_id(time, name, arn, account, ip)
@@ -31,7 +42,15 @@ pub fn sentinel_ct(time: &str, name: &str, arn: &str, account: &str, region: &st
 }
 
 /// A row of the Sentinel `AzureActivity` table.
-pub fn azure(time: &str, op: &str, status: &str, caller: &str, sub: &str, rg: &str, ip: &str) -> String {
+pub fn azure(
+    time: &str,
+    op: &str,
+    status: &str,
+    caller: &str,
+    sub: &str,
+    rg: &str,
+    ip: &str,
+) -> String {
     format!(
         r#"{{"TimeGenerated":"{time}","OperationNameValue":"{op}","ActivityStatusValue":"{status}","Caller":"{caller}","CallerIpAddress":"{ip}","ResourceGroup":"{rg}","SubscriptionId":"{sub}","EventDataId":"{}","Type":"AzureActivity"}}"#,
         event_id(time, op, status, caller, ip)
@@ -70,8 +89,15 @@ pub fn scan_files(files: &[Vec<String>], rules: &[&str]) -> Scanned {
     scan_files_with(files, rules, &BTreeMap::new())
 }
 
-pub fn scan_files_with(files: &[Vec<String>], rules: &[&str], overrides: &BTreeMap<String, toml::Table>) -> Scanned {
-    let cfg = tripline::config::Config { rules: overrides.clone(), ..Default::default() };
+pub fn scan_files_with(
+    files: &[Vec<String>],
+    rules: &[&str],
+    overrides: &BTreeMap<String, toml::Table>,
+) -> Scanned {
+    let cfg = tripline::config::Config {
+        rules: overrides.clone(),
+        ..Default::default()
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = Vec::new();
     for (i, lines) in files.iter().enumerate() {
@@ -82,7 +108,10 @@ pub fn scan_files_with(files: &[Vec<String>], rules: &[&str], overrides: &BTreeM
     let only: Vec<String> = rules.iter().map(|s| s.to_string()).collect();
     let sel = build(&only, &[], &cfg).unwrap();
     let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
-    Scanned { alerts: result.alerts, _dir: dir }
+    Scanned {
+        alerts: result.alerts,
+        _dir: dir,
+    }
 }
 
 pub fn scan_lines(lines: &[String], rules: &[&str]) -> Scanned {
