@@ -12,6 +12,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
+use super::window::Expiry;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
@@ -86,7 +87,7 @@ pub struct BucketEnumeration {
     /// Lower-cased: S3 bucket names are lower case, and a prefix written `Acme` means `acme`.
     prefixes: Vec<String>,
     ips: HashMap<String, IpState>,
-    schedule: BTreeMap<Timestamp, Vec<String>>,
+    schedule: Expiry<String>,
 }
 
 /// `GET / HTTP/1.1`, `GET /?list-type=2&prefix= HTTP/1.1`, and path-style `GET /acme-x/?…`.
@@ -142,7 +143,7 @@ impl BucketEnumeration {
                 .filter(|p| !p.is_empty())
                 .collect(),
             ips: HashMap::new(),
-            schedule: BTreeMap::new(),
+            schedule: Expiry::default(),
         }
     }
 
@@ -269,28 +270,19 @@ impl Rule for BucketEnumeration {
         if let Some(ep) = &mut state.episode {
             ep.peak = ep.peak.max(responses);
         }
-        self.schedule
-            .entry(e.time.add(window))
-            .or_default()
-            .push(ip);
+        self.schedule.at(e.time.add(window), ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.schedule.first_entry() {
-            if *entry.key() > watermark {
-                break;
+        for ip in self.schedule.take_due(watermark) {
+            let Some(s) = self.ips.get(&ip) else { continue };
+            if s.last.add(self.window) > watermark {
+                continue; // a later response re-scheduled this IP
             }
-            for ip in entry.remove() {
-                let Some(s) = self.ips.get(&ip) else { continue };
-                if s.last.add(self.window) > watermark {
-                    continue; // a later response re-scheduled this IP
-                }
-                self.close(&ip, out);
-                self.ips.remove(&ip);
-            }
+            self.close(&ip, out);
+            self.ips.remove(&ip);
         }
     }
-
     fn finish(&mut self, out: &mut Vec<Alert>) {
         let ips: Vec<String> = self.ips.keys().cloned().collect();
         for ip in ips {

@@ -6,8 +6,9 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
 use super::rule::{Interest, Rule};
+use super::window::Expiry;
 use crate::event::{alert_id, Alert, Duration, Event, LogFormat, Outcome, Provider, Timestamp};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 type Key = (Provider, String, String);
 
@@ -44,7 +45,7 @@ pub struct CloudDiscoverySliding {
     gcp: HashSet<String>,
     keys: HashMap<Key, KeyState>,
     /// Expiry time → keys to look at then (lazily re-checked).
-    schedule: BTreeMap<Timestamp, Vec<Key>>,
+    schedule: Expiry<Key>,
 }
 
 /// `ListFunctions20150331` → `ListFunctions`: CloudTrail logs some APIs with their version.
@@ -74,7 +75,7 @@ impl CloudDiscoverySliding {
                 .collect(),
             gcp: burst.strings("gcp_methods").into_iter().collect(),
             keys: HashMap::new(),
-            schedule: BTreeMap::new(),
+            schedule: Expiry::default(),
         }
     }
 
@@ -231,32 +232,22 @@ impl Rule for CloudDiscoverySliding {
             ep.peak_distinct = ep.peak_distinct.max(distinct);
             ep.peak_score = ep.peak_score.max(risk_score(distinct, count));
         }
-        self.schedule
-            .entry(e.time.add(window))
-            .or_default()
-            .push(key);
+        self.schedule.at(e.time.add(window), key);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some((&due, _)) = self.schedule.first_key_value() {
-            if due > watermark {
-                break;
+        for k in self.schedule.take_due(watermark) {
+            let Some(s) = self.keys.get(&k) else { continue };
+            if s.last.add(self.window) > watermark {
+                continue; // a later call re-scheduled this key
             }
-            let (_, keys) = self.schedule.pop_first().unwrap();
-            for k in keys {
-                let Some(s) = self.keys.get(&k) else { continue };
-                if s.last.add(self.window) > watermark {
-                    continue; // a later call re-scheduled this key
-                }
-                if s.episode.is_some() {
-                    self.close(&k, out);
-                }
-                // Nothing in the window can still count: the key holds no state.
-                self.keys.remove(&k);
+            if s.episode.is_some() {
+                self.close(&k, out);
             }
+            // Nothing in the window can still count: the key holds no state.
+            self.keys.remove(&k);
         }
     }
-
     fn finish(&mut self, out: &mut Vec<Alert>) {
         let keys: Vec<Key> = self.keys.keys().cloned().collect();
         for k in keys {

@@ -22,3 +22,4 @@ pub mod password_spray;
 pub mod post_auth_enumeration;
 pub mod tenant_enumeration;
 pub mod unused_region_activity;
+pub mod window;

@@ -11,11 +11,12 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
+use super::window::Expiry;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 const MAX_ACCOUNT_LIST: usize = 50;
 
@@ -96,7 +97,7 @@ pub struct PasswordSpray {
     entra_codes: HashSet<String>,
     ips: HashMap<String, IpState>,
     /// Expiry time → source IPs to look at then (lazily re-checked).
-    schedule: BTreeMap<Timestamp, Vec<String>>,
+    schedule: Expiry<String>,
 }
 
 /// Case-folded account; `arn:aws:sts::1:assumed-role/Role/session` counts as
@@ -128,7 +129,7 @@ impl PasswordSpray {
                 .map(|c| c.trim().to_string())
                 .collect(),
             ips: HashMap::new(),
-            schedule: BTreeMap::new(),
+            schedule: Expiry::default(),
         }
     }
 
@@ -280,29 +281,20 @@ impl Rule for PasswordSpray {
             ep.peak_failures = ep.peak_failures.max(failures);
             ep.peak_accounts = ep.peak_accounts.max(accounts);
         }
-        self.schedule
-            .entry(e.time.add(window))
-            .or_default()
-            .push(ip);
+        self.schedule.at(e.time.add(window), ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.schedule.first_entry() {
-            if *entry.key() > watermark {
-                break;
+        for ip in self.schedule.take_due(watermark) {
+            let Some(s) = self.ips.get(&ip) else { continue };
+            if s.last.add(self.window) > watermark {
+                continue; // a later failure re-scheduled this IP
             }
-            for ip in entry.remove() {
-                let Some(s) = self.ips.get(&ip) else { continue };
-                if s.last.add(self.window) > watermark {
-                    continue; // a later failure re-scheduled this IP
-                }
-                self.close(&ip, out);
-                // Nothing in the window can still count: the IP holds no state.
-                self.ips.remove(&ip);
-            }
+            self.close(&ip, out);
+            // Nothing in the window can still count: the IP holds no state.
+            self.ips.remove(&ip);
         }
     }
-
     fn finish(&mut self, out: &mut Vec<Alert>) {
         let ips: Vec<String> = self.ips.keys().cloned().collect();
         for ip in ips {

@@ -19,11 +19,12 @@ use super::cloud_discovery_sliding::strip_version;
 use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{baseline_identity, lock, SharedStore};
 use super::rule::{Interest, Rule};
+use super::window::Expiry;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Store kind: enumeration calls of an identity.
 pub const ID_ENUM: &str = "id-enum";
@@ -93,7 +94,7 @@ pub struct PostAuthEnumeration {
     store: SharedStore,
     keys: HashMap<Key, KeyState>,
     /// Expiry time → keys to look at then (lazily re-checked).
-    schedule: BTreeMap<Timestamp, Vec<Key>>,
+    schedule: Expiry<Key>,
 }
 
 /// Whether `name` starts with `prefix`, ASCII case ignored.
@@ -137,7 +138,7 @@ impl PostAuthEnumeration {
             quiet_period: p.duration("quiet_period"),
             store,
             keys: HashMap::new(),
-            schedule: BTreeMap::new(),
+            schedule: Expiry::default(),
         }
     }
 
@@ -275,27 +276,20 @@ impl Rule for PostAuthEnumeration {
             ep.peak_distinct = ep.peak_distinct.max(distinct as u64);
         }
         drop(store);
-        self.schedule.entry(t.add(window)).or_default().push(key);
+        self.schedule.at(t.add(window), key);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some((&due, _)) = self.schedule.first_key_value() {
-            if due > watermark {
-                break;
+        for k in self.schedule.take_due(watermark) {
+            let Some(s) = self.keys.get(&k) else { continue };
+            if s.last.add(self.window) > watermark {
+                continue; // a later call re-scheduled this key
             }
-            let (_, keys) = self.schedule.pop_first().expect("first exists");
-            for k in keys {
-                let Some(s) = self.keys.get(&k) else { continue };
-                if s.last.add(self.window) > watermark {
-                    continue; // a later call re-scheduled this key
-                }
-                self.close(&k, out);
-                // Nothing in the window can still count; the store remembers the calls.
-                self.keys.remove(&k);
-            }
+            self.close(&k, out);
+            // Nothing in the window can still count; the store remembers the calls.
+            self.keys.remove(&k);
         }
     }
-
     fn finish(&mut self, out: &mut Vec<Alert>) {
         let mut keys: Vec<Key> = self.keys.keys().cloned().collect();
         keys.sort();

@@ -10,11 +10,12 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
+use super::window::Expiry;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 const MAX_USER_AGENTS: usize = 10;
 const MAX_HOSTS: usize = 10;
@@ -77,7 +78,7 @@ pub struct TenantEnumeration {
     /// `/getcredentialtype`: the path's last segment, lower-cased, with its slash.
     endpoint: String,
     ips: HashMap<String, IpState>,
-    schedule: BTreeMap<Timestamp, Vec<String>>,
+    schedule: Expiry<String>,
 }
 
 impl TenantEnumeration {
@@ -97,7 +98,7 @@ impl TenantEnumeration {
             min_requests: p.int("min_requests") as u64,
             endpoint: format!("/{segment}"),
             ips: HashMap::new(),
-            schedule: BTreeMap::new(),
+            schedule: Expiry::default(),
         }
     }
 
@@ -211,28 +212,19 @@ impl Rule for TenantEnumeration {
         if let Some(ep) = &mut state.episode {
             ep.peak = ep.peak.max(requests);
         }
-        self.schedule
-            .entry(e.time.add(window))
-            .or_default()
-            .push(ip);
+        self.schedule.at(e.time.add(window), ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.schedule.first_entry() {
-            if *entry.key() > watermark {
-                break;
+        for ip in self.schedule.take_due(watermark) {
+            let Some(s) = self.ips.get(&ip) else { continue };
+            if s.last.add(self.window) > watermark {
+                continue; // a later request re-scheduled this IP
             }
-            for ip in entry.remove() {
-                let Some(s) = self.ips.get(&ip) else { continue };
-                if s.last.add(self.window) > watermark {
-                    continue; // a later request re-scheduled this IP
-                }
-                self.close(&ip, out);
-                self.ips.remove(&ip);
-            }
+            self.close(&ip, out);
+            self.ips.remove(&ip);
         }
     }
-
     fn finish(&mut self, out: &mut Vec<Alert>) {
         let ips: Vec<String> = self.ips.keys().cloned().collect();
         for ip in ips {
