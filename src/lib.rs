@@ -3,6 +3,7 @@
 //! alerts → outputs (see ARCHITECTURE.md).
 
 pub mod cli;
+pub mod collections;
 pub mod config;
 pub mod demo;
 pub mod engine;

@@ -39,6 +39,9 @@ impl EventSorter {
     }
 
     pub fn push(&mut self, e: Event) -> io::Result<()> {
+        if self.mem.capacity() == 0 {
+            self.mem.reserve_exact(self.run_events);
+        }
         self.mem.push(e);
         if self.mem.len() >= self.run_events {
             self.spill()?;
@@ -51,8 +54,16 @@ impl EventSorter {
         self.spilled
     }
 
+    /// The in-memory events' positions in event order. Events are large; sorting their
+    /// positions moves 4 bytes per swap instead of the whole event.
+    fn order(&self) -> Vec<u32> {
+        let mut idx: Vec<u32> = (0..self.mem.len() as u32).collect();
+        idx.sort_by(|a, b| event_order(&self.mem[*a as usize], &self.mem[*b as usize]));
+        idx
+    }
+
     fn spill(&mut self) -> io::Result<()> {
-        self.mem.sort_by(event_order);
+        let order = self.order();
         let path = self.dir.join(format!(
             "tripline-run-{}-{}-{}.bin",
             std::process::id(),
@@ -61,24 +72,26 @@ impl EventSorter {
         ));
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         let mut buf = Vec::with_capacity(512);
-        for e in self.mem.drain(..) {
+        for i in order {
             buf.clear();
-            codec::encode(&e, &mut buf);
+            codec::encode(&self.mem[i as usize], &mut buf);
             w.write_all(&(buf.len() as u32).to_le_bytes())?;
             w.write_all(&buf)?;
         }
         w.flush()?;
-        self.spilled += self.run_events as u64;
+        self.spilled += self.mem.len() as u64;
+        self.mem.clear();
         self.runs.push(path);
         Ok(())
     }
 
     /// Every event in order, each passed to `f`.
-    pub fn drain(mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
-        self.mem.sort_by(event_order);
+    pub fn drain(mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
+        let order = self.order();
+        let mem = std::mem::take(&mut self.mem);
         if self.runs.is_empty() {
-            for e in std::mem::take(&mut self.mem) {
-                f(e);
+            for i in order {
+                f(&mem[i as usize]);
             }
             return Ok(());
         }
@@ -102,22 +115,23 @@ impl EventSorter {
                 heap.push(HeapItem(e, i));
             }
         }
-        let mut mem = std::mem::take(&mut self.mem).into_iter().peekable();
+        let mut from_mem = order.into_iter().map(|i| &mem[i as usize]).peekable();
         loop {
-            let take_mem = match (heap.peek(), mem.peek()) {
+            let take_mem = match (heap.peek(), from_mem.peek()) {
                 (None, None) => break,
                 (None, Some(_)) => true,
                 (Some(_), None) => false,
                 (Some(h), Some(m)) => event_order(m, &h.0) == Ordering::Less,
             };
             if take_mem {
-                f(mem.next().unwrap());
-            } else {
-                let HeapItem(e, i) = heap.pop().unwrap();
+                if let Some(e) = from_mem.next() {
+                    f(e);
+                }
+            } else if let Some(HeapItem(e, i)) = heap.pop() {
                 if let Some(n) = sources[i].next(&mut intern)? {
                     heap.push(HeapItem(n, i));
                 }
-                f(e);
+                f(&e);
             }
         }
         Ok(())
@@ -138,7 +152,10 @@ struct RunReader {
 }
 
 impl RunReader {
-    fn next(&mut self, intern: &mut dyn FnMut(String) -> Arc<str>) -> io::Result<Option<Event>> {
+    fn next(
+        &mut self,
+        intern: &mut dyn FnMut(String) -> Arc<str>,
+    ) -> io::Result<Option<Box<Event>>> {
         let mut len = [0u8; 4];
         match self.r.read_exact(&mut len) {
             Ok(()) => {}
@@ -148,13 +165,13 @@ impl RunReader {
         self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.r.read_exact(&mut self.buf)?;
         codec::decode(&self.buf, intern)
-            .map(Some)
+            .map(|e| Some(Box::new(e)))
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "corrupt spill file"))
     }
 }
 
-/// Min-heap adapter: BinaryHeap is a max-heap.
-struct HeapItem(Event, usize);
+/// Min-heap adapter: BinaryHeap is a max-heap. Boxed, so sifting moves pointers.
+struct HeapItem(Box<Event>, usize);
 impl PartialEq for HeapItem {
     fn eq(&self, o: &Self) -> bool {
         event_order(&self.0, &o.0) == Ordering::Equal && self.1 == o.1

@@ -5,12 +5,12 @@
 use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;
+use crate::collections::{HashMap, HashSet};
 use crate::event::{Alert, Duration, Event, Provider, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use crate::rules::cloud_discovery_burst::seed_order;
 use crate::rules::{Interest, Rule};
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// `--since` / `--until`: a time, or a duration back from the newest event of the input.
@@ -112,7 +112,7 @@ impl Dedupe {
 }
 
 pub fn prefilter_for(rules: &[Box<dyn Rule>]) -> Option<Prefilter> {
-    let mut names = HashSet::new();
+    let mut names = HashSet::default();
     for r in rules {
         match r.interest() {
             Interest::All => return None,
@@ -177,7 +177,7 @@ pub fn scan(
     let until = opts.until.map(|b| b.resolve(newest));
     let spilled = sorter.spilled();
     let mut dedupe = Dedupe {
-        seen: HashMap::new(),
+        seen: HashMap::default(),
         next_sweep: Timestamp(i64::MIN),
         dropped: 0,
     };
@@ -185,7 +185,8 @@ pub fn scan(
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
     let mut store_error: Option<String> = None;
-    sorter.drain(&mut |e: Event| {
+    let mut advanced = Timestamp(i64::MIN);
+    sorter.drain(&mut |e: &Event| {
         since_commit += 1;
         if since_commit >= STORE_CHECK_EVERY {
             since_commit = 0;
@@ -202,13 +203,18 @@ pub fn scan(
             out_of_range += 1;
             return;
         }
-        if dedupe.is_duplicate(&e) {
+        if dedupe.is_duplicate(e) {
             return;
         }
+        // Many events share a timestamp; the watermark only moves when time does.
+        let moved = e.time > advanced;
+        advanced = advanced.max(e.time);
         for r in rules.iter_mut() {
-            r.advance(e.time, &mut alerts);
-            if r.wants(&e) {
-                r.observe(&e, &mut alerts);
+            if moved {
+                r.advance(e.time, &mut alerts);
+            }
+            if r.wants(e) {
+                r.observe(e, &mut alerts);
             }
         }
     })?;

@@ -14,11 +14,12 @@
 use super::catalogue::{Params, RuleSpec};
 use super::external_object_read::parse_address;
 use super::rule::{Interest, Rule};
+use crate::collections::HashSet;
 use crate::config::{Cidr, Config};
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 

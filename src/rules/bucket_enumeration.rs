@@ -13,11 +13,12 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use super::window::Expiry;
+use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 const MAX_BUCKETS: usize = 50;
 
@@ -142,7 +143,7 @@ impl BucketEnumeration {
                 .map(|p| p.trim().to_lowercase())
                 .filter(|p| !p.is_empty())
                 .collect(),
-            ips: HashMap::new(),
+            ips: HashMap::default(),
             schedule: Expiry::default(),
         }
     }
@@ -253,7 +254,7 @@ impl Rule for BucketEnumeration {
                     first: start,
                     last: start,
                     responses: 0,
-                    bucket_set: HashSet::new(),
+                    bucket_set: HashSet::default(),
                     buckets: Vec::new(),
                     statuses: BTreeMap::new(),
                     provider: e.provider(),

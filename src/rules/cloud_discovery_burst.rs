@@ -4,8 +4,9 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
 use super::rule::{Interest, Rule};
+use crate::collections::{HashMap, HashSet};
 use crate::event::{alert_id, Alert, Duration, Event, LogFormat, Provider, Timestamp};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 type Key = (Provider, String, String);
 
@@ -40,7 +41,7 @@ impl CloudDiscoveryBurst {
                 .map(|s| s.to_lowercase())
                 .collect(),
             gcp: p.strings("gcp_methods").into_iter().collect(),
-            bins: HashMap::new(),
+            bins: HashMap::default(),
             schedule: BTreeMap::new(),
         }
     }

@@ -7,8 +7,9 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
 use super::rule::{Interest, Rule};
 use super::window::Expiry;
+use crate::collections::{HashMap, HashSet};
 use crate::event::{alert_id, Alert, Duration, Event, LogFormat, Outcome, Provider, Timestamp};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 type Key = (Provider, String, String);
 
@@ -74,7 +75,7 @@ impl CloudDiscoverySliding {
                 .map(|s| s.to_lowercase())
                 .collect(),
             gcp: burst.strings("gcp_methods").into_iter().collect(),
-            keys: HashMap::new(),
+            keys: HashMap::default(),
             schedule: Expiry::default(),
         }
     }

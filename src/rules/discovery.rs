@@ -2,8 +2,8 @@
 //! APIs, first-appearance API list, distinct regions, first source IPs, first/last seen)
 //! and the evidence. Exact distinct counts; capped first-appearance lists.
 
+use crate::collections::HashSet;
 use crate::event::{Event, Fields, Provider, Severity, Timestamp};
-use std::collections::HashSet;
 
 pub const MAX_EVIDENCE: usize = 20;
 

@@ -26,12 +26,13 @@ use super::new_source_signin::{
     baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING,
 };
 use super::rule::{Interest, Rule};
+use crate::collections::HashSet;
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip, DEFAULT_V4_PREFIX, DEFAULT_V6_PREFIX};
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Store kind: days on which an environment's logs had events (how far its history reaches).
 pub const ENV_SEEN: &str = "env-seen";
@@ -182,13 +183,13 @@ impl FirstSeenApi {
             after_new_source: p.duration("after_new_source"),
             store,
             learned_silently: 0,
-            alerted: HashSet::new(),
+            alerted: HashSet::default(),
             waiting: BTreeMap::new(),
             arrivals: 0,
             day: i64::MIN,
-            judged: HashSet::new(),
-            env_recorded: HashSet::new(),
-            covered: HashSet::new(),
+            judged: HashSet::default(),
+            env_recorded: HashSet::default(),
+            covered: HashSet::default(),
         }
     }
 

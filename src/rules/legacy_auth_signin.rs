@@ -12,11 +12,12 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
+use crate::collections::HashMap;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const DAY: Duration = Duration::secs(86_400);
 const MAX_SOURCE_IPS: usize = 10;

@@ -25,13 +25,13 @@
 
 use super::catalogue::{Params, RuleSpec};
 use super::rule::{Interest, Rule};
+use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip};
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
 use crate::state::Store;
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The baseline store as the history rules share it.
@@ -172,11 +172,11 @@ impl NewSourceSignin {
             v6_prefix: p.int("ipv6_prefix").clamp(0, 128) as u8,
             store,
             learned_silently: 0,
-            alerted: HashSet::new(),
+            alerted: HashSet::default(),
             day: i64::MIN,
-            key_blocks: HashMap::new(),
-            sources: HashMap::new(),
-            covered: HashSet::new(),
+            key_blocks: HashMap::default(),
+            sources: HashMap::default(),
+            covered: HashSet::default(),
         }
     }
 

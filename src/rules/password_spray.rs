@@ -12,11 +12,12 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use super::window::Expiry;
+use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 const MAX_ACCOUNT_LIST: usize = 50;
 
@@ -128,7 +129,7 @@ impl PasswordSpray {
                 .into_iter()
                 .map(|c| c.trim().to_string())
                 .collect(),
-            ips: HashMap::new(),
+            ips: HashMap::default(),
             schedule: Expiry::default(),
         }
     }
@@ -263,7 +264,7 @@ impl Rule for PasswordSpray {
                     first: start,
                     last: start,
                     failures: 0,
-                    per_account: HashMap::new(),
+                    per_account: HashMap::default(),
                     accounts: Vec::new(),
                     providers: Vec::new(),
                     evidence: Vec::new(),

@@ -20,11 +20,12 @@ use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{baseline_identity, lock, SharedStore};
 use super::rule::{Interest, Rule};
 use super::window::Expiry;
+use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Store kind: enumeration calls of an identity.
 pub const ID_ENUM: &str = "id-enum";
@@ -38,7 +39,12 @@ type Key = (Provider, String);
 struct Call {
     time: Timestamp,
     api: String,
-    event: Event,
+    /// What an episode reports of the call; the whole event would be copied for every
+    /// enumeration call, most of which never join an episode.
+    identity: String,
+    account: String,
+    source_ip: String,
+    origin: Origin,
 }
 
 struct Episode {
@@ -62,14 +68,14 @@ impl Episode {
         if self.api_set.insert(c.api.clone()) && self.apis.len() < MAX_APIS {
             self.apis.push(c.api.clone());
         }
-        let ip = &c.event.source_ip;
+        let ip = &c.source_ip;
         if !ip.is_empty() && self.ips.len() < MAX_SOURCE_IPS && !self.ips.contains(ip) {
             self.ips.push(ip.clone());
         }
         self.first = self.first.min(c.time);
         self.last = self.last.max(c.time);
         if self.evidence.len() < MAX_EVIDENCE {
-            self.evidence.push(c.event.origin.to_string());
+            self.evidence.push(c.origin.to_string());
         }
     }
 }
@@ -137,7 +143,7 @@ impl PostAuthEnumeration {
             window: p.duration("window"),
             quiet_period: p.duration("quiet_period"),
             store,
-            keys: HashMap::new(),
+            keys: HashMap::default(),
             schedule: Expiry::default(),
         }
     }
@@ -235,7 +241,10 @@ impl Rule for PostAuthEnumeration {
         state.window.push_back(Call {
             time: t,
             api,
-            event: e.clone(),
+            identity: e.identity.clone(),
+            account: e.account.clone(),
+            source_ip: e.source_ip.clone(),
+            origin: e.origin.clone(),
         });
         state.last = t;
         let distinct = state.per_api.len();
@@ -249,7 +258,7 @@ impl Rule for PostAuthEnumeration {
                     // Within the quiet period: start − quiet < p.
                     Some(p) if p > start.sub(quiet) => state.busy_until = p.add(quiet),
                     _ => {
-                        let first = &state.window.front().expect("window holds this call").event;
+                        let first = state.window.front().expect("window holds this call");
                         let mut ep = Episode {
                             start,
                             identity: first.identity.clone(),
@@ -257,7 +266,7 @@ impl Rule for PostAuthEnumeration {
                             previous,
                             calls: 0,
                             apis: Vec::new(),
-                            api_set: HashSet::new(),
+                            api_set: HashSet::default(),
                             ips: Vec::new(),
                             first: start,
                             last: start,

@@ -2,8 +2,8 @@
 //! `advance(watermark)` says no event older than the watermark will come, so windows that
 //! end at or before it can close. Rules never read the wall clock.
 
+use crate::collections::HashSet;
 use crate::event::{Alert, Event, Timestamp};
-use std::collections::HashSet;
 
 /// What raw records a rule needs, so the reader can skip the others before parsing them.
 #[derive(Clone, Debug)]

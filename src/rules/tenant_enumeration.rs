@@ -11,11 +11,12 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
 use super::window::Expiry;
+use crate::collections::HashMap;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
 };
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 const MAX_USER_AGENTS: usize = 10;
 const MAX_HOSTS: usize = 10;
@@ -97,7 +98,7 @@ impl TenantEnumeration {
             window: p.duration("window"),
             min_requests: p.int("min_requests") as u64,
             endpoint: format!("/{segment}"),
-            ips: HashMap::new(),
+            ips: HashMap::default(),
             schedule: Expiry::default(),
         }
     }

@@ -17,11 +17,12 @@ use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{lock, SharedStore, BEGINNING};
 use super::rule::{Interest, Rule};
+use crate::collections::HashSet;
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
 };
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Store kind: regions an account was active in.
 pub const ACCT_REGION: &str = "acct-region";
@@ -94,8 +95,8 @@ impl UnusedRegionActivity {
             learned_silently: 0,
             days: BTreeMap::new(),
             day: i64::MIN,
-            in_use: HashSet::new(),
-            covered: HashSet::new(),
+            in_use: HashSet::default(),
+            covered: HashSet::default(),
         }
     }
 

@@ -7,7 +7,8 @@
 //! allocate for a key it has not seen, and give the reads the same access paths as the
 //! table's primary key and its (kind, scope, day) index.
 
-use std::collections::{BTreeMap, HashMap};
+use crate::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// First and last event time (ns) seen on one UTC day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

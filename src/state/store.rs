@@ -1,7 +1,8 @@
 //! [`Store`]: the baseline history, the alert ledger and checkpoints in one SQLite file.
 
+use crate::collections::HashMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -113,7 +114,7 @@ impl Store {
             conn,
             path: path.to_string(),
             history: PendingHistory::default(),
-            alerts: HashMap::new(),
+            alerts: HashMap::default(),
             checkpoints: BTreeMap::new(),
             newest_pending: None,
             failed_read: RefCell::new(None),
