@@ -1,5 +1,7 @@
 //! The engine: source → normalize → (enrich → rules) → alert sinks.
 
+pub mod ahead;
+pub mod deferred;
 pub mod order;
 pub mod pipeline;
 pub mod scan;

@@ -2,6 +2,8 @@
 //! rules → alerts. One pass over all input in event-time order, whatever the order of files
 //! and records; every window is closed at the end of the input (SPEC §7).
 
+use super::ahead::{Ahead, AheadSink};
+use super::deferred::Spill;
 use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;
@@ -135,41 +137,56 @@ pub fn scan(
     let mut newest = Timestamp(i64::MIN);
     let mut oldest = Timestamp(i64::MAX);
     let mut io_error: Option<std::io::Error> = None;
+    let mut early_store_error: Option<String> = None;
+    // With --since/--until the bounds are known only once the input is read, and history
+    // must not include the events they leave out: everything then waits for the ordered pass.
+    let ahead_enabled = opts.since.is_none() && opts.until.is_none();
+    let mut ahead_sink = AheadSink::default();
     let mut summary = {
-        let rules_ref = &rules;
+        let ahead = Ahead::new(&rules, ahead_enabled);
+        let ahead = &ahead;
         let enricher = opts.enricher.as_deref();
+        let ahead_sink = &mut ahead_sink;
         run(
             inputs,
             &pipeline,
-            |events: Vec<Event>| {
+            |mut events: Vec<Event>| {
                 let mut max = Timestamp(i64::MIN);
                 let mut min = Timestamp(i64::MAX);
-                let mut wanted = Vec::new();
-                for mut e in events {
+                for e in events.iter_mut() {
                     if let Some(en) = enricher {
-                        en.enrich(&mut e);
+                        en.enrich(e);
                     }
                     max = max.max(e.time);
                     min = min.min(e.time);
-                    if rules_ref.iter().any(|r| r.wants(&e)) {
-                        wanted.push(e);
-                    }
                 }
-                (wanted, min, max)
+                (ahead.batch(events), min, max)
             },
-            |(wanted, min, max)| {
+            |(batch, min, max)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
-                for e in wanted {
+                let absorbed = ahead_sink.absorb(ahead, batch, &mut |e| {
                     if io_error.is_none() {
                         if let Err(err) = sorter.push(e) {
                             io_error = Some(err);
+                        }
+                    }
+                });
+                if let Err(err) = absorbed {
+                    io_error.get_or_insert(err);
+                }
+                if let Some(st) = &opts.store {
+                    let mut st = st.lock().unwrap_or_else(|p| p.into_inner());
+                    if st.pending_rows() >= STORE_COMMIT_ROWS {
+                        if let Err(err) = st.commit() {
+                            early_store_error.get_or_insert(err.to_string());
                         }
                     }
                 }
             },
         )
     };
+    ahead_sink.finish_summaries(&mut rules);
     if let Some(e) = io_error {
         return Err(e);
     }
@@ -184,7 +201,7 @@ pub fn scan(
     let mut alerts = Vec::new();
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
-    let mut store_error: Option<String> = None;
+    let mut store_error: Option<String> = early_store_error;
     let mut advanced = Timestamp(i64::MIN);
     sorter.drain(&mut |e: &Event| {
         since_commit += 1;
@@ -213,11 +230,21 @@ pub fn scan(
             if moved {
                 r.advance(e.time, &mut alerts);
             }
-            if r.wants(e) {
+            // A rule that set its events aside sees them in its own pass below.
+            if r.wants(e) && !(ahead_enabled && r.defers()) {
                 r.observe(e, &mut alerts);
             }
         }
     })?;
+    for (i, r) in rules.iter_mut().enumerate() {
+        replay_deferred(
+            i,
+            r.as_mut(),
+            &mut ahead_sink.deferred,
+            opts.run_events,
+            &mut alerts,
+        )?;
+    }
     for r in rules.iter_mut() {
         r.finish(&mut alerts);
         if let Some(n) = r.summary_note() {
@@ -262,6 +289,44 @@ pub fn scan(
             .push(format!("event time {oldest} .. {newest}"));
     }
     Ok(ScanResult { alerts, summary })
+}
+
+/// One rule's ordered pass over the events it set aside (`Needs::Deferred`), restricted to
+/// the keys it still needs, with the same duplicate handling as the main pass.
+fn replay_deferred(
+    index: usize,
+    rule: &mut dyn Rule,
+    spill: &mut Spill,
+    run_events: usize,
+    alerts: &mut Vec<Alert>,
+) -> std::io::Result<()> {
+    if !spill.has(index) {
+        return Ok(());
+    }
+    let keys = rule.deferred_keys();
+    if keys.as_ref().is_some_and(|k| k.is_empty()) {
+        return Ok(());
+    }
+    let mut sorter = EventSorter::new(run_events);
+    spill.replay(index, keys.as_ref(), &mut |e| sorter.push(e))?;
+    let mut dedupe = Dedupe {
+        seen: HashMap::default(),
+        next_sweep: Timestamp(i64::MIN),
+        dropped: 0,
+    };
+    let mut advanced = Timestamp(i64::MIN);
+    sorter.drain(&mut |e: &Event| {
+        if dedupe.is_duplicate(e) {
+            return;
+        }
+        if e.time > advanced {
+            advanced = e.time;
+            rule.advance(e.time, alerts);
+        }
+        if rule.wants(e) {
+            rule.observe(e, alerts);
+        }
+    })
 }
 
 /// SPEC §5: the seed rule's rows in its order, then every other alert by time.

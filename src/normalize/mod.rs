@@ -75,6 +75,9 @@ pub fn normalize_batch(
     bad: &mut Vec<BadRecord>,
 ) {
     bad.extend(batch.bad.iter().cloned());
+    if opts.prefilter.is_none() {
+        events.reserve(batch.records.len());
+    }
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
         if batch.kind == RecordKind::Json && opts.prefilter.as_ref().is_some_and(|p| p.skip(bytes))

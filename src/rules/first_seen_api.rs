@@ -25,13 +25,14 @@ use super::catalogue::{Params, RuleSpec};
 use super::new_source_signin::{
     baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING,
 };
-use super::rule::{Interest, Rule};
+use super::rule::{Interest, Needs, Rule, Summary};
 use crate::collections::HashSet;
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip, DEFAULT_V4_PREFIX, DEFAULT_V6_PREFIX};
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
+use crate::state::PendingHistory;
 use std::collections::BTreeMap;
 
 /// Store kind: days on which an environment's logs had events (how far its history reaches).
@@ -353,6 +354,20 @@ impl Rule for FirstSeenApi {
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
         self.release(Some(watermark), out);
+    }
+
+    fn store(&self) -> Option<SharedStore> {
+        Some(std::sync::Arc::clone(&self.store))
+    }
+
+    /// Every event extends its environment's history; only the clauses' events are judged.
+    fn ahead(&self, e: &Event, h: &mut PendingHistory, _: Option<&mut Summary>) -> Needs {
+        h.record_at(ENV_SEEN, &environment(e), e.log().as_str(), e.time);
+        if !e.identity.trim().is_empty() && candidate(e).is_some() {
+            Needs::InOrder
+        } else {
+            Needs::Nothing
+        }
     }
 
     fn summary_note(&self) -> Option<String> {

@@ -9,7 +9,7 @@ pub mod discovery;
 pub mod registry;
 pub mod rule;
 
-pub use rule::{Interest, Rule};
+pub use rule::{Interest, Needs, Rule};
 pub mod access_key_created;
 pub mod anonymizer_signin;
 pub mod bucket_enumeration;

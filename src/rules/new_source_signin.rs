@@ -24,13 +24,14 @@
 //! baselines ([`baseline_identity`]) and how an environment is named ([`environment`]).
 
 use super::catalogue::{Params, RuleSpec};
-use super::rule::{Interest, Rule};
+use super::rule::{Interest, Needs, Rule, Summary};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::enrich::{block, parse_source_ip};
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };
+use crate::state::PendingHistory;
 use crate::state::Store;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -400,6 +401,41 @@ impl Rule for NewSourceSignin {
     }
 
     fn advance(&mut self, _watermark: Timestamp, _out: &mut Vec<Alert>) {}
+
+    fn store(&self) -> Option<SharedStore> {
+        Some(Arc::clone(&self.store))
+    }
+
+    /// Records the sources; only the first use of a (key, block) can be judged new (a key
+    /// used again from a block it was used from is not), and sign-ins are few and all judged.
+    fn ahead(&self, e: &Event, h: &mut PendingHistory, _: Option<&mut Summary>) -> Needs {
+        let Some(ip) = parse_source_ip(&e.source_ip) else {
+            return Needs::InOrder;
+        };
+        let (t, blk, env) = (
+            e.time,
+            block(ip, self.v4_prefix, self.v6_prefix),
+            environment(e),
+        );
+        h.record_at(ENV_BLOCK, &env, &blk, t);
+        let country = e.country.trim();
+        if !country.is_empty() {
+            h.record_at(ENV_COUNTRY, &env, country, t);
+        }
+        if let Some(a) = e.asn {
+            h.record_at(ENV_ASN, &env, &a.to_string(), t);
+        }
+        h.record_at(ID_SOURCE, &baseline_identity(&e.identity), &blk, t);
+        if Self::is_key_use(e) {
+            h.record_at(KEY_BLOCK, &e.key_id, &blk, t);
+            let mut key = blk;
+            key.push('\0');
+            key.push_str(&e.key_id);
+            Needs::FirstOf(key)
+        } else {
+            Needs::InOrder
+        }
+    }
 
     fn summary_note(&self) -> Option<String> {
         (self.learned_silently > 0).then(|| format!("new-source-signin: learned {} sources in silence (history shorter than min_history)", self.learned_silently))

@@ -18,13 +18,14 @@ use super::catalogue::{Params, RuleSpec};
 use super::cloud_discovery_sliding::strip_version;
 use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{baseline_identity, lock, SharedStore};
-use super::rule::{Interest, Rule};
+use super::rule::{Interest, Needs, Rule, Summary};
 use super::window::Expiry;
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
+use crate::state::PendingHistory;
 use std::collections::VecDeque;
 
 /// Store kind: enumeration calls of an identity.
@@ -101,7 +102,12 @@ pub struct PostAuthEnumeration {
     keys: HashMap<Key, KeyState>,
     /// Expiry time → keys to look at then (lazily re-checked).
     schedule: Expiry<Key>,
+    /// (identity, UTC day) with enumeration calls in this scan, when the scan set the calls
+    /// aside (`Needs::Deferred`) and summarised them.
+    scan_days: Option<ScanDays>,
 }
+
+type ScanDays = HashSet<(String, i64)>;
 
 /// Whether `name` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
@@ -119,18 +125,24 @@ fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
 /// operations and GCP methods are compared lower-cased.
 pub fn enumeration_api(e: &Event) -> Option<String> {
     let action = e.action.trim();
+    is_enumeration(e).then(|| match e.provider() {
+        Provider::Aws => strip_version(action).to_string(),
+        _ => action.to_lowercase(),
+    })
+}
+
+/// Whether `enumeration_api` has an answer, without building it.
+fn is_enumeration(e: &Event) -> bool {
+    let action = e.action.trim();
     match (e.provider(), e.log()) {
         (Provider::Aws, LogFormat::CloudTrail) => ["List", "Describe", "Get"]
             .iter()
-            .any(|p| starts_with_ignore_case(action, p))
-            .then(|| strip_version(action).to_string()),
-        (Provider::Azure, LogFormat::AzureActivity) => {
-            ends_with_ignore_case(action, "/read").then(|| action.to_lowercase())
+            .any(|p| starts_with_ignore_case(action, p)),
+        (Provider::Azure, LogFormat::AzureActivity) => ends_with_ignore_case(action, "/read"),
+        (Provider::Gcp, LogFormat::GcpAudit) => {
+            ends_with_ignore_case(action, ".list") || ends_with_ignore_case(action, ".get")
         }
-        (Provider::Gcp, LogFormat::GcpAudit) => (ends_with_ignore_case(action, ".list")
-            || ends_with_ignore_case(action, ".get"))
-        .then(|| action.to_lowercase()),
-        _ => None,
+        _ => false,
     }
 }
 
@@ -144,6 +156,7 @@ impl PostAuthEnumeration {
             quiet_period: p.duration("quiet_period"),
             store,
             keys: HashMap::default(),
+            scan_days: None,
             schedule: Expiry::default(),
         }
     }
@@ -204,7 +217,7 @@ impl Rule for PostAuthEnumeration {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        !e.identity.trim().is_empty() && enumeration_api(e).is_some()
+        !e.identity.trim().is_empty() && is_enumeration(e)
     }
 
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
@@ -286,6 +299,108 @@ impl Rule for PostAuthEnumeration {
         }
         drop(store);
         self.schedule.at(t.add(window), key);
+    }
+
+    fn store(&self) -> Option<SharedStore> {
+        Some(std::sync::Arc::clone(&self.store))
+    }
+
+    /// Most identities enumerate every day and can never be quiet; which ones can is known
+    /// from history once the input is read (`deferred_keys`), so the calls are set aside.
+    fn ahead(&self, e: &Event, h: &mut PendingHistory, summary: Option<&mut Summary>) -> Needs {
+        let identity = baseline_identity(&e.identity);
+        if let Some(api) = enumeration_api(e) {
+            h.record_at(ID_ENUM, &identity, &api, e.time);
+        }
+        if let Some(days) = summary.and_then(|s| s.downcast_mut::<ScanDays>()) {
+            if !days.contains(&(identity.clone(), e.time.day())) {
+                days.insert((identity.clone(), e.time.day()));
+            }
+        }
+        Needs::Deferred(identity)
+    }
+
+    fn defers(&self) -> bool {
+        true
+    }
+
+    /// What `wants`, `observe` and the duplicate test read.
+    fn deferred_event(&self, e: &Event) -> Option<Event> {
+        let mut kept = Event::new(e.provider(), e.log(), e.time, e.origin.clone());
+        kept.identity = e.identity.clone();
+        kept.account = e.account.clone();
+        kept.source_ip = e.source_ip.clone();
+        kept.action = e.action.clone();
+        kept.event_id = e.event_id.clone();
+        Some(kept)
+    }
+
+    fn new_summary(&self) -> Option<Summary> {
+        Some(Box::new(ScanDays::default()))
+    }
+
+    fn merge_summaries(&self, into: &mut Summary, from: Summary) {
+        if let (Some(into), Ok(from)) =
+            (into.downcast_mut::<ScanDays>(), from.downcast::<ScanDays>())
+        {
+            into.extend(*from);
+        }
+    }
+
+    fn accept_summary(&mut self, summary: Summary) {
+        if let Ok(days) = summary.downcast::<ScanDays>() {
+            self.scan_days = Some(*days);
+        }
+    }
+
+    /// The identities that can open an episode. An episode opens only on a window whose
+    /// first call had no call in the quiet period before it: with a quiet period of a day or
+    /// more, that is the first call s of its UTC day, and the window [s, s + window) must hold
+    /// `min_distinct` APIs. Both are read from the complete history (per API and day, the
+    /// first call), with the same quiet test as `observe`.
+    fn deferred_keys(&self) -> Option<HashSet<String>> {
+        if self.quiet_period < Duration::secs(86_400) {
+            return None;
+        }
+        let days = self.scan_days.as_ref()?;
+        let store = lock(&self.store);
+        let mut keys: HashSet<String> = HashSet::default();
+        for (identity, day) in days {
+            if keys.contains(identity) {
+                continue;
+            }
+            let firsts = store.firsts_on_day(ID_ENUM, identity, *day);
+            let Some(s) = firsts.iter().map(|(_, t)| *t).min() else {
+                continue;
+            };
+            if store
+                .last_seen_before(ID_ENUM, identity, s)
+                .is_some_and(|p| p > s.sub(self.quiet_period))
+            {
+                continue;
+            }
+            let end = s.add(self.window);
+            let mut apis: HashSet<String> = firsts
+                .into_iter()
+                .filter(|(_, t)| *t < end)
+                .map(|(a, _)| a)
+                .collect();
+            let mut next = *day + 1;
+            while Timestamp(end.0 - 1).day() >= next {
+                apis.extend(
+                    store
+                        .firsts_on_day(ID_ENUM, identity, next)
+                        .into_iter()
+                        .filter(|(_, t)| *t < end)
+                        .map(|(a, _)| a),
+                );
+                next += 1;
+            }
+            if apis.len() >= self.min_distinct {
+                keys.insert(identity.clone());
+            }
+        }
+        Some(keys)
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {

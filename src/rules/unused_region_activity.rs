@@ -16,12 +16,13 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{lock, SharedStore, BEGINNING};
-use super::rule::{Interest, Rule};
-use crate::collections::HashSet;
+use super::rule::{Interest, Needs, Rule, Summary};
+use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
+    alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
+use crate::state::PendingHistory;
 use std::collections::BTreeMap;
 
 /// Store kind: regions an account was active in.
@@ -61,6 +62,205 @@ impl DayAgg {
     }
 }
 
+/// First sighting of a value: (time, origin), the ordered pass's order.
+type Sighting = (Timestamp, Origin);
+
+/// The values sighted first, at most `cap` once pruned. Pruning to the earliest is exact:
+/// merging only adds sightings, and a value's earliest sighting is kept by the summary of
+/// the batch it came from (it ranks there no lower than overall), so a dropped one never
+/// belongs to the final list.
+#[derive(Default)]
+struct FirstSighted {
+    map: HashMap<String, Sighting>,
+}
+
+impl FirstSighted {
+    fn sight(&mut self, value: &str, at: &Sighting, cap: usize) {
+        if value.is_empty() {
+            return;
+        }
+        match self.map.get_mut(value) {
+            Some(s) if *at < *s => *s = at.clone(),
+            Some(_) => {}
+            None => {
+                self.map.insert(value.to_string(), at.clone());
+                if self.map.len() > 4 * cap {
+                    self.prune(cap);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: FirstSighted, cap: usize) {
+        for (v, at) in other.map {
+            match self.map.get_mut(&v) {
+                Some(s) if at < *s => *s = at,
+                Some(_) => {}
+                None => {
+                    self.map.insert(v, at);
+                }
+            }
+        }
+        if self.map.len() > 4 * cap {
+            self.prune(cap);
+        }
+    }
+
+    fn sorted(self) -> Vec<(Sighting, String)> {
+        let mut v: Vec<(Sighting, String)> = self.map.into_iter().map(|(k, s)| (s, k)).collect();
+        v.sort();
+        v
+    }
+
+    fn prune(&mut self, cap: usize) {
+        let kept = std::mem::take(self).sorted().into_iter().take(cap);
+        self.map = kept.map(|(s, k)| (k, s)).collect();
+    }
+
+    fn first(self, cap: usize) -> Vec<String> {
+        self.sorted()
+            .into_iter()
+            .take(cap)
+            .map(|(_, k)| k)
+            .collect()
+    }
+}
+
+/// An order-free summary of one (account, region, UTC day), built on the worker threads: what
+/// the day's alert reports, whatever order the events come in. A duplicate delivery (same
+/// event id) counts once, as the ordered pass counts it.
+#[derive(Default)]
+struct GroupSummary {
+    ids: HashSet<u64>,
+    without_id: u64,
+    apis: FirstSighted,
+    identities: FirstSighted,
+    ips: FirstSighted,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    /// The earliest sightings, at most one per event id once pruned.
+    evidence: Vec<(Timestamp, Origin, Option<u64>)>,
+    /// When `evidence` is full: its latest entry (a later sighting cannot get in).
+    evidence_bar: Option<(Timestamp, Origin)>,
+}
+
+/// Event ids hash with fixed keys, so a summary is the same in every run.
+fn id_hash(id: &str) -> u64 {
+    ahash::RandomState::with_seeds(0x7472, 0x6970, 0x6c69, 0x6e65).hash_one(id)
+}
+
+impl GroupSummary {
+    fn add(&mut self, e: &Event) {
+        let id = (!e.event_id.is_empty()).then(|| id_hash(&e.event_id));
+        match id {
+            Some(h) => {
+                self.ids.insert(h);
+            }
+            None => self.without_id += 1,
+        }
+        let at = (e.time, e.origin.clone());
+        self.apis.sight(&e.action, &at, MAX_APIS);
+        self.identities.sight(&e.identity, &at, MAX_LIST);
+        self.ips.sight(&e.source_ip, &at, MAX_LIST);
+        self.first = Some(self.first.map_or(e.time, |f| f.min(e.time)));
+        self.last = Some(self.last.map_or(e.time, |l| l.max(e.time)));
+        if self.evidence_bar.as_ref().is_none_or(|bar| at < *bar) {
+            self.evidence.push((at.0, at.1, id));
+            if self.evidence.len() > 4 * MAX_EVIDENCE {
+                self.prune_evidence();
+            }
+        }
+    }
+
+    fn merge(&mut self, other: GroupSummary) {
+        self.ids.extend(other.ids);
+        self.without_id += other.without_id;
+        self.apis.merge(other.apis, MAX_APIS);
+        self.identities.merge(other.identities, MAX_LIST);
+        self.ips.merge(other.ips, MAX_LIST);
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(other.last);
+        self.evidence.extend(other.evidence);
+        self.prune_evidence();
+    }
+
+    /// Keeps the earliest `MAX_EVIDENCE` sightings of distinct events (exact for the same
+    /// reason as [`FirstSighted`]).
+    fn prune_evidence(&mut self) {
+        self.evidence.sort();
+        let mut taken: HashSet<u64> = HashSet::default();
+        self.evidence
+            .retain(|(_, _, id)| id.is_none_or(|h| taken.insert(h)));
+        self.evidence.truncate(MAX_EVIDENCE);
+        self.evidence_bar = (self.evidence.len() == MAX_EVIDENCE)
+            .then(|| self.evidence.last().map(|(t, o, _)| (*t, o.clone())))
+            .flatten();
+    }
+
+    fn into_day(mut self) -> DayAgg {
+        self.prune_evidence();
+        DayAgg {
+            calls: self.ids.len() as u64 + self.without_id,
+            apis: self.apis.first(MAX_APIS),
+            identities: self.identities.first(MAX_LIST),
+            ips: self.ips.first(MAX_LIST),
+            first: self.first.unwrap_or_default(),
+            last: self.last.unwrap_or_default(),
+            evidence: self
+                .evidence
+                .into_iter()
+                .map(|(_, o, _)| o.to_string())
+                .collect(),
+        }
+    }
+}
+
+/// Day summaries by account, region and UTC day start (nested, so that looking one up
+/// borrows the event's strings instead of building a key).
+#[derive(Default)]
+struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
+
+impl Groups {
+    fn get(&mut self, account: &str, region: &str, day: Timestamp) -> &mut GroupSummary {
+        if !self.0.contains_key(account) {
+            self.0.insert(account.to_string(), HashMap::default());
+        }
+        let regions = self.0.get_mut(account).expect("just inserted");
+        if !regions.contains_key(region) {
+            regions.insert(region.to_string(), BTreeMap::new());
+        }
+        regions
+            .get_mut(region)
+            .expect("just inserted")
+            .entry(day)
+            .or_default()
+    }
+
+    fn merge(&mut self, other: Groups) {
+        for (account, regions) in other.0 {
+            let mine = self.0.entry(account).or_default();
+            for (region, days) in regions {
+                let mine = mine.entry(region).or_default();
+                for (day, g) in days {
+                    match mine.get_mut(&day) {
+                        Some(m) => m.merge(g),
+                        None => {
+                            mine.insert(day, g);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, account: &str, region: &str, day: Timestamp) -> Option<GroupSummary> {
+        self.0.get_mut(account)?.get_mut(region)?.remove(&day)
+    }
+}
+
 pub struct UnusedRegionActivity {
     spec: RuleSpec,
     severity: Severity,
@@ -77,6 +277,9 @@ pub struct UnusedRegionActivity {
     in_use: HashSet<(String, String)>,
     /// Accounts whose history covers `min_history` (stays true as event time moves on).
     covered: HashSet<String>,
+    /// The whole input's day summaries, when the scan built them ahead of the ordered pass:
+    /// `observe` then only judges each (account, region, day) at its first event.
+    summaries: Option<Groups>,
 }
 
 impl UnusedRegionActivity {
@@ -97,6 +300,7 @@ impl UnusedRegionActivity {
             day: i64::MIN,
             in_use: HashSet::default(),
             covered: HashSet::default(),
+            summaries: None,
         }
     }
 
@@ -204,6 +408,24 @@ impl Rule for UnusedRegionActivity {
         }
         let key = (e.account.trim().to_string(), e.region.trim().to_string());
         let day = t.bin(DAY);
+        if self.summaries.is_some() {
+            let judged = self.in_use.contains(&key)
+                || self.days.get(&day).is_some_and(|d| d.contains_key(&key));
+            if !judged {
+                if self.unused(&key.0, &key.1, t) {
+                    let agg = self
+                        .summaries
+                        .as_mut()
+                        .and_then(|s| s.take(&key.0, &key.1, day))
+                        .unwrap_or_default()
+                        .into_day();
+                    self.days.entry(day).or_default().insert(key, agg);
+                } else {
+                    self.in_use.insert(key);
+                }
+            }
+            return;
+        }
         if let Some(agg) = self.days.get_mut(&day).and_then(|d| d.get_mut(&key)) {
             agg.add(e);
         } else if !self.in_use.contains(&key) {
@@ -224,6 +446,36 @@ impl Rule for UnusedRegionActivity {
             }
         }
         lock(&self.store).record(ACCT_REGION, &key.0, &key.1, t);
+    }
+
+    fn store(&self) -> Option<SharedStore> {
+        Some(std::sync::Arc::clone(&self.store))
+    }
+
+    /// A region is judged at its first event of the day; the day's summary has the rest.
+    fn ahead(&self, e: &Event, h: &mut PendingHistory, summary: Option<&mut Summary>) -> Needs {
+        let (account, region) = (e.account.trim(), e.region.trim());
+        h.record_at(ACCT_REGION, account, region, e.time);
+        if let Some(groups) = summary.and_then(|s| s.downcast_mut::<Groups>()) {
+            groups.get(account, region, e.time.bin(DAY)).add(e);
+        }
+        Needs::FirstOf(format!("{account}\0{region}"))
+    }
+
+    fn new_summary(&self) -> Option<Summary> {
+        Some(Box::new(Groups::default()))
+    }
+
+    fn merge_summaries(&self, into: &mut Summary, from: Summary) {
+        if let (Some(into), Ok(from)) = (into.downcast_mut::<Groups>(), from.downcast::<Groups>()) {
+            into.merge(*from);
+        }
+    }
+
+    fn accept_summary(&mut self, summary: Summary) {
+        if let Ok(groups) = summary.downcast::<Groups>() {
+            self.summaries = Some(*groups);
+        }
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {

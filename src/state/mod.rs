@@ -34,6 +34,7 @@ mod schema;
 mod store;
 
 pub use error::{StoreError, StoreErrorKind};
+pub use pending::PendingHistory;
 pub use schema::SCHEMA_VERSION;
 pub use store::{HistoryRow, Store, DEFAULT_RETENTION};
 

@@ -58,6 +58,7 @@ type Days = BTreeMap<i64, Span>;
 pub struct PendingHistory {
     by_kind: HashMap<String, HashMap<String, HashMap<String, Days>>>,
     rows: usize,
+    newest: Option<i64>,
 }
 
 /// One buffered row, borrowed.
@@ -78,6 +79,7 @@ pub struct ScopeGroup<'a> {
 
 impl PendingHistory {
     pub fn record(&mut self, kind: &str, scope: &str, value: &str, day: i64, at: i64) {
+        self.newest = Some(self.newest.map_or(at, |n| n.max(at)));
         let scopes = match self.by_kind.get_mut(kind) {
             Some(s) => s,
             None => self.by_kind.entry(kind.to_string()).or_default(),
@@ -105,6 +107,45 @@ impl PendingHistory {
         }
     }
 
+    /// Records a sighting at an event time (what rules call; `Store::record` has the same
+    /// shape).
+    pub fn record_at(&mut self, kind: &str, scope: &str, value: &str, at: crate::event::Timestamp) {
+        self.record(kind, scope, value, at.day(), at.0);
+    }
+
+    /// Folds another buffer into this one (a worker's batch into the scan's).
+    pub fn merge(&mut self, other: PendingHistory) {
+        if let Some(n) = other.newest {
+            self.newest = Some(self.newest.map_or(n, |m| m.max(n)));
+        }
+        for (kind, scopes) in other.by_kind {
+            let mine = self.by_kind.entry(kind).or_default();
+            for (scope, values) in scopes {
+                let mine = mine.entry(scope).or_default();
+                for (value, days) in values {
+                    let mine = mine.entry(value).or_default();
+                    for (day, span) in days {
+                        match mine.get_mut(&day) {
+                            Some(s) => {
+                                s.merge(span.first_ns);
+                                s.merge(span.last_ns);
+                            }
+                            None => {
+                                mine.insert(day, span);
+                                self.rows += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The newest event time buffered, if any.
+    pub fn newest_ns(&self) -> Option<i64> {
+        self.newest
+    }
+
     pub fn len(&self) -> usize {
         self.rows
     }
@@ -116,6 +157,7 @@ impl PendingHistory {
     pub fn clear(&mut self) {
         self.by_kind.clear();
         self.rows = 0;
+        self.newest = None;
     }
 
     /// Days recorded for one (kind, scope, value).

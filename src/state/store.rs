@@ -154,6 +154,15 @@ impl Store {
         self.newest_pending = Some(self.newest_pending.map_or(at.0, |n| n.max(at.0)));
     }
 
+    /// Takes history recorded elsewhere (the scan's worker threads) as if each sighting had
+    /// been `record`ed here.
+    pub fn absorb(&mut self, history: PendingHistory) {
+        if let Some(n) = history.newest_ns() {
+            self.newest_pending = Some(self.newest_pending.map_or(n, |p| p.max(n)));
+        }
+        self.history.merge(history);
+    }
+
     /// Buffered history rows (distinct key and day) waiting for `commit`; a caller that reads
     /// one huge file can commit when this grows, to bound memory.
     pub fn pending_rows(&self) -> usize {
@@ -228,6 +237,34 @@ impl Store {
     /// answers with its last sighting; when `before`'s own day has sightings on both sides
     /// of `before`, the answer is that day's first sighting (a real sighting, less than a day
     /// earlier than the exact answer). Buffered and stored rows of a day are merged first.
+    /// Every value of (`kind`, `scope`) seen on UTC `day`, with that day's first sighting
+    /// (buffered and stored rows merged).
+    pub fn firsts_on_day(&self, kind: &str, scope: &str, day: i64) -> Vec<(String, Timestamp)> {
+        let mut firsts: BTreeMap<String, i64> = BTreeMap::new();
+        for (value, days) in self.history.values(kind, scope) {
+            if let Some(span) = days.get(&day) {
+                firsts.insert(value.to_string(), span.first_ns);
+            }
+        }
+        let stored = self
+            .conn
+            .prepare_cached(
+                "SELECT value, first_ns FROM history WHERE kind = ?1 AND scope = ?2 AND day = ?3",
+            )
+            .and_then(|mut st| {
+                st.query_map(rusqlite::params![kind, scope, day], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+                .map(Some)
+            });
+        for (value, first) in self.answer(stored, "reading history").unwrap_or_default() {
+            let f = firsts.entry(value).or_insert(first);
+            *f = (*f).min(first);
+        }
+        firsts.into_iter().map(|(v, f)| (v, Timestamp(f))).collect()
+    }
+
     pub fn last_seen_before(
         &self,
         kind: &str,

@@ -26,6 +26,23 @@ pub fn ct(time: &str, name: &str, arn: &str, account: &str, region: &str, ip: &s
     )
 }
 
+/// A raw CloudTrail call signed with a long-term access key, with its own event id (`n`).
+#[allow(clippy::too_many_arguments)]
+pub fn ct_with_key(
+    time: &str,
+    name: &str,
+    arn: &str,
+    account: &str,
+    region: &str,
+    ip: &str,
+    key: &str,
+    n: usize,
+) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","principalId":"AIDAX","arn":"{arn}","accountId":"{account}","accessKeyId":"{key}"}},"eventTime":"{time}","eventSource":"ec2.amazonaws.com","eventName":"{name}","awsRegion":"{region}","sourceIPAddress":"{ip}","userAgent":"aws-cli/2.15.0","requestParameters":null,"responseElements":null,"requestID":"r","eventID":"ev-{n}","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"{account}","eventCategory":"Management"}}"#
+    )
+}
+
 /// The same call as a row of the Sentinel `AWSCloudTrail` table (JSON lines export).
 pub fn sentinel_ct(
     time: &str,

@@ -1,0 +1,204 @@
+//! Work done ahead of the ordered pass, on the worker threads: each rule records the history
+//! its events add to the baseline store and folds them into its order-free summaries, and
+//! says which events its ordered pass still needs (rules/rule.rs explains why answers do not
+//! change). Only those events are sorted, so a rule that watches every CloudTrail event for
+//! history (new regions, new key sources) costs the sorter only its first sightings.
+//!
+//! `Needs::FirstOf` is reduced twice: within a batch (only the batch's earliest event of a
+//! key and day survives) and in the sink (only an event no later than the earliest seen so
+//! far for its key and day). The earliest time only moves earlier, so an event dropped by
+//! either test is never the first.
+
+use super::deferred;
+use crate::collections::HashMap;
+use crate::event::{Event, Timestamp};
+use crate::rules::new_source_signin::{lock, SharedStore};
+use crate::rules::rule::{Needs, Rule, Summary};
+use crate::state::PendingHistory;
+use std::sync::Arc;
+
+/// The rules' ahead-of-order plan, shared by the workers.
+pub struct Ahead<'a> {
+    rules: &'a [Box<dyn Rule>],
+    /// False when the ordered pass must see every wanted event (`--since`/`--until` leave
+    /// events out after the input is read, and history must not include them).
+    enabled: bool,
+    /// Each rule's store, as an index into `stores` (rules share one in a normal scan).
+    store_of: Vec<Option<usize>>,
+    stores: Vec<SharedStore>,
+}
+
+/// One batch's share of the work, sent from a worker to the sink.
+pub struct BatchAhead {
+    /// Events the ordered pass needs.
+    pub in_order: Vec<Event>,
+    /// Events needed only if they are the first of one of their keys.
+    firsts: Vec<(Event, Vec<FirstKey>)>,
+    histories: Vec<PendingHistory>,
+    summaries: Vec<Option<Summary>>,
+    /// Deferred events, encoded on the worker: (rule, key, event bytes) records.
+    deferred: Vec<u8>,
+    /// The rules that wrote them.
+    deferred_rules: Vec<u16>,
+}
+
+/// (rule index, key, UTC day).
+type FirstKey = (usize, String, i64);
+
+impl<'a> Ahead<'a> {
+    pub fn new(rules: &'a [Box<dyn Rule>], enabled: bool) -> Ahead<'a> {
+        let mut stores: Vec<SharedStore> = Vec::new();
+        let store_of = rules
+            .iter()
+            .map(|r| {
+                let st = r.store()?;
+                Some(match stores.iter().position(|s| Arc::ptr_eq(s, &st)) {
+                    Some(i) => i,
+                    None => {
+                        stores.push(st);
+                        stores.len() - 1
+                    }
+                })
+            })
+            .collect();
+        Ahead {
+            rules,
+            enabled,
+            store_of,
+            stores,
+        }
+    }
+
+    /// Worker side: splits a batch's events (already enriched) by what the rules need.
+    pub fn batch(&self, events: Vec<Event>) -> BatchAhead {
+        let mut out = BatchAhead {
+            in_order: Vec::new(),
+            firsts: Vec::new(),
+            histories: Vec::new(),
+            summaries: Vec::new(),
+            deferred: Vec::new(),
+            deferred_rules: Vec::new(),
+        };
+        if !self.enabled {
+            out.in_order = events
+                .into_iter()
+                .filter(|e| self.rules.iter().any(|r| r.wants(e)))
+                .collect();
+            return out;
+        }
+        out.histories = self
+            .stores
+            .iter()
+            .map(|_| PendingHistory::default())
+            .collect();
+        out.summaries = self.rules.iter().map(|r| r.new_summary()).collect();
+        let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
+        // History of a rule without a store goes nowhere.
+        let mut scratch = PendingHistory::default();
+        for e in events {
+            let mut in_order = false;
+            let mut keys: Vec<FirstKey> = Vec::new();
+            for (i, r) in self.rules.iter().enumerate() {
+                if !r.wants(&e) {
+                    continue;
+                }
+                let history = match self.store_of[i] {
+                    Some(slot) => &mut out.histories[slot],
+                    None => &mut scratch,
+                };
+                match r.ahead(&e, history, out.summaries[i].as_mut()) {
+                    Needs::InOrder => in_order = true,
+                    Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
+                    Needs::Nothing => {}
+                    Needs::Deferred(k) => {
+                        let kept = r.deferred_event(&e);
+                        deferred::write(&mut out.deferred, i, &k, kept.as_ref().unwrap_or(&e));
+                        if !out.deferred_rules.contains(&(i as u16)) {
+                            out.deferred_rules.push(i as u16);
+                        }
+                    }
+                }
+            }
+            if in_order {
+                out.in_order.push(e);
+            } else if !keys.is_empty() {
+                for k in &keys {
+                    match batch_first.get_mut(k) {
+                        Some(t) => *t = (*t).min(e.time),
+                        None => {
+                            batch_first.insert(k.clone(), e.time);
+                        }
+                    }
+                }
+                out.firsts.push((e, keys));
+            }
+        }
+        out.firsts.retain(|(e, keys)| {
+            keys.iter()
+                .any(|k| batch_first.get(k).is_some_and(|t| e.time <= *t))
+        });
+        out
+    }
+}
+
+/// Sink side: merges the batches' history and summaries, and passes on the events the
+/// ordered pass needs.
+#[derive(Default)]
+pub struct AheadSink {
+    earliest: HashMap<FirstKey, Timestamp>,
+    summaries: Vec<Option<Summary>>,
+    pub deferred: deferred::Spill,
+}
+
+impl AheadSink {
+    pub fn absorb(
+        &mut self,
+        ahead: &Ahead<'_>,
+        b: BatchAhead,
+        push: &mut dyn FnMut(Event),
+    ) -> std::io::Result<()> {
+        self.deferred.append(&b.deferred, &b.deferred_rules)?;
+        for (slot, h) in b.histories.into_iter().enumerate() {
+            if !h.is_empty() {
+                lock(&ahead.stores[slot]).absorb(h);
+            }
+        }
+        if self.summaries.is_empty() {
+            self.summaries = b.summaries;
+        } else {
+            for (i, s) in b.summaries.into_iter().enumerate() {
+                match (&mut self.summaries[i], s) {
+                    (Some(into), Some(from)) => ahead.rules[i].merge_summaries(into, from),
+                    (slot @ None, s) => *slot = s,
+                    (Some(_), None) => {}
+                }
+            }
+        }
+        for e in b.in_order {
+            push(e);
+        }
+        for (e, keys) in b.firsts {
+            let mut first = false;
+            for k in keys {
+                let t = self.earliest.entry(k).or_insert(e.time);
+                if e.time <= *t {
+                    *t = e.time;
+                    first = true;
+                }
+            }
+            if first {
+                push(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands each rule its merged summary before the ordered pass.
+    pub fn finish_summaries(&mut self, rules: &mut [Box<dyn Rule>]) {
+        for (r, s) in rules.iter_mut().zip(std::mem::take(&mut self.summaries)) {
+            if let Some(s) = s {
+                r.accept_summary(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Events set aside by rules that answer `Needs::Deferred`: encoded on the workers, appended
+//! to one temporary file in arrival order, and read back once the input is done, keeping only
+//! the keys the rule still needs (`Rule::deferred_keys`). Disk, not memory, holds them, so a
+//! long input costs a file, and selecting before decoding keeps the read cheap.
+//!
+//! Record: rule index (u16), key length (u32), key, event length (u32), event (`codec`).
+
+use crate::collections::{HashMap, HashSet};
+use crate::event::{codec, Event};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Appends one deferred event to a worker's buffer.
+pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event) {
+    buf.extend_from_slice(&(rule as u16).to_le_bytes());
+    buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
+    buf.extend_from_slice(key.as_bytes());
+    let at = buf.len();
+    buf.extend_from_slice(&[0; 4]);
+    codec::encode(e, buf);
+    let len = (buf.len() - at - 4) as u32;
+    buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// The temporary file (created on first use, removed on drop).
+#[derive(Default)]
+pub struct Spill {
+    file: Option<(PathBuf, BufWriter<File>)>,
+    /// Rules with records in the file.
+    rules: HashSet<u16>,
+}
+
+impl Spill {
+    pub fn append(&mut self, records: &[u8], rules: &[u16]) -> io::Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.rules.extend(rules.iter().copied());
+        if self.file.is_none() {
+            let path = std::env::temp_dir().join(format!(
+                "tripline-deferred-{}-{}.bin",
+                std::process::id(),
+                self as *const _ as usize
+            ));
+            let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+            self.file = Some((path, w));
+        }
+        if let Some((_, w)) = &mut self.file {
+            w.write_all(records)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `rule` set any event aside.
+    pub fn has(&self, rule: usize) -> bool {
+        self.rules.contains(&(rule as u16))
+    }
+
+    /// Every set-aside event of `rule` whose key is in `keys` (all when `None`), in arrival
+    /// order.
+    pub fn replay(
+        &mut self,
+        rule: usize,
+        keys: Option<&HashSet<String>>,
+        f: &mut dyn FnMut(Event) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Some((path, w)) = &mut self.file else {
+            return Ok(());
+        };
+        w.flush()?;
+        let mut r = BufReader::with_capacity(1 << 20, File::open(&*path)?);
+        let mut interned: HashMap<String, Arc<str>> = HashMap::default();
+        let mut intern = |s: String| -> Arc<str> {
+            interned
+                .entry(s.clone())
+                .or_insert_with(|| Arc::from(s.as_str()))
+                .clone()
+        };
+        let (mut key, mut ev) = (Vec::new(), Vec::new());
+        loop {
+            let mut head = [0u8; 6];
+            match r.read_exact(&mut head) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            let owner = u16::from_le_bytes([head[0], head[1]]) as usize;
+            key.resize(
+                u32::from_le_bytes([head[2], head[3], head[4], head[5]]) as usize,
+                0,
+            );
+            r.read_exact(&mut key)?;
+            let mut len = [0u8; 4];
+            r.read_exact(&mut len)?;
+            ev.resize(u32::from_le_bytes(len) as usize, 0);
+            r.read_exact(&mut ev)?;
+            let wanted = owner == rule
+                && keys.is_none_or(|k| std::str::from_utf8(&key).is_ok_and(|s| k.contains(s)));
+            if wanted {
+                let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "corrupt deferred-events file")
+                })?;
+                f(e)?;
+            }
+        }
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Some((path, _)) = self.file.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! The history rules do most of their work ahead of the ordered pass, on the worker threads
+//! (src/engine/ahead.rs): they record history, build order-free summaries, and hand the
+//! ordered pass only the events that can still change an answer (first sightings; for
+//! post-auth-enumeration, only identities that history says can be quiet). That must never
+//! change an alert. Two checks, on generated CloudTrail with enumerations, key uses from
+//! many addresses, rare regions and quiet identities over three days:
+//! - against the scan with that work switched off (`--since` switches it off, because the
+//!   bounds are known only once the input is read): same alerts, evidence included;
+//! - against itself with the records shuffled and split over files: same alerts and ids.
+
+mod support;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use support::{at, ct_with_key};
+use tripline::engine::scan::{scan, ScanOptions, TimeBound};
+use tripline::event::Timestamp;
+use tripline::input::InputPath;
+use tripline::rules::registry::build;
+
+const RULES: [&str; 6] = [
+    "post-auth-enumeration",
+    "unused-region-activity",
+    "new-source-signin",
+    "first-seen-api",
+    "cloud-discovery-sliding",
+    "external-object-read",
+];
+
+const APIS: [&str; 12] = [
+    "DescribeInstances",
+    "DescribeVpcs",
+    "ListBuckets",
+    "GetCallerIdentity",
+    "ListRoles",
+    "DescribeSubnets",
+    "GetParameter",
+    "ListFunctions20150331",
+    "DescribeSnapshots",
+    "PutObject",
+    "StartInstances",
+    "Decrypt",
+];
+
+const WHO: [&str; 4] = [
+    "arn:aws:iam::123456789012:user/alice",
+    "arn:aws:iam::123456789012:user/bob",
+    "arn:aws:sts::123456789012:assumed-role/ci/run-1",
+    "arn:aws:sts::123456789012:assumed-role/ci/run-2",
+];
+
+const REGIONS: [&str; 4] = ["eu-west-1", "eu-west-1", "us-east-1", "ap-south-2"];
+
+/// `n` records from a seed: time advances unevenly over three days, with bursts.
+fn records(seed: u64, n: usize) -> Vec<String> {
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut t = 0i64;
+    (0..n)
+        .map(|i| {
+            let r = next();
+            // Mostly seconds apart (bursts), sometimes hours (quiet gaps, new days).
+            t += match r % 20 {
+                0 => 3 * 3600 + (r % 7000) as i64,
+                1..=3 => 90 + (r % 200) as i64,
+                _ => 1 + (r % 15) as i64,
+            };
+            let who = WHO[(r >> 8) as usize % WHO.len()];
+            // New address blocks and a new region keep appearing once history is long enough.
+            let blocks = 2 + (t / 20_000) as u64;
+            let ip = format!("198.51.{}.{}", (r >> 16) % blocks, (r >> 20) % 200 + 1);
+            let regions = if t > 86_400 {
+                REGIONS.len()
+            } else {
+                REGIONS.len() - 1
+            };
+            let key = format!("AKIA{:04}", (r >> 28) % 3);
+            ct_with_key(
+                &at(t),
+                APIS[(r >> 32) as usize % APIS.len()],
+                who,
+                "123456789012",
+                REGIONS[(r >> 40) as usize % regions],
+                &ip,
+                &key,
+                i,
+            )
+        })
+        .collect()
+}
+
+fn overrides() -> BTreeMap<String, toml::Table> {
+    let mut o = BTreeMap::new();
+    for id in [
+        "new-source-signin",
+        "unused-region-activity",
+        "first-seen-api",
+    ] {
+        o.insert(
+            id.to_string(),
+            toml::from_str::<toml::Table>("min_history = \"6h\"").unwrap(),
+        );
+    }
+    o.insert(
+        "post-auth-enumeration".to_string(),
+        toml::from_str::<toml::Table>("quiet_period = \"1d\"\nmin_distinct = 4").unwrap(),
+    );
+    o
+}
+
+fn run(files: &[Vec<String>], ahead: bool) -> Vec<serde_json::Value> {
+    let cfg = tripline::config::Config {
+        rules: overrides(),
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for (i, lines) in files.iter().enumerate() {
+        let p: PathBuf = dir.path().join(format!("part-{i:03}.json"));
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+        inputs.push(InputPath::File(p));
+    }
+    let only: Vec<String> = RULES.iter().map(|s| s.to_string()).collect();
+    let sel = build(&only, &[], &cfg).unwrap();
+    let mut opts = ScanOptions::default();
+    if !ahead {
+        opts.since = Some(TimeBound::At(Timestamp(i64::MIN + 1)));
+    }
+    // Evidence names files; the temporary folder differs from run to run.
+    let folder = format!("{}/", dir.path().display());
+    scan(inputs, sel.rules, &opts)
+        .unwrap()
+        .alerts
+        .iter()
+        .map(|a| {
+            let mut a = a.clone();
+            for origin in a.evidence.iter_mut() {
+                *origin = origin.replace(&folder, "");
+            }
+            serde_json::to_value(&a).unwrap()
+        })
+        .collect()
+}
+
+/// The alerts only one side has, shortly: what a failure should print.
+fn differences(a: &[serde_json::Value], b: &[serde_json::Value]) -> String {
+    let only = |x: &[serde_json::Value], y: &[serde_json::Value]| -> Vec<String> {
+        x.iter()
+            .filter(|v| !y.contains(v))
+            .map(|v| {
+                format!(
+                    "{} {} {} {}",
+                    v["rule"], v["window_start"], v["group"], v["fields"]
+                )
+            })
+            .collect()
+    };
+    format!(
+        "only left: {:#?}\nonly right: {:#?}",
+        only(a, b),
+        only(b, a)
+    )
+}
+
+fn without_evidence(v: &[serde_json::Value]) -> Vec<serde_json::Value> {
+    v.iter()
+        .cloned()
+        .map(|mut a| {
+            a.as_object_mut().unwrap().remove("evidence");
+            a
+        })
+        .collect()
+}
+
+#[test]
+fn work_ahead_changes_no_alert() {
+    let lines = records(7, 3000);
+    let ahead = run(&[lines.clone()], true);
+    let rules: std::collections::BTreeSet<&str> =
+        ahead.iter().filter_map(|a| a["rule"].as_str()).collect();
+    for r in [
+        "post-auth-enumeration",
+        "unused-region-activity",
+        "new-source-signin",
+        "first-seen-api",
+    ] {
+        assert!(
+            rules.contains(r),
+            "the input must make {r} alert: {rules:?}"
+        );
+    }
+    let ordered = run(&[lines], false);
+    assert!(ahead == ordered, "{}", differences(&ahead, &ordered));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn work_ahead_is_order_free(seed in any::<u64>(), n in 200usize..900, parts in 1usize..5) {
+        let lines = records(seed, n);
+        let reference = run(&[lines.clone()], true);
+        let ordered = run(&[lines.clone()], false);
+        prop_assert!(reference == ordered, "{}", differences(&reference, &ordered));
+        let mut shuffled = lines;
+        let mut state = seed.rotate_left(17) | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let mut files: Vec<Vec<String>> = vec![Vec::new(); parts];
+        for (i, l) in shuffled.into_iter().enumerate() {
+            files[(i * 7 + (seed as usize % 5)) % parts].push(l);
+        }
+        let (r, split) = (without_evidence(&reference), without_evidence(&run(&files, true)));
+        prop_assert!(r == split, "{}", differences(&r, &split));
+    }
+}
