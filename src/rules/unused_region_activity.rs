@@ -72,6 +72,9 @@ type Sighting = (Timestamp, Origin);
 #[derive(Default)]
 struct FirstSighted {
     map: HashMap<String, Sighting>,
+    /// Once pruned to `cap`: the latest kept sighting. A value first sighted at or after it
+    /// cannot be among the earliest `cap`, so it is not stored (most are, in time order).
+    bar: Option<Sighting>,
 }
 
 impl FirstSighted {
@@ -82,6 +85,7 @@ impl FirstSighted {
         match self.map.get_mut(value) {
             Some(s) if *at < *s => *s = at.clone(),
             Some(_) => {}
+            None if self.bar.as_ref().is_some_and(|bar| *at >= *bar) => {}
             None => {
                 self.map.insert(value.to_string(), at.clone());
                 if self.map.len() > 4 * cap {
@@ -91,6 +95,7 @@ impl FirstSighted {
         }
     }
 
+    /// Merging only adds earlier candidates, so the bar stays a safe bound.
     fn merge(&mut self, other: FirstSighted, cap: usize) {
         for (v, at) in other.map {
             match self.map.get_mut(&v) {
@@ -113,8 +118,17 @@ impl FirstSighted {
     }
 
     fn prune(&mut self, cap: usize) {
-        let kept = std::mem::take(self).sorted().into_iter().take(cap);
-        self.map = kept.map(|(s, k)| (k, s)).collect();
+        let kept: Vec<(Sighting, String)> = std::mem::take(&mut self.map)
+            .into_iter()
+            .map(|(k, s)| (s, k))
+            .collect::<Vec<_>>();
+        let mut kept = kept;
+        kept.sort();
+        kept.truncate(cap);
+        if kept.len() == cap {
+            self.bar = kept.last().map(|(s, _)| s.clone());
+        }
+        self.map = kept.into_iter().map(|(s, k)| (k, s)).collect();
     }
 
     fn first(self, cap: usize) -> Vec<String> {
