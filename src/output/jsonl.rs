@@ -63,11 +63,11 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
             .char_indices()
             .filter(|&(_, c)| unsafe_for_terminal(c))
         {
-            w.write_all(fragment[start..i].as_bytes())?;
+            w.write_all(&fragment.as_bytes()[start..i])?;
             write!(w, "\\u{:04x}", c as u32)?;
             start = i + c.len_utf8();
         }
-        w.write_all(fragment[start..].as_bytes())
+        w.write_all(&fragment.as_bytes()[start..])
     }
 
     // Layout is the inner formatter's (compact or pretty): delegate every hook that

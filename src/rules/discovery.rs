@@ -50,7 +50,7 @@ impl DiscoveryAgg {
         }
         if !e.source_ip.is_empty()
             && self.ips.len() < self.max_ips
-            && !self.ips.iter().any(|i| *i == e.source_ip)
+            && !self.ips.contains(&e.source_ip)
         {
             self.ips.push(e.source_ip.clone());
         }
