@@ -40,12 +40,19 @@ pub struct BatchAhead {
     deferred: Vec<u8>,
     /// The rules that wrote them.
     deferred_rules: Vec<u16>,
+    /// Every event's (id, content) digests (`Event::delivery_digests`).
+    ids: Vec<(u64, u64)>,
 }
 
 /// (rule index, key, UTC day).
 type FirstKey = (usize, String, i64);
 
 impl<'a> Ahead<'a> {
+    /// The stores the rules write, by slot.
+    pub fn stores(&self) -> &[SharedStore] {
+        &self.stores
+    }
+
     pub fn new(rules: &'a [Box<dyn Rule>], enabled: bool) -> Ahead<'a> {
         let mut stores: Vec<SharedStore> = Vec::new();
         let store_of = rules
@@ -78,6 +85,7 @@ impl<'a> Ahead<'a> {
             summaries: Vec::new(),
             deferred: Vec::new(),
             deferred_rules: Vec::new(),
+            ids: Vec::new(),
         };
         if !self.enabled {
             out.in_order = events
@@ -95,7 +103,11 @@ impl<'a> Ahead<'a> {
         let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
         // History of a rule without a store goes nowhere.
         let mut scratch = PendingHistory::default();
+        out.ids.reserve(events.len());
         for e in events {
+            if let Some(d) = e.delivery_digests() {
+                out.ids.push(d);
+            }
             let mut in_order = false;
             let mut keys: Vec<FirstKey> = Vec::new();
             for (i, r) in self.rules.iter().enumerate() {
@@ -148,6 +160,11 @@ pub struct AheadSink {
     earliest: HashMap<FirstKey, Timestamp>,
     summaries: Vec<Option<Summary>>,
     pub deferred: deferred::Spill,
+    /// History by store, held until the input is read (`finish_history`): if two different
+    /// events share an id, the scan starts over in event-time order, and history recorded
+    /// ahead must not have reached the store.
+    histories: Vec<PendingHistory>,
+    ids: Vec<(u64, u64)>,
 }
 
 impl AheadSink {
@@ -158,11 +175,14 @@ impl AheadSink {
         push: &mut dyn FnMut(Event),
     ) -> std::io::Result<()> {
         self.deferred.append(&b.deferred, &b.deferred_rules)?;
-        for (slot, h) in b.histories.into_iter().enumerate() {
-            if !h.is_empty() {
-                lock(&ahead.stores[slot]).absorb(h);
+        if self.histories.is_empty() {
+            self.histories = b.histories;
+        } else {
+            for (mine, h) in self.histories.iter_mut().zip(b.histories) {
+                mine.merge(h);
             }
         }
+        self.ids.extend(b.ids);
         if self.summaries.is_empty() {
             self.summaries = b.summaries;
         } else {
@@ -191,6 +211,25 @@ impl AheadSink {
             }
         }
         Ok(())
+    }
+
+    /// Whether two different events share a provider and event id. The ordered pass counts
+    /// only the first of them (SPEC §3: same id within 24 hours), which work done ahead
+    /// cannot know; second deliveries of the same event are harmless.
+    pub fn ids_conflict(&mut self) -> bool {
+        self.ids.sort_unstable();
+        self.ids.dedup();
+        self.ids.windows(2).any(|w| w[0].0 == w[1].0)
+    }
+
+    /// Puts the history recorded ahead into the stores.
+    pub fn finish_history(&mut self, ahead_stores: &[SharedStore]) {
+        for (slot, h) in std::mem::take(&mut self.histories).into_iter().enumerate() {
+            if !h.is_empty() {
+                lock(&ahead_stores[slot]).absorb(h);
+            }
+        }
+        self.ids = Vec::new();
     }
 
     /// Hands each rule its merged summary before the ordered pass.

@@ -50,6 +50,9 @@ pub struct ScanOptions {
     pub run_events: usize,
     /// Country / ASN from MaxMind databases, applied on the worker threads.
     pub enricher: Option<Arc<crate::enrich::Enricher>>,
+    /// Leave nothing to the rules' work ahead (`Rule::ahead`): every wanted event goes
+    /// through the ordered pass.
+    pub ordered_only: bool,
     /// The baseline store the history rules write: committed as the scan goes (its writes
     /// are idempotent, so a run killed midway and re-run counts nothing twice) and at the end.
     pub store: Option<Arc<std::sync::Mutex<crate::state::Store>>>,
@@ -65,6 +68,7 @@ impl Default for ScanOptions {
             run_events: DEFAULT_RUN_EVENTS,
             enricher: None,
             store: None,
+            ordered_only: false,
         }
     }
 }
@@ -140,14 +144,18 @@ pub fn scan(
     let mut early_store_error: Option<String> = None;
     // With --since/--until the bounds are known only once the input is read, and history
     // must not include the events they leave out: everything then waits for the ordered pass.
-    let ahead_enabled = opts.since.is_none() && opts.until.is_none();
+    // So it does when the input could not be read a second time (see below).
+    let rereadable = !inputs.iter().any(|i| matches!(i, InputPath::Stdin));
+    let ahead_enabled =
+        opts.since.is_none() && opts.until.is_none() && !opts.ordered_only && rereadable;
+    let again = ahead_enabled.then(|| inputs.clone());
     let mut ahead_sink = AheadSink::default();
-    let mut summary = {
+    let (mut summary, stores) = {
         let ahead = Ahead::new(&rules, ahead_enabled);
         let ahead = &ahead;
         let enricher = opts.enricher.as_deref();
         let ahead_sink = &mut ahead_sink;
-        run(
+        let summary = run(
             inputs,
             &pipeline,
             |mut events: Vec<Event>| {
@@ -184,12 +192,30 @@ pub fn scan(
                     }
                 }
             },
-        )
+        );
+        (summary, ahead.stores().to_vec())
     };
-    ahead_sink.finish_summaries(&mut rules);
     if let Some(e) = io_error {
         return Err(e);
     }
+    if let Some(inputs) = again.filter(|_| ahead_sink.ids_conflict()) {
+        // Two different events share an id: the ordered pass keeps the first (SPEC §3),
+        // which the work done ahead could not know. Nothing has reached the store or the
+        // rules yet, so the scan starts over in event-time order.
+        drop((sorter, ahead_sink));
+        let ordered = ScanOptions {
+            ordered_only: true,
+            ..opts.clone()
+        };
+        let mut result = scan(inputs, rules, &ordered)?;
+        result.summary.notes.push(
+            "different events share event ids (test data?): read again in event-time order"
+                .to_string(),
+        );
+        return Ok(result);
+    }
+    ahead_sink.finish_history(&stores);
+    ahead_sink.finish_summaries(&mut rules);
     let since = opts.since.map(|b| b.resolve(newest));
     let until = opts.until.map(|b| b.resolve(newest));
     let spilled = sorter.spilled();
