@@ -20,8 +20,9 @@ use std::sync::Arc;
 /// The rules' ahead-of-order plan, shared by the workers.
 pub struct Ahead<'a> {
     rules: &'a [Box<dyn Rule>],
-    /// False when the ordered pass must see every wanted event (`--since`/`--until` leave
-    /// events out after the input is read, and history must not include them).
+    /// False when the ordered pass must see every wanted event: `--since`/`--until` leave
+    /// events out only after the input is read, stdin cannot be read again, and a scan
+    /// started over because of reused event ids runs in event-time order (`engine::scan`).
     enabled: bool,
     /// Each rule's store, as an index into `stores` (rules share one in a normal scan).
     store_of: Vec<Option<usize>>,
