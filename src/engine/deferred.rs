@@ -5,12 +5,11 @@
 //!
 //! Record: rule index (u16), key length (u32), key, event length (u32), event (`codec`).
 
-use crate::collections::{HashMap, HashSet};
+use crate::collections::HashSet;
 use crate::event::{codec, Event};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Appends one deferred event to a worker's buffer.
 pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event) {
@@ -71,13 +70,8 @@ impl Spill {
         };
         w.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&*path)?);
-        let mut interned: HashMap<String, Arc<str>> = HashMap::default();
-        let mut intern = |s: String| -> Arc<str> {
-            interned
-                .entry(s.clone())
-                .or_insert_with(|| Arc::from(s.as_str()))
-                .clone()
-        };
+        let mut interner = codec::Interner::default();
+        let mut intern = |s: String| interner.intern(s);
         let (mut key, mut ev) = (Vec::new(), Vec::new());
         loop {
             let mut head = [0u8; 6];

@@ -6,7 +6,7 @@
 use crate::event::codec;
 use crate::event::Event;
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -102,13 +102,8 @@ impl EventSorter {
                 buf: Vec::new(),
             });
         }
-        let mut interned: HashMap<String, Arc<str>> = HashMap::new();
-        let mut intern = |s: String| -> Arc<str> {
-            interned
-                .entry(s.clone())
-                .or_insert_with(|| Arc::from(s.as_str()))
-                .clone()
-        };
+        let mut interner = codec::Interner::default();
+        let mut intern = |s: String| interner.intern(s);
         let mut heap: BinaryHeap<HeapItem> = BinaryHeap::new();
         for (i, s) in sources.iter_mut().enumerate() {
             if let Some(e) = s.next(&mut intern)? {

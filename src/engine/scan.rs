@@ -8,7 +8,7 @@ use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;
 use crate::collections::{HashMap, HashSet};
-use crate::event::{Alert, Duration, Event, Provider, Timestamp};
+use crate::event::{Alert, Duration, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use crate::rules::cloud_discovery_burst::seed_order;
@@ -87,23 +87,32 @@ const DUPLICATE_HORIZON: Duration = Duration::secs(24 * 3600);
 const STORE_CHECK_EVERY: u64 = 50_000;
 const STORE_COMMIT_ROWS: usize = 500_000;
 
+/// Keyed by the digest of (provider, event id) (`Event::id_digest`): no copy of the id per
+/// event.
 struct Dedupe {
-    seen: HashMap<(Provider, String), Timestamp>,
+    seen: HashMap<u64, Timestamp>,
     next_sweep: Timestamp,
     dropped: u64,
 }
 
 impl Dedupe {
-    fn is_duplicate(&mut self, e: &Event) -> bool {
-        if e.event_id.is_empty() {
-            return false;
+    fn new() -> Dedupe {
+        Dedupe {
+            seen: HashMap::default(),
+            next_sweep: Timestamp(i64::MIN),
+            dropped: 0,
         }
+    }
+
+    fn is_duplicate(&mut self, e: &Event) -> bool {
+        let Some(key) = e.id_digest() else {
+            return false;
+        };
         if e.time > self.next_sweep {
             let horizon = e.time.sub(DUPLICATE_HORIZON);
             self.seen.retain(|_, t| *t > horizon);
             self.next_sweep = e.time.add(Duration::minutes(10));
         }
-        let key = (e.provider(), e.event_id.clone());
         match self.seen.get(&key) {
             Some(t) if e.time.sub(DUPLICATE_HORIZON) < *t => {
                 self.dropped += 1;
@@ -146,8 +155,11 @@ pub fn scan(
     // must not include the events they leave out: everything then waits for the ordered pass.
     // So it does when the input could not be read a second time (see below).
     let rereadable = !inputs.iter().any(|i| matches!(i, InputPath::Stdin));
-    let ahead_enabled =
-        opts.since.is_none() && opts.until.is_none() && !opts.ordered_only && rereadable;
+    let ahead_enabled = rules.iter().any(|r| r.works_ahead())
+        && opts.since.is_none()
+        && opts.until.is_none()
+        && !opts.ordered_only
+        && rereadable;
     let again = ahead_enabled.then(|| inputs.clone());
     let mut ahead_sink = AheadSink::default();
     let (mut summary, stores) = {
@@ -219,11 +231,7 @@ pub fn scan(
     let since = opts.since.map(|b| b.resolve(newest));
     let until = opts.until.map(|b| b.resolve(newest));
     let spilled = sorter.spilled();
-    let mut dedupe = Dedupe {
-        seen: HashMap::default(),
-        next_sweep: Timestamp(i64::MIN),
-        dropped: 0,
-    };
+    let mut dedupe = Dedupe::new();
     let mut alerts = Vec::new();
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
@@ -335,11 +343,7 @@ fn replay_deferred(
     }
     let mut sorter = EventSorter::new(run_events);
     spill.replay(index, keys.as_ref(), &mut |e| sorter.push(e))?;
-    let mut dedupe = Dedupe {
-        seen: HashMap::default(),
-        next_sweep: Timestamp(i64::MIN),
-        dropped: 0,
-    };
+    let mut dedupe = Dedupe::new();
     let mut advanced = Timestamp(i64::MIN);
     sorter.drain(&mut |e: &Event| {
         if dedupe.is_duplicate(e) {

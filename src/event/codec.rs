@@ -98,6 +98,22 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// One `Arc<str>` per source file name across decoded events (a spill file holds millions
+/// of events from a handful of files).
+#[derive(Default)]
+pub struct Interner(crate::collections::HashMap<String, Arc<str>>);
+
+impl Interner {
+    pub fn intern(&mut self, s: String) -> Arc<str> {
+        if let Some(a) = self.0.get(&s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s.as_str());
+        self.0.insert(s, a.clone());
+        a
+    }
+}
+
 /// Decodes one event; `intern` keeps one `Arc<str>` per source file name.
 pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Event> {
     let mut r = Reader { b, i: 0 };

@@ -198,17 +198,19 @@ impl Event {
         self.log.0
     }
 
+    /// A digest of (provider, event id), `None` without an event id: what duplicate
+    /// deliveries share.
+    pub fn id_digest(&self) -> Option<u64> {
+        (!self.event_id.is_empty()).then(|| DIGEST_KEYS.hash_one((self.provider(), &self.event_id)))
+    }
+
     /// (provider and event id, content) digests, for telling a second delivery of an event
     /// (same content) from a different event that reuses its id (test data does); `None`
     /// without an event id. Fixed keys: the same in every run.
     pub fn delivery_digests(&self) -> Option<(u64, u64)> {
         use std::hash::{BuildHasher, Hash, Hasher};
-        if self.event_id.is_empty() {
-            return None;
-        }
-        let keys = ahash::RandomState::with_seeds(0x7472, 0x6970, 0x6c69, 0x6e65);
-        let id = keys.hash_one((self.provider(), &self.event_id));
-        let mut h = keys.build_hasher();
+        let id = self.id_digest()?;
+        let mut h = DIGEST_KEYS.build_hasher();
         (
             self.time,
             self.log(),
@@ -235,6 +237,10 @@ impl Event {
         Some((id, h.finish()))
     }
 }
+
+/// Fixed keys: digests are the same in every run.
+const DIGEST_KEYS: ahash::RandomState =
+    ahash::RandomState::with_seeds(0x7472, 0x6970, 0x6c69, 0x6e65);
 
 /// Why a record was skipped. Reported with its origin and counted by reason.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -12,7 +12,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
-use super::window::Expiry;
+use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
@@ -55,7 +55,7 @@ struct Episode {
     peak: u64,
 }
 
-impl Episode {
+impl window::Episode<Response> for Episode {
     fn add(&mut self, r: &Response) {
         if self.responses == 0 {
             self.first = r.time;
@@ -245,41 +245,35 @@ impl Rule for BucketEnumeration {
         });
         state.last = e.time;
         let responses = state.window.len() as u64;
-        match &mut state.episode {
-            Some(ep) => ep.add(state.window.back().unwrap()),
-            None if responses >= min_responses => {
-                let start = state.window.front().map_or(e.time, |r| r.time);
-                let mut ep = Episode {
-                    start,
-                    first: start,
-                    last: start,
-                    responses: 0,
-                    bucket_set: HashSet::default(),
-                    buckets: Vec::new(),
-                    statuses: BTreeMap::new(),
-                    provider: e.provider(),
-                    evidence: Vec::new(),
-                    peak: 0,
-                };
-                for r in &state.window {
-                    ep.add(r);
-                }
-                state.episode = Some(ep);
-            }
-            None => {}
-        }
-        if let Some(ep) = &mut state.episode {
+        let open = |first: &Response| Episode {
+            start: first.time,
+            first: first.time,
+            last: first.time,
+            responses: 0,
+            bucket_set: HashSet::default(),
+            buckets: Vec::new(),
+            statuses: BTreeMap::new(),
+            provider: e.provider(),
+            evidence: Vec::new(),
+            peak: 0,
+        };
+        let qualifies = responses >= min_responses;
+        if let Some(ep) = window::extend_or_open(&mut state.episode, &state.window, qualifies, open)
+        {
             ep.peak = ep.peak.max(responses);
         }
         self.schedule.at(e.time.add(window), ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        for ip in self.schedule.take_due(watermark) {
-            let Some(s) = self.ips.get(&ip) else { continue };
-            if s.last.add(self.window) > watermark {
-                continue; // a later response re-scheduled this IP
-            }
+        let quiet = window::quiet_keys(
+            &mut self.schedule,
+            &self.ips,
+            |s| s.last,
+            self.window,
+            watermark,
+        );
+        for ip in quiet {
             self.close(&ip, out);
             self.ips.remove(&ip);
         }

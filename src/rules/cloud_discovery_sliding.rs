@@ -6,7 +6,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
 use super::rule::{Interest, Rule};
-use super::window::Expiry;
+use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};
 use crate::event::{alert_id, Alert, Duration, Event, LogFormat, Outcome, Provider, Timestamp};
 use std::collections::VecDeque;
@@ -237,12 +237,15 @@ impl Rule for CloudDiscoverySliding {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        for k in self.schedule.take_due(watermark) {
-            let Some(s) = self.keys.get(&k) else { continue };
-            if s.last.add(self.window) > watermark {
-                continue; // a later call re-scheduled this key
-            }
-            if s.episode.is_some() {
+        let quiet = window::quiet_keys(
+            &mut self.schedule,
+            &self.keys,
+            |s| s.last,
+            self.window,
+            watermark,
+        );
+        for k in quiet {
+            if self.keys.get(&k).is_some_and(|s| s.episode.is_some()) {
                 self.close(&k, out);
             }
             // Nothing in the window can still count: the key holds no state.

@@ -11,7 +11,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
-use super::window::Expiry;
+use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
@@ -45,7 +45,7 @@ struct Episode {
     peak_accounts: u64,
 }
 
-impl Episode {
+impl window::Episode<Failure> for Episode {
     fn add(&mut self, f: &Failure) {
         if self.failures == 0 {
             self.first = f.time;
@@ -66,7 +66,9 @@ impl Episode {
             self.evidence.push(f.origin.clone());
         }
     }
+}
 
+impl Episode {
     /// The median number of failures per account (the mean of the middle two when even).
     fn median_per_account(&self) -> f64 {
         let mut counts: Vec<u64> = self.per_account.values().copied().collect();
@@ -255,30 +257,21 @@ impl Rule for PasswordSpray {
         state.last = e.time;
         let failures = state.window.len() as u64;
         let accounts = state.per_account.len() as u64;
-        match &mut state.episode {
-            Some(ep) => ep.add(state.window.back().unwrap()),
-            None if failures >= min_failures && accounts >= min_accounts => {
-                let start = state.window.front().map_or(e.time, |f| f.time);
-                let mut ep = Episode {
-                    start,
-                    first: start,
-                    last: start,
-                    failures: 0,
-                    per_account: HashMap::default(),
-                    accounts: Vec::new(),
-                    providers: Vec::new(),
-                    evidence: Vec::new(),
-                    peak_failures: 0,
-                    peak_accounts: 0,
-                };
-                for f in &state.window {
-                    ep.add(f);
-                }
-                state.episode = Some(ep);
-            }
-            None => {}
-        }
-        if let Some(ep) = &mut state.episode {
+        let open = |first: &Failure| Episode {
+            start: first.time,
+            first: first.time,
+            last: first.time,
+            failures: 0,
+            per_account: HashMap::default(),
+            accounts: Vec::new(),
+            providers: Vec::new(),
+            evidence: Vec::new(),
+            peak_failures: 0,
+            peak_accounts: 0,
+        };
+        let qualifies = failures >= min_failures && accounts >= min_accounts;
+        if let Some(ep) = window::extend_or_open(&mut state.episode, &state.window, qualifies, open)
+        {
             ep.peak_failures = ep.peak_failures.max(failures);
             ep.peak_accounts = ep.peak_accounts.max(accounts);
         }
@@ -286,11 +279,14 @@ impl Rule for PasswordSpray {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        for ip in self.schedule.take_due(watermark) {
-            let Some(s) = self.ips.get(&ip) else { continue };
-            if s.last.add(self.window) > watermark {
-                continue; // a later failure re-scheduled this IP
-            }
+        let quiet = window::quiet_keys(
+            &mut self.schedule,
+            &self.ips,
+            |s| s.last,
+            self.window,
+            watermark,
+        );
+        for ip in quiet {
             self.close(&ip, out);
             // Nothing in the window can still count: the IP holds no state.
             self.ips.remove(&ip);

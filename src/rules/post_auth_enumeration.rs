@@ -19,7 +19,7 @@ use super::cloud_discovery_sliding::strip_version;
 use super::discovery::MAX_EVIDENCE;
 use super::new_source_signin::{baseline_identity, lock, SharedStore};
 use super::rule::{Interest, Needs, Rule, Summary};
-use super::window::Expiry;
+use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
@@ -404,11 +404,14 @@ impl Rule for PostAuthEnumeration {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        for k in self.schedule.take_due(watermark) {
-            let Some(s) = self.keys.get(&k) else { continue };
-            if s.last.add(self.window) > watermark {
-                continue; // a later call re-scheduled this key
-            }
+        let quiet = window::quiet_keys(
+            &mut self.schedule,
+            &self.keys,
+            |s| s.last,
+            self.window,
+            watermark,
+        );
+        for k in quiet {
             self.close(&k, out);
             // Nothing in the window can still count; the store remembers the calls.
             self.keys.remove(&k);

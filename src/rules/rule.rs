@@ -74,6 +74,11 @@ pub trait Rule: Send + Sync {
     ) -> Needs {
         Needs::InOrder
     }
+    /// Whether `ahead` does anything for this rule; by default, rules that keep history do.
+    /// When no enabled rule works ahead, the scan skips that machinery altogether.
+    fn works_ahead(&self) -> bool {
+        self.store().is_some()
+    }
     /// Whether this rule answers `Needs::Deferred`: its events then reach `observe` only in
     /// its own pass, never from the main one.
     fn defers(&self) -> bool {

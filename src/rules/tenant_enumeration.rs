@@ -10,7 +10,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
 use super::rule::{Interest, Rule};
-use super::window::Expiry;
+use super::window::{self, Expiry};
 use crate::collections::HashMap;
 use crate::config::Config;
 use crate::event::{
@@ -48,7 +48,7 @@ fn push_distinct(list: &mut Vec<String>, v: &str, max: usize) {
     }
 }
 
-impl Episode {
+impl window::Episode<Request> for Episode {
     fn add(&mut self, r: &Request) {
         if self.requests == 0 {
             self.first = r.time;
@@ -188,40 +188,34 @@ impl Rule for TenantEnumeration {
         });
         state.last = e.time;
         let requests = state.window.len() as u64;
-        match &mut state.episode {
-            Some(ep) => ep.add(state.window.back().unwrap()),
-            None if requests >= min_requests => {
-                let start = state.window.front().map_or(e.time, |r| r.time);
-                let mut ep = Episode {
-                    start,
-                    first: start,
-                    last: start,
-                    requests: 0,
-                    user_agents: Vec::new(),
-                    hosts: Vec::new(),
-                    provider: e.provider(),
-                    evidence: Vec::new(),
-                    peak: 0,
-                };
-                for r in &state.window {
-                    ep.add(r);
-                }
-                state.episode = Some(ep);
-            }
-            None => {}
-        }
-        if let Some(ep) = &mut state.episode {
+        let open = |first: &Request| Episode {
+            start: first.time,
+            first: first.time,
+            last: first.time,
+            requests: 0,
+            user_agents: Vec::new(),
+            hosts: Vec::new(),
+            provider: e.provider(),
+            evidence: Vec::new(),
+            peak: 0,
+        };
+        let qualifies = requests >= min_requests;
+        if let Some(ep) = window::extend_or_open(&mut state.episode, &state.window, qualifies, open)
+        {
             ep.peak = ep.peak.max(requests);
         }
         self.schedule.at(e.time.add(window), ip);
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        for ip in self.schedule.take_due(watermark) {
-            let Some(s) = self.ips.get(&ip) else { continue };
-            if s.last.add(self.window) > watermark {
-                continue; // a later request re-scheduled this IP
-            }
+        let quiet = window::quiet_keys(
+            &mut self.schedule,
+            &self.ips,
+            |s| s.last,
+            self.window,
+            watermark,
+        );
+        for ip in quiet {
             self.close(&ip, out);
             self.ips.remove(&ip);
         }

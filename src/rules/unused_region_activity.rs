@@ -158,14 +158,9 @@ struct GroupSummary {
     evidence_bar: Option<(Timestamp, Origin)>,
 }
 
-/// Event ids hash with fixed keys, so a summary is the same in every run.
-fn id_hash(id: &str) -> u64 {
-    ahash::RandomState::with_seeds(0x7472, 0x6970, 0x6c69, 0x6e65).hash_one(id)
-}
-
 impl GroupSummary {
     fn add(&mut self, e: &Event) {
-        let id = (!e.event_id.is_empty()).then(|| id_hash(&e.event_id));
+        let id = e.id_digest();
         match id {
             Some(h) => {
                 self.ids.insert(h);
