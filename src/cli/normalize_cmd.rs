@@ -15,6 +15,7 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
             format: r.format.log_format(),
             prefilter: None,
         },
+        ..PipelineOptions::default()
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::summary::Summary;
 use crate::event::{BadRecord, Event};
+use crate::input::ranges::{self, LineRange};
 use crate::input::{self, Batch, FileError, InputPath};
 use crate::normalize::{normalize_batch, NormalizeOptions};
 use std::collections::BTreeMap;
@@ -18,7 +19,13 @@ pub struct PipelineOptions {
     /// Worker threads; 0 = one per core.
     pub threads: usize,
     pub normalize: NormalizeOptions,
+    /// Bytes per range when a large uncompressed JSON-lines file is read by the workers in
+    /// parallel (`input::ranges`); 0 reads every file on the reader thread.
+    pub range_block: u64,
 }
+
+/// Files at least this many ranges long are read in ranges.
+const MIN_RANGES: u64 = 2;
 
 impl Default for PipelineOptions {
     fn default() -> Self {
@@ -26,6 +33,7 @@ impl Default for PipelineOptions {
             max_record: input::DEFAULT_MAX_RECORD,
             threads: 0,
             normalize: NormalizeOptions::default(),
+            range_block: 1 << 20,
         }
     }
 }
@@ -41,6 +49,13 @@ pub struct BatchResult<T> {
 
 enum ReaderMsg {
     Batch(Batch),
+    Range(LineRange),
+    FileDone,
+    FileError(FileError),
+}
+
+enum WorkerMsg {
+    Batch(Batch, Option<FileError>),
     FileDone,
     FileError(FileError),
 }
@@ -72,10 +87,11 @@ where
 
     std::thread::scope(|scope| {
         let reader_inputs = inputs;
+        let range_block = opts.range_block;
         scope.spawn(move || {
             for inp in reader_inputs {
                 let name = inp.name();
-                let mut reader = match input::open(&inp) {
+                let opened = match input::open_input(&inp) {
                     Ok(r) => r,
                     Err(e) => {
                         let _ = batch_tx.send(ReaderMsg::FileError(FileError {
@@ -85,12 +101,41 @@ where
                         continue;
                     }
                 };
+                let mut reader = opened.reader;
+                let file_len = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
+                let splittable = opened
+                    .splittable
+                    .filter(|f| range_block > 0 && file_len(f) >= MIN_RANGES * range_block);
                 let mut emit = |b: Batch| {
                     let _ = batch_tx.send(ReaderMsg::Batch(b));
                 };
-                if let Err(e) = input::frame::frame_input(&mut *reader, name, max_record, &mut emit)
-                {
-                    let _ = batch_tx.send(ReaderMsg::FileError(e));
+                match input::frame::frame_input_until_lines(
+                    &mut *reader,
+                    name.clone(),
+                    max_record,
+                    splittable.is_some(),
+                    &mut emit,
+                ) {
+                    Err(e) => {
+                        let _ = batch_tx.send(ReaderMsg::FileError(e));
+                    }
+                    Ok(input::frame::Rest::Done) => {}
+                    Ok(input::frame::Rest::LinesFrom { offset, line }) => {
+                        if let Some(file) = &splittable {
+                            let cut = ranges::cut(
+                                file,
+                                &name,
+                                offset,
+                                line,
+                                file_len(file),
+                                range_block,
+                                max_record,
+                            );
+                            for r in cut {
+                                let _ = batch_tx.send(ReaderMsg::Range(r));
+                            }
+                        }
+                    }
                 }
                 let _ = batch_tx.send(ReaderMsg::FileDone);
             }
@@ -115,8 +160,19 @@ where
                     *c += 1;
                     (msg, s)
                 };
+                // A range is read here, on the worker; what it could not read is reported
+                // with what it could.
+                let msg = match msg {
+                    ReaderMsg::Range(r) => {
+                        let (batch, error) = ranges::read_range(&r);
+                        WorkerMsg::Batch(batch, error)
+                    }
+                    ReaderMsg::Batch(batch) => WorkerMsg::Batch(batch, None),
+                    ReaderMsg::FileError(e) => WorkerMsg::FileError(e),
+                    ReaderMsg::FileDone => WorkerMsg::FileDone,
+                };
                 let sent = match msg {
-                    ReaderMsg::Batch(mut batch) => {
+                    WorkerMsg::Batch(mut batch, read_error) => {
                         batch.split();
                         let mut events = Vec::with_capacity(batch.records.len());
                         let mut bad = Vec::new();
@@ -141,12 +197,12 @@ where
                                 bad,
                                 output,
                             }),
-                            None,
+                            read_error,
                             false,
                         ))
                     }
-                    ReaderMsg::FileError(e) => tx.send((out_seq, None, Some(e), false)),
-                    ReaderMsg::FileDone => tx.send((out_seq, None, None, true)),
+                    WorkerMsg::FileError(e) => tx.send((out_seq, None, Some(e), false)),
+                    WorkerMsg::FileDone => tx.send((out_seq, None, None, true)),
                 };
                 if sent.is_err() {
                     break;

@@ -2,6 +2,7 @@
 //! batched so that workers can normalize them in parallel.
 
 use super::{csv::CsvFramer, json_framer::JsonFramer, lines::LineFramer};
+pub use super::json_framer::Rest;
 use crate::event::{BadReason, BadRecord, Origin};
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -38,6 +39,9 @@ pub struct Batch {
     /// Line number of the block's first line.
     pub first_line: u64,
     pub max_record: usize,
+    /// Where the block's first line starts in `data` (a range read keeps the bytes before
+    /// it, rather than moving the block).
+    pub split_from: usize,
 }
 
 impl Batch {
@@ -53,17 +57,19 @@ impl Batch {
             unsplit: false,
             first_line: 0,
             max_record: usize::MAX,
+            split_from: 0,
         }
     }
 
-    /// Splits a block of lines into records, on the worker thread.
-    pub fn split(&mut self) {
+    /// Splits a block of lines into records, on the worker thread; returns the number of
+    /// lines.
+    pub fn split(&mut self) -> u64 {
         if !self.unsplit {
-            return;
+            return 0;
         }
         self.unsplit = false;
         let mut line = self.first_line;
-        let mut start = 0;
+        let mut start = self.split_from;
         let data = &self.data;
         let n = data.len();
         while start < n {
@@ -89,6 +95,7 @@ impl Batch {
             line += 1;
             start = end + 1;
         }
+        line - self.first_line
     }
     pub fn push(&mut self, bytes: &[u8], origin: Origin) {
         let start = self.data.len();
@@ -154,6 +161,19 @@ pub fn frame_input(
     max_record: usize,
     emit: &mut dyn FnMut(Batch),
 ) -> Result<(), FileError> {
+    frame_input_until_lines(reader, source, max_record, false, emit).map(|_| ())
+}
+
+/// `frame_input`, but with `hand_off_lines` it stops where a JSON input turns out to be
+/// JSON lines and says where (`Rest::LinesFrom`), for the caller to read the lines in
+/// parallel ranges.
+pub fn frame_input_until_lines(
+    reader: &mut dyn BufRead,
+    source: Arc<str>,
+    max_record: usize,
+    hand_off_lines: bool,
+    emit: &mut dyn FnMut(Batch),
+) -> Result<Rest, FileError> {
     let io_err = |e: io::Error, src: &Arc<str>| FileError {
         source: src.clone(),
         detail: if e.kind() == io::ErrorKind::UnexpectedEof
@@ -169,15 +189,20 @@ pub fn frame_input(
         Err(e) => return Err(io_err(e, &source)),
     };
     if head.is_empty() {
-        return Ok(());
+        return Ok(Rest::Done);
     }
     let sniff = sniff(head);
     let result = match sniff {
         Sniff::Json => {
             let mut framer = JsonFramer::new(source.clone(), max_record);
+            if hand_off_lines {
+                framer = framer.handing_off_lines();
+            }
             framer.run(reader, emit)
         }
-        Sniff::Csv => CsvFramer::new(source.clone(), max_record).run(reader, emit),
+        Sniff::Csv => CsvFramer::new(source.clone(), max_record)
+            .run(reader, emit)
+            .map(|()| Rest::Done),
         Sniff::Text => {
             let first = first_line(head);
             if !first.is_empty() && !crate::normalize::is_text_log_line(&first) {
@@ -189,7 +214,9 @@ pub fn frame_input(
                     ),
                 });
             }
-            LineFramer::new(source.clone(), max_record, RecordKind::Text).run(reader, emit)
+            LineFramer::new(source.clone(), max_record, RecordKind::Text)
+                .run(reader, emit)
+                .map(|()| Rest::Done)
         }
         Sniff::Binary => {
             return Err(FileError {

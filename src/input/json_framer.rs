@@ -58,6 +58,21 @@ pub struct JsonFramer {
     wrapper_pending: Option<Arc<str>>,
     skipping_garbage: bool,
     first_done: bool,
+    /// Bytes consumed from the reader so far.
+    consumed: u64,
+    /// Stop at the switch to JSON lines and say where (`run` returns `LinesFrom`), because
+    /// the caller reads the lines itself (`ranges`).
+    hand_off_lines: bool,
+}
+
+/// Where framing stopped: at the end of the input, or where JSON lines begin when the
+/// caller asked to read those itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rest {
+    Done,
+    /// The rest of the input is JSON lines from byte `offset`, whose first line is line
+    /// `line + 1` (it may begin mid-line: after the first record's closing brace).
+    LinesFrom { offset: u64, line: u64 },
 }
 
 enum Step {
@@ -90,10 +105,17 @@ impl JsonFramer {
             wrapper_pending: None,
             skipping_garbage: false,
             first_done: false,
+            consumed: 0,
+            hand_off_lines: false,
         }
     }
 
-    pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
+    pub fn handing_off_lines(mut self) -> JsonFramer {
+        self.hand_off_lines = true;
+        self
+    }
+
+    pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<Rest> {
         let mut batch = Batch::new(self.source.clone(), RecordKind::Json, None);
         loop {
             let chunk = match reader.fill_buf() {
@@ -112,6 +134,7 @@ impl JsonFramer {
             }
             let (consumed, step) = self.scan(chunk, &mut batch);
             batch.bytes += consumed as u64;
+            self.consumed += consumed as u64;
             reader.consume(consumed);
             if batch.is_full() {
                 emit(std::mem::replace(
@@ -123,9 +146,16 @@ impl JsonFramer {
                 if !batch.is_empty() {
                     emit(batch);
                 }
+                if self.hand_off_lines {
+                    return Ok(Rest::LinesFrom {
+                        offset: self.consumed,
+                        line: self.line,
+                    });
+                }
                 return LineFramer::new(self.source.clone(), self.max, RecordKind::Json)
                     .starting_at(self.line)
-                    .run(reader, emit);
+                    .run(reader, emit)
+                    .map(|()| Rest::Done);
             }
         }
         self.finish_open_record(
@@ -135,7 +165,7 @@ impl JsonFramer {
         if !batch.is_empty() {
             emit(batch);
         }
-        Ok(())
+        Ok(Rest::Done)
     }
 
     fn finish_open_record(&mut self, batch: &mut Batch, why: &str) {

@@ -17,7 +17,7 @@ const BLOCK: usize = 1 << 20;
 static POOL: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
 const POOL_MAX: usize = 32;
 
-fn take_buffer() -> Vec<u8> {
+pub(crate) fn take_buffer() -> Vec<u8> {
     POOL.lock()
         .ok()
         .and_then(|mut p| p.pop())

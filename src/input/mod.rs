@@ -5,6 +5,7 @@ pub mod csv;
 pub mod frame;
 pub mod json_framer;
 pub mod lines;
+pub mod ranges;
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -115,4 +116,42 @@ fn fill_at_least(r: &mut BufReader<Box<dyn Read + Send>>, n: usize) -> io::Resul
     // first read is what every file and pipe gives in practice.
     let _ = n;
     r.fill_buf()
+}
+
+/// An opened input, and the file itself when its lines can also be read in parallel
+/// ranges (`ranges`): a regular, uncompressed file.
+pub struct Opened {
+    pub reader: Box<dyn BufRead + Send>,
+    pub splittable: Option<Arc<File>>,
+}
+
+pub fn open_input(input: &InputPath) -> io::Result<Opened> {
+    let InputPath::File(p) = input else {
+        return Ok(Opened {
+            reader: open(input)?,
+            splittable: None,
+        });
+    };
+    let file = File::open(p)?;
+    let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
+    let positional = if regular {
+        file.try_clone().ok().map(Arc::new)
+    } else {
+        None
+    };
+    let mut buffered = BufReader::with_capacity(READ_BUFFER, Box::new(file) as Box<dyn Read + Send>);
+    let head = buffered.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        return Ok(Opened {
+            reader: Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                MultiGzDecoder::new(buffered),
+            )),
+            splittable: None,
+        });
+    }
+    Ok(Opened {
+        reader: Box::new(buffered),
+        splittable: positional,
+    })
 }

@@ -4,42 +4,40 @@
 //! only when it can matter. Anything unusual (no `eventName`, an escape in the value) is
 //! parsed in full.
 
-use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// FNV-1a: the keys are short API names chosen by us, so SipHash's flooding resistance buys
-/// nothing here and cost 7 % of a prefiltered scan.
-#[derive(Default)]
-struct Fnv(u64);
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
+/// The rules' names, bucketed by length and sorted within a bucket: most records are
+/// rejected by their name's length alone, and the rest after a comparison or two. Hashing
+/// every record's name (even with FNV) cost 7 % of a prefiltered scan.
 pub struct Prefilter {
-    names: HashSet<Vec<u8>, BuildHasherDefault<Fnv>>,
+    by_len: Vec<Vec<Box<[u8]>>>,
     finder: memchr::memmem::Finder<'static>,
 }
 
 impl Prefilter {
     pub fn new(names: impl IntoIterator<Item = String>) -> Prefilter {
+        let mut by_len: Vec<Vec<Box<[u8]>>> = Vec::new();
+        for name in names {
+            let name = name.into_bytes().into_boxed_slice();
+            if by_len.len() <= name.len() {
+                by_len.resize(name.len() + 1, Vec::new());
+            }
+            by_len[name.len()].push(name);
+        }
+        for bucket in &mut by_len {
+            bucket.sort_unstable();
+            bucket.dedup();
+        }
         Prefilter {
-            names: names.into_iter().map(String::into_bytes).collect(),
+            by_len,
             finder: memchr::memmem::Finder::new(b"\"eventName\""),
         }
+    }
+
+    fn wants(&self, name: &[u8]) -> bool {
+        self.by_len.get(name.len()).is_some_and(|bucket| {
+            bucket
+                .binary_search_by(|candidate| (**candidate).cmp(name))
+                .is_ok()
+        })
     }
 
     /// True when the record is a CloudTrail event whose name no enabled rule wants.
@@ -48,7 +46,7 @@ impl Prefilter {
             return false;
         };
         let stripped = strip_version(name);
-        !self.names.contains(name) && !self.names.contains(stripped)
+        !self.wants(name) && (stripped.len() == name.len() || !self.wants(stripped))
     }
 
     fn event_name<'a>(&self, rec: &'a [u8]) -> Option<&'a [u8]> {
