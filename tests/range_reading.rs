@@ -154,3 +154,43 @@ fn a_line_too_long_to_keep_is_measured_and_counted_across_ranges() {
         assert_eq!(whole, read(&p, block, 1000), "range size {block}");
     }
 }
+
+#[test]
+fn records_no_rule_needs_are_left_out_while_splitting_and_still_counted() {
+    use std::sync::Arc;
+    use tripline::normalize::{prefilter::Prefilter, NormalizeOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mixed.jsonl");
+    let mut text = String::new();
+    for i in 0..50 {
+        let name = if i % 7 == 0 { "DescribeInstances" } else { "PutObject" };
+        text.push_str(&event(i).replace("DescribeInstances", name));
+        text.push('\n');
+    }
+    std::fs::write(&p, &text).unwrap();
+    let scan = |range_block: u64, prefilter: bool| {
+        let (events, summary) = collect(
+            &[p.to_string_lossy().into_owned()],
+            &PipelineOptions {
+                threads: 2,
+                range_block,
+                normalize: NormalizeOptions {
+                    prefilter: prefilter
+                        .then(|| Arc::new(Prefilter::new(["DescribeInstances".to_string()]))),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        );
+        let origins: Vec<String> = events.iter().map(|e| e.origin.to_string()).collect();
+        (origins, summary.records)
+    };
+    let (all, records) = scan(0, false);
+    assert_eq!((all.len(), records), (50, 50));
+    let (wanted, records) = scan(0, true);
+    assert_eq!((wanted.len(), records), (8, 50), "{wanted:?}");
+    assert_eq!(wanted[1], format!("{}:8", p.display()));
+    for block in [1, 100, 1000] {
+        assert_eq!(scan(block, true), (wanted.clone(), 50), "range size {block}");
+    }
+}

@@ -162,9 +162,10 @@ where
                 };
                 // A range is read here, on the worker; what it could not read is reported
                 // with what it could.
+                let skip = |rec: &[u8]| norm.prefilter.as_ref().is_some_and(|p| p.skip(rec));
                 let msg = match msg {
                     ReaderMsg::Range(r) => {
-                        let (batch, error) = ranges::read_range(&r);
+                        let (batch, error) = ranges::read_range(&r, &skip);
                         WorkerMsg::Batch(batch, error)
                     }
                     ReaderMsg::Batch(batch) => WorkerMsg::Batch(batch, None),
@@ -173,7 +174,7 @@ where
                 };
                 let sent = match msg {
                     WorkerMsg::Batch(mut batch, read_error) => {
-                        batch.split();
+                        batch.split_skipping(&skip);
                         let mut events = Vec::with_capacity(batch.records.len());
                         let mut bad = Vec::new();
                         normalize_batch(&batch, norm, &mut events, &mut bad);
@@ -184,7 +185,9 @@ where
                                 None => by_format.push((e.log(), 1)),
                             }
                         }
-                        let records = batch.records.len() as u64 + batch.bad.len() as u64;
+                        let records = batch.records.len() as u64
+                            + batch.bad.len() as u64
+                            + batch.skipped;
                         let bytes = batch.bytes;
                         crate::input::lines::recycle(std::mem::take(&mut batch.data));
                         let output = work(events);

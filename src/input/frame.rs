@@ -42,6 +42,8 @@ pub struct Batch {
     /// Where the block's first line starts in `data` (a range read keeps the bytes before
     /// it, rather than moving the block).
     pub split_from: usize,
+    /// Records `split` left out because the caller's filter said no rule needs them.
+    pub skipped: u64,
 }
 
 impl Batch {
@@ -58,12 +60,19 @@ impl Batch {
             first_line: 0,
             max_record: usize::MAX,
             split_from: 0,
+            skipped: 0,
         }
     }
 
     /// Splits a block of lines into records, on the worker thread; returns the number of
     /// lines.
     pub fn split(&mut self) -> u64 {
+        self.split_skipping(&|_| false)
+    }
+
+    /// `split`, leaving out the JSON records `skip` says no rule needs, while their bytes are
+    /// still in the cache and before any per-record bookkeeping (counted in `skipped`).
+    pub fn split_skipping(&mut self, skip: &dyn Fn(&[u8]) -> bool) -> u64 {
         if !self.unsplit {
             return 0;
         }
@@ -80,15 +89,17 @@ impl Batch {
             }
             let rec = &data[start..rec_end];
             if !rec.iter().all(u8::is_ascii_whitespace) {
-                let origin = Origin::line(&self.source, line);
                 if rec.len() > self.max_record {
+                    let origin = Origin::line(&self.source, line);
                     self.bad
                         .push(super::lines::too_large(origin, rec.len(), self.max_record));
+                } else if self.kind == RecordKind::Json && skip(rec) {
+                    self.skipped += 1;
                 } else {
                     self.records.push(RecordMeta {
                         start,
                         end: rec_end,
-                        origin,
+                        origin: Origin::line(&self.source, line),
                     });
                 }
             }

@@ -113,10 +113,11 @@ pub fn cut(
 
 /// Reads and splits one range. Always publishes the range's newline count, also when the
 /// read fails, so that later ranges never wait for it in vain.
-pub fn read_range(r: &LineRange) -> (Batch, Option<FileError>) {
+/// `skip` as in `Batch::split_skipping`.
+pub fn read_range(r: &LineRange, skip: &dyn Fn(&[u8]) -> bool) -> (Batch, Option<FileError>) {
     let mut published = false;
     let mut batch = Batch::new(r.source.clone(), RecordKind::Json, None);
-    let result = read_and_split(r, &mut batch, &mut published);
+    let result = read_and_split(r, &mut batch, skip, &mut published);
     if !published {
         r.ledger.publish(r.index, 0);
     }
@@ -126,7 +127,12 @@ pub fn read_range(r: &LineRange) -> (Batch, Option<FileError>) {
     (batch, error)
 }
 
-fn read_and_split(r: &LineRange, batch: &mut Batch, published: &mut bool) -> io::Result<()> {
+fn read_and_split(
+    r: &LineRange,
+    batch: &mut Batch,
+    skip: &dyn Fn(&[u8]) -> bool,
+    published: &mut bool,
+) -> io::Result<()> {
     batch.bytes = r.end - r.start;
     batch.max_record = r.max_record;
     // The byte before the range says whether the range begins at a line start.
@@ -188,7 +194,7 @@ fn read_and_split(r: &LineRange, batch: &mut Batch, published: &mut bool) -> io:
     batch.split_from = first;
     batch.unsplit = true;
     batch.first_line = 0;
-    let lines = batch.split();
+    let lines = batch.split_skipping(skip);
     // Every line but the last ends with a newline inside the range. The last one's lies past
     // the range unless the range ends right after it, and a last line at the end of the
     // file may have none. A line too long to keep always began the extension past the end.
