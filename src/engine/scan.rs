@@ -185,7 +185,7 @@ pub fn scan(
             |(batch, min, max)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
-                let absorbed = ahead_sink.absorb(ahead, batch, &mut |e| {
+                let absorbed = ahead_sink.absorb(batch, &mut |e| {
                     if io_error.is_none() {
                         if let Err(err) = sorter.push(e) {
                             io_error = Some(err);
@@ -205,6 +205,7 @@ pub fn scan(
                 }
             },
         );
+        ahead_sink.absorb_accumulated(ahead);
         (summary, ahead.stores().to_vec())
     };
     if let Some(e) = io_error {
