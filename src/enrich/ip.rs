@@ -94,7 +94,24 @@ pub fn block(ip: IpAddr, v4_prefix: u8, v6_prefix: u8) -> String {
 fn block_v4(ip: Ipv4Addr, prefix: u8) -> String {
     let prefix = prefix.min(32);
     let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-    format!("{}/{prefix}", Ipv4Addr::from(u32::from(ip) & mask))
+    // Called for every event with an address by the history rules: no `format!` machinery.
+    let mut out = String::with_capacity(18);
+    for (i, octet) in Ipv4Addr::from(u32::from(ip) & mask).octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, u32::from(octet));
+    }
+    out.push('/');
+    push_decimal(&mut out, u32::from(prefix));
+    out
+}
+
+fn push_decimal(out: &mut String, n: u32) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Whether `ip` is an internet address: false for private, shared (CGNAT), loopback,

@@ -80,13 +80,27 @@ pub fn baseline_identity(identity: &str) -> String {
     let id = identity.trim();
     if let Some(rest) = id.strip_prefix("arn:") {
         // partition : service : region : account : resource
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        if let [partition, "sts", _, account, resource] = parts[..] {
+        let mut parts = rest.splitn(5, ':');
+        let (partition, service, _, account, resource) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        );
+        if let (Some(partition), Some("sts"), Some(account), Some(resource)) =
+            (partition, service, account, resource)
+        {
             if let Some((role, _session)) = resource
                 .strip_prefix("assumed-role/")
                 .and_then(|r| r.split_once('/'))
             {
-                return format!("arn:{partition}:iam::{account}:role/{role}");
+                // Called for every event by the history rules: no `format!` machinery.
+                let mut out = String::with_capacity(id.len());
+                for piece in ["arn:", partition, ":iam::", account, ":role/", role] {
+                    out.push_str(piece);
+                }
+                return out;
             }
         }
         return id.to_string();
@@ -96,7 +110,12 @@ pub fn baseline_identity(identity: &str) -> String {
 
 /// The environment an event belongs to: `aws/123456789012`, `azure/<tenant>`, `gcp/<project>`.
 pub fn environment(e: &Event) -> String {
-    format!("{}/{}", e.provider().as_str(), e.account.trim())
+    let (provider, account) = (e.provider().as_str(), e.account.trim());
+    let mut out = String::with_capacity(provider.len() + 1 + account.len());
+    out.push_str(provider);
+    out.push('/');
+    out.push_str(account);
+    out
 }
 
 /// The minute an event time falls in, as a store value: new-source sightings are recorded per

@@ -26,7 +26,7 @@ use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
 use crate::state::PendingHistory;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 /// Store kind: enumeration calls of an identity.
 pub const ID_ENUM: &str = "id-enum";
@@ -107,7 +107,8 @@ pub struct PostAuthEnumeration {
     scan_days: Option<ScanDays>,
 }
 
-type ScanDays = HashSet<(String, i64)>;
+/// The UTC days each identity called on in this scan.
+type ScanDays = HashMap<String, BTreeSet<i64>>;
 
 /// Whether `name` starts with `prefix`, ASCII case ignored.
 fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
@@ -313,8 +314,14 @@ impl Rule for PostAuthEnumeration {
             h.record_at(ID_ENUM, &identity, &api, e.time);
         }
         if let Some(days) = summary.and_then(|s| s.downcast_mut::<ScanDays>()) {
-            if !days.contains(&(identity.clone(), e.time.day())) {
-                days.insert((identity.clone(), e.time.day()));
+            let day = e.time.day();
+            match days.get_mut(identity.as_str()) {
+                Some(seen) => {
+                    seen.insert(day);
+                }
+                None => {
+                    days.insert(identity.clone(), BTreeSet::from([day]));
+                }
             }
         }
         Needs::Deferred(identity)
@@ -343,7 +350,9 @@ impl Rule for PostAuthEnumeration {
         if let (Some(into), Ok(from)) =
             (into.downcast_mut::<ScanDays>(), from.downcast::<ScanDays>())
         {
-            into.extend(*from);
+            for (identity, days) in *from {
+                into.entry(identity).or_default().extend(days);
+            }
         }
     }
 
@@ -365,7 +374,10 @@ impl Rule for PostAuthEnumeration {
         let days = self.scan_days.as_ref()?;
         let store = lock(&self.store);
         let mut keys: HashSet<String> = HashSet::default();
-        for (identity, day) in days {
+        for (identity, day) in days
+            .iter()
+            .flat_map(|(identity, days)| days.iter().map(move |d| (identity, d)))
+        {
             if keys.contains(identity) {
                 continue;
             }

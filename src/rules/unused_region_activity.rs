@@ -468,7 +468,11 @@ impl Rule for UnusedRegionActivity {
         if let Some(groups) = summary.and_then(|s| s.downcast_mut::<Groups>()) {
             groups.get(account, region, e.time.bin(DAY)).add(e);
         }
-        Needs::FirstOf(format!("{account}\0{region}"))
+        let mut key = String::with_capacity(account.len() + 1 + region.len());
+        key.push_str(account);
+        key.push('\0');
+        key.push_str(region);
+        Needs::FirstOf(key)
     }
 
     fn new_summary(&self) -> Option<Summary> {
