@@ -56,6 +56,9 @@ pub struct BatchAhead {
 /// (rule index, key, UTC day).
 type FirstKey = (usize, String, i64);
 
+/// About what one set-aside event takes encoded (`engine::deferred`), to size the buffer once.
+const DEFERRED_BYTES_PER_EVENT: usize = 192;
+
 impl<'a> Ahead<'a> {
     /// The stores the rules write, by slot.
     pub fn stores(&self) -> &[SharedStore] {
@@ -132,36 +135,40 @@ impl<'a> Ahead<'a> {
         // History of a rule without a store goes nowhere.
         let mut scratch = PendingHistory::default();
         out.ids.reserve(events.len());
-        for e in events {
+        if self.rules.iter().any(|r| r.defers()) {
+            out.deferred.reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
+        }
+        // First what each event needs, then the events move once, straight to where they go:
+        // moving every event through a list of candidates cost a tenth of the workers' time.
+        let mut plans: Vec<(bool, Vec<FirstKey>)> = Vec::with_capacity(events.len());
+        for e in &events {
             if let Some(d) = e.delivery_digests() {
                 out.ids.push(d);
             }
             let mut in_order = false;
             let mut keys: Vec<FirstKey> = Vec::new();
             for (i, r) in self.rules.iter().enumerate() {
-                if !r.wants(&e) {
+                if !r.wants(e) {
                     continue;
                 }
                 let history = match self.store_of[i] {
                     Some(slot) => &mut acc.histories[slot],
                     None => &mut scratch,
                 };
-                match r.ahead(&e, history, acc.summaries[i].as_mut()) {
+                match r.ahead(e, history, acc.summaries[i].as_mut()) {
                     Needs::InOrder => in_order = true,
                     Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
                     Needs::Nothing => {}
                     Needs::Deferred(k) => {
-                        let kept = r.deferred_event(&e);
-                        deferred::write(&mut out.deferred, i, &k, kept.as_ref().unwrap_or(&e));
+                        let kept = r.deferred_event(e);
+                        deferred::write(&mut out.deferred, i, &k, kept.as_ref().unwrap_or(e));
                         if !out.deferred_rules.contains(&(i as u16)) {
                             out.deferred_rules.push(i as u16);
                         }
                     }
                 }
             }
-            if in_order {
-                out.in_order.push(e);
-            } else if !keys.is_empty() {
+            if !in_order {
                 for k in &keys {
                     match batch_first.get_mut(k) {
                         Some(t) => *t = (*t).min(e.time),
@@ -170,14 +177,20 @@ impl<'a> Ahead<'a> {
                         }
                     }
                 }
+            }
+            plans.push((in_order, keys));
+        }
+        for (e, (in_order, keys)) in events.into_iter().zip(plans) {
+            if in_order {
+                out.in_order.push(e);
+            } else if keys
+                .iter()
+                .any(|k| batch_first.get(k).is_some_and(|t| e.time <= *t))
+            {
                 out.firsts.push((e, keys));
             }
         }
         self.put_back(acc);
-        out.firsts.retain(|(e, keys)| {
-            keys.iter()
-                .any(|k| batch_first.get(k).is_some_and(|t| e.time <= *t))
-        });
         out
     }
 }
