@@ -160,8 +160,7 @@ impl<'a> Ahead<'a> {
                     Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
                     Needs::Nothing => {}
                     Needs::Deferred(k) => {
-                        let kept = r.deferred_event(e);
-                        deferred::write(&mut out.deferred, i, &k, kept.as_ref().unwrap_or(e));
+                        deferred::write(&mut out.deferred, i, &k, e, r.deferred_fields());
                         if !out.deferred_rules.contains(&(i as u16)) {
                             out.deferred_rules.push(i as u16);
                         }

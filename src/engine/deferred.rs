@@ -12,13 +12,13 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
 /// Appends one deferred event to a worker's buffer.
-pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event) {
+pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event, fields: codec::KeepFields) {
     buf.extend_from_slice(&(rule as u16).to_le_bytes());
     buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
     buf.extend_from_slice(key.as_bytes());
     let at = buf.len();
     buf.extend_from_slice(&[0; 4]);
-    codec::encode(e, buf);
+    codec::encode_fields(e, fields, buf);
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
 }

@@ -11,7 +11,40 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
+/// Which fields `encode_fields` writes: provider, log format, time and origin always; the
+/// other fields only when named here (the rest decode empty), so that a rule setting events
+/// aside keeps what it reads without first copying an event to trim it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeepFields(u32);
+
+impl KeepFields {
+    pub const ALL: KeepFields = KeepFields(u32::MAX);
+    pub const IDENTITY: KeepFields = KeepFields(1 << 0);
+    pub const ACCOUNT: KeepFields = KeepFields(1 << 2);
+    pub const SOURCE_IP: KeepFields = KeepFields(1 << 3);
+    pub const ACTION: KeepFields = KeepFields(1 << 5);
+    pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
+
+    pub const fn and(self, other: KeepFields) -> KeepFields {
+        KeepFields(self.0 | other.0)
+    }
+    fn has(self, bit: u32) -> bool {
+        self.0 & (1 << bit) != 0
+    }
+}
+
 pub fn encode(e: &Event, out: &mut Vec<u8>) {
+    encode_fields(e, KeepFields::ALL, out);
+}
+
+/// `encode`, writing only `fields` (see `KeepFields`).
+pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
+    // Outcome, shape, HTTP status and ASN travel together, only with `KeepFields::ALL`.
+    let scalars = fields.has(31);
+    let outcome = if scalars { e.outcome } else { Outcome::default() };
+    let shape = if scalars { e.shape } else { Shape::default() };
+    let http_status = if scalars { e.http_status } else { None };
+    let asn = if scalars { e.asn } else { None };
     out.extend_from_slice(&e.time.0.to_le_bytes());
     out.push(e.provider() as u8);
     out.push(
@@ -20,20 +53,20 @@ pub fn encode(e: &Event, out: &mut Vec<u8>) {
             .position(|f| *f == e.log())
             .unwrap_or(0) as u8,
     );
-    out.push(match e.outcome {
+    out.push(match outcome {
         Outcome::Success => 0,
         Outcome::Failure => 1,
         Outcome::Unknown => 2,
     });
-    out.push(match e.shape {
+    out.push(match shape {
         Shape::Native => 0,
         Shape::Sentinel => 1,
         Shape::Rest => 2,
     });
-    out.extend_from_slice(&e.http_status.map_or(u32::MAX, u32::from).to_le_bytes());
-    out.extend_from_slice(&e.asn.map_or(u64::MAX, u64::from).to_le_bytes());
-    for s in strings(e) {
-        put_str(out, s);
+    out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
+    out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
+    for (i, s) in strings(e).into_iter().enumerate() {
+        put_str(out, if fields.has(i as u32) { s } else { "" });
     }
     put_str(out, &e.origin.source);
     out.extend_from_slice(&e.origin.line.to_le_bytes());
@@ -209,5 +242,32 @@ mod tests {
         let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
         assert_eq!(back, e);
         assert!(decode(&buf[..buf.len() - 1], &mut |s| Arc::from(s.as_str())).is_none());
+    }
+
+    #[test]
+    fn kept_fields_decode_as_the_trimmed_event() {
+        let src: Arc<str> = Arc::from("f.json");
+        let mut e = Event::new(
+            Provider::Aws,
+            LogFormat::CloudTrail,
+            Timestamp(1_714_989_600_000_000_000),
+            Origin::line(&src, 9),
+        );
+        e.identity = "arn:aws:iam::1:user/a".into();
+        e.account = "1".into();
+        e.source_ip = "203.0.113.7".into();
+        e.action = "ListUsers".into();
+        e.event_id = "id".into();
+        e.user_agent = "ua".into();
+        e.region = "us-east-1".into();
+        e.outcome = Outcome::Failure;
+        e.asn = Some(64500);
+        let mut trimmed = Event::new(e.provider(), e.log(), e.time, e.origin.clone());
+        trimmed.identity = e.identity.clone();
+        trimmed.action = e.action.clone();
+        let mut buf = Vec::new();
+        encode_fields(&e, KeepFields::IDENTITY.and(KeepFields::ACTION), &mut buf);
+        let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+        assert_eq!(back, trimmed);
     }
 }

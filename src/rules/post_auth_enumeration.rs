@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
+use crate::event::codec::KeepFields;
 use crate::state::PendingHistory;
 use std::collections::{BTreeSet, VecDeque};
 
@@ -332,14 +333,12 @@ impl Rule for PostAuthEnumeration {
     }
 
     /// What `wants`, `observe` and the duplicate test read.
-    fn deferred_event(&self, e: &Event) -> Option<Event> {
-        let mut kept = Event::new(e.provider(), e.log(), e.time, e.origin.clone());
-        kept.identity = e.identity.clone();
-        kept.account = e.account.clone();
-        kept.source_ip = e.source_ip.clone();
-        kept.action = e.action.clone();
-        kept.event_id = e.event_id.clone();
-        Some(kept)
+    fn deferred_fields(&self) -> KeepFields {
+        KeepFields::IDENTITY
+            .and(KeepFields::ACCOUNT)
+            .and(KeepFields::SOURCE_IP)
+            .and(KeepFields::ACTION)
+            .and(KeepFields::EVENT_ID)
     }
 
     fn new_summary(&self) -> Option<Summary> {

@@ -10,6 +10,7 @@
 //! for the history rules is a small share of their events.
 
 use crate::collections::HashSet;
+use crate::event::codec::KeepFields;
 use crate::event::{Alert, Event, Timestamp};
 use crate::state::PendingHistory;
 use std::any::Any;
@@ -84,9 +85,9 @@ pub trait Rule: Send + Sync {
     fn defers(&self) -> bool {
         false
     }
-    /// What of a deferred event to keep (it is written to disk): `None` keeps all of it.
-    fn deferred_event(&self, _e: &Event) -> Option<Event> {
-        None
+    /// What of a deferred event to keep (it is written to disk).
+    fn deferred_fields(&self) -> KeepFields {
+        KeepFields::ALL
     }
     /// An empty summary, for rules that aggregate events without order.
     fn new_summary(&self) -> Option<Summary> {
