@@ -21,7 +21,11 @@ fn read(path: &Path, range_block: u64, max_record: usize) -> String {
     );
     let mut out = String::new();
     for e in &events {
-        out.push_str(&format!("{} {}\n", e.origin, serde_json::to_string(e).unwrap()));
+        out.push_str(&format!(
+            "{} {}\n",
+            e.origin,
+            serde_json::to_string(e).unwrap()
+        ));
     }
     out.push_str(&format!(
         "records {} bytes {} events {} by format {:?}\nbad {:?}\nfile errors {:?}\n",
@@ -30,7 +34,11 @@ fn read(path: &Path, range_block: u64, max_record: usize) -> String {
         summary.events,
         summary.events_by_format,
         summary.bad,
-        summary.file_errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        summary
+            .file_errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
     ));
     out
 }
@@ -81,7 +89,13 @@ fn awkward_lines_read_the_same_in_ranges() {
     let mut f = std::fs::File::create(&p).unwrap();
     // Garbage after the first record on its line, blank and whitespace lines, CRLF, a
     // broken line, a line over the record cap, and no newline at the end.
-    write!(f, "  {}  \n\n   \n{}\r\n{{\"eventName\": broken\n", event(1), event(2)).unwrap();
+    write!(
+        f,
+        "  {}  \n\n   \n{}\r\n{{\"eventName\": broken\n",
+        event(1),
+        event(2)
+    )
+    .unwrap();
     writeln!(f, "{{\"eventName\":\"{}\"}}", "x".repeat(900)).unwrap();
     write!(f, "{}\r\n\r\n{}", event(3), event(4)).unwrap();
     drop(f);
@@ -92,8 +106,14 @@ fn awkward_lines_read_the_same_in_ranges() {
     assert!(out.contains("awkward.jsonl:4 "), "{out}");
     assert!(out.contains("awkward.jsonl:7 "), "{out}");
     assert!(out.contains("awkward.jsonl:9 "), "{out}");
-    assert!(out.contains("awkward.jsonl:5"), "broken line reported: {out}");
-    assert!(out.contains("awkward.jsonl:6 ("), "over-long line reported: {out}");
+    assert!(
+        out.contains("awkward.jsonl:5"),
+        "broken line reported: {out}"
+    );
+    assert!(
+        out.contains("awkward.jsonl:6 ("),
+        "over-long line reported: {out}"
+    );
 }
 
 #[test]
@@ -163,7 +183,11 @@ fn records_no_rule_needs_are_left_out_while_splitting_and_still_counted() {
     let p = dir.path().join("mixed.jsonl");
     let mut text = String::new();
     for i in 0..50 {
-        let name = if i % 7 == 0 { "DescribeInstances" } else { "PutObject" };
+        let name = if i % 7 == 0 {
+            "DescribeInstances"
+        } else {
+            "PutObject"
+        };
         text.push_str(&event(i).replace("DescribeInstances", name));
         text.push('\n');
     }
@@ -191,6 +215,43 @@ fn records_no_rule_needs_are_left_out_while_splitting_and_still_counted() {
     assert_eq!((wanted.len(), records), (8, 50), "{wanted:?}");
     assert_eq!(wanted[1], format!("{}:8", p.display()));
     for block in [1, 100, 1000] {
-        assert_eq!(scan(block, true), (wanted.clone(), 50), "range size {block}");
+        assert_eq!(
+            scan(block, true),
+            (wanted.clone(), 50),
+            "range size {block}"
+        );
+    }
+}
+
+#[test]
+fn long_crlf_and_blank_lines_measure_alike_whatever_the_block() {
+    // Lines longer than a whole read block are measured while they stream past, in both
+    // readers: without the `\r` of a `\r\n` ending (as `Batch::split` measures the lines it
+    // keeps), and a blank line is no record however long.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("long-crlf.jsonl");
+    let text = format!(
+        "{}\r\n{}\r\n{}\r\n{}\n{}\r\n{}\r\n",
+        event(1),
+        "w".repeat(1_500_000),
+        event(2),
+        " ".repeat(1_200_000),
+        event(3),
+        "u".repeat(100_000),
+    );
+    std::fs::write(&p, text).unwrap();
+    let whole = read(&p, 0, 1000);
+    assert!(
+        whole.contains("long-crlf.jsonl:2 (1500000 bytes"),
+        "{whole}"
+    );
+    assert!(whole.contains("long-crlf.jsonl:6 (100000 bytes"), "{whole}");
+    assert!(
+        !whole.contains("long-crlf.jsonl:4 ("),
+        "blank line reported: {whole}"
+    );
+    assert!(whole.contains("long-crlf.jsonl:5 "), "{whole}");
+    for block in [4096, 50_000, 1 << 20] {
+        assert_eq!(whole, read(&p, block, 1000), "range size {block}");
     }
 }

@@ -136,7 +136,8 @@ impl<'a> Ahead<'a> {
         let mut scratch = PendingHistory::default();
         out.ids.reserve(events.len());
         if self.rules.iter().any(|r| r.defers()) {
-            out.deferred.reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
+            out.deferred
+                .reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
         }
         // First what each event needs, then the events move once, straight to where they go:
         // moving every event through a list of candidates cost a tenth of the workers' time.
@@ -209,11 +210,7 @@ pub struct AheadSink {
 }
 
 impl AheadSink {
-    pub fn absorb(
-        &mut self,
-        b: BatchAhead,
-        push: &mut dyn FnMut(Event),
-    ) -> std::io::Result<()> {
+    pub fn absorb(&mut self, b: BatchAhead, push: &mut dyn FnMut(Event)) -> std::io::Result<()> {
         self.deferred.append(&b.deferred, &b.deferred_rules)?;
         self.ids.extend(b.ids);
         for e in b.in_order {
@@ -237,9 +234,8 @@ impl AheadSink {
 
     /// Merges what the workers accumulated, once the input is read.
     pub fn absorb_accumulated(&mut self, ahead: &Ahead<'_>) {
-        let accumulated = std::mem::take(
-            &mut *ahead.accumulated.lock().unwrap_or_else(|p| p.into_inner()),
-        );
+        let accumulated =
+            std::mem::take(&mut *ahead.accumulated.lock().unwrap_or_else(|p| p.into_inner()));
         let mut accumulated = accumulated.into_iter();
         if let Some(first) = accumulated.next() {
             self.histories = first.histories;

@@ -185,9 +185,8 @@ where
                                 None => by_format.push((e.log(), 1)),
                             }
                         }
-                        let records = batch.records.len() as u64
-                            + batch.bad.len() as u64
-                            + batch.skipped;
+                        let records =
+                            batch.records.len() as u64 + batch.bad.len() as u64 + batch.skipped;
                         let bytes = batch.bytes;
                         crate::input::lines::recycle(std::mem::take(&mut batch.data));
                         let output = work(events);

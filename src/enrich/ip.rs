@@ -96,7 +96,11 @@ fn block_v4(ip: Ipv4Addr, prefix: u8) -> String {
     let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
     // Called for every event with an address by the history rules: no `format!` machinery.
     let mut out = String::with_capacity(18);
-    for (i, octet) in Ipv4Addr::from(u32::from(ip) & mask).octets().into_iter().enumerate() {
+    for (i, octet) in Ipv4Addr::from(u32::from(ip) & mask)
+        .octets()
+        .into_iter()
+        .enumerate()
+    {
         if i > 0 {
             out.push('.');
         }

@@ -41,7 +41,11 @@ pub fn encode(e: &Event, out: &mut Vec<u8>) {
 pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
     // Outcome, shape, HTTP status and ASN travel together, only with `KeepFields::ALL`.
     let scalars = fields.has(31);
-    let outcome = if scalars { e.outcome } else { Outcome::default() };
+    let outcome = if scalars {
+        e.outcome
+    } else {
+        Outcome::default()
+    };
     let shape = if scalars { e.shape } else { Shape::default() };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };

@@ -1,8 +1,8 @@
 //! Framing: turns a byte stream into raw records (JSON values, text lines, CSV rows),
 //! batched so that workers can normalize them in parallel.
 
-use super::{csv::CsvFramer, json_framer::JsonFramer, lines::LineFramer};
 pub use super::json_framer::Rest;
+use super::{csv::CsvFramer, json_framer::JsonFramer, lines::LineFramer};
 use crate::event::{BadReason, BadRecord, Origin};
 use std::io::{self, BufRead};
 use std::sync::Arc;

@@ -72,7 +72,10 @@ pub enum Rest {
     Done,
     /// The rest of the input is JSON lines from byte `offset`, whose first line is line
     /// `line + 1` (it may begin mid-line: after the first record's closing brace).
-    LinesFrom { offset: u64, line: u64 },
+    LinesFrom {
+        offset: u64,
+        line: u64,
+    },
 }
 
 enum Step {
@@ -115,7 +118,11 @@ impl JsonFramer {
         self
     }
 
-    pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<Rest> {
+    pub fn run(
+        &mut self,
+        reader: &mut dyn BufRead,
+        emit: &mut dyn FnMut(Batch),
+    ) -> io::Result<Rest> {
         let mut batch = Batch::new(self.source.clone(), RecordKind::Json, None);
         loop {
             let chunk = match reader.fill_buf() {

@@ -38,6 +38,40 @@ pub fn recycle(mut buf: Vec<u8>) {
     }
 }
 
+/// A line too long to keep, measured as it streams past. Measured as `Batch::split` would:
+/// without a final `\r`; and a blank line is no record, however long.
+#[derive(Clone, Copy, Debug)]
+pub struct Skipped {
+    len: usize,
+    blank: bool,
+    ends_with_cr: bool,
+}
+
+impl Default for Skipped {
+    fn default() -> Skipped {
+        Skipped {
+            len: 0,
+            blank: true,
+            ends_with_cr: false,
+        }
+    }
+}
+
+impl Skipped {
+    pub fn add(&mut self, bytes: &[u8]) {
+        if let Some(last) = bytes.last() {
+            self.len += bytes.len();
+            self.blank = self.blank && bytes.iter().all(u8::is_ascii_whitespace);
+            self.ends_with_cr = *last == b'\r';
+        }
+    }
+
+    /// The bad record for the line, unless it is blank.
+    pub fn bad(&self, origin: Origin, max: usize) -> Option<crate::event::BadRecord> {
+        (!self.blank).then(|| too_large(origin, self.len - usize::from(self.ends_with_cr), max))
+    }
+}
+
 pub struct LineFramer {
     source: Arc<str>,
     max: usize,
@@ -64,7 +98,7 @@ impl LineFramer {
     pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
         let mut carry: Vec<u8> = Vec::new();
         // Bytes of an over-long line seen so far, while skipping it.
-        let mut oversize: Option<usize> = None;
+        let mut oversize: Option<Skipped> = None;
         let mut eof = false;
         while !eof {
             let mut buf = take_buffer();
@@ -108,7 +142,7 @@ impl LineFramer {
     fn flush_block(
         &mut self,
         mut buf: Vec<u8>,
-        oversize: &mut Option<usize>,
+        oversize: &mut Option<Skipped>,
         eof: bool,
         bytes: u64,
         emit: &mut dyn FnMut(Batch),
@@ -116,27 +150,25 @@ impl LineFramer {
         let mut batch = Batch::new(self.source.clone(), self.kind, None);
         batch.bytes = bytes;
         // Finish skipping an over-long line first.
-        if let Some(n) = *oversize {
+        if let Some(mut skipped) = *oversize {
             match memchr::memchr(b'\n', &buf) {
                 Some(i) => {
                     self.line += 1;
-                    batch.bad.push(too_large(
-                        Origin::line(&self.source, self.line),
-                        n + i,
-                        self.max,
-                    ));
+                    skipped.add(&buf[..i]);
+                    batch
+                        .bad
+                        .extend(skipped.bad(Origin::line(&self.source, self.line), self.max));
                     *oversize = None;
                     buf.drain(..=i);
                 }
                 None => {
-                    *oversize = Some(n + buf.len());
+                    skipped.add(&buf);
+                    *oversize = Some(skipped);
                     if eof {
                         self.line += 1;
-                        batch.bad.push(too_large(
-                            Origin::line(&self.source, self.line),
-                            n + buf.len(),
-                            self.max,
-                        ));
+                        batch
+                            .bad
+                            .extend(skipped.bad(Origin::line(&self.source, self.line), self.max));
                         *oversize = None;
                     }
                     if !batch.is_empty() || batch.bytes > 0 {
@@ -152,9 +184,12 @@ impl LineFramer {
             memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
         };
         let tail = buf.split_off(cut);
-        let tail = if !eof && cut == 0 && tail.len() > self.max {
+        // One byte of slack: a line of exactly the cap may still end in `\r\n`.
+        let tail = if !eof && cut == 0 && tail.len() > self.max + 1 {
             // No newline in a whole block and already over the cap: skip it as it streams.
-            *oversize = Some(tail.len());
+            let mut skipped = Skipped::default();
+            skipped.add(&tail);
+            *oversize = Some(skipped);
             Vec::new()
         } else {
             tail

@@ -139,7 +139,8 @@ pub fn open_input(input: &InputPath) -> io::Result<Opened> {
     } else {
         None
     };
-    let mut buffered = BufReader::with_capacity(READ_BUFFER, Box::new(file) as Box<dyn Read + Send>);
+    let mut buffered =
+        BufReader::with_capacity(READ_BUFFER, Box::new(file) as Box<dyn Read + Send>);
     let head = buffered.fill_buf()?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
         return Ok(Opened {

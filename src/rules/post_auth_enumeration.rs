@@ -22,10 +22,10 @@ use super::rule::{Interest, Needs, Rule, Summary};
 use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
+use crate::event::codec::KeepFields;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
-use crate::event::codec::KeepFields;
 use crate::state::PendingHistory;
 use std::collections::{BTreeSet, VecDeque};
 
