@@ -125,13 +125,7 @@ fn overrides() -> BTreeMap<String, toml::Table> {
 }
 
 fn run(files: &[Vec<String>], ahead: bool) -> Vec<serde_json::Value> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut inputs = Vec::new();
-    for (i, lines) in files.iter().enumerate() {
-        let p: PathBuf = dir.path().join(format!("part-{i:03}.json"));
-        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
-        inputs.push(InputPath::File(p));
-    }
+    let (dir, inputs) = support::write_parts(files);
     let only: Vec<String> = RULES.iter().map(|s| s.to_string()).collect();
     run_inputs(
         inputs,
@@ -267,16 +261,7 @@ proptest! {
         let reference = run(&[lines.clone()], true);
         let ordered = run(&[lines.clone()], false);
         prop_assert!(reference == ordered, "{}", differences(&reference, &ordered));
-        let mut shuffled = lines;
-        let mut state = seed.rotate_left(17) | 1;
-        for i in (1..shuffled.len()).rev() {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
-        }
-        let mut files: Vec<Vec<String>> = vec![Vec::new(); parts];
-        for (i, l) in shuffled.into_iter().enumerate() {
-            files[(i * 7 + (seed as usize % 5)) % parts].push(l);
-        }
+        let files = support::shuffle_and_split(lines, seed.rotate_left(17), seed, parts);
         let (r, split) = (without_evidence(&reference), without_evidence(&run(&files, true)));
         prop_assert!(r == split, "{}", differences(&r, &split));
     }

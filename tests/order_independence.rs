@@ -50,16 +50,7 @@ proptest! {
         let reference = comparable(&scan_lines(&lines, &rules));
 
         // A deterministic shuffle from the seed, then a split into `parts` files.
-        let mut shuffled = lines.clone();
-        let mut state = seed | 1;
-        for i in (1..shuffled.len()).rev() {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
-        }
-        let mut files: Vec<Vec<String>> = vec![Vec::new(); parts];
-        for (i, l) in shuffled.into_iter().enumerate() {
-            files[(i * 7 + (seed as usize % 5)) % parts].push(l);
-        }
+        let files = shuffle_and_split(lines.clone(), seed, seed, parts);
         let split = comparable(&scan_files(&files, &rules));
         prop_assert_eq!(reference, split);
     }

@@ -13,7 +13,8 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 
 /// Which fields `encode_fields` writes: provider, log format, time and origin always; the
 /// other fields only when named here (the rest decode empty), so that a rule setting events
-/// aside keeps what it reads without first copying an event to trim it.
+/// aside keeps what it reads without first copying an event to trim it. Bit i keeps the i-th
+/// string of `strings`, whose order the constants below follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeepFields(u32);
 

@@ -44,6 +44,8 @@ pub struct Batch {
     pub split_from: usize,
     /// Records `split` left out because the caller's filter said no rule needs them.
     pub skipped: u64,
+    /// The records were already put through that filter (`split_skipping`).
+    pub filtered: bool,
 }
 
 impl Batch {
@@ -61,13 +63,16 @@ impl Batch {
             max_record: usize::MAX,
             split_from: 0,
             skipped: 0,
+            filtered: false,
         }
     }
 
     /// Splits a block of lines into records, on the worker thread; returns the number of
     /// lines.
     pub fn split(&mut self) -> u64 {
-        self.split_skipping(&|_| false)
+        let lines = self.split_skipping(&|_| false);
+        self.filtered = false;
+        lines
     }
 
     /// `split`, leaving out the JSON records `skip` says no rule needs, while their bytes are
@@ -77,6 +82,7 @@ impl Batch {
             return 0;
         }
         self.unsplit = false;
+        self.filtered = self.kind == RecordKind::Json;
         let mut line = self.first_line;
         let mut start = self.split_from;
         let data = &self.data;

@@ -89,24 +89,28 @@ const READ_BUFFER: usize = 256 * 1024;
 
 /// Opens an input; gzip is recognised by its magic bytes, never by the file name.
 pub fn open(input: &InputPath) -> io::Result<Box<dyn BufRead + Send>> {
-    let raw: Box<dyn Read + Send> = match input {
-        InputPath::Stdin => Box::new(io::stdin()),
-        InputPath::File(p) => Box::new(File::open(p)?),
-    };
-    open_reader(raw)
+    open_input(input).map(|o| o.reader)
 }
 
 pub fn open_reader(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Send>> {
+    buffered(raw).map(|(reader, _)| reader)
+}
+
+/// `raw` behind a buffer, and behind a gzip decoder when its magic bytes say so (`true`).
+fn buffered(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
     let mut buffered = BufReader::with_capacity(READ_BUFFER, raw);
     let head = fill_at_least(&mut buffered, 2)?;
     if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
         // MultiGzDecoder: concatenated members are common in log shippers' output.
-        Ok(Box::new(BufReader::with_capacity(
-            READ_BUFFER,
-            MultiGzDecoder::new(buffered),
-        )))
+        Ok((
+            Box::new(BufReader::with_capacity(
+                READ_BUFFER,
+                MultiGzDecoder::new(buffered),
+            )),
+            true,
+        ))
     } else {
-        Ok(Box::new(buffered))
+        Ok((Box::new(buffered), false))
     }
 }
 
@@ -126,33 +130,21 @@ pub struct Opened {
 }
 
 pub fn open_input(input: &InputPath) -> io::Result<Opened> {
-    let InputPath::File(p) = input else {
-        return Ok(Opened {
-            reader: open(input)?,
-            splittable: None,
-        });
+    let (raw, positional): (Box<dyn Read + Send>, Option<Arc<File>>) = match input {
+        InputPath::Stdin => (Box::new(io::stdin()), None),
+        InputPath::File(p) => {
+            let file = File::open(p)?;
+            let positional = if file.metadata().is_ok_and(|m| m.is_file()) {
+                file.try_clone().ok().map(Arc::new)
+            } else {
+                None
+            };
+            (Box::new(file), positional)
+        }
     };
-    let file = File::open(p)?;
-    let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
-    let positional = if regular {
-        file.try_clone().ok().map(Arc::new)
-    } else {
-        None
-    };
-    let mut buffered =
-        BufReader::with_capacity(READ_BUFFER, Box::new(file) as Box<dyn Read + Send>);
-    let head = buffered.fill_buf()?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        return Ok(Opened {
-            reader: Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                MultiGzDecoder::new(buffered),
-            )),
-            splittable: None,
-        });
-    }
+    let (reader, gzip) = buffered(raw)?;
     Ok(Opened {
-        reader: Box::new(buffered),
-        splittable: positional,
+        reader,
+        splittable: positional.filter(|_| !gzip),
     })
 }

@@ -75,13 +75,14 @@ pub fn normalize_batch(
     bad: &mut Vec<BadRecord>,
 ) {
     bad.extend(batch.bad.iter().cloned());
-    if opts.prefilter.is_none() {
+    // Lines split on the workers were filtered as they were split.
+    let prefilter = opts.prefilter.as_ref().filter(|_| !batch.filtered);
+    if prefilter.is_none() {
         events.reserve(batch.records.len());
     }
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
-        if batch.kind == RecordKind::Json && opts.prefilter.as_ref().is_some_and(|p| p.skip(bytes))
-        {
+        if batch.kind == RecordKind::Json && prefilter.is_some_and(|p| p.skip(bytes)) {
             continue;
         }
         let before = events.len();

@@ -4,13 +4,14 @@
 //! rules in separately).
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+#[path = "mod.rs"]
+mod support;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tripline::config::Config;
 use tripline::engine::scan::{scan, ScanOptions};
 use tripline::event::{Alert, Timestamp};
-use tripline::input::InputPath;
 use tripline::rules::access_key_created::AccessKeyCreated;
 use tripline::rules::catalogue::{spec, Params};
 use tripline::rules::first_seen_api::FirstSeenApi;
@@ -252,13 +253,7 @@ pub fn rules(ids: &[&str], cfg: &Config, store: &Shared) -> Vec<Box<dyn Rule>> {
 
 /// Writes each file's lines and scans them all with `rules`.
 pub fn run_files(files: &[Vec<String>], rules: Vec<Box<dyn Rule>>) -> Vec<Alert> {
-    let dir = tempfile::tempdir().unwrap();
-    let mut inputs = Vec::new();
-    for (i, lines) in files.iter().enumerate() {
-        let p: PathBuf = dir.path().join(format!("part-{i:03}.json"));
-        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
-        inputs.push(InputPath::File(p));
-    }
+    let (_dir, inputs) = support::write_parts(files);
     scan(inputs, rules, &ScanOptions::default()).unwrap().alerts
 }
 

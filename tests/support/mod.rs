@@ -9,6 +9,41 @@ use tripline::event::Alert;
 use tripline::input::InputPath;
 use tripline::rules::registry::build;
 
+/// Writes each file's lines to its own file in a temporary folder, which lives as long as
+/// the returned guard.
+pub fn write_parts(files: &[Vec<String>]) -> (tempfile::TempDir, Vec<InputPath>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = Vec::new();
+    for (i, lines) in files.iter().enumerate() {
+        let p: PathBuf = dir.path().join(format!("part-{i:03}.json"));
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+        inputs.push(InputPath::File(p));
+    }
+    (dir, inputs)
+}
+
+/// A deterministic shuffle (xorshift from `state`), then a split into `parts` files by
+/// `seed`.
+pub fn shuffle_and_split(
+    mut lines: Vec<String>,
+    state: u64,
+    seed: u64,
+    parts: usize,
+) -> Vec<Vec<String>> {
+    let mut state = state | 1;
+    for i in (1..lines.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        lines.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    let mut files: Vec<Vec<String>> = vec![Vec::new(); parts];
+    for (i, l) in lines.into_iter().enumerate() {
+        files[(i * 7 + (seed as usize % 5)) % parts].push(l);
+    }
+    files
+}
+
 /// A raw CloudTrail record, as in an S3 delivery file or JSON lines.
 pub fn ct(time: &str, name: &str, arn: &str, account: &str, region: &str, ip: &str) -> String {
     let identity = if arn.is_empty() {
@@ -115,13 +150,7 @@ pub fn scan_files_with(
         rules: overrides.clone(),
         ..Default::default()
     };
-    let dir = tempfile::tempdir().unwrap();
-    let mut inputs = Vec::new();
-    for (i, lines) in files.iter().enumerate() {
-        let p: PathBuf = dir.path().join(format!("part-{i:03}.json"));
-        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
-        inputs.push(InputPath::File(p));
-    }
+    let (dir, inputs) = write_parts(files);
     let only: Vec<String> = rules.iter().map(|s| s.to_string()).collect();
     let sel = build(&only, &[], &cfg).unwrap();
     let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
