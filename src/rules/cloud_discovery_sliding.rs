@@ -87,13 +87,7 @@ impl CloudDiscoverySliding {
         }
     }
 
-    fn close(&mut self, key: &Key, out: &mut Vec<Alert>) {
-        let Some(state) = self.keys.get_mut(key) else {
-            return;
-        };
-        let Some(ep) = state.episode.take() else {
-            return;
-        };
+    fn close(&self, key: &Key, ep: Episode, out: &mut Vec<Alert>) {
         let (provider, identity, account) = key.clone();
         let g = group(&identity, &account);
         let mut fields = seed_fields(
@@ -161,12 +155,13 @@ impl Rule for CloudDiscoverySliding {
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
         let key: Key = (e.provider(), e.identity.clone(), e.account.clone());
         // An episode that went quiet for a whole window before this call is over.
-        if self
+        let quiet = self
             .keys
-            .get(&key)
-            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
-        {
-            self.close(&key, out);
+            .get_mut(&key)
+            .filter(|s| s.last.add(self.window) <= e.time)
+            .and_then(|s| s.episode.take());
+        if let Some(ep) = quiet {
+            self.close(&key, ep, out);
         }
         let api = self.api_of(e);
         let (window, min_count, min_distinct, max_apis, max_ips) = (
@@ -237,28 +232,25 @@ impl Rule for CloudDiscoverySliding {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::quiet_keys(
+        let quiet = window::take_quiet(
             &mut self.schedule,
-            &self.keys,
+            &mut self.keys,
             |s| s.last,
             self.window,
             watermark,
         );
-        for k in quiet {
-            if self.keys.get(&k).is_some_and(|s| s.episode.is_some()) {
-                self.close(&k, out);
+        for (k, state) in quiet {
+            if let Some(ep) = state.episode {
+                self.close(&k, ep, out);
             }
-            // Nothing in the window can still count: the key holds no state.
-            self.keys.remove(&k);
         }
     }
     fn finish(&mut self, out: &mut Vec<Alert>) {
-        let keys: Vec<Key> = self.keys.keys().cloned().collect();
-        for k in keys {
-            self.close(&k, out);
+        for (k, state) in window::take_all(&mut self.schedule, &mut self.keys) {
+            if let Some(ep) = state.episode {
+                self.close(&k, ep, out);
+            }
         }
-        self.keys.clear();
-        self.schedule.clear();
     }
 }
 

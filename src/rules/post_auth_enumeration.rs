@@ -163,10 +163,7 @@ impl PostAuthEnumeration {
         }
     }
 
-    fn close(&mut self, key: &Key, out: &mut Vec<Alert>) {
-        let Some(ep) = self.keys.get_mut(key).and_then(|s| s.episode.take()) else {
-            return;
-        };
+    fn close(&self, key: &Key, ep: Episode, out: &mut Vec<Alert>) {
         let mut g = Fields::default();
         g.push("identity", key.1.as_str());
         let mut f = Fields::default();
@@ -228,12 +225,13 @@ impl Rule for PostAuthEnumeration {
         };
         let key: Key = (e.provider(), baseline_identity(&e.identity));
         let t = e.time;
-        if self
+        let quiet = self
             .keys
-            .get(&key)
-            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= t)
-        {
-            self.close(&key, out);
+            .get_mut(&key)
+            .filter(|s| s.last.add(self.window) <= t)
+            .and_then(|s| s.episode.take());
+        if let Some(ep) = quiet {
+            self.close(&key, ep, out);
         }
         let (window, quiet, min_distinct) = (self.window, self.quiet_period, self.min_distinct);
         let mut store = lock(&self.store);
@@ -415,27 +413,25 @@ impl Rule for PostAuthEnumeration {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::quiet_keys(
+        let quiet = window::take_quiet(
             &mut self.schedule,
-            &self.keys,
+            &mut self.keys,
             |s| s.last,
             self.window,
             watermark,
         );
-        for k in quiet {
-            self.close(&k, out);
-            // Nothing in the window can still count; the store remembers the calls.
-            self.keys.remove(&k);
+        for (k, state) in quiet {
+            if let Some(ep) = state.episode {
+                self.close(&k, ep, out);
+            }
         }
     }
     fn finish(&mut self, out: &mut Vec<Alert>) {
-        let mut keys: Vec<Key> = self.keys.keys().cloned().collect();
-        keys.sort();
-        for k in keys {
-            self.close(&k, out);
+        for (k, state) in window::take_all(&mut self.schedule, &mut self.keys) {
+            if let Some(ep) = state.episode {
+                self.close(&k, ep, out);
+            }
         }
-        self.keys.clear();
-        self.schedule.clear();
     }
 }
 

@@ -103,10 +103,7 @@ impl TenantEnumeration {
         }
     }
 
-    fn close(&mut self, ip: &str, out: &mut Vec<Alert>) {
-        let Some(ep) = self.ips.get_mut(ip).and_then(|s| s.episode.take()) else {
-            return;
-        };
+    fn close(&self, ip: &str, ep: Episode, out: &mut Vec<Alert>) {
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let mut f = Fields::default();
@@ -163,12 +160,13 @@ impl Rule for TenantEnumeration {
     fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this request is over.
-        if self
+        let quiet = self
             .ips
-            .get(&ip)
-            .is_some_and(|s| s.episode.is_some() && s.last.add(self.window) <= e.time)
-        {
-            self.close(&ip, out);
+            .get_mut(&ip)
+            .filter(|s| s.last.add(self.window) <= e.time)
+            .and_then(|s| s.episode.take());
+        if let Some(ep) = quiet {
+            self.close(&ip, ep, out);
         }
         let (window, min_requests) = (self.window, self.min_requests);
         let state = self.ips.entry(ip.clone()).or_default();
@@ -208,24 +206,24 @@ impl Rule for TenantEnumeration {
     }
 
     fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::quiet_keys(
+        let quiet = window::take_quiet(
             &mut self.schedule,
-            &self.ips,
+            &mut self.ips,
             |s| s.last,
             self.window,
             watermark,
         );
-        for ip in quiet {
-            self.close(&ip, out);
-            self.ips.remove(&ip);
+        for (ip, state) in quiet {
+            if let Some(ep) = state.episode {
+                self.close(&ip, ep, out);
+            }
         }
     }
     fn finish(&mut self, out: &mut Vec<Alert>) {
-        let ips: Vec<String> = self.ips.keys().cloned().collect();
-        for ip in ips {
-            self.close(&ip, out);
+        for (ip, state) in window::take_all(&mut self.schedule, &mut self.ips) {
+            if let Some(ep) = state.episode {
+                self.close(&ip, ep, out);
+            }
         }
-        self.ips.clear();
-        self.schedule.clear();
     }
 }

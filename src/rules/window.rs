@@ -60,6 +60,33 @@ pub fn quiet_keys<K: Clone + Eq + Hash, S>(
     quiet
 }
 
+/// The keys that went quiet by `watermark` (`quiet_keys`), removed with what they held, for
+/// the rule to close: nothing in their window can still count, so they keep no state (what
+/// history needs is in the store).
+pub fn take_quiet<K: Clone + Eq + Hash, S>(
+    schedule: &mut Expiry<K>,
+    states: &mut HashMap<K, S>,
+    last: impl Fn(&S) -> Timestamp,
+    window: Duration,
+    watermark: Timestamp,
+) -> Vec<(K, S)> {
+    quiet_keys(schedule, states, last, window, watermark)
+        .into_iter()
+        .filter_map(|k| states.remove(&k).map(|s| (k, s)))
+        .collect()
+}
+
+/// At the end of input: every key with what it held, in key order, leaving both empty.
+pub fn take_all<K: Clone + Eq + Hash + Ord, S>(
+    schedule: &mut Expiry<K>,
+    states: &mut HashMap<K, S>,
+) -> Vec<(K, S)> {
+    let mut all: Vec<(K, S)> = states.drain().collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    schedule.clear();
+    all
+}
+
 /// What a sliding-window rule reports about one key: it opens when the window first
 /// qualifies, taking every item then in the window, and takes every later item until the
 /// key has been quiet for a window's length.
