@@ -220,8 +220,8 @@ fn work_ahead_changes_no_alert() {
 
 #[test]
 fn repeated_event_ids_change_no_alert() {
-    // Second deliveries are harmless to the work ahead; a reused id for a different call is
-    // not, and the scan then reads its input again in event-time order.
+    // Second deliveries (same id and content) count once; a reused id for a different call
+    // counts as its own event (SPEC §3), with the work ahead as in event-time order.
     let lines = records_with(11, 3000, true);
     let ahead = run(&[lines.clone()], true);
     assert!(ahead.len() > 10, "{}", ahead.len());

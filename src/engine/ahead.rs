@@ -21,8 +21,7 @@ use std::sync::{Arc, Mutex};
 pub struct Ahead<'a> {
     rules: &'a [Box<dyn Rule>],
     /// False when the ordered pass must see every wanted event: `--since`/`--until` leave
-    /// events out only after the input is read, stdin cannot be read again, and a scan
-    /// started over because of reused event ids runs in event-time order (`engine::scan`).
+    /// events out only after the input is read.
     enabled: bool,
     /// Each rule's store, as an index into `stores` (rules share one in a normal scan).
     store_of: Vec<Option<usize>>,
@@ -49,8 +48,6 @@ pub struct BatchAhead {
     deferred: Vec<u8>,
     /// The rules that wrote them.
     deferred_rules: Vec<u16>,
-    /// Every event's (id, content) digests (`Event::delivery_digests`).
-    ids: Vec<(u64, u64)>,
 }
 
 /// (rule index, key, UTC day).
@@ -121,7 +118,6 @@ impl<'a> Ahead<'a> {
             firsts: Vec::new(),
             deferred: Vec::new(),
             deferred_rules: Vec::new(),
-            ids: Vec::new(),
         };
         if !self.enabled {
             out.in_order = events
@@ -134,7 +130,6 @@ impl<'a> Ahead<'a> {
         let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
         // History of a rule without a store goes nowhere.
         let mut scratch = PendingHistory::default();
-        out.ids.reserve(events.len());
         if self.rules.iter().any(|r| r.defers()) {
             out.deferred
                 .reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
@@ -143,9 +138,6 @@ impl<'a> Ahead<'a> {
         // moving every event through a list of candidates cost a tenth of the workers' time.
         let mut plans: Vec<(bool, Vec<FirstKey>)> = Vec::with_capacity(events.len());
         for e in &events {
-            if let Some(d) = e.delivery_digests() {
-                out.ids.push(d);
-            }
             let mut in_order = false;
             let mut keys: Vec<FirstKey> = Vec::new();
             for (i, r) in self.rules.iter().enumerate() {
@@ -202,17 +194,15 @@ pub struct AheadSink {
     earliest: HashMap<FirstKey, Timestamp>,
     summaries: Vec<Option<Summary>>,
     pub deferred: deferred::Spill,
-    /// History by store, held until the input is read (`finish_history`): if two different
-    /// events share an id, the scan starts over in event-time order, and history recorded
-    /// ahead must not have reached the store.
+    /// History by store, put into the stores once the input is read (`finish_history`).
+    /// A second delivery of an event records the same facts again, which the store's
+    /// idempotent writes absorb, so nothing here needs to know about duplicates.
     histories: Vec<PendingHistory>,
-    ids: Vec<(u64, u64)>,
 }
 
 impl AheadSink {
     pub fn absorb(&mut self, b: BatchAhead, push: &mut dyn FnMut(Event)) -> std::io::Result<()> {
         self.deferred.append(&b.deferred, &b.deferred_rules)?;
-        self.ids.extend(b.ids);
         for e in b.in_order {
             push(e);
         }
@@ -255,15 +245,6 @@ impl AheadSink {
         }
     }
 
-    /// Whether two different events share a provider and event id. The ordered pass counts
-    /// only the first of them (SPEC §3: same id within 24 hours), which work done ahead
-    /// cannot know; second deliveries of the same event are harmless.
-    pub fn ids_conflict(&mut self) -> bool {
-        self.ids.sort_unstable();
-        self.ids.dedup();
-        self.ids.windows(2).any(|w| w[0].0 == w[1].0)
-    }
-
     /// Puts the history recorded ahead into the stores.
     pub fn finish_history(&mut self, ahead_stores: &[SharedStore]) {
         for (slot, h) in std::mem::take(&mut self.histories).into_iter().enumerate() {
@@ -271,7 +252,6 @@ impl AheadSink {
                 lock(&ahead_stores[slot]).absorb(h);
             }
         }
-        self.ids = Vec::new();
     }
 
     /// Hands each rule its merged summary before the ordered pass.

@@ -7,8 +7,8 @@ use super::deferred::Spill;
 use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;
-use crate::collections::{HashMap, HashSet};
-use crate::event::{Alert, Duration, Event, Timestamp};
+use crate::collections::HashSet;
+use crate::event::{Alert, DeliveryKey, Duration, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use crate::rules::cloud_discovery_burst::seed_order;
@@ -78,50 +78,46 @@ pub struct ScanResult {
     pub summary: Summary,
 }
 
-/// CloudTrail and other services may deliver an event twice: the same provider and event
-/// id within 24 hours of event time count once (SPEC §3).
-const DUPLICATE_HORIZON: Duration = Duration::secs(24 * 3600);
-
 /// How often (in events) the scan looks at the store's buffer, and how many buffered rows
 /// trigger a commit: bounds the buffer's memory on long scans.
 const STORE_CHECK_EVERY: u64 = 50_000;
 const STORE_COMMIT_ROWS: usize = 500_000;
 
-/// Keyed by the digest of (provider, event id) (`Event::id_digest`): no copy of the id per
-/// event.
+/// CloudTrail and other services may deliver an event twice: records with the same provider
+/// and event id whose normalized content is the same (every field but `origin`) count once
+/// (SPEC §3); records that share an id but differ are different events and all count.
+/// Identical content means an identical time, so in event-time order the deliveries of one
+/// event are neighbours: only the keys of the current timestamp are kept, and memory follows
+/// the events of one instant, never the events read.
 struct Dedupe {
-    seen: HashMap<u64, Timestamp>,
-    next_sweep: Timestamp,
+    at: Timestamp,
+    seen: HashSet<DeliveryKey>,
     dropped: u64,
 }
 
 impl Dedupe {
     fn new() -> Dedupe {
         Dedupe {
-            seen: HashMap::default(),
-            next_sweep: Timestamp(i64::MIN),
+            at: Timestamp(i64::MIN),
+            seen: HashSet::default(),
             dropped: 0,
         }
     }
 
+    /// `e` must come in event-time order.
     fn is_duplicate(&mut self, e: &Event) -> bool {
-        let Some(key) = e.id_digest() else {
+        let Some(key) = e.delivery_key() else {
             return false;
         };
-        if e.time > self.next_sweep {
-            let horizon = e.time.sub(DUPLICATE_HORIZON);
-            self.seen.retain(|_, t| *t > horizon);
-            self.next_sweep = e.time.add(Duration::minutes(10));
+        if e.time != self.at {
+            self.at = e.time;
+            self.seen.clear();
         }
-        match self.seen.get(&key) {
-            Some(t) if e.time.sub(DUPLICATE_HORIZON) < *t => {
-                self.dropped += 1;
-                true
-            }
-            _ => {
-                self.seen.insert(key, e.time);
-                false
-            }
+        if self.seen.insert(key) {
+            false
+        } else {
+            self.dropped += 1;
+            true
         }
     }
 }
@@ -153,14 +149,10 @@ pub fn scan(
     let mut early_store_error: Option<String> = None;
     // With --since/--until the bounds are known only once the input is read, and history
     // must not include the events they leave out: everything then waits for the ordered pass.
-    // So it does when the input could not be read a second time (see below).
-    let rereadable = !inputs.iter().any(|i| matches!(i, InputPath::Stdin));
     let ahead_enabled = rules.iter().any(|r| r.works_ahead())
         && opts.since.is_none()
         && opts.until.is_none()
-        && !opts.ordered_only
-        && rereadable;
-    let again = ahead_enabled.then(|| inputs.clone());
+        && !opts.ordered_only;
     let mut ahead_sink = AheadSink::default();
     let (mut summary, stores) = {
         let ahead = Ahead::new(&rules, ahead_enabled);
@@ -210,22 +202,6 @@ pub fn scan(
     };
     if let Some(e) = io_error {
         return Err(e);
-    }
-    if let Some(inputs) = again.filter(|_| ahead_sink.ids_conflict()) {
-        // Two different events share an id: the ordered pass keeps the first (SPEC §3),
-        // which the work done ahead could not know. Nothing has reached the store or the
-        // rules yet, so the scan starts over in event-time order.
-        drop((sorter, ahead_sink));
-        let ordered = ScanOptions {
-            ordered_only: true,
-            ..opts.clone()
-        };
-        let mut result = scan(inputs, rules, &ordered)?;
-        result.summary.notes.push(
-            "different events share event ids (test data?): read again in event-time order"
-                .to_string(),
-        );
-        return Ok(result);
     }
     ahead_sink.finish_history(&stores);
     ahead_sink.finish_summaries(&mut rules);
@@ -297,7 +273,7 @@ pub fn scan(
     order_alerts(&mut alerts);
     if dedupe.dropped > 0 {
         summary.notes.push(format!(
-            "{} duplicate deliveries (same event id within 24 h) counted once",
+            "{} duplicate deliveries (same event id and content) counted once",
             dedupe.dropped
         ));
     }

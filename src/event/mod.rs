@@ -198,44 +198,83 @@ impl Event {
         self.log.0
     }
 
-    /// A digest of (provider, event id), `None` without an event id: what duplicate
-    /// deliveries share.
-    pub fn id_digest(&self) -> Option<u64> {
-        (!self.event_id.is_empty()).then(|| DIGEST_KEYS.hash_one((self.provider(), &self.event_id)))
-    }
-
-    /// (provider and event id, content) digests, for telling a second delivery of an event
-    /// (same content) from a different event that reuses its id (test data does); `None`
-    /// without an event id. Fixed keys: the same in every run.
-    pub fn delivery_digests(&self) -> Option<(u64, u64)> {
+    /// What tells a second delivery of an event from a different event (SPEC §3): the
+    /// provider and event id, and a 128-bit digest of every other field but `origin`;
+    /// `None` without an event id. Test and replay tooling reuses ids for different
+    /// events, which must both count, so the id alone is not enough.
+    ///
+    /// The digest keys are drawn once per process: a record crafted to collide with another
+    /// (and so hide it as a "duplicate") would have to guess them. Nothing stored or printed
+    /// depends on the digest, only whether two events of one run are the same.
+    pub fn delivery_key(&self) -> Option<DeliveryKey> {
+        if self.event_id.is_empty() {
+            return None;
+        }
         use std::hash::{BuildHasher, Hash, Hasher};
-        let id = self.id_digest()?;
-        let mut h = DIGEST_KEYS.build_hasher();
-        (
-            self.time,
-            self.log(),
-            &self.action,
-            &self.identity,
-            &self.identity_type,
-        )
-            .hash(&mut h);
-        (&self.account, &self.region, &self.source_ip, &self.key_id).hash(&mut h);
-        (
-            &self.error_code,
-            self.outcome,
-            &self.service,
-            &self.resource,
-        )
-            .hash(&mut h);
-        (
-            &self.target,
-            &self.status,
-            &self.client_app,
-            &self.user_agent,
-        )
-            .hash(&mut h);
-        Some((id, h.finish()))
+        let (k1, k2) = delivery_keys();
+        let mut a = k1.build_hasher();
+        let mut b = k2.build_hasher();
+        // Destructured so that a field added to `Event` cannot be forgotten here.
+        let Event {
+            time,
+            provider,
+            log,
+            identity,
+            identity_type,
+            account,
+            source_ip,
+            user_agent,
+            action,
+            service,
+            region,
+            resource,
+            request,
+            outcome,
+            error_code,
+            http_status,
+            client_app,
+            country,
+            asn,
+            status,
+            resource_group,
+            target,
+            key_id,
+            shape,
+            origin: _,
+            event_id,
+        } = self;
+        for h in [&mut a, &mut b] {
+            (time, provider, log, identity, identity_type, account).hash(h);
+            (source_ip, user_agent, action, service, region, resource).hash(h);
+            (
+                request,
+                outcome,
+                error_code,
+                http_status,
+                client_app,
+                country,
+            )
+                .hash(h);
+            (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
+        }
+        Some(DeliveryKey {
+            id: DIGEST_KEYS.hash_one((self.provider(), event_id)),
+            content: ((a.finish() as u128) << 64) | b.finish() as u128,
+        })
     }
+}
+
+/// See [`Event::delivery_key`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeliveryKey {
+    pub id: u64,
+    pub content: u128,
+}
+
+fn delivery_keys() -> &'static (ahash::RandomState, ahash::RandomState) {
+    static KEYS: std::sync::OnceLock<(ahash::RandomState, ahash::RandomState)> =
+        std::sync::OnceLock::new();
+    KEYS.get_or_init(|| (ahash::RandomState::new(), ahash::RandomState::new()))
 }
 
 /// Fixed keys: digests are the same in every run.

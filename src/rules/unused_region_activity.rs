@@ -20,7 +20,8 @@ use super::rule::{Interest, Needs, Rule, Summary};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
 use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
+    alert_id, Alert, DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity,
+    Timestamp,
 };
 use crate::state::PendingHistory;
 use std::collections::BTreeMap;
@@ -142,10 +143,10 @@ impl FirstSighted {
 
 /// An order-free summary of one (account, region, UTC day), built on the worker threads: what
 /// the day's alert reports, whatever order the events come in. A duplicate delivery (same
-/// event id) counts once, as the ordered pass counts it.
+/// event id and content, `Event::delivery_key`) counts once, as the ordered pass counts it.
 #[derive(Default)]
 struct GroupSummary {
-    ids: HashSet<u64>,
+    ids: HashSet<DeliveryKey>,
     without_id: u64,
     apis: FirstSighted,
     identities: FirstSighted,
@@ -153,14 +154,14 @@ struct GroupSummary {
     first: Option<Timestamp>,
     last: Option<Timestamp>,
     /// The earliest sightings, at most one per event id once pruned.
-    evidence: Vec<(Timestamp, Origin, Option<u64>)>,
+    evidence: Vec<(Timestamp, Origin, Option<DeliveryKey>)>,
     /// When `evidence` is full: its latest entry (a later sighting cannot get in).
     evidence_bar: Option<(Timestamp, Origin)>,
 }
 
 impl GroupSummary {
     fn add(&mut self, e: &Event) {
-        let id = e.id_digest();
+        let id = e.delivery_key();
         match id {
             Some(h) => {
                 self.ids.insert(h);
@@ -200,7 +201,7 @@ impl GroupSummary {
     /// reason as [`FirstSighted`]).
     fn prune_evidence(&mut self) {
         self.evidence.sort();
-        let mut taken: HashSet<u64> = HashSet::default();
+        let mut taken: HashSet<DeliveryKey> = HashSet::default();
         self.evidence
             .retain(|(_, _, id)| id.is_none_or(|h| taken.insert(h)));
         self.evidence.truncate(MAX_EVIDENCE);
