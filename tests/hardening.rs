@@ -130,3 +130,129 @@ fn identical_redeliveries_count_once_and_different_content_counts_twice() {
     assert_eq!(got.len(), 1, "{}", stdout(&out));
     assert_eq!(got[0]["count"], 10);
 }
+
+// ── 5. Time ─────────────────────────────────────────────────────────────────────────────
+
+/// A raw CloudTrail record by alice at `time`.
+fn ct_at(time: &str, name: &str, id: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012"}},"eventTime":"{time}","eventSource":"ec2.amazonaws.com","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","eventID":"{id}"}}"#
+    )
+}
+
+/// Ten discovery calls by alice within one 15-minute bin: the seed rule fires (count 10).
+fn ten_discovery_calls() -> Vec<String> {
+    (0..10)
+        .map(|i| ct_at(&format!("2024-05-06T10:0{i}:00Z"), "DescribeInstances", &format!("d{i}")))
+        .collect()
+}
+
+#[test]
+fn times_outside_2000_to_tomorrow_are_bad_records_and_never_anchor_since() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad_time in [
+        "1601-01-01T00:00:00Z",
+        "1970-01-01T00:00:00Z",
+        "1999-12-31T23:59:59Z",
+        "2199-05-06T10:00:00Z",
+        "9999-12-31T23:59:59Z",
+    ] {
+        let mut lines = ten_discovery_calls();
+        lines.push(ct_at(bad_time, "DescribeInstances", "odd"));
+        let f = write(dir.path(), "t.json", (lines.join("\n") + "\n").as_bytes());
+        // `--since 1h` counts back from the newest event: the odd record must not be it.
+        let out = scan_jsonl(&[&f], &["--since", "1h"]);
+        assert_eq!(
+            rules_of(&alerts(&out), "cloud-discovery-burst"),
+            1,
+            "{bad_time}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("time out of range"),
+            "{bad_time}: {}",
+            stderr(&out)
+        );
+        let out = tripline(&["normalize", &f]);
+        assert_eq!(stdout(&out).lines().count(), 10, "{bad_time}");
+        assert!(!stdout(&out).contains("\"time\":\"2185"), "never wrapped");
+    }
+}
+
+#[test]
+fn an_out_of_range_time_never_reaches_the_store_or_empties_it_on_prune() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db").to_string_lossy().into_owned();
+    let mut lines = ten_discovery_calls();
+    lines.push(ct_at("2199-05-06T10:00:00Z", "DescribeInstances", "late"));
+    let f = write(dir.path(), "t.json", (lines.join("\n") + "\n").as_bytes());
+    let out = tripline(&["baseline", "learn", "--state", &db, &f]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = tripline(&["baseline", "prune", "--state", &db]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = tripline(&["baseline", "show", "--state", &db]);
+    let shown = stdout(&out);
+    assert!(shown.contains("alice"), "the baseline survives prune: {shown}");
+    assert!(!shown.contains("2199"), "{shown}");
+}
+
+// ── 9. Results that do not depend on flags ──────────────────────────────────────────────
+
+#[test]
+fn a_duplicated_event_name_key_reads_the_same_whatever_rules_are_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "DescribeInstances",
+        "ListBuckets",
+        "DescribeSnapshots",
+        "DescribeVolumes",
+        "ListUsers",
+        "ListRoles",
+    ];
+    // Each record carries `eventName` twice: first an uninteresting name, then a discovery
+    // call (and variants: nested first, escaped key).
+    let mut lines = Vec::new();
+    for i in 0..12 {
+        let name = names[i % names.len()];
+        let t = format!("2024-05-06T10:{i:02}:00Z");
+        lines.push(match i % 3 {
+            0 => format!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012"}},"eventTime":"{t}","eventSource":"ec2.amazonaws.com","eventName":"PutObject","awsRegion":"eu-west-1","eventName":"{name}","sourceIPAddress":"198.51.100.7","eventID":"k{i}"}}"#
+            ),
+            1 => format!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","eventName":"PutObject"}},"eventTime":"{t}","eventSource":"ec2.amazonaws.com","eventName":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","eventID":"k{i}"}}"#
+            ),
+            _ => format!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","eventName":"PutObject"}},"eventTime":"{t}","eventSource":"ec2.amazonaws.com","event\u004eame":"{name}","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","eventID":"k{i}"}}"#
+            ),
+        });
+    }
+    let f = write(dir.path(), "dup.json", (lines.join("\n") + "\n").as_bytes());
+    let all = alerts(&scan_jsonl(&[&f], &[]));
+    let one = alerts(&scan_jsonl(&[&f], &["--rules", "cloud-discovery-burst"]));
+    let seed = |a: &[serde_json::Value]| -> Vec<serde_json::Value> {
+        a.iter()
+            .filter(|x| x["rule"] == "cloud-discovery-burst")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(seed(&all), seed(&one));
+    assert_eq!(seed(&all).len(), 1, "the parser's reading counts: {all:?}");
+}
+
+#[test]
+fn the_since_anchor_is_the_newest_event_whatever_rules_are_enabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = ten_discovery_calls();
+    // Three hours later, a call no discovery rule needs (skipped unparsed by the prefilter).
+    lines.push(ct_at("2024-05-06T13:00:00Z", "PutObject", "late"));
+    let f = write(dir.path(), "a.json", (lines.join("\n") + "\n").as_bytes());
+    for (since, expected) in [("1h", 0), ("4h", 1)] {
+        for rules in [&[][..], &["--rules", "cloud-discovery-burst"][..]] {
+            let mut extra = vec!["--since", since];
+            extra.extend_from_slice(rules);
+            let got = rules_of(&alerts(&scan_jsonl(&[&f], &extra)), "cloud-discovery-burst");
+            assert_eq!(got, expected, "--since {since} {rules:?}");
+        }
+    }
+}

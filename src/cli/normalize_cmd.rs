@@ -14,6 +14,7 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
         normalize: NormalizeOptions {
             format: r.format.log_format(),
             prefilter: None,
+            ..NormalizeOptions::default()
         },
         ..PipelineOptions::default()
     }

@@ -139,7 +139,13 @@ pub fn scan(
     opts: &ScanOptions,
 ) -> std::io::Result<ScanResult> {
     let mut pipeline = opts.pipeline.clone();
-    if !opts.full_validation {
+    // A duration bound counts back from the newest event of the whole input, whatever the
+    // rules read: records skipped unparsed would hide their times and move the anchor with
+    // `--rules`, so such a scan parses everything.
+    let anchored = [opts.since, opts.until]
+        .iter()
+        .any(|b| matches!(b, Some(TimeBound::Back(_))));
+    if !opts.full_validation && !anchored {
         pipeline.normalize.prefilter = prefilter_for(&rules).map(Arc::new);
     }
     let mut sorter = EventSorter::new(opts.run_events);

@@ -296,6 +296,9 @@ pub enum BadReason {
     Unrecognised,
     /// Duplicate delivery of an event already seen (same provider and event id).
     Duplicate,
+    /// A time before 2000 or more than a day after the start of the run (SPEC §9): such a
+    /// record would anchor `--since` and retention, so it is set aside, never stored.
+    TimeOutOfRange,
 }
 
 impl BadReason {
@@ -307,6 +310,7 @@ impl BadReason {
             BadReason::InvalidTime => "missing or invalid time",
             BadReason::Unrecognised => "unrecognised format",
             BadReason::Duplicate => "duplicate",
+            BadReason::TimeOutOfRange => "time out of range",
         }
     }
 }

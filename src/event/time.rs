@@ -31,6 +31,14 @@ impl Timestamp {
     pub fn day(self) -> i64 {
         self.0.div_euclid(86_400 * NANOS_PER_SEC)
     }
+    /// The wall clock, for the one place that may read it: the bounds of valid event times
+    /// fixed at the start of a run (`normalize::ValidTimes`). Rules never call this.
+    pub fn now() -> Timestamp {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
+    }
     /// Parses the timestamp shapes that cloud logs really carry; `None` when it is not one.
     pub fn parse(s: &str) -> Option<Timestamp> {
         parse_timestamp(s.trim())
@@ -171,7 +179,12 @@ fn assemble(
     }
     // A leap second is folded onto the next second; no cloud log relies on it.
     let secs = days_from_civil(y, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64 - offset_secs;
-    Some(Timestamp(secs * NANOS_PER_SEC + nanos))
+    // Nanoseconds in an i64 reach only 1677..2262: a year outside saturates to the end of
+    // the range, which `normalize::ValidTimes` then rejects as out of range — never wrapped
+    // into another date (1601 used to become 2185).
+    Some(Timestamp(
+        secs.saturating_mul(NANOS_PER_SEC).saturating_add(nanos),
+    ))
 }
 
 struct Cursor<'a> {

@@ -16,7 +16,7 @@ pub mod prefilter;
 pub mod s3_access;
 pub mod value;
 
-use crate::event::{BadReason, BadRecord, Event, LogFormat, Origin};
+use crate::event::{BadReason, BadRecord, Duration, Event, LogFormat, Origin, Timestamp};
 use crate::input::{Batch, RecordKind};
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -46,10 +46,50 @@ impl RecordError {
     }
 }
 
+/// The event times a run accepts (SPEC §9): from 2000-01-01 to one day after the wall clock
+/// at the start of the run. A record dated 1970 or 2199 is a bad record ("time out of
+/// range"): left in, it would anchor `--since` (a duration back from the newest event) and
+/// retention (counted from the newest stored event) and hide or prune every real event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidTimes {
+    pub from: Timestamp,
+    /// Exclusive.
+    pub until: Timestamp,
+}
+
+impl ValidTimes {
+    /// 2000-01-01T00:00:00Z.
+    pub const EARLIEST: Timestamp = Timestamp(946_684_800 * crate::event::time::NANOS_PER_SEC);
+
+    /// The bounds for a run starting now.
+    pub fn for_run_starting_now() -> ValidTimes {
+        ValidTimes::for_run_starting_at(Timestamp::now())
+    }
+
+    pub fn for_run_starting_at(start: Timestamp) -> ValidTimes {
+        ValidTimes {
+            from: ValidTimes::EARLIEST,
+            until: start.add(Duration::secs(86_400)),
+        }
+    }
+
+    pub fn contains(&self, t: Timestamp) -> bool {
+        self.from <= t && t < self.until
+    }
+}
+
+impl Default for ValidTimes {
+    fn default() -> Self {
+        ValidTimes::for_run_starting_now()
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct NormalizeOptions {
     /// `--format`: only records of this format are accepted.
     pub format: Option<LogFormat>,
+    /// Event times outside are bad records (SPEC §9).
+    pub valid_times: ValidTimes,
     /// Records no enabled rule needs, skipped before parsing.
     pub prefilter: Option<std::sync::Arc<prefilter::Prefilter>>,
 }
@@ -111,6 +151,32 @@ pub fn normalize_batch(
                 detail: e.detail,
             });
             continue;
+        }
+        if events[before..]
+            .iter()
+            .any(|e| !opts.valid_times.contains(e.time))
+        {
+            // Each event out of range is set aside alone, in one linear pass.
+            let valid = opts.valid_times;
+            for ev in events.drain(before..).collect::<Vec<_>>() {
+                if valid.contains(ev.time) {
+                    events.push(ev);
+                    continue;
+                }
+                let when = if ev.time.0 == i64::MIN || ev.time.0 == i64::MAX {
+                    "a year outside 1677..2262".to_string()
+                } else {
+                    ev.time.to_string()
+                };
+                bad.push(BadRecord {
+                    detail: format!(
+                        "{when} is before {} or more than a day after the start of the run",
+                        valid.from
+                    ),
+                    origin: ev.origin,
+                    reason: BadReason::TimeOutOfRange,
+                });
+            }
         }
         if let Some(f) = opts.format {
             let mut j = before;

@@ -51,11 +51,18 @@ impl Prefilter {
 
     fn event_name<'a>(&self, rec: &'a [u8]) -> Option<&'a [u8]> {
         let at = self.finder.find(rec)?;
-        // A second `"eventName"` (an envelope, a rule-test wrapper) makes the record unusual.
-        // A record in CloudTrail's own key order starts with `eventVersion`, and nothing
-        // between it and `eventName` (`userIdentity`) can hold another event, so the first
-        // one found is the record's; searching the rest would double the cost of the scan.
-        if !starts_canonical(rec) && self.finder.find(&rec[at + 11..]).is_some() {
+        // A second `"eventName"` anywhere (an envelope, a rule-test wrapper, a nested or a
+        // duplicated key) makes the record unusual, and it is parsed: which of two values
+        // counts is then the parser's decision alone, so the alerts never depend on which
+        // rules are enabled (a crafted record with the key twice used to be skipped here on
+        // its first value and read by the parser with its last).
+        if self.finder.find(&rec[at + 11..]).is_some() {
+            return None;
+        }
+        // A key can be written with escapes (`"event\u004eame"`): the parser decodes it and
+        // this search would not see it, so a record with any escape is parsed too (one
+        // byte search; real CloudTrail escapes rarely, in quoted policy documents).
+        if memchr::memchr(b'\\', rec).is_some() {
             return None;
         }
         let mut i = at + 11;
@@ -79,11 +86,6 @@ impl Prefilter {
         }
         Some(&rec[start..start + len])
     }
-}
-
-fn starts_canonical(rec: &[u8]) -> bool {
-    let body = rec.trim_ascii_start();
-    body.starts_with(b"{\"eventVersion\":") || body.starts_with(b"{ \"eventVersion\":")
 }
 
 fn strip_version(name: &[u8]) -> &[u8] {
@@ -113,9 +115,15 @@ mod tests {
             "escapes are parsed"
         );
         assert!(!p.skip(br#"{"log":{"eventName":"PutObject"},"eventName":"x"}"#));
-        // CloudTrail's key order: the first name is the record's, a later nested one is not.
-        assert!(p.skip(
+        // Two names anywhere: the parser decides (issue 10, point 9).
+        assert!(!p.skip(
             br#"{"eventVersion":"1.08","eventName":"PutObject","requestParameters":{"eventName":"DescribeInstances"}}"#
+        ));
+        assert!(!p.skip(
+            br#"{"eventVersion":"1.08","eventName":"PutObject","awsRegion":"x","eventName":"DescribeInstances"}"#
+        ));
+        assert!(!p.skip(
+            br#"{"eventVersion":"1.08","userIdentity":{"eventName":"PutObject"},"event\u004eame":"DescribeInstances"}"#
         ));
         assert!(!p.skip(
             br#"{"eventVersion":"1.08","eventName":"DescribeInstances","requestParameters":{"eventName":"PutObject"}}"#
