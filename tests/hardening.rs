@@ -119,7 +119,11 @@ fn identical_redeliveries_count_once_and_different_content_counts_twice() {
     let b = write(dir.path(), "b.json", (nine.join("\n") + "\n").as_bytes());
     let out = scan_jsonl(&[&a, &b], &["--rules", "cloud-discovery-burst"]);
     assert_eq!(alerts(&out).len(), 0, "{}", stdout(&out));
-    assert!(stderr(&out).contains("9 duplicate deliveries"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("9 duplicate deliveries"),
+        "{}",
+        stderr(&out)
+    );
     // The same ids on ten different calls (another minute each): ten events, one alert.
     let ten: Vec<String> = (0..10)
         .map(|i| line("DescribeInstances", "same-id", i))
@@ -143,7 +147,13 @@ fn ct_at(time: &str, name: &str, id: &str) -> String {
 /// Ten discovery calls by alice within one 15-minute bin: the seed rule fires (count 10).
 fn ten_discovery_calls() -> Vec<String> {
     (0..10)
-        .map(|i| ct_at(&format!("2024-05-06T10:0{i}:00Z"), "DescribeInstances", &format!("d{i}")))
+        .map(|i| {
+            ct_at(
+                &format!("2024-05-06T10:0{i}:00Z"),
+                "DescribeInstances",
+                &format!("d{i}"),
+            )
+        })
         .collect()
 }
 
@@ -192,7 +202,10 @@ fn an_out_of_range_time_never_reaches_the_store_or_empties_it_on_prune() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let out = tripline(&["baseline", "show", "--state", &db]);
     let shown = stdout(&out);
-    assert!(shown.contains("alice"), "the baseline survives prune: {shown}");
+    assert!(
+        shown.contains("alice"),
+        "the baseline survives prune: {shown}"
+    );
     assert!(!shown.contains("2199"), "{shown}");
 }
 
@@ -255,4 +268,78 @@ fn the_since_anchor_is_the_newest_event_whatever_rules_are_enabled() {
             assert_eq!(got, expected, "--since {since} {rules:?}");
         }
     }
+}
+
+// ── 10. The ledger never hides an escalation ────────────────────────────────────────────
+
+#[test]
+fn new_only_reports_a_burst_again_when_it_grew_to_high() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db").to_string_lossy().into_owned();
+    // The first scheduled scan sees ten calls of one API: RiskScore 50, low.
+    let early = ten_discovery_calls();
+    let f1 = write(
+        dir.path(),
+        "early.json",
+        (early.join("\n") + "\n").as_bytes(),
+    );
+    let scan = |f: &str| {
+        tripline(&[
+            "scan",
+            "--output",
+            "jsonl",
+            "--state",
+            &db,
+            "--new-only",
+            "--fail-on",
+            "high",
+            "--rules",
+            "cloud-discovery-burst",
+            f,
+        ])
+    };
+    let out = scan(&f1);
+    let first = alerts(&out);
+    assert_eq!(first.len(), 1, "{}", stderr(&out));
+    assert_eq!(first[0]["fields"]["RiskScore"], 50);
+    assert_eq!(out.status.code(), Some(0));
+    // The next scan's overlapping data shows the same bin grown to 60 calls of 12 APIs:
+    // RiskScore 90, high, the same id. It is reported again, and --fail-on high fires.
+    let apis = [
+        "DescribeInstances",
+        "DescribeVolumes",
+        "DescribeSnapshots",
+        "DescribeImages",
+        "DescribeVpcs",
+        "DescribeSubnets",
+        "DescribeSecurityGroups",
+        "ListBuckets",
+        "ListUsers",
+        "ListRoles",
+        "DescribeDBInstances",
+        "ListFunctions",
+    ];
+    let mut grown = early.clone();
+    for i in 0..50 {
+        grown.push(ct_at(
+            &format!("2024-05-06T10:{:02}:{:02}Z", i / 6, (i % 6) * 10 + 5),
+            apis[i % apis.len()],
+            &format!("g{i}"),
+        ));
+    }
+    let f2 = write(
+        dir.path(),
+        "grown.json",
+        (grown.join("\n") + "\n").as_bytes(),
+    );
+    let out = scan(&f2);
+    let second = alerts(&out);
+    assert_eq!(second.len(), 1, "{}", stderr(&out));
+    assert_eq!(second[0]["id"], first[0]["id"], "an episode keeps its id");
+    assert_eq!(second[0]["fields"]["RiskScore"], 90);
+    assert_eq!(out.status.code(), Some(1), "--fail-on high must see it");
+    // Once reported at its highest, it is not news again.
+    let out = scan(&f2);
+    assert_eq!(alerts(&out).len(), 0, "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(0));
 }

@@ -142,6 +142,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
                 &alert.id,
                 &alert.rule,
                 alert.window_end,
+                crate::state::Standing {
+                    severity: alert.severity as u8,
+                    risk: alert.risk_score,
+                    suppressed: alert.suppressed,
+                },
             );
             if !fresh && a.new_only {
                 already += 1;

@@ -36,7 +36,7 @@ mod store;
 pub use error::{StoreError, StoreErrorKind};
 pub use pending::PendingHistory;
 pub use schema::SCHEMA_VERSION;
-pub use store::{HistoryRow, Store, DEFAULT_RETENTION};
+pub use store::{HistoryRow, Standing, Store, DEFAULT_RETENTION};
 
 #[cfg(test)]
 mod tests;

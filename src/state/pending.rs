@@ -54,9 +54,20 @@ impl Span {
 
 type Days = BTreeMap<i64, Span>;
 
+/// One (kind, scope): its values' days, and the union of them per day — what the table's
+/// `scope_days` holds. "How far back does this environment's history reach" and "when did
+/// this identity last enumerate" read the union in O(log days), never every value: with a
+/// fresh value per event (a new access key or address each time) a walk over the values
+/// made the scan quadratic (issue 10, point 8).
+#[derive(Default)]
+struct Scope {
+    values: HashMap<String, Days>,
+    days: Days,
+}
+
 #[derive(Default)]
 pub struct PendingHistory {
-    by_kind: HashMap<String, HashMap<String, HashMap<String, Days>>>,
+    by_kind: HashMap<String, HashMap<String, Scope>>,
     rows: usize,
     newest: Option<i64>,
 }
@@ -84,10 +95,19 @@ impl PendingHistory {
             Some(s) => s,
             None => self.by_kind.entry(kind.to_string()).or_default(),
         };
-        let values = match scopes.get_mut(scope) {
+        let entry = match scopes.get_mut(scope) {
             Some(v) => v,
             None => scopes.entry(scope.to_string()).or_default(),
         };
+        entry
+            .days
+            .entry(day)
+            .and_modify(|s| s.merge(at))
+            .or_insert(Span {
+                first_ns: at,
+                last_ns: at,
+            });
+        let values = &mut entry.values;
         let days = match values.get_mut(value) {
             Some(d) => d,
             None => values.entry(value.to_string()).or_default(),
@@ -120,9 +140,15 @@ impl PendingHistory {
         }
         for (kind, scopes) in other.by_kind {
             let mine = self.by_kind.entry(kind).or_default();
-            for (scope, values) in scopes {
+            for (scope, theirs) in scopes {
                 let mine = mine.entry(scope).or_default();
-                for (value, days) in values {
+                for (day, span) in theirs.days {
+                    let d = mine.days.entry(day).or_insert(span);
+                    d.merge(span.first_ns);
+                    d.merge(span.last_ns);
+                }
+                let mine = &mut mine.values;
+                for (value, days) in theirs.values {
                     let mine = mine.entry(value).or_default();
                     for (day, span) in days {
                         match mine.get_mut(&day) {
@@ -162,7 +188,12 @@ impl PendingHistory {
 
     /// Days recorded for one (kind, scope, value).
     pub fn days(&self, kind: &str, scope: &str, value: &str) -> Option<&Days> {
-        self.by_kind.get(kind)?.get(scope)?.get(value)
+        self.by_kind.get(kind)?.get(scope)?.values.get(value)
+    }
+
+    /// The union of every value's days for one (kind, scope).
+    pub fn scope_days(&self, kind: &str, scope: &str) -> Option<&Days> {
+        Some(&self.by_kind.get(kind)?.get(scope)?.days)
     }
 
     /// Every value recorded for one (kind, scope), with its days.
@@ -171,7 +202,7 @@ impl PendingHistory {
             .get(kind)
             .and_then(|s| s.get(scope))
             .into_iter()
-            .flat_map(|values| values.iter().map(|(v, d)| (v.as_str(), d)))
+            .flat_map(|entry| entry.values.iter().map(|(v, d)| (v.as_str(), d)))
     }
 
     /// Every buffered (kind, scope) with its values, all in primary-key order: inserting in
@@ -184,9 +215,9 @@ impl PendingHistory {
         for (kind, scopes) in kinds {
             let mut scopes: Vec<_> = scopes.iter().collect();
             scopes.sort_unstable_by_key(|(s, _)| s.as_str());
-            for (scope, values) in scopes {
+            for (scope, entry) in scopes {
                 let mut values: Vec<(&str, &Days)> =
-                    values.iter().map(|(v, d)| (v.as_str(), d)).collect();
+                    entry.values.iter().map(|(v, d)| (v.as_str(), d)).collect();
                 values.sort_unstable_by_key(|(v, _)| *v);
                 groups.push(ScopeGroup {
                     kind,
@@ -201,8 +232,8 @@ impl PendingHistory {
     /// Every buffered row, unordered.
     pub fn iter(&self) -> impl Iterator<Item = PendingRow<'_>> {
         self.by_kind.iter().flat_map(|(kind, scopes)| {
-            scopes.iter().flat_map(move |(scope, values)| {
-                values.iter().flat_map(move |(value, days)| {
+            scopes.iter().flat_map(move |(scope, entry)| {
+                entry.values.iter().flat_map(move |(value, days)| {
                     days.iter().map(move |(&day, &span)| PendingRow {
                         kind,
                         scope,

@@ -9,8 +9,11 @@ use super::error::{StoreError, StoreErrorKind};
 /// later `open` can tell a tripline store from any other SQLite database.
 pub const APPLICATION_ID: i32 = 0x5452_504C;
 
-/// Bumped when a table changes shape; `open` refuses a store newer than this build.
-pub const SCHEMA_VERSION: i32 = 1;
+/// Bumped when a table changes shape; `open` refuses a store newer than this build and
+/// migrates an older one in place (`migrate`).
+/// 1: the first format. 2: the alert ledger keeps each alert's severity, risk and
+/// suppression (SPEC §7), so an alert that rose is reported again.
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// `history` holds one row per (kind, scope, value) and UTC day of event time, with the first
 /// and last event time seen that day. Min/max, never counters: recording the same event again
@@ -42,7 +45,10 @@ CREATE TABLE scope_days (
 CREATE TABLE alerts (
     id TEXT PRIMARY KEY,
     rule TEXT NOT NULL,
-    at_ns INTEGER NOT NULL
+    at_ns INTEGER NOT NULL,
+    severity INTEGER,
+    risk INTEGER,
+    suppressed INTEGER
 ) WITHOUT ROWID;
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -134,7 +140,42 @@ pub fn prepare(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
             "tripline store without its history table",
         ));
     }
-    set_connection_pragmas(conn, path)
+    set_connection_pragmas(conn, path)?;
+    if version < SCHEMA_VERSION {
+        migrate(conn, path)?;
+    }
+    Ok(())
+}
+
+/// Brings a store of an earlier format up to `SCHEMA_VERSION`, in one transaction: a run
+/// killed midway leaves the old format, which the next run migrates again.
+fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let db = |what: &'static str| move |e| StoreError::database(path, what, e);
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(db("migrating the store"))?;
+    // Another process may have migrated it while this one waited for the lock.
+    let version: i32 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(db("reading the schema version"))?;
+    if version < 2 {
+        // Entries of the first format keep NULL: how they stood is unknown, and they are not
+        // reported again for that alone (`Store::mark_emitted`).
+        tx.execute_batch(
+            "ALTER TABLE alerts ADD COLUMN severity INTEGER;
+             ALTER TABLE alerts ADD COLUMN risk INTEGER;
+             ALTER TABLE alerts ADD COLUMN suppressed INTEGER;",
+        )
+        .map_err(db("migrating the alert ledger"))?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+        .map_err(db("migrating the store"))?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION.to_string()],
+    )
+    .map_err(db("migrating the store"))?;
+    tx.commit().map_err(db("migrating the store"))
 }
 
 /// WAL: readers never block the writer and a kill -9 at any moment leaves the last committed

@@ -31,8 +31,8 @@ pub struct Store {
     conn: Connection,
     path: String,
     history: PendingHistory,
-    /// Ledger entries not yet committed: id → (rule, at_ns).
-    alerts: HashMap<String, (String, i64)>,
+    /// Ledger entries not yet committed: id → (rule, at_ns, standing).
+    alerts: HashMap<String, (String, i64, Standing)>,
     checkpoints: BTreeMap<String, String>,
     newest_pending: Option<i64>,
     /// The first failed read since the last commit. Reads answer as if nothing was seen and
@@ -69,8 +69,39 @@ ON CONFLICT (kind, scope, day) DO UPDATE SET
     last_ns = max(last_ns, excluded.last_ns)
 WHERE excluded.first_ns < first_ns OR excluded.last_ns > last_ns";
 
-const INSERT_ALERT: &str =
-    "INSERT INTO alerts (id, rule, at_ns) VALUES (?1, ?2, ?3) ON CONFLICT (id) DO NOTHING";
+const UPSERT_ALERT: &str = "
+INSERT INTO alerts (id, rule, at_ns, severity, risk, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+ON CONFLICT (id) DO UPDATE SET
+    severity = excluded.severity, risk = excluded.risk, suppressed = excluded.suppressed";
+
+/// How an emitted alert stood when the ledger recorded it (SPEC §7): an alert is reported
+/// again when it rose (a burst that grew between two scheduled scans keeps its id but not its
+/// severity) or its suppression was lifted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// 0 low .. 3 critical.
+    pub severity: u8,
+    pub risk: u8,
+    pub suppressed: bool,
+}
+
+impl Standing {
+    /// Whether `self` must be reported again after `before` was.
+    fn rose_since(&self, before: &Standing) -> bool {
+        self.severity > before.severity
+            || self.risk > before.risk
+            || (before.suppressed && !self.suppressed)
+    }
+
+    /// What the ledger keeps: the highest standing reported.
+    fn max(&self, other: &Standing) -> Standing {
+        Standing {
+            severity: self.severity.max(other.severity),
+            risk: self.risk.max(other.risk),
+            suppressed: self.suppressed && other.suppressed,
+        }
+    }
+}
 
 const UPSERT_NEWEST: &str = "
 INSERT INTO meta (key, value) VALUES ('newest_ns', ?1)
@@ -282,8 +313,8 @@ impl Store {
                 _ => Some((day, last)),
             };
         };
-        for (_, days) in self.history.values(kind, scope) {
-            same_day = Span::union(same_day, days.get(&before_day).copied());
+        if let Some(days) = self.history.scope_days(kind, scope) {
+            same_day = days.get(&before_day).copied();
             if let Some((&day, span)) = days.range(..before_day).next_back() {
                 note_earlier(day, span.last_ns);
             }
@@ -319,12 +350,11 @@ impl Store {
     /// the history of an environment or identity reaches (for `min_history`). Pruning moves it
     /// forward.
     pub fn first_seen(&self, kind: &str, scope: &str) -> Option<Timestamp> {
-        let mut best: Option<i64> = None;
-        for (_, days) in self.history.values(kind, scope) {
-            if let Some((_, span)) = days.first_key_value() {
-                best = Some(best.map_or(span.first_ns, |b| b.min(span.first_ns)));
-            }
-        }
+        let mut best: Option<i64> = self
+            .history
+            .scope_days(kind, scope)
+            .and_then(|days| days.first_key_value())
+            .map(|(_, span)| span.first_ns);
         let stored = self
             .conn
             .prepare_cached("SELECT first_ns FROM scope_days WHERE kind = ?1 AND scope = ?2 ORDER BY day LIMIT 1")
@@ -349,26 +379,61 @@ impl Store {
         }
     }
 
-    /// The ledger behind `--new-only`: true when `alert_id` was never marked before, and marks
-    /// it (written by the next `commit`). False for an id already marked, committed or not.
-    pub fn mark_emitted(&mut self, alert_id: &str, rule: &str, at: Timestamp) -> bool {
-        if self.was_emitted(alert_id) {
-            return false;
+    /// The ledger behind `--new-only`: true when `alert_id` was never marked before, or when
+    /// it stands higher now than when it was (severity or risk rose, suppression lifted; SPEC
+    /// §7); records the highest standing (written by the next `commit`). False for an id
+    /// already marked at this standing or above, committed or not.
+    pub fn mark_emitted(
+        &mut self,
+        alert_id: &str,
+        rule: &str,
+        at: Timestamp,
+        standing: Standing,
+    ) -> bool {
+        let before = match self.alerts.get(alert_id) {
+            Some((_, _, s)) => Some(Some(*s)),
+            None => self.stored_standing(alert_id),
+        };
+        let (report, keep) = match before {
+            None => (true, standing),
+            // Recorded by a store of the first format: how it stood is unknown, so it is not
+            // reported again, and its standing is known from now on.
+            Some(None) => (false, standing),
+            Some(Some(b)) => (standing.rose_since(&b), standing.max(&b)),
+        };
+        if before != Some(Some(keep)) {
+            self.alerts
+                .insert(alert_id.to_string(), (rule.to_string(), at.0, keep));
         }
-        self.alerts
-            .insert(alert_id.to_string(), (rule.to_string(), at.0));
-        true
+        report
+    }
+
+    /// `None`: never recorded; `Some(None)`: recorded, standing unknown (migrated store).
+    fn stored_standing(&self, alert_id: &str) -> Option<Option<Standing>> {
+        let found = self
+            .conn
+            .prepare_cached("SELECT severity, risk, suppressed FROM alerts WHERE id = ?1")
+            .and_then(|mut st| {
+                st.query_row([alert_id], |r| {
+                    let severity: Option<i64> = r.get(0)?;
+                    let risk: Option<i64> = r.get(1)?;
+                    let suppressed: Option<i64> = r.get(2)?;
+                    Ok(match (severity, risk, suppressed) {
+                        (Some(severity), Some(risk), Some(suppressed)) => Some(Standing {
+                            severity: severity.clamp(0, 3) as u8,
+                            risk: risk.clamp(0, 100) as u8,
+                            suppressed: suppressed != 0,
+                        }),
+                        _ => None,
+                    })
+                })
+                .optional()
+            });
+        self.answer(found, "reading the alert ledger")
     }
 
     pub fn was_emitted(&self, alert_id: &str) -> bool {
-        if self.alerts.contains_key(alert_id) {
-            return true;
-        }
-        let found = self
-            .conn
-            .prepare_cached("SELECT 1 FROM alerts WHERE id = ?1")
-            .and_then(|mut st| st.query_row([alert_id], |_| Ok(())).optional());
-        self.answer(found, "reading the alert ledger").is_some()
+        self.alerts.contains_key(alert_id) || self.stored_standing(alert_id).is_some()
     }
 
     /// Progress kept with the history, e.g. the last stream sequence a `serve` worker
@@ -572,7 +637,7 @@ impl Store {
 fn write_pending(
     tx: &rusqlite::Transaction<'_>,
     history: &PendingHistory,
-    alerts: &HashMap<String, (String, i64)>,
+    alerts: &HashMap<String, (String, i64, Standing)>,
     checkpoints: &BTreeMap<String, String>,
     newest: Option<i64>,
 ) -> rusqlite::Result<()> {
@@ -608,9 +673,16 @@ fn write_pending(
         }
     }
     if !alerts.is_empty() {
-        let mut st = tx.prepare_cached(INSERT_ALERT)?;
-        for (id, (rule, at)) in alerts {
-            st.execute(rusqlite::params![id, rule, at])?;
+        let mut st = tx.prepare_cached(UPSERT_ALERT)?;
+        for (id, (rule, at, standing)) in alerts {
+            st.execute(rusqlite::params![
+                id,
+                rule,
+                at,
+                standing.severity,
+                standing.risk,
+                standing.suppressed
+            ])?;
         }
     }
     if !checkpoints.is_empty() {

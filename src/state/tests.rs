@@ -501,8 +501,8 @@ fn prune_counts_retention_from_the_newest_event() {
     for d in [10, 69, 70, 71, 100] {
         s.record("acct-region", "aws/1", &format!("r{d}"), at(d, 6));
     }
-    s.mark_emitted("old", "r", at(69, 0));
-    s.mark_emitted("kept", "r", at(70, 0));
+    s.mark_emitted("old", "r", at(69, 0), Standing::default());
+    s.mark_emitted("kept", "r", at(70, 0), Standing::default());
     s.commit().unwrap();
     // Nothing is near the wall clock: the store's own newest event (day 100) is the anchor.
     let deleted = s.prune(DEFAULT_RETENTION).unwrap();
@@ -536,20 +536,20 @@ fn ledger_marks_each_id_once() {
     let dir = tempfile::tempdir().unwrap();
     let (path, mut s) = file_store(&dir);
     assert!(!s.was_emitted("a1"));
-    assert!(s.mark_emitted("a1", "password-spray", at(3, 0)));
+    assert!(s.mark_emitted("a1", "password-spray", at(3, 0), Standing::default()));
     assert!(s.was_emitted("a1"), "buffered");
-    assert!(!s.mark_emitted("a1", "password-spray", at(3, 0)));
+    assert!(!s.mark_emitted("a1", "password-spray", at(3, 0), Standing::default()));
     s.commit().unwrap();
     assert!(
-        !s.mark_emitted("a1", "password-spray", at(3, 0)),
+        !s.mark_emitted("a1", "password-spray", at(3, 0), Standing::default()),
         "committed"
     );
-    assert!(s.mark_emitted("a2", "password-spray", at(3, 0)));
+    assert!(s.mark_emitted("a2", "password-spray", at(3, 0), Standing::default()));
     drop(s); // a2 was never committed
     let mut s = Store::open(&path).unwrap();
     assert!(s.was_emitted("a1"));
     assert!(!s.was_emitted("a2"));
-    assert!(s.mark_emitted("a2", "password-spray", at(3, 0)));
+    assert!(s.mark_emitted("a2", "password-spray", at(3, 0), Standing::default()));
 }
 
 #[test]
@@ -717,4 +717,113 @@ fn record_and_commit_a_million_rows() {
         last_seen.as_secs_f64() * 1e3,
         size as f64 / 1e6,
     );
+}
+
+#[test]
+fn ledger_reports_an_alert_again_when_it_rose_or_its_suppression_was_lifted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut s) = file_store(&dir);
+    let low = Standing {
+        severity: 0,
+        risk: 50,
+        suppressed: false,
+    };
+    let high = Standing {
+        severity: 2,
+        risk: 90,
+        suppressed: false,
+    };
+    assert!(s.mark_emitted("b1", "cloud-discovery-burst", at(3, 0), low));
+    s.commit().unwrap();
+    assert!(
+        !s.mark_emitted("b1", "cloud-discovery-burst", at(3, 0), low),
+        "unchanged"
+    );
+    assert!(
+        s.mark_emitted("b1", "cloud-discovery-burst", at(3, 0), high),
+        "rose"
+    );
+    s.commit().unwrap();
+    let mut s = Store::open(&path).unwrap();
+    assert!(
+        !s.mark_emitted("b1", "cloud-discovery-burst", at(3, 0), high),
+        "committed"
+    );
+    assert!(
+        !s.mark_emitted("b1", "cloud-discovery-burst", at(3, 0), low),
+        "fell: no news"
+    );
+    let hidden = Standing {
+        severity: 1,
+        risk: 75,
+        suppressed: true,
+    };
+    assert!(s.mark_emitted("s1", "first-seen-api", at(3, 0), hidden));
+    assert!(!s.mark_emitted("s1", "first-seen-api", at(3, 0), hidden));
+    let shown = Standing {
+        suppressed: false,
+        ..hidden
+    };
+    assert!(
+        s.mark_emitted("s1", "first-seen-api", at(3, 0), shown),
+        "suppression lifted"
+    );
+    assert!(!s.mark_emitted("s1", "first-seen-api", at(3, 0), shown));
+}
+
+#[test]
+fn a_store_of_the_first_format_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db").to_string_lossy().into_owned();
+    {
+        // The first format, as an earlier build wrote it.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE history (kind TEXT NOT NULL, scope TEXT NOT NULL, value TEXT NOT NULL,
+                 day INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,
+                 PRIMARY KEY (kind, scope, value, day)) WITHOUT ROWID;
+             CREATE TABLE scope_days (kind TEXT NOT NULL, scope TEXT NOT NULL, day INTEGER NOT NULL,
+                 first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,
+                 PRIMARY KEY (kind, scope, day)) WITHOUT ROWID;
+             CREATE TABLE alerts (id TEXT PRIMARY KEY, rule TEXT NOT NULL, at_ns INTEGER NOT NULL) WITHOUT ROWID;
+             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+             INSERT INTO alerts VALUES ('old', 'cloud-discovery-burst', 5);
+             INSERT INTO meta VALUES ('schema', '1');
+             PRAGMA application_id = 1414680652;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path).unwrap();
+    let high = Standing {
+        severity: 2,
+        risk: 90,
+        suppressed: false,
+    };
+    assert!(s.was_emitted("old"));
+    assert!(
+        !s.mark_emitted("old", "cloud-discovery-burst", at(3, 0), high),
+        "unknown standing: not news"
+    );
+    s.commit().unwrap();
+    let crit = Standing {
+        severity: 3,
+        risk: 95,
+        suppressed: false,
+    };
+    assert!(
+        s.mark_emitted("old", "cloud-discovery-burst", at(3, 0), crit),
+        "known from now on"
+    );
+    s.commit().unwrap();
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, tripline_schema_version());
+}
+
+fn tripline_schema_version() -> i32 {
+    crate::state::SCHEMA_VERSION
 }
