@@ -3,7 +3,7 @@
 //! user would, on real log shapes, with a time limit so that a hang fails instead of
 //! blocking the suite.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -31,10 +31,23 @@ fn tripline_with(args: &[&str], input: Option<&[u8]>, limit: Duration) -> Output
             let _ = stdin.write_all(&bytes);
         })
     });
+    // Both streams are drained while the child runs: a child blocked on a full pipe would
+    // look like a hang.
+    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut v);
+            }
+            v
+        })
+    };
+    let out_reader = drain(child.stdout.take().map(|r| Box::new(r) as _));
+    let err_reader = drain(child.stderr.take().map(|r| Box::new(r) as _));
     let started = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -42,11 +55,15 @@ fn tripline_with(args: &[&str], input: Option<&[u8]>, limit: Duration) -> Output
             panic!("tripline {args:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
-    }
+    };
     if let Some(f) = feeder {
         let _ = f.join();
     }
-    child.wait_with_output().unwrap()
+    Output {
+        status,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
 }
 
 fn tripline(args: &[&str]) -> Output {
@@ -342,4 +359,126 @@ fn new_only_reports_a_burst_again_when_it_grew_to_high() {
     let out = scan(&f2);
     assert_eq!(alerts(&out).len(), 0, "{}", stdout(&out));
     assert_eq!(out.status.code(), Some(0));
+}
+
+// ── 8. Temporary files: bounded, and never left behind ──────────────────────────────────
+
+/// Scratch directories of tripline under `tmp`.
+fn scratch_dirs(tmp: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("tripline-scratch-")
+        })
+        .collect()
+}
+
+/// Lines in reverse time order (so the sorter must spill): `n` discovery calls.
+fn reversed_calls(n: usize) -> String {
+    let mut lines: Vec<String> = (0..n)
+        .map(|i| {
+            ct_at(
+                &format!(
+                    "2024-05-{:02}T{:02}:{:02}:00Z",
+                    1 + i / 1440 % 28,
+                    i / 60 % 24,
+                    i % 60
+                ),
+                "DescribeInstances",
+                &format!("r{i}"),
+            )
+        })
+        .collect();
+    lines.reverse();
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn spilled_runs_are_merged_in_bounded_fan_in_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "rev.json", reversed_calls(20_000).as_bytes());
+    // A budget of 50 events: 400 runs, more than the fan-in of 64, all merged and removed.
+    let out = Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args([
+            "scan",
+            "--output",
+            "jsonl",
+            "--state",
+            ":memory:",
+            "--sort-budget",
+            "50",
+        ])
+        .args(["--rules", "cloud-discovery-burst", &f])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let spilled = alerts(&out);
+    let out = scan_jsonl(&[&f], &["--rules", "cloud-discovery-burst"]);
+    assert_eq!(spilled, alerts(&out), "spilling changes nothing");
+    assert!(scratch_dirs(tmp.path()).is_empty(), "nothing left behind");
+}
+
+#[test]
+fn an_interrupted_scan_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "rev.json", reversed_calls(200_000).as_bytes());
+    for signal in ["TERM", "INT", "KILL"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
+            .args([
+                "scan",
+                "--quiet",
+                "--state",
+                ":memory:",
+                "--sort-budget",
+                "100",
+            ])
+            .arg(&f)
+            .env("TMPDIR", tmp.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until it has spilled something, then interrupt it.
+        let started = Instant::now();
+        while scratch_dirs(tmp.path()).is_empty() && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let _ = child.wait();
+        if signal != "KILL" {
+            assert!(
+                scratch_dirs(tmp.path()).is_empty(),
+                "SIG{signal}: removed at once"
+            );
+        } else {
+            // kill -9 cannot be caught: the next run sweeps what it left.
+            let out = Command::new(env!("CARGO_BIN_EXE_tripline"))
+                .args([
+                    "scan",
+                    "--quiet",
+                    "--state",
+                    ":memory:",
+                    "--sort-budget",
+                    "100",
+                ])
+                .arg(&f)
+                .env("TMPDIR", tmp.path())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(0));
+            assert!(scratch_dirs(tmp.path()).is_empty(), "swept by the next run");
+        }
+    }
 }

@@ -176,6 +176,11 @@ pub struct ScanArgs {
     /// Exit with status 1 when an alert at or above this severity fires.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,
+    /// Events held in memory for event-time ordering before sorted runs spill to temporary
+    /// files (in `$TMPDIR`, removed at exit, on Ctrl-C / SIGTERM, or by the next run after a
+    /// kill -9).
+    #[arg(long, value_name = "EVENTS", default_value_t = crate::engine::order::DEFAULT_RUN_EVENTS)]
+    pub sort_budget: usize,
 }
 
 #[derive(Args, Debug)]

@@ -13,7 +13,14 @@ use clap::Parser;
 /// Exit status (SPEC §1): 0 done, 1 `--fail-on` triggered, 2 usage or fatal error.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    match dispatch(cli) {
+    // Interrupted (Ctrl-C, a scheduler's SIGTERM): the temporary files of sorting and
+    // set-aside events go with the process; the store needs nothing, every commit is one
+    // transaction. (kill -9 cannot be caught: the next run sweeps what it left.)
+    let _ = ctrlc::set_handler(|| {
+        crate::engine::scratch::remove_all();
+        std::process::exit(130);
+    });
+    let code = match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!(
@@ -22,7 +29,9 @@ pub fn main() -> i32 {
             );
             2
         }
-    }
+    };
+    crate::engine::scratch::remove_all();
+    code
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {

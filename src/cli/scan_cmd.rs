@@ -90,6 +90,7 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         None
     };
     let opts = ScanOptions {
+        run_events: a.sort_budget,
         enricher,
         store: store.clone(),
         pipeline: pipeline_options(&a.read),

@@ -38,11 +38,8 @@ impl Spill {
         }
         self.rules.extend(rules.iter().copied());
         if self.file.is_none() {
-            let path = std::env::temp_dir().join(format!(
-                "tripline-deferred-{}-{}.bin",
-                std::process::id(),
-                self as *const _ as usize
-            ));
+            let path =
+                super::scratch::dir()?.join(format!("deferred-{}.bin", self as *const _ as usize));
             let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
             self.file = Some((path, w));
         }

@@ -5,6 +5,7 @@ pub mod deferred;
 pub mod order;
 pub mod pipeline;
 pub mod scan;
+pub mod scratch;
 pub mod summary;
 
 pub use pipeline::{collect, run, PipelineOptions};

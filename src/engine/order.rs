@@ -2,6 +2,12 @@
 //! event-time order, whatever the order of files and records. Events are sorted by
 //! (time, origin); beyond a memory budget, sorted runs spill to temporary files and are
 //! merged back, so badly ordered input costs disk, never unbounded memory.
+//!
+//! Runs are merged in bounded fan-in: once `FAN_IN` runs of one size exist they are merged
+//! into one run of the next size (a tiered merge), and the final merge reads at most
+//! `FAN_IN` files. Open descriptors stay under `FAN_IN + 1` whatever the input size (one
+//! file per run used to fail at ~66 M events under the default limit of 1,024), and each
+//! event is rewritten once per tier: O(n log n) work in all.
 
 use crate::event::codec;
 use crate::event::Event;
@@ -15,6 +21,9 @@ use std::sync::Arc;
 /// Events kept in memory before a sorted run is spilled.
 pub const DEFAULT_RUN_EVENTS: usize = 65_536;
 
+/// At most this many runs are merged at once (and open at once).
+pub const FAN_IN: usize = 64;
+
 pub fn event_order(a: &Event, b: &Event) -> Ordering {
     a.time.cmp(&b.time).then_with(|| a.origin.cmp(&b.origin))
 }
@@ -22,9 +31,13 @@ pub fn event_order(a: &Event, b: &Event) -> Ordering {
 pub struct EventSorter {
     mem: Vec<Event>,
     run_events: usize,
-    runs: Vec<PathBuf>,
-    dir: PathBuf,
+    /// Spilled runs with their tier: a run of tier t holds about `FAN_IN^t` runs' events.
+    runs: Vec<(PathBuf, u32)>,
+    /// Names of the run files made so far (unique within the scratch directory).
+    made: u64,
     spilled: u64,
+    /// Set once the input is read: the final merge may fold runs of different tiers.
+    draining: bool,
 }
 
 impl EventSorter {
@@ -33,8 +46,9 @@ impl EventSorter {
             mem: Vec::new(),
             run_events: run_events.max(1),
             runs: Vec::new(),
-            dir: std::env::temp_dir(),
+            made: 0,
             spilled: 0,
+            draining: false,
         }
     }
 
@@ -62,14 +76,19 @@ impl EventSorter {
         idx
     }
 
+    fn new_run_path(&mut self) -> io::Result<PathBuf> {
+        self.made += 1;
+        Ok(super::scratch::dir()?.join(format!(
+            "run-{}-{}.bin",
+            self as *const _ as usize, self.made
+        )))
+    }
+
     fn spill(&mut self) -> io::Result<()> {
         let order = self.order();
-        let path = self.dir.join(format!(
-            "tripline-run-{}-{}-{}.bin",
-            std::process::id(),
-            self as *const _ as usize,
-            self.runs.len()
-        ));
+        let path = self.new_run_path()?;
+        // Registered before it is written: a failed write still removes the file on drop.
+        self.runs.push((path.clone(), 0));
         let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         let mut buf = Vec::with_capacity(512);
         for i in order {
@@ -81,8 +100,45 @@ impl EventSorter {
         w.flush()?;
         self.spilled += self.mem.len() as u64;
         self.mem.clear();
-        self.runs.push(path);
-        Ok(())
+        self.compact()
+    }
+
+    /// Merges `FAN_IN` runs of one tier into one of the next while a tier has that many;
+    /// once draining, also folds the lowest runs until at most `FAN_IN` remain for the final
+    /// merge.
+    fn compact(&mut self) -> io::Result<()> {
+        loop {
+            self.runs.sort_by_key(|(_, tier)| *tier);
+            let full_tier = self
+                .runs
+                .iter()
+                .position(|(_, t)| self.runs.iter().filter(|(_, u)| u == t).count() >= FAN_IN);
+            let (start, group) = match full_tier {
+                Some(start) => (start, FAN_IN),
+                None if self.draining && self.runs.len() > FAN_IN => {
+                    (0, (self.runs.len() - FAN_IN + 1).min(FAN_IN))
+                }
+                None => return Ok(()),
+            };
+            let taken: Vec<(PathBuf, u32)> = self.runs.drain(start..start + group).collect();
+            let tier = taken.iter().map(|(_, t)| *t).max().unwrap_or(0) + 1;
+            let path = self.new_run_path()?;
+            self.runs.push((path.clone(), tier));
+            let mut w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+            let mut buf = Vec::with_capacity(512);
+            let paths: Vec<PathBuf> = taken.iter().map(|(p, _)| p.clone()).collect();
+            let merged = merge_runs(&paths, None, &mut |e| {
+                buf.clear();
+                codec::encode(e, &mut buf);
+                w.write_all(&(buf.len() as u32).to_le_bytes())?;
+                w.write_all(&buf)
+            });
+            for p in &paths {
+                let _ = std::fs::remove_file(p);
+            }
+            merged?;
+            w.flush()?;
+        }
     }
 
     /// Every event in order, each passed to `f`.
@@ -95,47 +151,66 @@ impl EventSorter {
             }
             return Ok(());
         }
-        let mut sources: Vec<RunReader> = Vec::new();
-        for p in &self.runs {
-            sources.push(RunReader {
-                r: BufReader::with_capacity(1 << 20, File::open(p)?),
-                buf: Vec::new(),
-            });
-        }
-        let mut interner = codec::Interner::default();
-        let mut intern = |s: String| interner.intern(s);
-        let mut heap: BinaryHeap<HeapItem> = BinaryHeap::new();
-        for (i, s) in sources.iter_mut().enumerate() {
-            if let Some(e) = s.next(&mut intern)? {
-                heap.push(HeapItem(e, i));
-            }
-        }
-        let mut from_mem = order.into_iter().map(|i| &mem[i as usize]).peekable();
-        loop {
-            let take_mem = match (heap.peek(), from_mem.peek()) {
-                (None, None) => break,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (Some(h), Some(m)) => event_order(m, &h.0) == Ordering::Less,
-            };
-            if take_mem {
-                if let Some(e) = from_mem.next() {
-                    f(e);
-                }
-            } else if let Some(HeapItem(e, i)) = heap.pop() {
-                if let Some(n) = sources[i].next(&mut intern)? {
-                    heap.push(HeapItem(n, i));
-                }
-                f(&e);
-            }
-        }
-        Ok(())
+        self.draining = true;
+        self.compact()?;
+        let paths: Vec<PathBuf> = self.runs.iter().map(|(p, _)| p.clone()).collect();
+        let from_mem = order.into_iter().map(|i| &mem[i as usize]);
+        merge_runs(&paths, Some(Box::new(from_mem)), &mut |e| {
+            f(e);
+            Ok(())
+        })
     }
+}
+
+/// Merges sorted run files (and, optionally, sorted events in memory) into one ordered
+/// stream passed to `f`.
+fn merge_runs<'m>(
+    paths: &[PathBuf],
+    mem: Option<Box<dyn Iterator<Item = &'m Event> + 'm>>,
+    f: &mut dyn FnMut(&Event) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut sources: Vec<RunReader> = Vec::with_capacity(paths.len());
+    for p in paths {
+        sources.push(RunReader {
+            r: BufReader::with_capacity(1 << 20, File::open(p)?),
+            buf: Vec::new(),
+        });
+    }
+    let mut interner = codec::Interner::default();
+    let mut intern = |s: String| interner.intern(s);
+    let mut heap: BinaryHeap<HeapItem> = BinaryHeap::new();
+    for (i, s) in sources.iter_mut().enumerate() {
+        if let Some(e) = s.next(&mut intern)? {
+            heap.push(HeapItem(e, i));
+        }
+    }
+    let mut from_mem = mem
+        .unwrap_or_else(|| Box::new(std::iter::empty()))
+        .peekable();
+    loop {
+        let take_mem = match (heap.peek(), from_mem.peek()) {
+            (None, None) => break,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (Some(h), Some(m)) => event_order(m, &h.0) == Ordering::Less,
+        };
+        if take_mem {
+            if let Some(e) = from_mem.next() {
+                f(e)?;
+            }
+        } else if let Some(HeapItem(e, i)) = heap.pop() {
+            if let Some(n) = sources[i].next(&mut intern)? {
+                heap.push(HeapItem(n, i));
+            }
+            f(&e)?;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for EventSorter {
     fn drop(&mut self) {
-        for p in &self.runs {
+        for (p, _) in &self.runs {
             let _ = std::fs::remove_file(p);
         }
     }
@@ -209,5 +284,65 @@ mod tests {
         let mut want = times.clone();
         want.sort();
         assert_eq!(out, want);
+    }
+
+    /// An event whose every field differs from every other field, so a codec that swapped
+    /// two fields on the way through a spilled run would be caught.
+    fn distinct_event(i: u64, src: &Arc<str>) -> Event {
+        let f = |name: &str| format!("{name}-{i}");
+        Event {
+            time: Timestamp(((i * 7919) % 5000) as i64),
+            provider: crate::event::ProviderField(Provider::Gcp),
+            log: crate::event::LogField(LogFormat::EntraAudit),
+            identity: f("identity"),
+            identity_type: f("identity_type"),
+            account: f("account"),
+            source_ip: f("source_ip"),
+            user_agent: f("user_agent"),
+            action: f("action"),
+            service: f("service"),
+            region: f("region"),
+            resource: f("resource"),
+            request: f("request"),
+            outcome: crate::event::Outcome::Failure,
+            error_code: f("error_code"),
+            http_status: Some(400 + (i % 100) as u16),
+            client_app: f("client_app"),
+            country: f("country"),
+            asn: Some(64_500 + i as u32),
+            status: f("status"),
+            resource_group: f("resource_group"),
+            target: f("target"),
+            key_id: f("key_id"),
+            shape: crate::event::Shape::Sentinel,
+            origin: Origin::line(src, i),
+            event_id: f("event_id"),
+        }
+    }
+
+    #[test]
+    fn spilled_events_come_back_whole_through_tiered_merges() {
+        // Runs of 1 event: 5,000 runs, so tiers 1 (78 runs of 64) and 2 are merged and
+        // the final merge folds the rest; every field must survive every rewrite.
+        let src: Arc<str> = Arc::from("f");
+        let events: Vec<Event> = (0..5000).map(|i| distinct_event(i, &src)).collect();
+        let mut sorter = EventSorter::new(1);
+        for e in events.iter().cloned() {
+            sorter.push(e).unwrap();
+            assert!(
+                sorter.runs.len() < FAN_IN * 3,
+                "bounded: {}",
+                sorter.runs.len()
+            );
+        }
+        assert!(sorter.runs.iter().any(|(_, tier)| *tier >= 2));
+        let mut out = Vec::new();
+        sorter.drain(&mut |e| out.push(e.clone())).unwrap();
+        let mut want = events;
+        want.sort_by(event_order);
+        assert_eq!(out.len(), want.len());
+        for (got, want) in out.iter().zip(&want) {
+            assert_eq!(got, want);
+        }
     }
 }

@@ -1,0 +1,109 @@
+//! Scratch space on disk for one run: the sorter's spilled runs and the events rules set
+//! aside (`engine::order`, `engine::deferred`) live in one directory per process,
+//! `$TMPDIR/tripline-scratch-<pid>-<nanos>/`, so that nothing is left behind however the
+//! run ends:
+//! - normally, each file is removed by its owner's `Drop`, and the binary calls
+//!   [`remove_all`] before it exits;
+//! - on SIGINT / SIGTERM, the binary's signal handler calls [`remove_all`];
+//! - on kill -9, the next run sweeps it ([`sweep_stale`]): every scratch directory holds a
+//!   lock file that its process keeps locked while it lives, and the kernel releases the lock
+//!   when the process dies, so a directory whose lock can be taken has no owner.
+
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const PREFIX: &str = "tripline-scratch-";
+const LOCK: &str = ".lock";
+
+struct Live {
+    dir: PathBuf,
+    /// Held for the life of the process: the lock says "someone owns this directory".
+    _lock: File,
+}
+
+static LIVE: Mutex<Option<Live>> = Mutex::new(None);
+
+/// This process's scratch directory, made (and stale ones swept) on first use.
+pub fn dir() -> io::Result<PathBuf> {
+    let mut live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(l) = live.as_ref() {
+        return Ok(l.dir.clone());
+    }
+    let base = std::env::temp_dir();
+    sweep_stale(&base);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let dir = base.join(format!("{PREFIX}{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let lock = File::create(dir.join(LOCK))?;
+    lock.try_lock()
+        .map_err(|e| io::Error::other(format!("locking {}: {e}", dir.display())))?;
+    *live = Some(Live {
+        dir: dir.clone(),
+        _lock: lock,
+    });
+    Ok(dir)
+}
+
+/// Removes this process's scratch directory, if it made one. Safe to call from a signal
+/// handler thread while other threads still write there: their files simply vanish.
+pub fn remove_all() {
+    let taken = LIVE.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(l) = taken {
+        let _ = std::fs::remove_dir_all(&l.dir);
+    }
+}
+
+/// Removes the scratch directories in `base` that no living process owns (their lock can
+/// be taken). Errors are ignored: a directory that cannot be removed now is tried next time.
+pub fn sweep_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(PREFIX) {
+            continue;
+        }
+        let path = entry.path();
+        // Never follow a link someone planted in a shared temporary directory.
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let owned = match File::open(path.join(LOCK)) {
+            Ok(f) => f.try_lock().is_err(),
+            // A directory without its lock file was killed while being made.
+            Err(_) => false,
+        };
+        if !owned {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_owners_directory_is_swept_and_a_live_one_kept() {
+        let base = tempfile::tempdir().unwrap();
+        let dead = base.path().join(format!("{PREFIX}1-1"));
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::write(dead.join(LOCK), b"").unwrap();
+        std::fs::write(dead.join("run-0.bin"), b"x").unwrap();
+        let alive = base.path().join(format!("{PREFIX}2-2"));
+        std::fs::create_dir_all(&alive).unwrap();
+        let held = File::create(alive.join(LOCK)).unwrap();
+        held.try_lock().unwrap();
+        let other = base.path().join("someone-elses");
+        std::fs::create_dir_all(&other).unwrap();
+        sweep_stale(base.path());
+        assert!(!dead.exists(), "no owner: swept");
+        assert!(alive.exists(), "locked by a living process: kept");
+        assert!(other.exists(), "not ours: kept");
+    }
+}
