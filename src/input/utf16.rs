@@ -128,6 +128,9 @@ mod tests {
         let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(decode(&le, false), text);
         assert_eq!(decode(&be, true), text);
-        assert_eq!(decode(&le[..le.len() - 1], false).chars().last(), Some('\u{fffd}'));
+        assert_eq!(
+            decode(&le[..le.len() - 1], false).chars().last(),
+            Some('\u{fffd}')
+        );
     }
 }

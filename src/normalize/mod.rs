@@ -157,8 +157,9 @@ pub fn normalize_json(
         // (SPEC §9); only on this error path, so valid records pay nothing for it.
         Err(e) => match std::str::from_utf8(bytes) {
             Ok(_) => return Err(RecordError::json(e)),
-            Err(_) => serde_json::from_str(&String::from_utf8_lossy(bytes))
-                .map_err(RecordError::json)?,
+            Err(_) => {
+                serde_json::from_str(&String::from_utf8_lossy(bytes)).map_err(RecordError::json)?
+            }
         },
     };
     from_value(&v, origin, out, 0)
@@ -167,10 +168,7 @@ pub fn normalize_json(
 fn too_deep() -> RecordError {
     RecordError::new(
         BadReason::InvalidJson,
-        format!(
-            "nested more than {} levels deep",
-            nesting::MAX_DEPTH
-        ),
+        format!("nested more than {} levels deep", nesting::MAX_DEPTH),
     )
 }
 
