@@ -288,8 +288,8 @@ fn sniff(head: &[u8]) -> Sniff {
     match probe.iter().find(|b| !b.is_ascii_whitespace()) {
         // A text log line whose first field starts with a brace is still a text log line.
         Some(b'{') | Some(b'[')
-            if crate::normalize::is_text_log_line(line.trim_end())
-                && serde_json::from_str::<serde::de::IgnoredAny>(&line).is_err() =>
+            if first_field_is_not_json(&line)
+                && crate::normalize::is_text_log_line(line.trim_end()) =>
         {
             Sniff::Text
         }
@@ -302,6 +302,13 @@ fn sniff(head: &[u8]) -> Sniff {
             }
         }
     }
+}
+
+/// `{203.0.113.50}` may be a text log's first field; `{"eventVersion":`, `[{"a":`, `[` or
+/// `{` never are (the probe may cut a JSON line, so it is not parsed to decide).
+fn first_field_is_not_json(line: &str) -> bool {
+    let field = line.trim_start().split(' ').next().unwrap_or("");
+    field.len() > 1 && !field.contains('"') && !field[1..].starts_with(['{', '['])
 }
 
 /// Control bytes (but tab, newline, carriage return) and bytes of invalid UTF-8 sequences.

@@ -151,17 +151,7 @@ pub fn normalize_json(
             return Ok(());
         }
     }
-    let v: Value = match serde_json::from_slice(bytes) {
-        Ok(v) => v,
-        // Text that is not UTF-8 inside an otherwise readable record is read lossily
-        // (SPEC §9); only on this error path, so valid records pay nothing for it.
-        Err(e) => match std::str::from_utf8(bytes) {
-            Ok(_) => return Err(RecordError::json(e)),
-            Err(_) => {
-                serde_json::from_str(&String::from_utf8_lossy(bytes)).map_err(RecordError::json)?
-            }
-        },
-    };
+    let v: Value = serde_json::from_slice(bytes).map_err(RecordError::json)?;
     from_value(&v, origin, out, 0)
 }
 
