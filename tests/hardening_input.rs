@@ -200,6 +200,33 @@ fn stdin_line_over_cap_at_block_boundary_does_not_hang() {
     let (bytes, expected) = over_cap_at_block_boundary();
     let (events, err) = normalize("-", Some(&bytes), &[]);
     assert_one_too_large(&events, &err, expected);
+    // `tripline normalize - < file`: stdin is the file itself, read in whole blocks (a pipe
+    // hands out 64 KiB at a time and missed the boundary on the old reader).
+    let dir = Dir::new();
+    let path = dir.write("trail.jsonl", &bytes);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args(["normalize", "--threads", "2", "-"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let counter = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut v);
+        v.iter().filter(|&&b| b == b'\n').count()
+    });
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tripline normalize - < file did not finish within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(counter.join().unwrap(), expected);
 }
 
 #[test]
