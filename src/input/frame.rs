@@ -201,6 +201,15 @@ pub fn frame_input_until_lines(
             format!("read error: {e}")
         },
     };
+    // A UTF-8 byte-order mark (Windows tools, PowerShell exports) is no part of the first
+    // record: left in, it made the framers see text before the first JSON value and lose a
+    // one-line `{"Records":[...]}` file whole.
+    let bom = match reader.fill_buf() {
+        Ok(h) if h.starts_with(UTF8_BOM) => UTF8_BOM.len(),
+        Ok(_) => 0,
+        Err(e) => return Err(io_err(e, &source)),
+    };
+    reader.consume(bom);
     let head = match reader.fill_buf() {
         Ok(h) => h,
         Err(e) => return Err(io_err(e, &source)),
@@ -215,18 +224,24 @@ pub fn frame_input_until_lines(
             if hand_off_lines {
                 framer = framer.handing_off_lines();
             }
-            framer.run(reader, emit)
+            framer.run(reader, emit).map(|rest| match rest {
+                // Offsets count from the file's first byte, the mark included.
+                Rest::LinesFrom { offset, line } => Rest::LinesFrom {
+                    offset: offset + bom as u64,
+                    line,
+                },
+                Rest::Done => Rest::Done,
+            })
         }
         Sniff::Csv => CsvFramer::new(source.clone(), max_record)
             .run(reader, emit)
             .map(|()| Rest::Done),
         Sniff::Text => {
-            let first = first_line(head);
-            if !first.is_empty() && !crate::normalize::is_text_log_line(&first) {
+            if let Some(first) = no_text_log_line(head) {
                 return Err(FileError {
                     source: source.clone(),
                     detail: format!(
-                        "not a supported log format: the first line is neither JSON, a CSV table export, an S3 server access log line nor a combined HTTP log line ({:?}…)",
+                        "not a supported log format: no line is JSON, a CSV table export, an S3 server access log line or a combined HTTP log line ({:?}…)",
                         first.chars().take(60).collect::<String>()
                     ),
                 });
@@ -255,25 +270,31 @@ enum Sniff {
     Binary,
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Binary data, not a log: this share of the first 4 KiB or more is control bytes or bytes
+/// that are not UTF-8. Random or compressed data is about half; a log line carrying ESC or
+/// BEL in one attacker-chosen field (a user agent, a failed sign-in's user name) a few
+/// hundredths at most — and one such record must never get the whole file rejected.
+const BINARY_PERCENT: usize = 10;
+
 fn sniff(head: &[u8]) -> Sniff {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let probe = &head[..head.len().min(4096)];
-    let control = probe
-        .iter()
-        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x20).contains(&b))
-        .count();
-    if control > 0 && control * 100 / probe.len().max(1) >= 1 {
+    if suspicious_bytes(probe) * 100 >= BINARY_PERCENT * probe.len().max(1) {
         return Sniff::Binary;
     }
+    let first_line = probe.split(|&b| b == b'\n').next().unwrap_or(probe);
+    let line = String::from_utf8_lossy(first_line);
     match probe.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'{') | Some(b'[') => {
-            // `[01/Aug/2019:...` is an S3 access line starting with a bracket? No: S3 lines
-            // start with the owner id. A leading bracket is JSON.
-            Sniff::Json
+        // A text log line whose first field starts with a brace is still a text log line.
+        Some(b'{') | Some(b'[')
+            if first_field_is_not_json(&line)
+                && crate::normalize::is_text_log_line(line.trim_end()) =>
+        {
+            Sniff::Text
         }
+        Some(b'{') | Some(b'[') => Sniff::Json,
         _ => {
-            let first_line = probe.split(|&b| b == b'\n').next().unwrap_or(probe);
-            let line = String::from_utf8_lossy(first_line);
             if looks_like_csv_header(&line) {
                 Sniff::Csv
             } else {
@@ -283,15 +304,50 @@ fn sniff(head: &[u8]) -> Sniff {
     }
 }
 
-fn first_line(head: &[u8]) -> String {
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let line = head
-        .split(|&b| b == b'\n')
-        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .unwrap_or(&[]);
-    String::from_utf8_lossy(&line[..line.len().min(4096)])
-        .trim_end()
-        .to_string()
+/// `{203.0.113.50}` may be a text log's first field; `{"eventVersion":`, `[{"a":`, `[` or
+/// `{` never are (the probe may cut a JSON line, so it is not parsed to decide).
+fn first_field_is_not_json(line: &str) -> bool {
+    let field = line.trim_start().split(' ').next().unwrap_or("");
+    field.len() > 1 && !field.contains('"') && !field[1..].starts_with(['{', '['])
+}
+
+/// Control bytes (but tab, newline, carriage return) and bytes of invalid UTF-8 sequences.
+fn suspicious_bytes(probe: &[u8]) -> usize {
+    let mut n = probe
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        .count();
+    let mut rest = probe;
+    while let Err(e) = std::str::from_utf8(rest) {
+        // `None`: a sequence cut by the end of the probe, not an error.
+        let Some(bad) = e.error_len() else { break };
+        n += bad;
+        rest = &rest[e.valid_up_to() + bad..];
+    }
+    n
+}
+
+/// The first non-blank line, when no complete line of `head` (the first read: up to
+/// 256 KiB) is a text log line. A file is rejected whole only when nothing in it is a log;
+/// one odd line, even the first, is counted as one unrecognised record instead.
+fn no_text_log_line(head: &[u8]) -> Option<String> {
+    let complete = match memchr::memrchr(b'\n', head) {
+        Some(i) => &head[..i],
+        None => head,
+    };
+    let mut first = None;
+    for line in complete.split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(line);
+        let text = text.trim_end();
+        if crate::normalize::is_text_log_line(text) {
+            return None;
+        }
+        first.get_or_insert_with(|| text.to_string());
+    }
+    first
 }
 
 fn looks_like_csv_header(line: &str) -> bool {
@@ -326,5 +382,9 @@ mod tests {
             Sniff::Text
         );
         assert_eq!(sniff(b"\x00\x01\x02garbage\x00\x00"), Sniff::Binary);
+        assert_eq!(
+            sniff(b"{x} - - [01/Nov/2020:10:43:07 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"a\""),
+            Sniff::Text
+        );
     }
 }

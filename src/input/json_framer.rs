@@ -58,6 +58,9 @@ pub struct JsonFramer {
     wrapper_pending: Option<Arc<str>>,
     skipping_garbage: bool,
     first_done: bool,
+    /// The first record fit on one line: JSON lines if a newline follows it, concatenated
+    /// values (Firehose) if another value follows on the same line.
+    lines_pending: bool,
     /// Bytes consumed from the reader so far.
     consumed: u64,
     /// Stop at the switch to JSON lines and say where (`run` returns `LinesFrom`), because
@@ -108,6 +111,7 @@ impl JsonFramer {
             wrapper_pending: None,
             skipping_garbage: false,
             first_done: false,
+            lines_pending: false,
             consumed: 0,
             hand_off_lines: false,
         }
@@ -254,6 +258,21 @@ impl JsonFramer {
         let mut key_start: Option<usize> = if self.in_key { Some(0) } else { None };
         let mut i = 0;
         while i < len {
+            if self.lines_pending {
+                match chunk[i] {
+                    b' ' | b'\t' | b'\r' => {
+                        i += 1;
+                        continue;
+                    }
+                    b'\n' => {
+                        self.line += 1;
+                        return (i + 1, Step::SwitchToLines);
+                    }
+                    // `{...}{...}`: Kinesis Firehose writes EventBridge events without a
+                    // separator. Framing by newline would make the whole file one record.
+                    _ => self.lines_pending = false,
+                }
+            }
             if self.skipping_garbage {
                 match memchr::memchr(b'\n', &chunk[i..]) {
                     Some(off) => {
@@ -409,11 +428,10 @@ impl JsonFramer {
                             self.top_object = false;
                             let first = !self.first_done;
                             self.first_done = true;
-                            // A first record on one line means JSON lines: frame by newline from
-                            // here, so one broken line never swallows the next.
-                            if first && single_line {
-                                return (i + 1, Step::SwitchToLines);
-                            }
+                            // A first record on one line, ending its line, means JSON lines:
+                            // frame by newline from there, so one broken line never swallows
+                            // the next.
+                            self.lines_pending = first && single_line;
                         }
                     } else if self.depth == 0 {
                         self.top_object = false;

@@ -111,8 +111,13 @@ impl LineFramer {
             // `buf` may hold stale bytes past `filled`: only [..filled] is data.
             let mut filled = carried;
             let mut read_bytes = 0u64;
-            while filled < BLOCK {
-                let want = filled + (BLOCK - filled).max(64 * 1024);
+            // Always read fresh bytes beyond the carried tail: a tail as long as a block (an
+            // unfinished line under a cap of a block or more) would otherwise be flushed and
+            // carried again forever without reading (issue 10, class 1). A quarter block of
+            // fresh bytes at least keeps a long line's copies linear in its length.
+            let target = BLOCK.max(carried + BLOCK / 4);
+            while filled < target {
+                let want = filled + (target - filled).max(64 * 1024);
                 if buf.len() < want {
                     buf.resize(want, 0);
                 }

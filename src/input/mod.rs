@@ -6,6 +6,7 @@ pub mod frame;
 pub mod json_framer;
 pub mod lines;
 pub mod ranges;
+pub mod utf16;
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -96,22 +97,42 @@ pub fn open_reader(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn BufRead + Se
     buffered(raw).map(|(reader, _)| reader)
 }
 
-/// `raw` behind a buffer, and behind a gzip decoder when its magic bytes say so (`true`).
+/// `raw` behind a buffer, behind a gzip decoder when its magic bytes say so, and behind a
+/// UTF-16 decoder when a UTF-16 byte-order mark begins the (decompressed) text. `true` when
+/// the bytes read are not the file's own (positional reads cannot be used).
 fn buffered(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn BufRead + Send>, bool)> {
     let mut buffered = BufReader::with_capacity(READ_BUFFER, raw);
     let head = fill_at_least(&mut buffered, 2)?;
-    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-        // MultiGzDecoder: concatenated members are common in log shippers' output.
-        Ok((
-            Box::new(BufReader::with_capacity(
-                READ_BUFFER,
-                MultiGzDecoder::new(buffered),
-            )),
-            true,
-        ))
+    let (mut reader, gzip): (Box<dyn BufRead + Send>, bool) =
+        if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+            // MultiGzDecoder: concatenated members are common in log shippers' output.
+            (
+                Box::new(BufReader::with_capacity(
+                    READ_BUFFER,
+                    MultiGzDecoder::new(buffered),
+                )),
+                true,
+            )
+        } else {
+            (Box::new(buffered), false)
+        };
+    // A read error here (a corrupt gzip stream) is reported by the framer that reads on.
+    let Ok(head) = reader.fill_buf() else {
+        return Ok((reader, gzip));
+    };
+    let big_endian = if head.starts_with(utf16::LE_BOM) {
+        false
+    } else if head.starts_with(utf16::BE_BOM) {
+        true
     } else {
-        Ok((Box::new(buffered), false))
-    }
+        return Ok((reader, gzip));
+    };
+    reader.consume(2);
+    let decoded = utf16::Utf16Reader::new(reader, big_endian);
+    Ok((
+        Box::new(BufReader::with_capacity(READ_BUFFER, decoded)),
+        true,
+    ))
 }
 
 /// `fill_buf` may return fewer bytes than asked near a pipe boundary; retry a few times.
@@ -142,9 +163,9 @@ pub fn open_input(input: &InputPath) -> io::Result<Opened> {
             (Box::new(file), positional)
         }
     };
-    let (reader, gzip) = buffered(raw)?;
+    let (reader, decoded) = buffered(raw)?;
     Ok(Opened {
         reader,
-        splittable: positional.filter(|_| !gzip),
+        splittable: positional.filter(|_| !decoded),
     })
 }

@@ -141,21 +141,39 @@ pub fn from_gcp_lb(v: &Value, origin: Origin) -> Result<Event, RecordError> {
 /// `host - user [time] "GET /path HTTP/1.1" status bytes "referer" "user agent"`, with an
 /// optional leading virtual host (`vhost_combined`).
 pub fn looks_like_combined(line: &str) -> bool {
-    let t = tokens(line);
-    t.len() >= 7 && (t[3].starts_with('[') || t.get(4).is_some_and(|x| x.starts_with('[')))
+    combined_fields(line).is_some()
+}
+
+/// The fields of a combined line as `host ident user [time] request status bytes ...`, the
+/// user joined back together when it holds spaces (`%u` is logged as sent: a Basic-auth user
+/// name, attacker-chosen, may contain any number of them).
+fn combined_fields(line: &str) -> Option<(Vec<&str>, String)> {
+    let mut t = tokens(line);
+    // The time is the first bracketed field after host, ident and user.
+    let at = t.iter().skip(3).position(|x| x.starts_with('['))? + 3;
+    // `vhost:port host ident user [time]`: a vhost before a real address, not a user name
+    // in two words after an ident.
+    let vhost = at == 4
+        && t[1].parse::<std::net::IpAddr>().is_ok()
+        && t[0].parse::<std::net::IpAddr>().is_err();
+    let user = if vhost {
+        t.remove(0);
+        t[2].to_string()
+    } else {
+        let user = t[2..at].join(" ");
+        t.drain(3..at);
+        user
+    };
+    (t.len() >= 7).then_some((t, user))
 }
 
 pub fn from_combined(line: &str, origin: Origin) -> Result<Event, RecordError> {
-    let mut t = tokens(line);
-    if t.len() >= 5 && !t[3].starts_with('[') && t[4].starts_with('[') {
-        t.remove(0);
-    }
-    if t.len() < 7 || !t[3].starts_with('[') {
+    let Some((t, user)) = combined_fields(line) else {
         return Err(RecordError::new(
             BadReason::Unrecognised,
             "expected a combined log line: host ident user [time] \"request\" status bytes",
         ));
-    }
+    };
     let time = Timestamp::parse(t[3]).ok_or_else(|| {
         RecordError::new(
             BadReason::InvalidTime,
@@ -164,8 +182,8 @@ pub fn from_combined(line: &str, origin: Origin) -> Result<Event, RecordError> {
     })?;
     let mut e = Event::new(Provider::Other, LogFormat::HttpAccess, time, origin);
     e.source_ip = t[0].to_string();
-    if t[2] != "-" {
-        e.identity = t[2].to_string();
+    if user != "-" {
+        e.identity = user;
     }
     e.request = t[4].to_string();
     let mut parts = t[4].split(' ');

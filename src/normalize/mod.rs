@@ -12,6 +12,7 @@ pub mod entra_signin;
 pub mod gcp_audit;
 pub mod http_access;
 pub mod lenient;
+pub mod nesting;
 pub mod prefilter;
 pub mod s3_access;
 pub mod value;
@@ -206,6 +207,9 @@ pub fn normalize_json(
     origin: &Origin,
     out: &mut Vec<Event>,
 ) -> Result<(), RecordError> {
+    if nesting::too_deep(bytes) {
+        return Err(too_deep());
+    }
     // Fast path: one typed pass decides whether this is a plain CloudTrail event.
     if let Ok(raw) = sonic_rs::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
         if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
@@ -215,6 +219,13 @@ pub fn normalize_json(
     }
     let v: Value = serde_json::from_slice(bytes).map_err(RecordError::json)?;
     from_value(&v, origin, out, 0)
+}
+
+fn too_deep() -> RecordError {
+    RecordError::new(
+        BadReason::InvalidJson,
+        format!("nested more than {} levels deep", nesting::MAX_DEPTH),
+    )
 }
 
 /// Rule-test cases and EventBridge envelopes can carry `eventName` beside the real event.
@@ -551,14 +562,17 @@ pub fn normalize_text(
     origin: &Origin,
     out: &mut Vec<Event>,
 ) -> Result<(), RecordError> {
-    let line = std::str::from_utf8(bytes)
-        .map_err(|e| RecordError::new(BadReason::InvalidRecord, format!("invalid UTF-8: {e}")))?;
+    // One byte that is not UTF-8 (a bucket name, a user agent) must not cost the line.
+    let line = String::from_utf8_lossy(bytes);
     let line = line.trim_end_matches('\r');
     if s3_access::looks_like(line) {
         out.push(s3_access::from_line(line, origin.clone())?);
     } else if http_access::looks_like_combined(line) {
         out.push(http_access::from_combined(line, origin.clone())?);
     } else if line.trim_start().starts_with('{') {
+        if nesting::too_deep(line.as_bytes()) {
+            return Err(too_deep());
+        }
         let v: Value = serde_json::from_str(line).map_err(RecordError::json)?;
         from_value(&v, origin, out, 0)?;
     } else {

@@ -1,0 +1,540 @@
+//! Hardening of the reading layer (issue 10, classes 1-4; SPEC §2, §9): no record can hang
+//! the reader, crash the process, blind the rest of its file, or be lost for its shape. Each
+//! test runs the binary as a user would, on real log shapes, with a time limit so that a
+//! hang fails instead of blocking the suite.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// Runs the binary with `stdin` fed from `input`, killing it after `limit`.
+fn tripline_with(args: &[&str], input: Option<&[u8]>, limit: Duration) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args(args)
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run tripline");
+    let feeder = input.map(|bytes| {
+        let mut stdin = child.stdin.take().unwrap();
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&bytes);
+        })
+    });
+    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err, &mut v);
+        v
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tripline {args:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    Output {
+        status,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
+}
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Dir {
+        Dir(tempfile::tempdir().unwrap())
+    }
+    fn write(&self, name: &str, bytes: &[u8]) -> String {
+        let p: PathBuf = self.0.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// `normalize` of one path (or `-` with `stdin`): the events printed and stderr.
+fn normalize(path: &str, stdin: Option<&[u8]>, extra: &[&str]) -> (Vec<serde_json::Value>, String) {
+    let mut args = vec!["normalize", "--threads", "2"];
+    args.extend_from_slice(extra);
+    args.push(path);
+    let o = tripline_with(&args, stdin, LIMIT);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        o.status.code().is_some(),
+        "tripline was killed by a signal (crash): {err}"
+    );
+    let events = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    (events, err)
+}
+
+/// The rules that fired in a scan of `paths` (the organisation's buckets are `acme-*`).
+fn scan_rules(paths: &[&str], rules: &str) -> Vec<String> {
+    let dir = Dir::new();
+    let config = dir.write(
+        "tripline.toml",
+        b"[organisation]\nbucket_prefixes = [\"acme\"]\n",
+    );
+    let mut args = vec![
+        "scan", "--output", "jsonl", "--state", ":memory:", "--config", &config, "--rules", rules,
+    ];
+    args.extend_from_slice(paths);
+    let o = tripline_with(&args, None, LIMIT);
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["rule"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn t(i: usize) -> String {
+    format!("2024-05-06T10:{:02}:{:02}Z", i / 60 % 60, i % 60)
+}
+
+/// A CloudTrail management event (S3 delivery shape), with `extra` fields appended.
+fn cloudtrail(i: usize, extra: &str) -> String {
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","principalId":"AIDAEXAMPLE","arn":"arn:aws:iam::123456789012:user/alice","accountId":"123456789012","accessKeyId":"AKIAEXAMPLE","userName":"alice"}},"eventTime":"{}","eventSource":"ec2.amazonaws.com","eventName":"DescribeInstances","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2.15.0","requestParameters":{{"instancesSet":{{}}}},"responseElements":null,"requestID":"r-{i}","eventID":"e-{i}","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"{extra}}}"#,
+        t(i)
+    )
+}
+
+/// `n` CloudTrail lines of about `bytes` in all.
+fn lines_of(bytes: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut len = 0;
+    while len < bytes {
+        let l = cloudtrail(out.len(), "");
+        len += l.len() + 1;
+        out.push(l);
+    }
+    out
+}
+
+fn padded(i: usize, pad: usize) -> String {
+    cloudtrail(
+        i,
+        &format!(r#","additionalEventData":{{"pad":"{}"}}"#, "x".repeat(pad)),
+    )
+}
+
+/// ~730 KB of normal lines, a 1.1 MB line that crosses the 1 MiB read block, five more.
+fn over_cap_at_block_boundary() -> (Vec<u8>, usize) {
+    let mut lines = lines_of(730 * 1024);
+    lines.push(padded(lines.len(), 1100 * 1024));
+    for _ in 0..5 {
+        lines.push(cloudtrail(lines.len(), ""));
+    }
+    ((lines.join("\n") + "\n").into_bytes(), lines.len() - 1)
+}
+
+fn assert_one_too_large(events: &[serde_json::Value], err: &str, expected: usize) {
+    assert_eq!(events.len(), expected, "{err}");
+    assert!(err.contains("skipped 1 records: record too large"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 1: hangs
+
+#[test]
+fn line_over_cap_at_block_boundary_does_not_hang() {
+    let dir = Dir::new();
+    let (bytes, expected) = over_cap_at_block_boundary();
+    let path = dir.write("trail.jsonl", &bytes);
+    let (events, err) = normalize(&path, None, &[]);
+    assert_one_too_large(&events, &err, expected);
+}
+
+#[test]
+fn gzip_line_over_cap_at_block_boundary_does_not_hang() {
+    let dir = Dir::new();
+    let (bytes, expected) = over_cap_at_block_boundary();
+    let path = dir.write("trail.jsonl.gz", &gzip(&bytes));
+    let (events, err) = normalize(&path, None, &[]);
+    assert_one_too_large(&events, &err, expected);
+}
+
+#[test]
+fn stdin_line_over_cap_at_block_boundary_does_not_hang() {
+    let (bytes, expected) = over_cap_at_block_boundary();
+    let (events, err) = normalize("-", Some(&bytes), &[]);
+    assert_one_too_large(&events, &err, expected);
+    // `tripline normalize - < file`: stdin is the file itself, read in whole blocks (a pipe
+    // hands out 64 KiB at a time and missed the boundary on the old reader).
+    let dir = Dir::new();
+    let path = dir.write("trail.jsonl", &bytes);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
+        .args(["normalize", "--threads", "2", "-"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let counter = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut v);
+        v.iter().filter(|&&b| b == b'\n').count()
+    });
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("tripline normalize - < file did not finish within {LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(counter.join().unwrap(), expected);
+}
+
+#[test]
+fn stdin_line_over_one_mib_under_a_larger_cap_does_not_hang() {
+    let lines = [cloudtrail(0, ""), padded(1, 1200 * 1024), cloudtrail(2, "")];
+    let bytes = lines.join("\n") + "\n";
+    let (events, err) = normalize(
+        "-",
+        Some(bytes.as_bytes()),
+        &["--max-record-size", "4194304"],
+    );
+    assert_eq!(events.len(), 3, "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 2: stack overflow on deep nesting
+
+fn nested(levels: usize) -> String {
+    format!("{}{}", "[".repeat(levels), "]".repeat(levels))
+}
+
+/// A CloudTrail event whose request parameters nest `levels` deep.
+fn deep_event(i: usize, levels: usize) -> String {
+    cloudtrail(i, &format!(r#","x":{}"#, nested(levels)))
+}
+
+fn assert_one_too_deep(events: &[serde_json::Value], err: &str) {
+    assert_eq!(events.len(), 2, "{err}");
+    assert!(err.contains("nested more than 128 levels deep"), "{err}");
+}
+
+#[test]
+fn deeply_nested_json_line_is_skipped_alone() {
+    let dir = Dir::new();
+    let body = [cloudtrail(0, ""), deep_event(1, 19_000), cloudtrail(2, "")].join("\n");
+    let (events, err) = normalize(&dir.write("deep.jsonl", body.as_bytes()), None, &[]);
+    assert_one_too_deep(&events, &err);
+    // Objects as well as arrays.
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(19_000), "}".repeat(19_000));
+    let body = [cloudtrail(0, ""), objects, cloudtrail(2, "")].join("\n");
+    let (events, err) = normalize(&dir.write("deep-obj.jsonl", body.as_bytes()), None, &[]);
+    assert_one_too_deep(&events, &err);
+}
+
+#[test]
+fn deeply_nested_element_of_records_is_skipped_alone() {
+    let dir = Dir::new();
+    let body = format!(
+        r#"{{"Records":[{},{},{}]}}"#,
+        cloudtrail(0, ""),
+        deep_event(1, 19_000),
+        cloudtrail(2, "")
+    );
+    let (events, err) = normalize(&dir.write("deep.json", body.as_bytes()), None, &[]);
+    assert_one_too_deep(&events, &err);
+    assert!(err.contains("deep.json#Records[1]"), "{err}");
+}
+
+#[test]
+fn deeply_nested_element_of_top_level_array_is_skipped_alone() {
+    let dir = Dir::new();
+    let body = format!(
+        "[\n{},\n{},\n{}\n]\n",
+        cloudtrail(0, ""),
+        deep_event(1, 19_000),
+        cloudtrail(2, "")
+    );
+    let (events, err) = normalize(&dir.write("deep.json", body.as_bytes()), None, &[]);
+    assert_one_too_deep(&events, &err);
+}
+
+#[test]
+fn million_deep_record_is_skipped_alone() {
+    let dir = Dir::new();
+    let body = [
+        cloudtrail(0, ""),
+        deep_event(1, 1_000_000),
+        cloudtrail(2, ""),
+    ]
+    .join("\n");
+    let path = dir.write("deep.jsonl", body.as_bytes());
+    let (events, err) = normalize(&path, None, &["--max-record-size", "4194304"]);
+    assert_one_too_deep(&events, &err);
+    let body = format!(
+        r#"{{"Records":[{},{}]}}"#,
+        nested(1_000_000),
+        cloudtrail(2, "")
+    );
+    let path = dir.write("deep.json", body.as_bytes());
+    let (events, err) = normalize(&path, None, &["--max-record-size", "4194304"]);
+    assert_eq!(events.len(), 1, "{err}");
+    assert!(err.contains("nested more than 128 levels deep"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 3: one record blinds a file
+
+fn clf(i: usize) -> String {
+    format!("[06/May/2024:10:{:02}:{:02} +0000]", i / 60 % 60, i % 60)
+}
+
+/// An S3 server access log line: a bucket listing from 203.0.113.50 that got a 404.
+fn s3_404(i: usize, user_agent: &[u8]) -> Vec<u8> {
+    let mut l = format!(
+        r#"79a59df900bb44eeed96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be acme-{i} {} 203.0.113.50 - 3E57427F3EXAMPLE{i} REST.GET.BUCKET - "GET /?list-type=2&prefix= HTTP/1.1" 404 NoSuchBucket 243 - 9 - "-" ""#,
+        clf(i * 60)
+    )
+    .into_bytes();
+    l.extend_from_slice(user_agent);
+    l.extend_from_slice(
+        br#"" - 9vKBE6vMhrNiWHZmb2L0mXOcqPGzQOI5XLnCtZNPxev= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader acme.s3.us-west-2.amazonaws.com TLSv1.2 - -"#,
+    );
+    l
+}
+
+fn s3_log(hostile: usize, user_agent: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..12 {
+        let ua: &[u8] = if i == hostile {
+            user_agent
+        } else {
+            b"aws-cli/2.15.0 Python/3.11 Linux"
+        };
+        out.extend(s3_404(i, ua));
+        out.push(b'\n');
+    }
+    out
+}
+
+#[test]
+fn control_bytes_in_one_s3_user_agent_do_not_reject_the_file() {
+    let dir = Dir::new();
+    // ESC and BEL (a terminal attack) make up over 1 % of the first 4 KiB.
+    let ua = b"\x1b]0;owned\x07\x1b[2J\x1b[31m\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07\x07";
+    let path = dir.write("s3.log", &s3_log(0, ua));
+    assert_eq!(
+        scan_rules(&[&path], "bucket-enumeration"),
+        ["bucket-enumeration"]
+    );
+}
+
+#[test]
+fn non_utf8_byte_in_one_s3_line_is_read_lossily() {
+    let dir = Dir::new();
+    let path = dir.write("s3.log", &s3_log(3, b"curl/8.4.0 \xff\xfe"));
+    let (events, err) = normalize(&path, None, &[]);
+    assert_eq!(events.len(), 12, "{err}");
+    assert_eq!(
+        scan_rules(&[&path], "bucket-enumeration"),
+        ["bucket-enumeration"]
+    );
+}
+
+#[test]
+fn bel_in_one_failed_signin_user_name_does_not_reject_a_sentinel_csv() {
+    let dir = Dir::new();
+    let mut csv = b"TimeGenerated [UTC],UserPrincipalName,ResultType,ResultDescription,IPAddress,AppDisplayName,ClientAppUsed,UserAgent\n".to_vec();
+    for i in 0..10 {
+        let user = if i == 0 {
+            format!("{}@contoso.com", "\x07".repeat(60))
+        } else {
+            format!("user{i}@contoso.com")
+        };
+        csv.extend(
+            format!(
+                "\"5/6/2024, 10:{i:02}:00.000 AM\",{user},50126,Invalid username or password,203.0.113.50,Azure Portal,Browser,Mozilla/5.0\n"
+            )
+            .into_bytes(),
+        );
+    }
+    let (events, err) = normalize(&dir.write("signins.csv", &csv), None, &[]);
+    assert_eq!(events.len(), 10, "{err}");
+}
+
+#[test]
+fn utf8_bom_does_not_lose_a_records_file() {
+    let dir = Dir::new();
+    let body = format!(
+        r#"{{"Records":[{},{}]}}"#,
+        cloudtrail(0, ""),
+        cloudtrail(1, "")
+    );
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(body.as_bytes());
+    let (events, err) = normalize(&dir.write("trail.json", &bytes), None, &[]);
+    assert_eq!(events.len(), 2, "{err}");
+    let (events, err) = normalize(&dir.write("trail.json.gz", &gzip(&bytes)), None, &[]);
+    assert_eq!(events.len(), 2, "{err}");
+}
+
+#[test]
+fn utf8_bom_does_not_lose_lookup_events_output() {
+    let dir = Dir::new();
+    let events: Vec<String> = (0..3)
+        .map(|i| {
+            format!(
+                r#"{{"EventId":"e-{i}","EventName":"DescribeInstances","ReadOnly":"true","EventTime":"{}","EventSource":"ec2.amazonaws.com","Username":"alice","Resources":[],"CloudTrailEvent":{}}}"#,
+                t(i),
+                serde_json::to_string(&cloudtrail(i, "")).unwrap()
+            )
+        })
+        .collect();
+    let body = format!("{{\n    \"Events\": [\n{}\n    ]\n}}\n", events.join(",\n"));
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(body.as_bytes());
+    let (out, err) = normalize(&dir.write("lookup.json", &bytes), None, &[]);
+    assert_eq!(out.len(), 3, "{err}");
+}
+
+/// Tenant enumeration through a perimeter log: 25 GetCredentialType probes.
+fn probes(user: &str) -> String {
+    (0..25)
+        .map(|i| {
+            format!(
+                r#"203.0.113.50 - {user} {} "POST /common/GetCredentialType?mkt=en-US HTTP/1.1" 200 512 "-" "python-requests/2.31.0""#,
+                clf(i * 20)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn combined_log_user_with_spaces_is_read() {
+    let dir = Dir::new();
+    let path = dir.write("access.log", probes("John Q Public").as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    assert_eq!(events.len(), 25, "{err}");
+    assert_eq!(events[0]["identity"], "John Q Public");
+    assert_eq!(
+        scan_rules(&[&path], "tenant-enumeration"),
+        ["tenant-enumeration"]
+    );
+}
+
+#[test]
+fn odd_first_line_does_not_reject_a_combined_log() {
+    let dir = Dir::new();
+    let body = format!("this is not a log line\n{}", probes("-"));
+    let path = dir.write("access.log", body.as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    assert_eq!(events.len(), 25, "{err}");
+    assert!(err.contains("unrecognised format"), "{err}");
+}
+
+#[test]
+fn combined_log_whose_first_field_starts_with_a_brace_is_text() {
+    let dir = Dir::new();
+    let body = probes("-").replace("203.0.113.50 -", "{203.0.113.50} -");
+    let (events, err) = normalize(&dir.write("access.log", body.as_bytes()), None, &[]);
+    assert_eq!(events.len(), 25, "{err}");
+}
+
+#[test]
+fn utf16_with_bom_is_transcoded_and_read() {
+    let dir = Dir::new();
+    let text = format!("{}\n{}\n", cloudtrail(0, ""), cloudtrail(1, ""));
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    for (name, bytes) in [("le.json", &le), ("be.json", &be)] {
+        let (events, err) = normalize(&dir.write(name, bytes), None, &[]);
+        assert_eq!(events.len(), 2, "{name}: {err}");
+    }
+}
+
+#[test]
+fn binary_file_is_still_rejected_whole() {
+    let dir = Dir::new();
+    // Compressed-looking bytes: not gzip, not text.
+    let mut x: u32 = 12345;
+    let bytes: Vec<u8> = (0..8192)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        })
+        .collect();
+    let (events, err) = normalize(&dir.write("blob.bin", &bytes), None, &[]);
+    assert!(events.is_empty());
+    assert!(err.contains("binary data"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Class 4: real shapes lost
+
+/// An EventBridge "AWS API Call via CloudTrail" event, as Kinesis Firehose delivers it.
+fn eventbridge(i: usize) -> String {
+    format!(
+        r#"{{"version":"0","id":"11111111-2222-3333-4444-{i:012}","detail-type":"AWS API Call via CloudTrail","source":"aws.ec2","account":"123456789012","time":"{}","region":"eu-west-1","resources":[],"detail":{}}}"#,
+        t(i),
+        cloudtrail(i, "")
+    )
+}
+
+#[test]
+fn concatenated_json_objects_are_each_read() {
+    let dir = Dir::new();
+    let n = 1500; // about 1.4 MB without a single newline
+    let body: String = (0..n).map(eventbridge).collect();
+    assert!(body.len() > 1 << 20);
+    let (events, err) = normalize(&dir.write("firehose", body.as_bytes()), None, &[]);
+    assert_eq!(events.len(), n, "{err}");
+    let (events, err) = normalize("-", Some(body.as_bytes()), &[]);
+    assert_eq!(events.len(), n, "{err}");
+}
