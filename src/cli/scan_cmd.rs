@@ -128,8 +128,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     }
 
     let stdout = std::io::stdout();
+    // CLICOLOR_FORCE (the bixense.com/clicolors convention) colours a table that is not on a
+    // terminal, as for `less -R`; tests use it to print exactly what a terminal gets.
+    let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
     let color = a.output == OutputFormat::Table
-        && stdout.is_terminal()
+        && (stdout.is_terminal() || force)
         && std::env::var_os("NO_COLOR").is_none();
     let kind = match a.output {
         OutputFormat::Table => OutputKind::Table,
