@@ -119,7 +119,11 @@ fn identical_redeliveries_count_once_and_different_content_counts_twice() {
     let b = write(dir.path(), "b.json", (nine.join("\n") + "\n").as_bytes());
     let out = scan_jsonl(&[&a, &b], &["--rules", "cloud-discovery-burst"]);
     assert_eq!(alerts(&out).len(), 0, "{}", stdout(&out));
-    assert!(stderr(&out).contains("9 duplicate deliveries"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("9 duplicate deliveries"),
+        "{}",
+        stderr(&out)
+    );
     // The same ids on ten different calls (another minute each): ten events, one alert.
     let ten: Vec<String> = (0..10)
         .map(|i| line("DescribeInstances", "same-id", i))

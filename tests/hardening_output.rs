@@ -265,9 +265,9 @@ fn hostile_content_reaches_every_output_well_formed_and_inert() {
         );
     }
     assert!(
-        alerts
-            .iter()
-            .any(|a| a.to_string().contains("line\\u2028split")),
+        alerts.iter().any(|a| a
+            .to_string()
+            .contains("line\u{2028}split\u{2029}para\u{85}nel")),
         "the separators decode back"
     );
     assert_inert("jsonl stdout", &jsonl.stdout);

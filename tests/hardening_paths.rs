@@ -237,6 +237,8 @@ fn a_missing_named_path_exits_2_and_is_named_even_with_quiet() {
         ":memory:",
         "--output",
         "jsonl",
+        "--rules",
+        "cloud-discovery-burst",
         "/no/such/path",
         &s(&good),
     ]);
