@@ -71,6 +71,35 @@ const HOSTILE: &[&str] = &[
     "\u{9b}31mcsi",
 ];
 
+/// The list, written out here rather than taken from `output::invisible`, so that a
+/// character dropped from the library's list fails this test.
+fn forbidden(c: char) -> bool {
+    let u = c as u32;
+    c.is_control()
+        || matches!(
+            u,
+            0x200b..=0x200f
+                | 0x2028..=0x202e
+                | 0x2060..=0x2064
+                | 0x2066..=0x2069
+                | 0xfeff
+                | 0xad
+                | 0x34f
+                | 0x61c
+                | 0x115f
+                | 0x1160
+                | 0x17b4
+                | 0x17b5
+                | 0x180e
+                | 0x3164
+                | 0xffa0
+                | 0xfff9..=0xfffb
+                | 0xe0000..=0xe007f
+                | 0xfe00..=0xfe0f
+                | 0xe0100..=0xe01ef
+        )
+}
+
 /// Characters no output may hold raw. Our own colours are removed before the check (the
 /// hostile values use other sequences: OSC, clear screen, cursor home).
 fn assert_inert(what: &str, bytes: &[u8]) {
@@ -86,7 +115,7 @@ fn assert_inert(what: &str, bytes: &[u8]) {
     }
     let raw: Vec<char> = text
         .chars()
-        .filter(|&c| c != '\n' && tripline::output::invisible::needs_escape(c))
+        .filter(|&c| c != '\n' && forbidden(c))
         .collect();
     assert!(
         raw.is_empty(),
