@@ -4,6 +4,7 @@ use super::args::BaselineCommand;
 use crate::output::escape;
 use crate::state::Store;
 use anyhow::{Context, Result};
+use std::io::Write;
 
 fn open(state: Option<String>) -> Result<Store> {
     let path = state.unwrap_or_else(|| Store::default_path().to_string_lossy().into_owned());
@@ -15,12 +16,17 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
         BaselineCommand::Show { state, identity } => {
             let store = open(state)?;
             let rows = store.dump(identity.as_deref());
-            println!(
+            let newest = store.newest();
+            store.check_reads().context("reading the baseline store")?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            writeln!(
+                out,
                 "{:<14} {:<50} {:<40} {:<22} {:<22} days",
                 "kind", "scope", "value", "first_seen", "last_seen"
-            );
+            )?;
             for r in &rows {
-                println!(
+                writeln!(
+                    out,
                     "{:<14} {:<50} {:<40} {:<22} {:<22} {}",
                     escape::terminal(&r.kind),
                     escape::terminal(&r.scope),
@@ -28,9 +34,10 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
                     r.first_seen,
                     r.last_seen,
                     r.days
-                );
+                )?;
             }
-            match store.newest() {
+            out.flush()?;
+            match newest {
                 Some(t) => eprintln!("{} rows; newest event stored {t}", rows.len()),
                 None => eprintln!("the store is empty"),
             }

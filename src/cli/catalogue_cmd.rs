@@ -5,12 +5,20 @@ use super::scan_cmd::load_config;
 use crate::output::escape;
 use crate::rules::catalogue::{catalogue, spec, Params};
 use anyhow::{bail, Result};
+use std::io::Write;
 
+// Output goes through `writeln!(out, ..)?`, never `println!`: a reader that stops early
+// (`| head`) ends the command quietly (see `cli::main`) instead of a panic.
 pub fn rules(c: RulesCommand) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
     match c {
         RulesCommand::List { config } => {
             let cfg = load_config(config.as_deref())?;
-            println!("{:<26} {:<30} {:<14} status", "id", "ATT&CK", "severity");
+            writeln!(
+                out,
+                "{:<26} {:<30} {:<14} status",
+                "id", "ATT&CK", "severity"
+            )?;
             for r in catalogue() {
                 let status = if r.implemented { "enabled" } else { "planned" };
                 let overridden = if cfg.rules.contains_key(&r.id) {
@@ -18,12 +26,13 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
                 } else {
                     ""
                 };
-                println!(
+                writeln!(
+                    out,
                     "{:<26} {:<30} {:<14} {status}{overridden}",
                     r.id,
                     r.attack.join(", "),
                     r.severity
-                );
+                )?;
             }
             Ok(0)
         }
@@ -32,29 +41,30 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
             let Some(r) = spec(&id) else {
                 bail!("unknown rule `{id}`; see `tripline rules list`");
             };
-            println!("{} — {}", r.id, r.title);
-            println!("ATT&CK: {}", r.attack.join(", "));
-            println!("severity: {}", r.severity);
-            println!(
+            writeln!(out, "{} — {}", r.id, r.title)?;
+            writeln!(out, "ATT&CK: {}", r.attack.join(", "))?;
+            writeln!(out, "severity: {}", r.severity)?;
+            writeln!(
+                out,
                 "status: {}",
                 if r.implemented {
                     "enabled"
                 } else {
                     "planned (keys accepted in config)"
                 }
-            );
-            println!("\n{}\n", r.summary.trim());
+            )?;
+            writeln!(out, "\n{}\n", r.summary.trim())?;
             if !r.false_positives.is_empty() {
-                println!("known false positives:");
+                writeln!(out, "known false positives:")?;
                 for f in &r.false_positives {
-                    println!("  - {f}");
+                    writeln!(out, "  - {f}")?;
                 }
-                println!();
+                writeln!(out)?;
             }
             let p = Params::new(&r, cfg.rules.get(&r.id));
-            println!("[rules.{}]", r.id);
+            writeln!(out, "[rules.{}]", r.id)?;
             for (k, v) in &p.values {
-                println!("{k} = {}", escape::terminal(&v.to_string()));
+                writeln!(out, "{k} = {}", escape::terminal(&v.to_string()))?;
             }
             Ok(0)
         }
@@ -66,19 +76,20 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
 }
 
 pub fn config(c: ConfigCommand) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
     match c {
         ConfigCommand::Check { file } => match crate::config::load(&file) {
             Ok(_) => {
-                println!("{}: ok", file.display());
+                writeln!(out, "{}: ok", file.display())?;
                 Ok(0)
             }
             Err(e) => {
-                eprintln!("{}", escape::terminal(&e.to_string()));
+                eprint!("{}", e.for_terminal());
                 Ok(2)
             }
         },
         ConfigCommand::Default => {
-            print!("{}", crate::config::default_annotated());
+            write!(out, "{}", crate::config::default_annotated())?;
             Ok(0)
         }
     }

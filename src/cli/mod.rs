@@ -22,16 +22,44 @@ pub fn main() -> i32 {
     });
     let code = match dispatch(cli) {
         Ok(code) => code,
+        // A reader that stopped early (`| head`) is a normal end, not a failure: every
+        // command writes stdout with `?`, and the broken pipe ends up here.
+        Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
-            eprintln!(
-                "tripline: error: {}",
-                crate::output::escape::terminal(&format!("{e:#}"))
-            );
+            report(&e);
             2
         }
     };
     crate::engine::scratch::remove_all();
     code
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error on stderr, escaped: messages may quote file names and log text. A config
+/// error lists its problems one per line, each escaped on its own.
+fn report(e: &anyhow::Error) {
+    let terminal = crate::output::escape::terminal;
+    let config = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::config::ConfigErrors>());
+    match config {
+        Some(problems) => {
+            let context: Vec<String> = e
+                .chain()
+                .take_while(|c| c.downcast_ref::<crate::config::ConfigErrors>().is_none())
+                .map(|c| c.to_string())
+                .collect();
+            eprintln!("tripline: error: {}:", terminal(&context.join(": ")));
+            eprint!("{}", problems.for_terminal());
+        }
+        None => eprintln!("tripline: error: {}", terminal(&format!("{e:#}"))),
+    }
 }
 
 fn dispatch(cli: Cli) -> Result<i32> {

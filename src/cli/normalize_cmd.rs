@@ -4,6 +4,7 @@ use super::args::{NormalizeArgs, ReadArgs};
 use crate::engine::{self, PipelineOptions, Summary};
 use crate::input;
 use crate::normalize::NormalizeOptions;
+use crate::output::escape;
 use anyhow::Result;
 use std::io::Write;
 
@@ -20,24 +21,40 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
     }
 }
 
-pub fn finish(mut summary: Summary, file_errors: Vec<input::FileError>, r: &ReadArgs) -> i32 {
-    summary.files += file_errors.len() as u64;
+/// Prints the run's summary and gives the exit status for what the run read (SPEC §1): 2 when
+/// a path named on the command line does not exist or cannot be read (said on stderr even
+/// with `--quiet`: a scheduled job must never mistake "I read nothing" for "nothing
+/// happened"), 2 with `--strict` when records were skipped or files inside folders could not
+/// be read (the reason also said with `--quiet`), else 0.
+pub fn finish(mut summary: Summary, walk: input::Walk, r: &ReadArgs) -> i32 {
+    let input::Walk {
+        named_errors,
+        errors,
+        notes,
+        ..
+    } = walk;
+    summary.files += (named_errors.len() + errors.len()) as u64;
     summary.peak_rss_bytes = crate::engine::summary::peak_rss_bytes();
-    summary.file_errors.splice(0..0, file_errors);
+    summary.file_errors.splice(0..0, errors);
+    summary.notes.extend(notes);
     if !r.quiet {
         eprint!("{summary}");
     }
-    if r.strict && summary.has_problems() {
-        if !r.quiet {
-            eprintln!("tripline: --strict: records were skipped or files could not be read");
-        }
-        return 2;
+    let mut code = 0;
+    for e in &named_errors {
+        eprintln!("tripline: error: {}", escape::terminal(&e.to_string()));
+        code = 2;
     }
-    0
+    if r.strict && summary.has_problems() {
+        eprintln!("tripline: --strict: {}", summary.strict_reason());
+        code = 2;
+    }
+    code
 }
 
 pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
-    let (inputs, file_errors) = input::expand(&a.paths);
+    let mut walk = input::walk_paths(&a.paths);
+    let inputs = std::mem::take(&mut walk.inputs);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut write_error: Option<std::io::Error> = None;
@@ -65,5 +82,5 @@ pub fn normalize(a: &NormalizeArgs) -> Result<i32> {
             return Err(anyhow::anyhow!("writing standard output: {e}"));
         }
     }
-    Ok(finish(summary, file_errors, &a.read))
+    Ok(finish(summary, walk, &a.read))
 }

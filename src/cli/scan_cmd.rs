@@ -14,7 +14,9 @@ use std::io::IsTerminal;
 pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
     match path {
         None => Ok(Config::default()),
-        Some(p) => config::load(p).map_err(|e| anyhow::anyhow!("invalid configuration:\n{e}")),
+        Some(p) => {
+            config::load(p).map_err(|e| anyhow::Error::new(e).context("invalid configuration"))
+        }
     }
 }
 
@@ -111,7 +113,8 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         full_validation: a.read.strict,
         ..ScanOptions::default()
     };
-    let (inputs, file_errors) = input::expand(&a.paths);
+    let mut walk = input::walk_paths(&a.paths);
+    let inputs = std::mem::take(&mut walk.inputs);
     let result = scan(inputs, selection.rules, &opts).context("scanning")?;
     if learn_only {
         let mut summary = result.summary;
@@ -122,12 +125,15 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
                 result.alerts.len()
             ),
         );
-        return Ok(super::normalize_cmd::finish(summary, file_errors, &a.read));
+        return Ok(super::normalize_cmd::finish(summary, walk, &a.read));
     }
 
     let stdout = std::io::stdout();
+    // CLICOLOR_FORCE (the bixense.com/clicolors convention) colours a table that is not on a
+    // terminal, as for `less -R`; tests use it to print exactly what a terminal gets.
+    let force = std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
     let color = a.output == OutputFormat::Table
-        && stdout.is_terminal()
+        && (stdout.is_terminal() || force)
         && std::env::var_os("NO_COLOR").is_none();
     let kind = match a.output {
         OutputFormat::Table => OutputKind::Table,
@@ -189,7 +195,7 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
             format!("{already} alerts already reported in an earlier run (--new-only)"),
         );
     }
-    let code = super::normalize_cmd::finish(summary, file_errors, &a.read);
+    let code = super::normalize_cmd::finish(summary, walk, &a.read);
     if code != 0 {
         return Ok(code);
     }

@@ -34,6 +34,23 @@ impl ConfigErrors {
     }
 }
 
+impl ConfigErrors {
+    /// For stderr: one problem per line, each escaped on its own (a key or value quoted from
+    /// the file may hold control characters, even a newline that would forge a problem line).
+    pub fn for_terminal(&self) -> String {
+        let mut out = String::new();
+        for e in &self.errors {
+            let line = match e.line {
+                Some(line) => format!("{}:{line}: {}", self.file, e.message),
+                None => format!("{}: {}", self.file, e.message),
+            };
+            out.push_str(&crate::output::escape::terminal(&line));
+            out.push('\n');
+        }
+        out
+    }
+}
+
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.errors.iter().enumerate() {

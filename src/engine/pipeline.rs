@@ -50,14 +50,21 @@ pub struct BatchResult<T> {
 enum ReaderMsg {
     Batch(Batch),
     Range(LineRange),
-    FileDone,
+    FileDone(FileDone),
     FileError(FileError),
 }
 
 enum WorkerMsg {
     Batch(Batch, Option<FileError>),
-    FileDone,
+    FileDone(FileDone),
     FileError(FileError),
+}
+
+/// The end of one input. Its size is checked on the calling thread, in input order: only
+/// there is every range of the file known to have been read.
+struct FileDone {
+    source: Arc<str>,
+    watch: Option<input::SizeWatch>,
 }
 
 /// Runs the pipeline. `work` runs on worker threads with each batch's events (in record
@@ -81,8 +88,12 @@ where
     let mut summary = Summary::default();
     let (batch_tx, batch_rx) = sync_channel::<ReaderMsg>(threads * 4);
     let batch_rx = Arc::new(Mutex::new(batch_rx));
-    let (result_tx, result_rx) =
-        sync_channel::<(u64, Option<BatchResult<T>>, Option<FileError>, bool)>(threads * 4);
+    let (result_tx, result_rx) = sync_channel::<(
+        u64,
+        Option<BatchResult<T>>,
+        Option<FileError>,
+        Option<FileDone>,
+    )>(threads * 4);
     let max_record = opts.max_record;
 
     std::thread::scope(|scope| {
@@ -102,6 +113,7 @@ where
                     }
                 };
                 let mut reader = opened.reader;
+                let watch = opened.watch;
                 let file_len = |f: &std::fs::File| f.metadata().map_or(0, |m| m.len());
                 let splittable = opened
                     .splittable
@@ -137,7 +149,11 @@ where
                         }
                     }
                 }
-                let _ = batch_tx.send(ReaderMsg::FileDone);
+                drop(reader);
+                let _ = batch_tx.send(ReaderMsg::FileDone(FileDone {
+                    source: name,
+                    watch,
+                }));
             }
         });
 
@@ -170,7 +186,7 @@ where
                     }
                     ReaderMsg::Batch(batch) => WorkerMsg::Batch(batch, None),
                     ReaderMsg::FileError(e) => WorkerMsg::FileError(e),
-                    ReaderMsg::FileDone => WorkerMsg::FileDone,
+                    ReaderMsg::FileDone(d) => WorkerMsg::FileDone(d),
                 };
                 let sent = match msg {
                     WorkerMsg::Batch(mut batch, read_error) => {
@@ -200,11 +216,11 @@ where
                                 output,
                             }),
                             read_error,
-                            false,
+                            None,
                         ))
                     }
-                    WorkerMsg::FileError(e) => tx.send((out_seq, None, Some(e), false)),
-                    WorkerMsg::FileDone => tx.send((out_seq, None, None, true)),
+                    WorkerMsg::FileError(e) => tx.send((out_seq, None, Some(e), None)),
+                    WorkerMsg::FileDone(d) => tx.send((out_seq, None, None, Some(d))),
                 };
                 if sent.is_err() {
                     break;
@@ -214,8 +230,8 @@ where
         drop(result_tx);
 
         let mut next = 0u64;
-        let mut pending: BTreeMap<u64, (Option<BatchResult<T>>, Option<FileError>, bool)> =
-            BTreeMap::new();
+        type Pending<T> = (Option<BatchResult<T>>, Option<FileError>, Option<FileDone>);
+        let mut pending: BTreeMap<u64, Pending<T>> = BTreeMap::new();
         for (seq, res, err, done) in result_rx.iter() {
             pending.insert(seq, (res, err, done));
             while let Some((res, err, done)) = pending.remove(&next) {
@@ -235,8 +251,14 @@ where
                 if let Some(e) = err {
                     summary.file_errors.push(e);
                 }
-                if done {
+                if let Some(d) = done {
                     summary.files += 1;
+                    if let Some(why) = d.watch.as_ref().and_then(input::SizeWatch::changed) {
+                        summary.file_errors.push(FileError {
+                            source: d.source,
+                            detail: why,
+                        });
+                    }
                 }
             }
         }

@@ -45,6 +45,34 @@ impl Summary {
     pub fn bad_total(&self) -> u64 {
         self.bad.values().map(|(n, _)| n).sum()
     }
+    /// Why `--strict` fails this run, in one line: printed even with `--quiet`, so that a
+    /// scheduled job's log says what went wrong, not only that something did.
+    pub fn strict_reason(&self) -> String {
+        let skipped: u64 = self
+            .bad
+            .iter()
+            .filter(|(r, _)| **r != BadReason::Duplicate)
+            .map(|(_, (n, _))| n)
+            .sum();
+        let mut parts = Vec::new();
+        if skipped > 0 {
+            let first = self
+                .bad
+                .iter()
+                .filter(|(r, _)| **r != BadReason::Duplicate)
+                .find_map(|(r, (_, firsts))| Some(format!("{}: {}", r.as_str(), firsts.first()?)));
+            let first = first.map_or(String::new(), |f| format!(" (first: {f})"));
+            parts.push(format!("{skipped} records skipped{first}"));
+        }
+        if let Some(e) = self.file_errors.first() {
+            parts.push(format!(
+                "{} file errors (first: {e})",
+                self.file_errors.len()
+            ));
+        }
+        crate::output::escape::terminal(&parts.join("; "))
+    }
+
     /// Any skipped record or unreadable file: what `--strict` turns into exit 2.
     pub fn has_problems(&self) -> bool {
         self.bad
@@ -98,8 +126,9 @@ impl fmt::Display for Summary {
                 self.file_errors.len() - MAX_FILE_ERRORS
             )?;
         }
+        // Notes may quote file names and log values.
         for n in &self.notes {
-            writeln!(f, "  {n}")?;
+            writeln!(f, "  {}", crate::output::escape::terminal(n))?;
         }
         Ok(())
     }

@@ -6,15 +6,19 @@ pub mod frame;
 pub mod json_framer;
 pub mod lines;
 pub mod ranges;
+mod size_watch;
 pub mod utf16;
+mod walk;
 
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use frame::{Batch, FileError, RecordKind, RecordMeta};
+pub use size_watch::SizeWatch;
+pub use walk::{expand, walk_paths, Walk};
 
 /// Default record size cap (SPEC §9): larger records are reported and skipped.
 pub const DEFAULT_MAX_RECORD: usize = 1 << 20;
@@ -31,58 +35,6 @@ impl InputPath {
             InputPath::Stdin => Arc::from("-"),
             InputPath::File(p) => Arc::from(p.to_string_lossy().as_ref()),
         }
-    }
-}
-
-/// Expands folders recursively, in a stable (sorted) order. Paths that cannot be read are
-/// returned as errors and the rest is still scanned.
-pub fn expand(paths: &[String]) -> (Vec<InputPath>, Vec<FileError>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    for p in paths {
-        if p == "-" {
-            out.push(InputPath::Stdin);
-            continue;
-        }
-        walk(Path::new(p), &mut out, &mut errors);
-    }
-    (out, errors)
-}
-
-fn walk(path: &Path, out: &mut Vec<InputPath>, errors: &mut Vec<FileError>) {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            errors.push(FileError::new(
-                path.to_string_lossy().as_ref(),
-                format!("cannot read: {e}"),
-            ));
-            return;
-        }
-    };
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                errors.push(FileError::new(
-                    path.to_string_lossy().as_ref(),
-                    format!("cannot list folder: {e}"),
-                ));
-                return;
-            }
-        };
-        entries.sort();
-        for e in entries {
-            // Hidden files (editor swap files, .DS_Store, .git) are never logs.
-            if e.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-            {
-                continue;
-            }
-            walk(&e, out, errors);
-        }
-    } else {
-        out.push(InputPath::File(path.to_path_buf()));
     }
 }
 
@@ -148,24 +100,36 @@ fn fill_at_least(r: &mut BufReader<Box<dyn Read + Send>>, n: usize) -> io::Resul
 pub struct Opened {
     pub reader: Box<dyn BufRead + Send>,
     pub splittable: Option<Arc<File>>,
+    /// For a regular file: checked once the whole file has been read (`SizeWatch::changed`).
+    pub watch: Option<SizeWatch>,
 }
 
 pub fn open_input(input: &InputPath) -> io::Result<Opened> {
+    let mut watch = None;
     let (raw, positional): (Box<dyn Read + Send>, Option<Arc<File>>) = match input {
         InputPath::Stdin => (Box::new(io::stdin()), None),
         InputPath::File(p) => {
             let file = File::open(p)?;
-            let positional = if file.metadata().is_ok_and(|m| m.is_file()) {
-                file.try_clone().ok().map(Arc::new)
-            } else {
-                None
-            };
-            (Box::new(file), positional)
+            match file.metadata() {
+                Ok(m) if m.is_file() => {
+                    let positional = file.try_clone().ok().map(Arc::new);
+                    match file.try_clone() {
+                        Ok(handle) => {
+                            let (w, counted) = SizeWatch::new(handle, m.len(), file);
+                            watch = Some(w);
+                            (Box::new(counted), positional)
+                        }
+                        Err(_) => (Box::new(file), positional),
+                    }
+                }
+                _ => (Box::new(file), None),
+            }
         }
     };
     let (reader, decoded) = buffered(raw)?;
     Ok(Opened {
         reader,
         splittable: positional.filter(|_| !decoded),
+        watch,
     })
 }

@@ -1,13 +1,20 @@
 //! Attacker-controlled text (user agents, user names, bucket names) is escaped for every
 //! place it is written: terminals lose control characters, CSV cells cannot start a
-//! formula, HTML is entity-escaped.
+//! formula, HTML is entity-escaped. Which characters count as hidden is decided in one
+//! place, `invisible::needs_escape`.
 
-/// For a terminal: control characters (ESC, BEL, CR, bidi overrides...) become `\u{..}`
-/// so that a log value can neither move the cursor nor recolour the screen.
+use super::invisible::needs_escape;
+
+/// For a terminal: control, bidi and invisible characters (`invisible::needs_escape`) become
+/// `\u{..}`, so that a log value can neither move the cursor, recolour the screen, reorder
+/// what is shown nor pass for another value.
 pub fn terminal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if c.is_control() || is_bidi_control(c) {
+        if needs_escape(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -16,25 +23,31 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
-}
-
-/// For a CSV cell: quoted, and a leading `=`, `+`, `-`, `@`, tab or CR is defused with a
-/// quote character so spreadsheets do not evaluate it.
+/// For a CSV cell: quoted, hidden characters made visible as for a terminal (a newline may
+/// stay: it is safe inside quotes), and a cell that would start with `=`, `+`, `-`, `@`, tab
+/// or CR once its leading control and invisible characters are passed over gets a `'` first,
+/// so spreadsheets do not evaluate it. The test looks past those characters because a
+/// spreadsheet or a later clean-up step may drop them: `"\x07=HYPERLINK(..)"` must not come
+/// out live.
 pub fn csv_cell(s: &str) -> String {
-    let defused = match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
-    };
-    let clean = terminal_keep_newlines(&defused);
-    format!("\"{}\"", clean.replace('"', "\"\""))
-}
-
-fn terminal_keep_newlines(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect()
+    let first = s
+        .chars()
+        .find(|&c| matches!(c, '\t' | '\r') || !(needs_escape(c) || c.is_whitespace()));
+    let mut cell = String::with_capacity(s.len() + 3);
+    cell.push('"');
+    if matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
+        cell.push('\'');
+    }
+    for c in s.chars() {
+        match c {
+            '"' => cell.push_str("\"\""),
+            '\n' => cell.push('\n'),
+            c if needs_escape(c) => cell.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => cell.push(c),
+        }
+    }
+    cell.push('"');
+    cell
 }
 
 /// For HTML text and attribute values.
@@ -63,6 +76,13 @@ mod tests {
         assert_eq!(terminal("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
         assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_cell("-1+2"), "\"'-1+2\"");
+        // The formula test looks past leading control and invisible characters.
+        assert_eq!(csv_cell("\u{7}=1+1"), "\"'\\u{7}=1+1\"");
+        assert_eq!(csv_cell("\u{200b}@SUM(A1)"), "\"'\\u{200b}@SUM(A1)\"");
+        assert_eq!(csv_cell("\tx"), "\"'\\u{9}x\"");
+        assert_eq!(csv_cell("a=1"), "\"a=1\"");
+        assert_eq!(terminal("ad\u{200b}min"), "ad\\u{200b}min");
+        assert_eq!(terminal("tag\u{e0041}"), "tag\\u{e0041}");
         assert_eq!(
             html("<script>alert('x')</script>"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"

@@ -1,9 +1,12 @@
 //! `normalize` output: events as JSON lines, written by hand because this is the hot path
 //! of `tripline normalize` (serde_json's generic escaping was 15 % of its time). Field
 //! names and order are those of SPEC §3 (and of `Event`'s `Serialize`, which tests compare
-//! against). Control characters, DEL, C1 controls and bidi overrides are written as
-//! `\uXXXX` so that no log value reaches a terminal raw, even through `jq -r`... of JSON.
+//! against). Every character `invisible::needs_escape` names (controls, DEL, C1 controls,
+//! bidi and invisible characters, U+2028 / U+2029) is written as `\uXXXX`, so that no log
+//! value reaches a terminal raw, even through `jq -r`, and no line-splitting reader cuts a
+//! line in two.
 
+use super::invisible::needs_escape;
 use crate::event::{Event, Outcome, Shape};
 use std::io::Write;
 
@@ -18,30 +21,26 @@ const fn special_table() -> [bool; 256] {
     t[b'"' as usize] = true;
     t[b'\\' as usize] = true;
     t[0x7f] = true;
-    // Lead bytes of C1 controls (U+0080–U+009F: C2 80–9F), and of the bidi controls
-    // (U+061C: D8 9C; U+200E/F, U+202A–E: E2 80 ..; U+2066–9: E2 81 ..): checked closely below.
-    t[0xc2] = true;
-    t[0xd8] = true;
-    t[0xe2] = true;
+    // Every lead byte of a multi-byte character: it is decoded and checked against the one
+    // list (`needs_escape`). Log values are overwhelmingly ASCII, so this costs little.
+    let mut lead = 0xc2;
+    while lead < 0x100 {
+        t[lead] = true;
+        lead += 1;
+    }
     t
 }
 static SPECIAL: [bool; 256] = special_table();
 
-fn needs_escape_at(b: &[u8], i: usize) -> Option<usize> {
-    // Returns the length of the character at i if it must be written as \uXXXX.
-    let c = b[i];
+/// The length of the character at `i` (a character boundary) if it must be written as
+/// `\uXXXX`.
+fn needs_escape_at(s: &str, i: usize) -> Option<usize> {
+    let c = s.as_bytes()[i];
     if c < 0x80 {
         return Some(1);
     }
-    match (c, b.get(i + 1), b.get(i + 2)) {
-        (0xc2, Some(&n), _) if (0x80..=0x9f).contains(&n) => Some(2),
-        (0xd8, Some(&0x9c), _) => Some(2),
-        (0xe2, Some(&0x80), Some(&n)) if n == 0x8e || n == 0x8f || (0xaa..=0xae).contains(&n) => {
-            Some(3)
-        }
-        (0xe2, Some(&0x81), Some(&n)) if (0xa6..=0xa9).contains(&n) => Some(3),
-        _ => None,
-    }
+    let ch = s[i..].chars().next()?;
+    needs_escape(ch).then(|| ch.len_utf8())
 }
 
 /// Whether any of 8 bytes is < 0x20, `"`, `\\`, DEL or non-ASCII (SWAR: one test per word
@@ -74,7 +73,7 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             i += 1;
             continue;
         }
-        let Some(len) = needs_escape_at(b, i) else {
+        let Some(len) = needs_escape_at(s, i) else {
             i += 1;
             continue;
         };
@@ -87,7 +86,11 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             b'\t' => out.extend_from_slice(b"\\t"),
             _ => {
                 let ch = s[i..i + len].chars().next().unwrap_or('\u{fffd}');
-                let _ = write!(out, "\\u{:04x}", ch as u32);
+                let mut utf16 = [0u16; 2];
+                // Beyond the BMP (tag characters): a surrogate pair, as JSON requires.
+                for unit in ch.encode_utf16(&mut utf16) {
+                    let _ = write!(out, "\\u{:04x}", unit);
+                }
             }
         }
         i += len;
@@ -235,6 +238,18 @@ mod tests {
             "{text}"
         );
         let back: serde_json::Value = serde_json::from_slice(&hostile).unwrap();
+        assert_eq!(back["user_agent"], serde_json::json!(e.user_agent));
+        // Invisible characters, line separators and tags (a surrogate pair); other non-ASCII
+        // text is copied as it is.
+        e.user_agent = "a\u{200b}\u{2028}\u{2029}\u{feff}é中\u{e0041}z".into();
+        let mut out = Vec::new();
+        write_event(&e, &mut out);
+        let text = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            text.contains("a\\u200b\\u2028\\u2029\\ufeffé中\\udb40\\udc41z"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(back["user_agent"], serde_json::json!(e.user_agent));
     }
 }

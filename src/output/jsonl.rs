@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
+use super::invisible::needs_escape;
 use super::sink::AlertSink;
 use crate::event::Alert;
 
@@ -42,15 +43,11 @@ impl<W: Write> AlertSink for JsonlSink<W> {
 }
 
 /// A JSON formatter that writes as `\uXXXX` the characters serde_json leaves raw but a
-/// terminal would act on (DEL, C1 controls such as CSI, bidi overrides). JSON output is often
-/// read on a terminal, and the decoded values stay exactly what the logs held.
+/// terminal or a line-splitting reader would act on (`invisible::needs_escape`: DEL, C1
+/// controls such as CSI and NEL, bidi and invisible characters, U+2028 / U+2029). JSON
+/// output is often read on a terminal or split on line separators, and the decoded values
+/// stay exactly what the logs held.
 pub(crate) struct TerminalSafe<F>(pub F);
-
-/// The characters `escape::terminal` rewrites; serde_json already escapes those below 0x20.
-fn unsafe_for_terminal(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
-}
 
 impl<F: Formatter> Formatter for TerminalSafe<F> {
     fn write_string_fragment<W: ?Sized + Write>(
@@ -59,12 +56,13 @@ impl<F: Formatter> Formatter for TerminalSafe<F> {
         fragment: &str,
     ) -> io::Result<()> {
         let mut start = 0;
-        for (i, c) in fragment
-            .char_indices()
-            .filter(|&(_, c)| unsafe_for_terminal(c))
-        {
+        for (i, c) in fragment.char_indices().filter(|&(_, c)| needs_escape(c)) {
             w.write_all(&fragment.as_bytes()[start..i])?;
-            write!(w, "\\u{:04x}", c as u32)?;
+            let mut utf16 = [0u16; 2];
+            // Beyond the BMP (tag characters): a surrogate pair, as JSON requires.
+            for unit in c.encode_utf16(&mut utf16) {
+                write!(w, "\\u{:04x}", unit)?;
+            }
             start = i + c.len_utf8();
         }
         w.write_all(&fragment.as_bytes()[start..])
@@ -173,7 +171,7 @@ mod tests {
         a.fields.push("ua\u{9b}", hostile);
         let line = print(&[a]);
         assert!(
-            !line.contains(|c: char| c != '\n' && unsafe_for_terminal(c)),
+            !line.contains(|c: char| c != '\n' && needs_escape(c)),
             "{line:?}"
         );
         let v: serde_json::Value = serde_json::from_str(line.trim_end()).unwrap();
@@ -182,18 +180,27 @@ mod tests {
     }
 
     #[test]
-    fn escapes_exactly_what_the_terminal_escaper_does() {
-        for c in (0..0x3000)
+    fn escapes_exactly_what_the_terminal_escaper_does_and_decodes_back() {
+        let planes = (0..0x3100).chain(0xfe00..0x1_0000).chain(0xe0000..0xe0200);
+        for c in planes
             .filter_map(char::from_u32)
             .filter(|c| *c as u32 >= 0x20)
         {
             let s = c.to_string();
+            let mut json = Vec::new();
+            s.serialize(&mut Serializer::with_formatter(
+                &mut json,
+                TerminalSafe(CompactFormatter),
+            ))
+            .unwrap();
+            let json = String::from_utf8(json).unwrap();
             assert_eq!(
-                unsafe_for_terminal(c),
+                !json.contains(c),
                 escape::terminal(&s) != s,
-                "U+{:04X}",
+                "U+{:04X}: {json}",
                 c as u32
             );
+            assert_eq!(serde_json::from_str::<String>(&json).unwrap(), s);
         }
     }
 }

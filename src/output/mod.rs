@@ -2,6 +2,7 @@
 
 pub mod escape;
 pub mod event_json;
+pub mod invisible;
 pub mod json;
 pub mod jsonl;
 pub mod sink;

@@ -163,6 +163,10 @@ impl Params {
 
 /// Checks one `[rules.<id>]` table against the catalogue: unknown keys, wrong types, bad
 /// durations. Returns (key, problem) pairs so the config loader can add line numbers.
+/// Durations that are windows the rule counts within: zero would never hold an event, so
+/// the rule would never fire while `config check` said all was well.
+const MUST_BE_POSITIVE: &[&str] = &["window", "after_new_source"];
+
 pub fn validate_overrides(spec: &RuleSpec, table: &toml::Table) -> Vec<(String, String)> {
     let mut problems = Vec::new();
     for (k, v) in table {
@@ -179,9 +183,20 @@ pub fn validate_overrides(spec: &RuleSpec, table: &toml::Table) -> Vec<(String, 
             continue;
         };
         let ok = match default {
-            toml::Value::Integer(_) => v.as_integer().is_some_and(|i| i >= 0),
+            toml::Value::Integer(_) => match v.as_integer() {
+                Some(i) if i < 1 && k.starts_with("min_") => {
+                    problems.push((k.clone(), format!("`{k}` of rule {} is {i}: a minimum count must be at least 1 (to turn the rule off, use `--disable {}`)", spec.id, spec.id)));
+                    continue;
+                }
+                Some(i) => i >= 0,
+                None => false,
+            },
             toml::Value::String(s) if Duration::parse(s).is_ok() => match v.as_str() {
                 Some(x) => match Duration::parse(x) {
+                    Ok(d) if d.0 <= 0 && MUST_BE_POSITIVE.contains(&k.as_str()) => {
+                        problems.push((k.clone(), format!("`{k}` of rule {} is {x:?}: a zero window never holds an event and silently turns the rule off (to turn it off, use `--disable {}`)", spec.id, spec.id)));
+                        continue;
+                    }
                     Ok(_) => true,
                     Err(e) => {
                         problems.push((k.clone(), e));

@@ -580,6 +580,17 @@ impl Store {
             .collect()
     }
 
+    /// The first read that failed since the last check, commit or prune. Reads answer "not
+    /// seen" when the file cannot answer (so one damaged page does not stop a scan); a
+    /// command that only reads, such as `baseline show`, calls this so that a damaged store
+    /// is an error naming the file, never shown as empty.
+    pub fn check_reads(&self) -> Result<(), StoreError> {
+        match self.failed_read.borrow_mut().take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
     /// `PRAGMA integrity_check`: Ok when SQLite finds the file sound.
     pub fn integrity_check(&self) -> Result<(), StoreError> {
         let db = |e| StoreError::database(&self.path, "checking integrity", e);
