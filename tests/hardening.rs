@@ -482,3 +482,85 @@ fn an_interrupted_scan_leaves_no_temporary_files() {
         }
     }
 }
+
+// ── 5. CSV day/month order, decided per file ────────────────────────────────────────────
+
+/// A Sentinel `SigninLogs` CSV export with 24-hour, zone-less dates written `date(i)`.
+fn signin_csv(dates: &[String]) -> Vec<u8> {
+    let mut csv = b"TimeGenerated [UTC],UserPrincipalName,ResultType,ResultDescription,IPAddress,AppDisplayName,ClientAppUsed,UserAgent\n".to_vec();
+    for (i, d) in dates.iter().enumerate() {
+        csv.extend(
+            format!(
+                "\"{d}\",user{i}@contoso.com,0,,203.0.113.50,Azure Portal,Browser,Mozilla/5.0\n"
+            )
+            .into_bytes(),
+        );
+    }
+    csv
+}
+
+fn normalized_times(out: &Output) -> Vec<String> {
+    stdout(out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["time"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn csv_day_month_order_is_decided_per_file_not_per_row() {
+    let dir = tempfile::tempdir().unwrap();
+    // A US 24-hour export: 5/6/2024 is May 6th, as the later 5/13/2024 proves. Read per
+    // row, the first two rows (two minutes apart) used to land in June and May.
+    let us: Vec<String> = [
+        "5/6/2024, 23:58:00.000",
+        "5/6/2024, 23:59:59.000",
+        "5/13/2024, 00:00:30.000",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let f = write(dir.path(), "us.csv", &signin_csv(&us));
+    let out = tripline(&["normalize", &f]);
+    assert_eq!(
+        normalized_times(&out),
+        [
+            "2024-05-06T23:58:00Z",
+            "2024-05-06T23:59:59Z",
+            "2024-05-13T00:00:30Z"
+        ],
+        "{}",
+        stderr(&out)
+    );
+    // A European export: day first, as 13/5/2024 proves.
+    let eu: Vec<String> = ["6/5/2024, 10:00:00", "13/5/2024, 10:00:00"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let f = write(dir.path(), "eu.csv", &signin_csv(&eu));
+    assert_eq!(
+        normalized_times(&tripline(&["normalize", &f])),
+        ["2024-05-06T10:00:00Z", "2024-05-13T10:00:00Z"]
+    );
+    // Forced: the same European file read month first; 13/5 contradicts it and is a bad
+    // record with its line.
+    let out = tripline(&["normalize", "--csv-date-order", "mdy", &f]);
+    assert_eq!(normalized_times(&out), ["2024-06-05T10:00:00Z"]);
+    assert!(stderr(&out).contains("eu.csv:3"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("day/month order (mdy)"),
+        "{}",
+        stderr(&out)
+    );
+    // A row past the decision that contradicts it is a bad record, never re-guessed.
+    let mut mixed: Vec<String> = (0..12)
+        .map(|i| format!("{}/5/2024, 10:00:00", 13 + i % 10))
+        .collect();
+    mixed.push("5/14/2024, 10:00:00".to_string());
+    let f = write(dir.path(), "mixed.csv", &signin_csv(&mixed));
+    let out = tripline(&["normalize", &f]);
+    assert_eq!(normalized_times(&out).len(), 12, "{}", stderr(&out));
+    assert!(stderr(&out).contains("mixed.csv:14"), "{}", stderr(&out));
+}

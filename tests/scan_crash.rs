@@ -67,7 +67,11 @@ fn killed_scans_leave_a_consistent_store_and_rerunning_gives_the_same_alerts() {
         std::fs::read_dir(&tmp)
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("tripline-scratch-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("tripline-scratch-")
+            })
             .count()
     };
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -100,7 +104,11 @@ fn killed_scans_leave_a_consistent_store_and_rerunning_gives_the_same_alerts() {
             .integrity_check()
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         // What a killed run left is swept when the next run starts: at most its own remains.
-        assert!(scratch() <= 1, "round {round}: {} scratch folders", scratch());
+        assert!(
+            scratch() <= 1,
+            "round {round}: {} scratch folders",
+            scratch()
+        );
     }
     let after = scan_in(input, state, &tmp);
     assert_eq!(scratch(), 0, "the next run swept what the killed ones left");

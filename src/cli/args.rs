@@ -104,6 +104,25 @@ impl FormatArg {
     }
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvDateOrder {
+    Auto,
+    /// Day first: 21/04/2025.
+    Dmy,
+    /// Month first: 4/21/2025.
+    Mdy,
+}
+
+impl CsvDateOrder {
+    pub fn forced(self) -> Option<crate::event::time::DateOrder> {
+        match self {
+            CsvDateOrder::Auto => None,
+            CsvDateOrder::Dmy => Some(crate::event::time::DateOrder::Dmy),
+            CsvDateOrder::Mdy => Some(crate::event::time::DateOrder::Mdy),
+        }
+    }
+}
+
 /// Options shared by everything that reads logs.
 #[derive(Args, Debug, Clone)]
 pub struct ReadArgs {
@@ -116,6 +135,10 @@ pub struct ReadArgs {
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Day/month order of zone-less dates in CSV exports (`21/04/2025, 09:45`): `auto`
+    /// decides per file from its first 10,000 rows; rows that contradict it are bad records.
+    #[arg(long, value_enum, default_value = "auto", value_name = "ORDER")]
+    pub csv_date_order: CsvDateOrder,
     /// Exit with status 2 if any record was skipped or any file could not be read.
     #[arg(long)]
     pub strict: bool,

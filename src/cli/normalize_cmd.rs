@@ -15,6 +15,7 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
         normalize: NormalizeOptions {
             format: r.format.log_format(),
             prefilter: None,
+            csv_date_order: r.csv_date_order.forced(),
             ..NormalizeOptions::default()
         },
         ..PipelineOptions::default()

@@ -319,6 +319,93 @@ fn parse_timestamp(s: &str) -> Option<Timestamp> {
     }
     // Sentinel CSV exports: "21/04/2025, 09:45:54.000" (day first, 24 h) and
     // "4/28/2021, 2:08:45.221 PM" (month first, 12 h). Neither has a zone; the header says UTC.
+    // Read alone, a date is guessed; a CSV file's rows are read in one order decided for the
+    // whole file (`parse_slash_date`).
+    let parts = slash_parts(b)?;
+    // 12-hour exports are US-style month first; 24-hour exports are day first unless
+    // the second number cannot be a month.
+    let order = if parts.twelve || parts.second > 12 {
+        DateOrder::Mdy
+    } else {
+        DateOrder::Dmy
+    };
+    parts.assemble(order)
+}
+
+/// The order of day and month in a zone-less slash date (`21/04/2025, 09:45`). Sentinel's CSV
+/// export writes the browser's locale, so the order is decided per file (SPEC §9), never
+/// per row: in a US 24-hour export, a per-row guess put two rows two minutes apart eight
+/// months apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateOrder {
+    /// Day first (`21/04/2025`).
+    Dmy,
+    /// Month first (`4/21/2025`).
+    Mdy,
+}
+
+impl DateOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+        }
+    }
+}
+
+/// What one cell says about the file's order: `Some` when only one order can read it (a
+/// number above 12 in one place, or a 12-hour clock, which only US exports use), `None` when
+/// both can or it is no slash date.
+pub fn slash_date_evidence(s: &str) -> Option<DateOrder> {
+    let p = slash_parts(s.trim().as_bytes())?;
+    let dmy = p.assemble(DateOrder::Dmy).is_some() && !p.twelve;
+    let mdy = p.assemble(DateOrder::Mdy).is_some();
+    match (dmy, mdy) {
+        (true, false) => Some(DateOrder::Dmy),
+        (false, true) => Some(DateOrder::Mdy),
+        _ => None,
+    }
+}
+
+/// Whether `s` is a zone-less slash date of any order.
+pub fn is_slash_date(s: &str) -> bool {
+    slash_parts(s.trim().as_bytes()).is_some()
+}
+
+/// A slash date read in `order`; `None` when it is not one, or cannot be read in that order
+/// (a row that contradicts its file).
+pub fn parse_slash_date(s: &str, order: DateOrder) -> Option<Timestamp> {
+    slash_parts(s.trim().as_bytes())?.assemble(order)
+}
+
+struct SlashParts {
+    first: u32,
+    second: u32,
+    y: i64,
+    h: u32,
+    mi: u32,
+    sec: u32,
+    nanos: i64,
+    twelve: bool,
+}
+
+impl SlashParts {
+    fn assemble(&self, order: DateOrder) -> Option<Timestamp> {
+        if self.twelve && order == DateOrder::Dmy {
+            // No export writes a day-first date with a 12-hour clock.
+            return None;
+        }
+        let (mo, d) = match order {
+            DateOrder::Mdy => (self.first, self.second),
+            DateOrder::Dmy => (self.second, self.first),
+        };
+        assemble(self.y, mo, d, self.h, self.mi, self.sec, self.nanos, 0)
+    }
+}
+
+fn slash_parts(b: &[u8]) -> Option<SlashParts> {
+    let mut c = Cursor { b, i: 0 };
+    let first = c.digits(1, 2)?;
     c.eat(b'/').then_some(())?;
     let second = c.digits(1, 2)?;
     c.eat(b'/').then_some(())?;
@@ -347,14 +434,16 @@ fn parse_timestamp(s: &str) -> Option<Timestamp> {
         }
         h = h % 12 + if pm { 12 } else { 0 };
     }
-    // 12-hour exports are US-style month first; 24-hour exports are day first unless
-    // the second number cannot be a month.
-    let (mo, d) = if twelve || second > 12 {
-        (first, second)
-    } else {
-        (second, first)
-    };
-    assemble(y, mo, d, h, mi, sec, nanos, 0)
+    Some(SlashParts {
+        first,
+        second,
+        y,
+        h,
+        mi,
+        sec,
+        nanos,
+        twelve,
+    })
 }
 
 fn zone_hhmm(c: &mut Cursor<'_>) -> Option<i64> {

@@ -3,6 +3,7 @@
 
 use super::frame::{Batch, RecordKind};
 use super::lines::too_large;
+use crate::event::time::{slash_date_evidence, DateOrder};
 use crate::event::Origin;
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -18,6 +19,14 @@ impl CsvFramer {
     }
 
     pub fn run(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
+        let mut gate = DateGate::default();
+        let result = self.frame(reader, &mut |b: Batch| gate.pass(b, emit));
+        // Rows read before an error are still scanned, in the order their rows show.
+        gate.finish(emit);
+        result
+    }
+
+    fn frame(&mut self, reader: &mut dyn BufRead, emit: &mut dyn FnMut(Batch)) -> io::Result<()> {
         let mut header: Option<Arc<Vec<String>>> = None;
         let mut batch: Option<Batch> = None;
         let mut rec: Vec<u8> = Vec::new();
@@ -121,6 +130,66 @@ impl CsvFramer {
             emit(b);
         }
         Ok(())
+    }
+}
+
+/// Rows read before the day/month order of a file is decided (SPEC §9).
+pub const DATE_ORDER_ROWS: usize = 10_000;
+/// ... or this many bytes of them, whichever comes first: held rows are memory, and a file
+/// of near-cap rows must not make 10,000 of them resident.
+const DATE_ORDER_BYTES: usize = 64 << 20;
+
+/// Holds a CSV file's first batches until its slash dates show their day/month order, then
+/// stamps every batch with it. Vendor-blind: any cell shaped like `21/04/2025, 09:45` counts.
+/// The order with more rows that only it can read wins; with none, day first (Sentinel's
+/// 24-hour exports outside the US), and `--csv-date-order` overrides it in `normalize`.
+#[derive(Default)]
+struct DateGate {
+    held: Vec<Batch>,
+    rows: usize,
+    bytes: usize,
+    dmy: u64,
+    mdy: u64,
+    decided: Option<DateOrder>,
+}
+
+impl DateGate {
+    fn pass(&mut self, mut b: Batch, emit: &mut dyn FnMut(Batch)) {
+        if let Some(order) = self.decided {
+            b.date_order = Some(order);
+            emit(b);
+            return;
+        }
+        for i in 0..b.records.len() {
+            let cells = split_record(b.record(i));
+            let mut says = cells.iter().filter_map(|c| slash_date_evidence(c));
+            if let Some(first) = says.next() {
+                if says.all(|o| o == first) {
+                    match first {
+                        DateOrder::Dmy => self.dmy += 1,
+                        DateOrder::Mdy => self.mdy += 1,
+                    }
+                }
+            }
+        }
+        self.rows += b.records.len();
+        self.bytes += b.data.len();
+        self.held.push(b);
+        if self.rows >= DATE_ORDER_ROWS || self.bytes >= DATE_ORDER_BYTES {
+            self.finish(emit);
+        }
+    }
+
+    fn finish(&mut self, emit: &mut dyn FnMut(Batch)) {
+        let order = *self.decided.get_or_insert(if self.mdy > self.dmy {
+            DateOrder::Mdy
+        } else {
+            DateOrder::Dmy
+        });
+        for mut b in self.held.drain(..) {
+            b.date_order = Some(order);
+            emit(b);
+        }
     }
 }
 

@@ -46,6 +46,9 @@ pub struct Batch {
     pub skipped: u64,
     /// The records were already put through that filter (`split_skipping`).
     pub filtered: bool,
+    /// For CSV: the day/month order of zone-less slash dates, decided for the whole file
+    /// from its first rows (`csv::DateGate`).
+    pub date_order: Option<crate::event::time::DateOrder>,
 }
 
 impl Batch {
@@ -64,6 +67,7 @@ impl Batch {
             split_from: 0,
             skipped: 0,
             filtered: false,
+            date_order: None,
         }
     }
 

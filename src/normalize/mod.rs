@@ -91,6 +91,9 @@ pub struct NormalizeOptions {
     pub format: Option<LogFormat>,
     /// Event times outside are bad records (SPEC §9).
     pub valid_times: ValidTimes,
+    /// `--csv-date-order`: the day/month order of CSV slash dates, instead of the order each
+    /// file's first rows show.
+    pub csv_date_order: Option<crate::event::time::DateOrder>,
     /// Records no enabled rule needs, skipped before parsing.
     pub prefilter: Option<std::sync::Arc<prefilter::Prefilter>>,
 }
@@ -130,9 +133,10 @@ pub fn normalize_batch(
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
             RecordKind::Json => normalize_json(bytes, &meta.origin, events),
             RecordKind::Text => normalize_text(bytes, &meta.origin, events),
-            RecordKind::Csv => normalize_csv(
+            RecordKind::Csv => normalize_csv_in_order(
                 bytes,
                 batch.header.as_deref().map_or(&[][..], |h| &h[..]),
+                opts.csv_date_order.or(batch.date_order),
                 &meta.origin,
                 events,
             ),
@@ -590,6 +594,19 @@ pub fn normalize_csv(
     origin: &Origin,
     out: &mut Vec<Event>,
 ) -> Result<(), RecordError> {
+    normalize_csv_in_order(bytes, header, None, origin, out)
+}
+
+/// A CSV row whose zone-less slash dates are read in the file's day/month `order` (each one
+/// guessed alone when `None`); a date that cannot be read in that order is a bad record.
+pub fn normalize_csv_in_order(
+    bytes: &[u8],
+    header: &[String],
+    order: Option<crate::event::time::DateOrder>,
+    origin: &Origin,
+    out: &mut Vec<Event>,
+) -> Result<(), RecordError> {
+    use crate::event::time::{is_slash_date, parse_slash_date};
     let cells = crate::input::csv::split_record(bytes);
     if cells.len() != header.len() {
         return Err(RecordError::new(
@@ -603,9 +620,25 @@ pub fn normalize_csv(
     }
     let mut m = Map::new();
     for (h, c) in header.iter().zip(cells) {
-        if !c.is_empty() {
-            m.insert(h.clone(), Value::String(c));
+        if c.is_empty() {
+            continue;
         }
+        let c = match order {
+            Some(order) if is_slash_date(&c) => match parse_slash_date(&c, order) {
+                Some(t) => t.to_string(),
+                None => {
+                    return Err(RecordError::new(
+                        BadReason::InvalidTime,
+                        format!(
+                            "{h} {c:?} cannot be read in the file's day/month order ({}), decided from its first rows (see --csv-date-order)",
+                            order.as_str()
+                        ),
+                    ))
+                }
+            },
+            _ => c,
+        };
+        m.insert(h.clone(), Value::String(c));
     }
     from_value(&Value::Object(m), origin, out, 0)
 }
