@@ -83,13 +83,20 @@ pub fn normalize_batch(
     }
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
-        if batch.kind == RecordKind::Json && prefilter.is_some_and(|p| p.skip(bytes)) {
+        // Table rows (a JSON batch with a header) have no `eventName` key to filter on.
+        if batch.kind == RecordKind::Json
+            && batch.header.is_none()
+            && prefilter.is_some_and(|p| p.skip(bytes))
+        {
             continue;
         }
         let before = events.len();
         let before_bad = bad.len();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
-            RecordKind::Json => normalize_json(bytes, &meta.origin, events, bad),
+            RecordKind::Json => match &batch.header {
+                None => normalize_json(bytes, &meta.origin, events, bad),
+                Some(columns) => normalize_table_row(bytes, columns, &meta.origin, events, bad),
+            },
             RecordKind::Text => normalize_text(bytes, &meta.origin, events, bad),
             RecordKind::Csv => normalize_csv(
                 bytes,
@@ -165,6 +172,31 @@ pub fn normalize_json(
         }
         r => r,
     }
+}
+
+/// One row of a Log Analytics table streamed alone by the framer (`[cell, ...]`), named by
+/// its table's `columns`.
+pub fn normalize_table_row(
+    bytes: &[u8],
+    columns: &[String],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+) -> Result<(), RecordError> {
+    if nesting::too_deep(bytes) {
+        return Err(too_deep());
+    }
+    let row: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        // Lossily, as `normalize_json` reads a record that is not UTF-8.
+        Err(e) => match std::str::from_utf8(bytes) {
+            Ok(_) => return Err(RecordError::json(e)),
+            Err(_) => {
+                serde_json::from_str(&String::from_utf8_lossy(bytes)).map_err(RecordError::json)?
+            }
+        },
+    };
+    table_row(columns, &row, origin, out, bad, 1)
 }
 
 fn normalize_utf8_json(
