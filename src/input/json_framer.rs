@@ -767,6 +767,83 @@ mod tests {
         assert_eq!(bads, vec!["f#Records[0] record too large"]);
     }
 
+    /// Records, origins and each record's header (the table's columns) at every chunk size.
+    fn frame_with_headers(input: &[u8], chunk: usize, max: usize) -> Vec<String> {
+        let mut reader = BufReader::with_capacity(chunk, input);
+        let mut out = Vec::new();
+        let mut framer = JsonFramer::new(Arc::from("f"), max);
+        framer
+            .run(&mut reader, &mut |b: Batch| {
+                for (i, m) in b.records.iter().enumerate() {
+                    out.push(format!(
+                        "{} {} {:?}",
+                        m.origin,
+                        String::from_utf8_lossy(b.record(i)),
+                        b.header.as_deref()
+                    ));
+                }
+                for x in &b.bad {
+                    out.push(format!("{} {}", x.origin, x.reason.as_str()));
+                }
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn log_analytics_rows_stream_with_their_columns() {
+        let input = br#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"A","type":"string"},{"name":"B]","type":"long"}],"rows":[["x",1],["y]",2],null,["z",3]]},
+          {"name":"Second","columns":[{"name":"C"}],"rows":[["c"]]},{"rows":[["r"]],"columns":[{"name":"D"}]}]}"#;
+        let ab = r#"Some(["A", "B]"])"#;
+        for chunk in [1, 2, 5, 16, 4096] {
+            assert_eq!(
+                frame_with_headers(input, chunk, 1000),
+                vec![
+                    format!(r#"f#tables[0].rows[0] ["x",1] {ab}"#),
+                    format!(r#"f#tables[0].rows[1] ["y]",2] {ab}"#),
+                    format!(r#"f#tables[0].rows[2] null {ab}"#),
+                    format!(r#"f#tables[0].rows[3] ["z",3] {ab}"#),
+                    r#"f#tables[1].rows[0] ["c"] Some(["C"])"#.to_string(),
+                    // Rows before columns: the table stays one record, as before.
+                    r#"f#tables[2] {"rows":[["r"]],"columns":[{"name":"D"}]} None"#.to_string(),
+                ],
+                "chunk {chunk}"
+            );
+        }
+        // Each row is capped alone.
+        let big = format!(
+            r#"{{"tables":[{{"columns":[{{"name":"A"}}],"rows":[["{}"],["ok"]]}}]}}"#,
+            "x".repeat(5000)
+        );
+        assert_eq!(
+            frame_with_headers(big.as_bytes(), 64, 100),
+            vec![
+                r#"f#tables[0].rows[1] ["ok"] Some(["A"])"#.to_string(),
+                "f#tables[0].rows[0] record too large".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn jq_slurped_envelopes_stream_their_elements() {
+        let input = b"[\n {\"Records\": [{\"a\":1}, {\"a\":2}]},\n {\"other\":1,\"Records\":[{\"a\":3}]},\n {\"eventName\":\"X\"}\n]\n{\"b\":1}\n";
+        for chunk in [1, 3, 8, 4096] {
+            let (recs, bads) = frame(input, chunk, 1000);
+            assert!(bads.is_empty(), "{bads:?}");
+            assert_eq!(
+                recs,
+                vec![
+                    ("f#[0].Records[0]".to_string(), r#"{"a":1}"#.to_string()),
+                    ("f#[0].Records[1]".to_string(), r#"{"a":2}"#.to_string()),
+                    ("f#[1].Records[0]".to_string(), r#"{"a":3}"#.to_string()),
+                    ("f#[2]".to_string(), r#"{"eventName":"X"}"#.to_string()),
+                    ("f:6".to_string(), r#"{"b":1}"#.to_string()),
+                ],
+                "chunk {chunk}"
+            );
+        }
+    }
+
     #[test]
     fn truncated_and_garbage_input() {
         let (recs, bads) = frame(b"[{\"a\":1},{\"b\":", 8, 100);
