@@ -709,3 +709,84 @@ fn jq_slurped_cloudtrail_files_over_one_mib_are_streamed_record_by_record() {
         ["cloud-discovery-burst"]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// One bad element of an envelope costs only itself (SPEC §9)
+
+fn graph_signin(i: usize, created: &str) -> String {
+    format!(
+        r#"{{"id":"66ea54eb-0000-4000-8000-{i:012}","createdDateTime":"{created}","userDisplayName":"Alice","userPrincipalName":"alice@contoso.com","userId":"d7e4f1a2-0000-4000-8000-000000000001","appId":"c44b4083-3bb0-49c1-b47d-974e53cbdf3c","appDisplayName":"Azure Portal","ipAddress":"203.0.113.5","clientAppUsed":"Browser","status":{{"errorCode":0,"failureReason":"Other."}},"location":{{"city":"Amsterdam","countryOrRegion":"NL"}}}}"#
+    )
+}
+
+#[test]
+fn one_bad_element_of_an_envelope_costs_only_itself() {
+    // JSON lines whose records are envelopes, each normalized as one record: a wrong type
+    // in one CloudTrail element, a row without a time and a row that is not a row in a
+    // query result, an unparsable embedded event in lookup-events output, a bad time in
+    // a Graph page.
+    let wrong_type = cloudtrail(2, "").replacen(&format!("\"{}\"", t(2)), "12", 1);
+    let embedded = |s: &str| serde_json::to_string(s).unwrap();
+    let lines = [
+        cloudtrail(0, ""),
+        format!(
+            r#"{{"Records":[{},{wrong_type},{}]}}"#,
+            cloudtrail(1, ""),
+            cloudtrail(3, "")
+        ),
+        format!(
+            r#"{{"tables":[{{"name":"PrimaryResult","columns":{},"rows":[{},{},"not a row",{}]}}]}}"#,
+            signin_columns(),
+            signin_row(0, "a@contoso.com", "203.0.113.1", "0", &signin_time(0)),
+            signin_row(1, "b@contoso.com", "203.0.113.1", "0", "null"),
+            signin_row(2, "c@contoso.com", "203.0.113.1", "50126", &signin_time(2)),
+        ),
+        format!(
+            r#"{{"Events":[{{"EventId":"e-4","EventName":"DescribeInstances","CloudTrailEvent":{}}},{{"EventId":"e-5","EventName":"DescribeInstances","CloudTrailEvent":"{{\"eventVersion\":"}}]}}"#,
+            embedded(&cloudtrail(4, ""))
+        ),
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[{},{}]}}"#,
+            graph_signin(0, "not a time"),
+            graph_signin(1, "2024-05-06T10:00:01Z")
+        ),
+    ];
+    let dir = Dir::new();
+    let path = dir.write("envelopes.json", (lines.join("\n") + "\n").as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    let origins: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let o = e["origin"].as_str().unwrap();
+            o[o.rfind("envelopes.json").unwrap()..].to_string()
+        })
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            "envelopes.json:1",
+            "envelopes.json:2/0",
+            "envelopes.json:2/2",
+            "envelopes.json:3/0",
+            "envelopes.json:3/3",
+            "envelopes.json:4/0",
+            "envelopes.json:5/1",
+        ],
+        "{err}"
+    );
+    let skipped: u32 = err
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("skipped "))
+        .map(|l| l.split(' ').next().unwrap().parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(skipped, 5, "{err}");
+    for bad in [
+        "envelopes.json:2/1",
+        "envelopes.json:3/1",
+        "envelopes.json:3/2",
+        "envelopes.json:4/1",
+        "envelopes.json:5/0",
+    ] {
+        assert!(err.contains(bad), "{bad} reported alone: {err}");
+    }
+}
