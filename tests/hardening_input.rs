@@ -790,3 +790,53 @@ fn one_bad_element_of_an_envelope_costs_only_itself() {
         assert!(err.contains(bad), "{bad} reported alone: {err}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Text that is not UTF-8 inside a JSON record is read lossily (SPEC §9)
+
+#[test]
+fn invalid_utf8_inside_json_records_is_read_lossily() {
+    // Ten DescribeInstances calls whose user agent has bytes that are not UTF-8: as JSON
+    // lines (the prefilter reads `eventName` from the raw bytes and must keep them), as a
+    // `Records` file, and in a streamed query-result row.
+    let bad_agent = |l: String| {
+        l.replacen("aws-cli/2.15.0", "aws-cli/2.15.0 \u{1}", 1)
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == 1 { 0xff } else { b })
+            .collect::<Vec<u8>>()
+    };
+    let records: Vec<Vec<u8>> = (0..10).map(|i| bad_agent(cloudtrail(i, ""))).collect();
+    let dir = Dir::new();
+    let lines = dir.write(
+        "lines.json",
+        &[records.join(&b'\n'), b"\n".to_vec()].concat(),
+    );
+    let mut wrapped = b"{\"Records\":[".to_vec();
+    wrapped.extend_from_slice(&records.join(&b','));
+    wrapped.extend_from_slice(b"]}");
+    let wrapped = dir.write("records.json", &wrapped);
+    for path in [&lines, &wrapped] {
+        let (events, err) = normalize(path, None, &[]);
+        assert_eq!(events.len(), 10, "{err}");
+        assert_eq!(events[0]["user_agent"], "aws-cli/2.15.0 \u{fffd}", "{err}");
+        assert_eq!(
+            scan_rules(&[path], "cloud-discovery-burst"),
+            ["cloud-discovery-burst"]
+        );
+    }
+    let row = signin_row(0, "a@contoso.com", "203.0.113.1", "0", &signin_time(0))
+        .replacen("Azure Portal", "Azure Portal \u{1}", 1)
+        .replace('\u{1}', "\u{7f}");
+    let body = format!(
+        r#"{{"tables":[{{"name":"PrimaryResult","columns":{},"rows":[{row}]}}]}}"#,
+        signin_columns()
+    )
+    .into_bytes()
+    .into_iter()
+    .map(|b| if b == 0x7f { 0xfe } else { b })
+    .collect::<Vec<u8>>();
+    let (events, err) = normalize(&dir.write("table.json", &body), None, &[]);
+    assert_eq!(events.len(), 1, "{err}");
+    assert_eq!(events[0]["service"], "Azure Portal \u{fffd}", "{err}");
+}
