@@ -74,21 +74,27 @@ fn truncated_gzip_keeps_what_was_read_and_other_files() {
 }
 
 #[test]
-fn invalid_utf8_costs_one_record() {
+fn invalid_utf8_inside_a_json_line_is_read_lossily() {
+    // SPEC §9: text that is not valid UTF-8 inside an otherwise readable line is read
+    // lossily (U+FFFD in place of the bad bytes), not dropped; its neighbours are read too.
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = Vec::new();
     bytes.extend_from_slice(GOOD.as_bytes());
     bytes.extend_from_slice(b"\n{\"eventName\":\"X\xff\xfe\",\"eventSource\":\"s\",\"eventTime\":\"2024-05-06T10:00:00Z\"}\n");
     bytes.extend_from_slice(GOOD.as_bytes());
     let f = write(dir.path(), "utf8.json", &bytes);
-    let (events, summary) = run(&[f]);
-    assert_eq!(events, 2);
-    assert_eq!(summary.bad_total(), 1);
-    let (_, firsts) = summary.bad.values().next().unwrap();
-    assert!(
-        firsts[0].contains("utf8.json:2"),
-        "origin names file and line: {firsts:?}"
-    );
+    let (events, summary) = collect(&[f.clone()], &PipelineOptions::default());
+    assert_eq!(events.len(), 3, "{summary}");
+    assert_eq!(summary.bad_total(), 0, "{summary}");
+    let lossy = events
+        .iter()
+        .find(|e| e.origin.to_string().ends_with("utf8.json:2"))
+        .expect("the line with bad bytes is read");
+    assert_eq!(lossy.action, "X\u{fffd}\u{fffd}");
+    let out = tripline(&["normalize", &f]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("\"action\":\"X\u{fffd}\u{fffd}\""), "{text}");
 }
 
 #[test]

@@ -538,3 +538,305 @@ fn concatenated_json_objects_are_each_read() {
     let (events, err) = normalize("-", Some(body.as_bytes()), &[]);
     assert_eq!(events.len(), n, "{err}");
 }
+
+/// The columns of a Sentinel `SigninLogs` table as the Log Analytics query API returns them.
+const SIGNIN_COLUMNS: &[(&str, &str)] = &[
+    ("TenantId", "string"),
+    ("SourceSystem", "string"),
+    ("TimeGenerated", "datetime"),
+    ("ResourceId", "string"),
+    ("OperationName", "string"),
+    ("OperationVersion", "string"),
+    ("Category", "string"),
+    ("ResultType", "string"),
+    ("ResultSignature", "string"),
+    ("ResultDescription", "string"),
+    ("DurationMs", "long"),
+    ("CorrelationId", "string"),
+    ("Resource", "string"),
+    ("ResourceGroup", "string"),
+    ("Identity", "string"),
+    ("Level", "string"),
+    ("Location", "string"),
+    ("AppDisplayName", "string"),
+    ("AppId", "string"),
+    ("AuthenticationRequirement", "string"),
+    ("ClientAppUsed", "string"),
+    ("ConditionalAccessStatus", "string"),
+    ("CreatedDateTime", "datetime"),
+    ("DeviceDetail", "dynamic"),
+    ("IPAddress", "string"),
+    ("IsInteractive", "bool"),
+    ("LocationDetails", "dynamic"),
+    ("ResourceDisplayName", "string"),
+    ("Status", "dynamic"),
+    ("UserAgent", "string"),
+    ("UserDisplayName", "string"),
+    ("UserId", "string"),
+    ("UserPrincipalName", "string"),
+    ("UserType", "string"),
+    ("Id", "string"),
+    ("Type", "string"),
+];
+
+fn signin_columns() -> String {
+    let cols: Vec<String> = SIGNIN_COLUMNS
+        .iter()
+        .map(|(n, t)| format!(r#"{{"name":"{n}","type":"{t}"}}"#))
+        .collect();
+    format!("[{}]", cols.join(","))
+}
+
+/// One `SigninLogs` row, cells in `SIGNIN_COLUMNS` order; `time` is a JSON value.
+fn signin_row(i: usize, user: &str, ip: &str, code: &str, time: &str) -> String {
+    let desc = if code == "0" {
+        ""
+    } else {
+        "Invalid username or password or Invalid on-premise username or password."
+    };
+    format!(
+        r#"["72f988bf-86f1-41af-91ab-2d7cd011db47","Azure AD",{time},"/tenants/72f988bf-86f1-41af-91ab-2d7cd011db47/providers/Microsoft.aadiam","Sign-in activity","1.0","SignInLogs","{code}","None","{desc}",0,"c0ffee00-0000-4000-8000-{i:012}","Microsoft.aadiam","Microsoft.aadiam","{user}","4","NL","Azure Portal","c44b4083-3bb0-49c1-b47d-974e53cbdf3c","singleFactorAuthentication","Browser","notApplied",{time},"{{\"deviceId\":\"\",\"operatingSystem\":\"Windows 10\",\"browser\":\"Edge 120.0.0\"}}","{ip}",true,"{{\"city\":\"Amsterdam\",\"state\":\"Noord-Holland\",\"countryOrRegion\":\"NL\"}}","Windows Azure Service Management API","{{\"errorCode\":{code}}}","Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0","{user}","5f0b7a4e-0000-4000-8000-{i:012}","{user}","Member","a1b2c3d4-0000-4000-8000-{i:012}","SigninLogs"]"#
+    )
+}
+
+fn signin_time(i: usize) -> String {
+    format!(
+        "\"2024-05-06T{:02}:{:02}:{:02}Z\"",
+        8 + i / 3600,
+        i / 60 % 60,
+        i % 60
+    )
+}
+
+/// A Log Analytics query result: about 6,000 successful sign-ins (over 1 MiB), then a
+/// spray from one address over eight accounts at 11:00, and a last normal sign-in.
+fn signin_query_result() -> (String, usize) {
+    let mut rows: Vec<String> = (0..6000)
+        .map(|i| {
+            let user = format!("user{}@contoso.com", i % 50);
+            let ip = format!("203.0.113.{}", i % 200);
+            signin_row(i, &user, &ip, "0", &signin_time(i))
+        })
+        .collect();
+    for k in 0..8 {
+        let user = format!("victim{k}@contoso.com");
+        let time = format!("\"2024-05-06T11:00:{:02}Z\"", k * 5);
+        rows.push(signin_row(6000 + k, &user, "198.51.100.66", "50126", &time));
+    }
+    let n = rows.len();
+    (
+        format!(
+            r#"{{"tables":[{{"name":"PrimaryResult","columns":{},"rows":[{}]}}]}}"#,
+            signin_columns(),
+            rows.join(",")
+        ),
+        n,
+    )
+}
+
+#[test]
+fn log_analytics_query_result_over_one_mib_is_streamed_row_by_row() {
+    let dir = Dir::new();
+    let (body, n) = signin_query_result();
+    assert!(body.len() > 4 << 20, "{}", body.len());
+    let path = dir.write("signins-query.json", body.as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    assert_eq!(events.len(), n, "{err}");
+    assert!(events.iter().all(|e| e["log"] == "entra-signin"), "{err}");
+    assert!(
+        events[n - 1]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("signins-query.json#tables[0].rows[{}]", n - 1)),
+        "{}",
+        events[n - 1]
+    );
+    assert_eq!(events[n - 1]["identity"], "victim7@contoso.com");
+    // The spray lies beyond the first MiB: it is only seen through the streamed rows.
+    assert_eq!(scan_rules(&[&path], "password-spray"), ["password-spray"]);
+    // Each row is capped alone: one row over the cap costs only itself.
+    let big = body.replacen(
+        "\"Azure Portal\"",
+        &format!("\"{}\"", "x".repeat(70 * 1024)),
+        1,
+    );
+    let path = dir.write("signins-one-huge-row.json", big.as_bytes());
+    let (events, err) = normalize(&path, None, &["--max-record-size", "65536"]);
+    assert_eq!(events.len(), n - 1, "{err}");
+    assert!(err.contains("skipped 1 records: record too large"), "{err}");
+    assert!(
+        err.contains("signins-one-huge-row.json#tables[0].rows[0]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn jq_slurped_cloudtrail_files_over_one_mib_are_streamed_record_by_record() {
+    // `jq -s . a.json b.json`: an array of S3 delivery files, each over 1 MiB; the
+    // discovery burst is in the second, past its first MiB.
+    let filler = |from: usize, n: usize| -> Vec<String> {
+        (from..from + n)
+            .map(|i| cloudtrail(i, "").replace("DescribeInstances", "CreateTags"))
+            .collect()
+    };
+    let first = filler(0, 2000);
+    let mut second = filler(2000, 2000);
+    for k in 0..10 {
+        second.push(cloudtrail(5000 + k, ""));
+    }
+    let file = |records: &[String]| {
+        format!(
+            "  {{\n    \"Records\": [\n      {}\n    ]\n  }}",
+            records.join(",\n      ")
+        )
+    };
+    let body = format!("[\n{},\n{}\n]\n", file(&first), file(&second));
+    assert!(file(&second).len() > 1 << 20);
+    let dir = Dir::new();
+    let path = dir.write("slurped.json", body.as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    assert_eq!(events.len(), 4010, "{err}");
+    assert!(
+        events[4009]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("slurped.json#[1].Records[2009]"),
+        "{}",
+        events[4009]
+    );
+    assert_eq!(
+        scan_rules(&[&path], "cloud-discovery-burst"),
+        ["cloud-discovery-burst"]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// One bad element of an envelope costs only itself (SPEC §9)
+
+fn graph_signin(i: usize, created: &str) -> String {
+    format!(
+        r#"{{"id":"66ea54eb-0000-4000-8000-{i:012}","createdDateTime":"{created}","userDisplayName":"Alice","userPrincipalName":"alice@contoso.com","userId":"d7e4f1a2-0000-4000-8000-000000000001","appId":"c44b4083-3bb0-49c1-b47d-974e53cbdf3c","appDisplayName":"Azure Portal","ipAddress":"203.0.113.5","clientAppUsed":"Browser","status":{{"errorCode":0,"failureReason":"Other."}},"location":{{"city":"Amsterdam","countryOrRegion":"NL"}}}}"#
+    )
+}
+
+#[test]
+fn one_bad_element_of_an_envelope_costs_only_itself() {
+    // JSON lines whose records are envelopes, each normalized as one record: a wrong type
+    // in one CloudTrail element, a row without a time and a row that is not a row in a
+    // query result, an unparsable embedded event in lookup-events output, a bad time in
+    // a Graph page.
+    let wrong_type = cloudtrail(2, "").replacen(&format!("\"{}\"", t(2)), "12", 1);
+    let embedded = |s: &str| serde_json::to_string(s).unwrap();
+    let lines = [
+        cloudtrail(0, ""),
+        format!(
+            r#"{{"Records":[{},{wrong_type},{}]}}"#,
+            cloudtrail(1, ""),
+            cloudtrail(3, "")
+        ),
+        format!(
+            r#"{{"tables":[{{"name":"PrimaryResult","columns":{},"rows":[{},{},"not a row",{}]}}]}}"#,
+            signin_columns(),
+            signin_row(0, "a@contoso.com", "203.0.113.1", "0", &signin_time(0)),
+            signin_row(1, "b@contoso.com", "203.0.113.1", "0", "null"),
+            signin_row(2, "c@contoso.com", "203.0.113.1", "50126", &signin_time(2)),
+        ),
+        format!(
+            r#"{{"Events":[{{"EventId":"e-4","EventName":"DescribeInstances","CloudTrailEvent":{}}},{{"EventId":"e-5","EventName":"DescribeInstances","CloudTrailEvent":"{{\"eventVersion\":"}}]}}"#,
+            embedded(&cloudtrail(4, ""))
+        ),
+        format!(
+            r#"{{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[{},{}]}}"#,
+            graph_signin(0, "not a time"),
+            graph_signin(1, "2024-05-06T10:00:01Z")
+        ),
+    ];
+    let dir = Dir::new();
+    let path = dir.write("envelopes.json", (lines.join("\n") + "\n").as_bytes());
+    let (events, err) = normalize(&path, None, &[]);
+    let origins: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let o = e["origin"].as_str().unwrap();
+            o[o.rfind("envelopes.json").unwrap()..].to_string()
+        })
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            "envelopes.json:1",
+            "envelopes.json:2/0",
+            "envelopes.json:2/2",
+            "envelopes.json:3/0",
+            "envelopes.json:3/3",
+            "envelopes.json:4/0",
+            "envelopes.json:5/1",
+        ],
+        "{err}"
+    );
+    let skipped: u32 = err
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("skipped "))
+        .map(|l| l.split(' ').next().unwrap().parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(skipped, 5, "{err}");
+    for bad in [
+        "envelopes.json:2/1",
+        "envelopes.json:3/1",
+        "envelopes.json:3/2",
+        "envelopes.json:4/1",
+        "envelopes.json:5/0",
+    ] {
+        assert!(err.contains(bad), "{bad} reported alone: {err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Text that is not UTF-8 inside a JSON record is read lossily (SPEC §9)
+
+#[test]
+fn invalid_utf8_inside_json_records_is_read_lossily() {
+    // Ten DescribeInstances calls whose user agent has bytes that are not UTF-8: as JSON
+    // lines (the prefilter reads `eventName` from the raw bytes and must keep them), as a
+    // `Records` file, and in a streamed query-result row.
+    let bad_agent = |l: String| {
+        l.replacen("aws-cli/2.15.0", "aws-cli/2.15.0 \u{1}", 1)
+            .into_bytes()
+            .into_iter()
+            .map(|b| if b == 1 { 0xff } else { b })
+            .collect::<Vec<u8>>()
+    };
+    let records: Vec<Vec<u8>> = (0..10).map(|i| bad_agent(cloudtrail(i, ""))).collect();
+    let dir = Dir::new();
+    let lines = dir.write(
+        "lines.json",
+        &[records.join(&b'\n'), b"\n".to_vec()].concat(),
+    );
+    let mut wrapped = b"{\"Records\":[".to_vec();
+    wrapped.extend_from_slice(&records.join(&b','));
+    wrapped.extend_from_slice(b"]}");
+    let wrapped = dir.write("records.json", &wrapped);
+    for path in [&lines, &wrapped] {
+        let (events, err) = normalize(path, None, &[]);
+        assert_eq!(events.len(), 10, "{err}");
+        assert_eq!(events[0]["user_agent"], "aws-cli/2.15.0 \u{fffd}", "{err}");
+        assert_eq!(
+            scan_rules(&[path], "cloud-discovery-burst"),
+            ["cloud-discovery-burst"]
+        );
+    }
+    let row = signin_row(0, "a@contoso.com", "203.0.113.1", "0", &signin_time(0))
+        .replacen("Azure Portal", "Azure Portal \u{1}", 1)
+        .replace('\u{1}', "\u{7f}");
+    let body = format!(
+        r#"{{"tables":[{{"name":"PrimaryResult","columns":{},"rows":[{row}]}}]}}"#,
+        signin_columns()
+    )
+    .into_bytes()
+    .into_iter()
+    .map(|b| if b == 0x7f { 0xfe } else { b })
+    .collect::<Vec<u8>>();
+    let (events, err) = normalize(&dir.write("table.json", &body), None, &[]);
+    assert_eq!(events.len(), 1, "{err}");
+    assert_eq!(events[0]["service"], "Azure Portal \u{fffd}", "{err}");
+}

@@ -49,9 +49,9 @@ proptest! {
         run_all(&bytes, 256);
         let origin = Origin::line(&Arc::from("p"), 1);
         let mut out = Vec::new();
-        let _ = normalize_json(&bytes, &origin, &mut out);
-        let _ = normalize_text(&bytes, &origin, &mut out);
-        let _ = normalize_csv(&bytes, &["TimeGenerated".to_string(), "EventName".to_string()], &origin, &mut out);
+        let _ = normalize_json(&bytes, &origin, &mut out, &mut Vec::new());
+        let _ = normalize_text(&bytes, &origin, &mut out, &mut Vec::new());
+        let _ = normalize_csv(&bytes, &["TimeGenerated".to_string(), "EventName".to_string()], &origin, &mut out, &mut Vec::new());
     }
 
     #[test]
@@ -61,7 +61,7 @@ proptest! {
         let _ = (events, bad);
         let origin = Origin::line(&Arc::from("p"), 1);
         let mut out = Vec::new();
-        let _ = normalize_json(&bytes, &origin, &mut out);
+        let _ = normalize_json(&bytes, &origin, &mut out, &mut Vec::new());
     }
 
     #[test]

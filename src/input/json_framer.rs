@@ -5,8 +5,16 @@
 //! - a top-level array, each element a record (`gcloud logging read --format=json`);
 //! - a top-level object whose wrapper key (`Records`, `records`, `value`, `Events`,
 //!   `logEvents`, ...) holds an array: each element a record (`file#Records[17]`), however
-//!   many megabytes the file has.
-//! Values are validated later, by the parser, record by record.
+//!   many megabytes the file has;
+//! - the same envelopes as elements of a top-level array (`jq -s` merging CloudTrail files:
+//!   `[{"Records":[...]},{"Records":[...]}]`): each inner element a record
+//!   (`file#[1].Records[5]`);
+//! - Log Analytics query results (`{"tables":[{"columns":[...],"rows":[[...],...]}]}`):
+//!   each row a record (`file#tables[0].rows[17]`), carrying its table's column names in
+//!   its batch's `header`.
+//! The nesting is followed with a small explicit stack of the wrapper levels above the
+//! records (at most three: array, `tables`, `rows`), never by recursing on the input's
+//! depth. Values are validated later, by the parser, record by record.
 
 use super::frame::{bad, Batch, RecordKind};
 use super::lines::{too_large, LineFramer};
@@ -14,23 +22,58 @@ use crate::event::{BadReason, Origin};
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
-/// Keys whose array value holds the records of an export envelope.
-pub const WRAPPER_KEYS: &[&str] = &[
-    "Records",          // CloudTrail S3 delivery
-    "records",          // Azure diagnostic export (storage account, Event Hub)
-    "Events",           // aws cloudtrail lookup-events
-    "value",            // Azure REST, Microsoft Graph
-    "logEvents",        // CloudWatch Logs subscription
-    "QueryResultRows",  // CloudTrail Lake get-query-results
-    "entries",          // Cloud Logging entries.list
-    "receivedMessages", // Pub/Sub pull
-    "tables",           // Log Analytics query API
+/// The vendor key names the framer must know, all here. Keys whose array value holds the
+/// records of an export envelope, and what the array's elements are:
+pub const WRAPPER_KEYS: &[(&str, Elements)] = &[
+    ("Records", Elements::Records),          // CloudTrail S3 delivery
+    ("records", Elements::Records),          // Azure diagnostic export (storage, Event Hub)
+    ("Events", Elements::Records),           // aws cloudtrail lookup-events
+    ("value", Elements::Records),            // Azure REST, Microsoft Graph
+    ("logEvents", Elements::Records),        // CloudWatch Logs subscription
+    ("QueryResultRows", Elements::Records),  // CloudTrail Lake get-query-results
+    ("entries", Elements::Records),          // Cloud Logging entries.list
+    ("receivedMessages", Elements::Records), // Pub/Sub pull
+    ("tables", Elements::Tables),            // Log Analytics query API
 ];
+/// Inside one Log Analytics table: the column descriptions (parsed into names by
+/// `normalize::table_column_names`) and the rows, one record each.
+const TABLE_COLUMNS: &str = "columns";
+const TABLE_ROWS: &str = "rows";
+
+/// What the elements of an array holding records are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elements {
+    /// Records.
+    Records,
+    /// Records, or envelopes whose own wrapper array is streamed (a top-level array).
+    RecordsOrEnvelopes,
+    /// Log Analytics tables, whose rows are streamed once their columns are known.
+    Tables,
+    /// Rows of one table.
+    Rows,
+}
 
 struct Container {
     depth: u32,
     key: Arc<str>,
     index: u64,
+    elements: Elements,
+    /// For `Rows`: the table's column names.
+    columns: Option<Arc<Vec<String>>>,
+}
+
+/// The object being captured whose own keys are watched for a wrapper to stream.
+struct Watch {
+    /// Depth of its keys.
+    depth: u32,
+    table: bool,
+}
+
+/// The value the last key seen under a `Watch` introduces.
+enum Pending {
+    Wrapper(&'static str, Elements),
+    Columns,
+    Rows,
 }
 
 pub struct JsonFramer {
@@ -48,14 +91,18 @@ pub struct JsonFramer {
     rec_line: u64,
     rec_end_depth: u32,
     rec_elem: Option<(Arc<str>, u64)>,
-    container: Option<Container>,
-    // Wrapper detection inside a top-level object.
-    top_object: bool,
-    top_wrapped: bool,
+    /// The wrapper levels above the records, innermost last (at most three).
+    containers: Vec<Container>,
+    // Wrapper detection inside the captured object.
+    watch: Option<Watch>,
     key_expected: bool,
     in_key: bool,
     key: Vec<u8>,
-    wrapper_pending: Option<Arc<str>>,
+    pending: Option<Pending>,
+    /// Where a table's `columns` value lies in `rec`: its start, and its end once closed.
+    columns_at: Option<(usize, Option<usize>)>,
+    /// Batches completed inside a chunk (the column names changed), to emit before `batch`.
+    finished: Vec<Batch>,
     skipping_garbage: bool,
     first_done: bool,
     /// The first record fit on one line: JSON lines if a newline follows it, concatenated
@@ -102,13 +149,14 @@ impl JsonFramer {
             rec_line: 0,
             rec_end_depth: 0,
             rec_elem: None,
-            container: None,
-            top_object: false,
-            top_wrapped: false,
+            containers: Vec::new(),
+            watch: None,
             key_expected: false,
             in_key: false,
             key: Vec::new(),
-            wrapper_pending: None,
+            pending: None,
+            columns_at: None,
+            finished: Vec::new(),
             skipping_garbage: false,
             first_done: false,
             lines_pending: false,
@@ -134,6 +182,7 @@ impl JsonFramer {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.finish_open_record(&mut batch, "input ended early");
+                    self.emit_finished(emit);
                     if !batch.is_empty() {
                         emit(batch);
                     }
@@ -144,13 +193,16 @@ impl JsonFramer {
                 break;
             }
             let (consumed, step) = self.scan(chunk, &mut batch);
+            self.emit_finished(emit);
             batch.bytes += consumed as u64;
             self.consumed += consumed as u64;
             reader.consume(consumed);
             if batch.is_full() {
+                // A record open across the chunk is a row of the same table, if any.
+                let header = batch.header.clone();
                 emit(std::mem::replace(
                     &mut batch,
-                    Batch::new(self.source.clone(), RecordKind::Json, None),
+                    Batch::new(self.source.clone(), RecordKind::Json, header),
                 ));
             }
             if let Step::SwitchToLines = step {
@@ -173,10 +225,35 @@ impl JsonFramer {
             &mut batch,
             "input ended inside a JSON value (truncated file?)",
         );
+        self.emit_finished(emit);
         if !batch.is_empty() {
             emit(batch);
         }
         Ok(Rest::Done)
+    }
+
+    fn emit_finished(&mut self, emit: &mut dyn FnMut(Batch)) {
+        for b in self.finished.drain(..) {
+            emit(b);
+        }
+    }
+
+    /// The innermost wrapper array, when the scanner is right inside it.
+    fn container_here(&self) -> Option<&Container> {
+        self.containers.last().filter(|c| c.depth == self.depth)
+    }
+
+    /// Keys of the watched object are read at this depth.
+    fn watching(&self) -> bool {
+        self.watch.as_ref().is_some_and(|w| w.depth == self.depth)
+    }
+
+    /// Where byte `i` of the chunk lands in `rec`, while the record is kept.
+    fn rec_pos(&self, i: usize, seg: Option<usize>) -> Option<usize> {
+        match seg {
+            Some(s) if self.rec_oversize == 0 => Some(self.rec.len() + (i - s)),
+            _ => None,
+        }
     }
 
     fn finish_open_record(&mut self, batch: &mut Batch, why: &str) {
@@ -184,7 +261,7 @@ impl JsonFramer {
             let origin = self.origin();
             if self.rec_open
                 && self.rec_scalar
-                && self.depth == self.container.as_ref().map_or(0, |c| c.depth)
+                && self.depth == self.containers.last().map_or(0, |c| c.depth)
             {
                 self.close_record(batch);
             } else {
@@ -194,6 +271,8 @@ impl JsonFramer {
             self.rec.clear();
             self.depth = 0;
             self.in_string = false;
+            self.containers.clear();
+            self.watch = None;
         }
     }
 
@@ -217,21 +296,89 @@ impl JsonFramer {
         }
     }
 
-    fn open_record(&mut self, end_depth: u32, scalar: bool) {
+    /// Opens a record at `end_depth` (the depth its value starts at). A `{` opened right
+    /// inside a top-level array or a `tables` array, or at the top level, is watched for a
+    /// wrapper key whose array is streamed instead.
+    fn open_record(&mut self, end_depth: u32, scalar: bool, object: bool, batch: &mut Batch) {
         self.rec_open = true;
         self.rec_scalar = scalar;
         self.rec.clear();
         self.rec_oversize = 0;
         self.rec_line = self.line + 1;
         self.rec_end_depth = end_depth;
-        self.rec_elem = match &mut self.container {
+        self.watch = None;
+        self.pending = None;
+        self.columns_at = None;
+        let mut columns = None;
+        let mut elements = None;
+        self.rec_elem = match self.containers.last_mut().filter(|c| c.depth == end_depth) {
             Some(c) => {
                 let e = (c.key.clone(), c.index);
                 c.index += 1;
+                columns = c.columns.clone();
+                elements = Some(c.elements);
                 Some(e)
             }
             None => None,
         };
+        if object {
+            let table = match elements {
+                None | Some(Elements::RecordsOrEnvelopes) => Some(false),
+                Some(Elements::Tables) => Some(true),
+                Some(Elements::Records) | Some(Elements::Rows) => None,
+            };
+            if let Some(table) = table {
+                self.watch = Some(Watch {
+                    depth: end_depth + 1,
+                    table,
+                });
+                self.key_expected = true;
+            }
+        }
+        // A batch holds the rows of one table, or no rows: its header names their cells.
+        let same = match (&batch.header, &columns) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if !same {
+            if batch.is_empty() {
+                batch.header = columns;
+            } else {
+                let done = std::mem::replace(
+                    batch,
+                    Batch::new(self.source.clone(), RecordKind::Json, columns),
+                );
+                self.finished.push(done);
+            }
+        }
+    }
+
+    /// The path of the captured record, as the prefix of a wrapper inside it.
+    fn elem_path(&self, key: &str) -> Arc<str> {
+        match &self.rec_elem {
+            Some((k, i)) => Arc::from(format!("{k}[{i}].{key}")),
+            None => Arc::from(key),
+        }
+    }
+
+    /// Drops the captured envelope and streams the elements of its wrapper array, whose
+    /// `[` is at the current depth.
+    fn stream_wrapper(&mut self, key: Arc<str>, elements: Elements, columns: Option<Vec<String>>) {
+        self.rec_open = false;
+        self.rec.clear();
+        self.rec_oversize = 0;
+        self.watch = None;
+        self.pending = None;
+        self.columns_at = None;
+        self.depth += 1;
+        self.containers.push(Container {
+            depth: self.depth,
+            key,
+            index: 0,
+            elements,
+            columns: columns.map(Arc::new),
+        });
     }
 
     fn close_record(&mut self, batch: &mut Batch) {
@@ -249,6 +396,9 @@ impl JsonFramer {
         }
         self.rec_open = false;
         self.rec_oversize = 0;
+        self.watch = None;
+        self.pending = None;
+        self.columns_at = None;
     }
 
     /// Scans one chunk; returns the bytes consumed.
@@ -318,82 +468,77 @@ impl JsonFramer {
                 b' ' | b'\t' | b'\r' => {}
                 b'"' => {
                     self.in_string = true;
-                    if self.top_object && self.depth == 1 && self.key_expected {
+                    if self.watching() && self.key_expected {
                         self.in_key = true;
                         self.key.clear();
                         key_start = Some(i + 1);
                     } else if !self.rec_open {
-                        if self
-                            .container
-                            .as_ref()
-                            .is_some_and(|c| c.depth == self.depth)
-                        {
-                            self.open_record(self.depth, true);
-                            seg = Some(i);
-                        } else if self.depth == 0 {
-                            self.open_record(0, true);
+                        if self.container_here().is_some() || self.depth == 0 {
+                            self.open_record(self.depth, true, false, batch);
                             seg = Some(i);
                         }
-                    } else if self.top_object && self.depth == 1 {
-                        self.wrapper_pending = None;
+                    } else if self.watching() {
+                        self.pending = None;
                     }
                 }
                 b'{' | b'[' => {
                     if !self.rec_open {
-                        if self.depth == 0 {
-                            if b == b'[' {
-                                self.rec_line = self.line + 1;
-                                self.container = Some(Container {
-                                    depth: 1,
-                                    key: Arc::from(""),
-                                    index: 0,
-                                });
-                            } else {
-                                self.open_record(0, false);
-                                seg = Some(i);
-                                self.top_object = true;
-                                self.top_wrapped = false;
-                                self.key_expected = true;
-                            }
-                        } else if self
-                            .container
-                            .as_ref()
-                            .is_some_and(|c| c.depth == self.depth)
-                        {
-                            self.open_record(self.depth, false);
+                        if self.depth == 0 && b == b'[' {
+                            self.rec_line = self.line + 1;
+                            self.containers.push(Container {
+                                depth: 1,
+                                key: Arc::from(""),
+                                index: 0,
+                                elements: Elements::RecordsOrEnvelopes,
+                                columns: None,
+                            });
+                        } else if self.depth == 0 || self.container_here().is_some() {
+                            self.open_record(self.depth, false, b == b'{', batch);
                             seg = Some(i);
                         }
                         self.depth += 1;
-                    } else if b == b'['
-                        && self.top_object
-                        && self.depth == 1
-                        && self.wrapper_pending.is_some()
-                    {
-                        // `{"Records": [` — stream the elements, drop the envelope.
-                        self.rec_open = false;
-                        self.rec.clear();
-                        self.rec_oversize = 0;
-                        seg = None;
-                        self.top_wrapped = true;
-                        self.depth += 1;
-                        self.container = Some(Container {
-                            depth: self.depth,
-                            key: self.wrapper_pending.take().unwrap(),
-                            index: 0,
-                        });
+                    } else if b == b'[' && self.watching() && self.pending.is_some() {
+                        match self.pending.take().unwrap() {
+                            // `{"Records": [` — stream the elements, drop the envelope.
+                            Pending::Wrapper(key, elements) => {
+                                seg = None;
+                                let key = self.elem_path(key);
+                                self.stream_wrapper(key, elements, None);
+                            }
+                            Pending::Columns => {
+                                self.columns_at = self.rec_pos(i, seg).map(|p| (p, None));
+                                self.depth += 1;
+                            }
+                            // `"rows": [` after the columns: stream the rows, each named
+                            // by the columns. Without columns the table stays one record.
+                            Pending::Rows => {
+                                if let Some(s) = seg {
+                                    self.append(&chunk[s..i]);
+                                    seg = Some(i);
+                                }
+                                let columns = match self.columns_at {
+                                    Some((a, Some(z))) if self.rec_oversize == 0 => self
+                                        .rec
+                                        .get(a..z)
+                                        .and_then(crate::normalize::table_column_names),
+                                    _ => None,
+                                };
+                                if columns.is_some() {
+                                    seg = None;
+                                    let key = self.elem_path(TABLE_ROWS);
+                                    self.stream_wrapper(key, Elements::Rows, columns);
+                                } else {
+                                    self.depth += 1;
+                                }
+                            }
+                        }
                     } else {
-                        self.wrapper_pending = None;
+                        self.pending = None;
                         self.depth += 1;
                     }
                 }
                 b'}' | b']' => {
-                    if self.rec_open
-                        && self.rec_scalar
-                        && self
-                            .container
-                            .as_ref()
-                            .is_some_and(|c| c.depth == self.depth)
-                    {
+                    if self.rec_open && self.rec_scalar && self.container_here().is_some() {
                         if let Some(s) = seg.take() {
                             self.append(&chunk[s..i]);
                         }
@@ -410,12 +555,21 @@ impl JsonFramer {
                         continue;
                     }
                     self.depth -= 1;
-                    if self
-                        .container
-                        .as_ref()
-                        .is_some_and(|c| self.depth < c.depth)
-                    {
-                        self.container = None;
+                    while self.containers.last().is_some_and(|c| self.depth < c.depth) {
+                        self.containers.pop();
+                    }
+                    if let Some((_, end @ None)) = &mut self.columns_at {
+                        if self.watch.as_ref().is_some_and(|w| w.depth == self.depth) {
+                            *end = match seg {
+                                Some(s) if self.rec_oversize == 0 => {
+                                    Some(self.rec.len() + (i - s) + 1)
+                                }
+                                _ => None,
+                            };
+                            if end.is_none() {
+                                self.columns_at = None;
+                            }
+                        }
                     }
                     if self.rec_open && !self.rec_scalar && self.depth == self.rec_end_depth {
                         if let Some(s) = seg.take() {
@@ -425,7 +579,6 @@ impl JsonFramer {
                         let top_level = self.depth == 0;
                         self.close_record(batch);
                         if top_level {
-                            self.top_object = false;
                             let first = !self.first_done;
                             self.first_done = true;
                             // A first record on one line, ending its line, means JSON lines:
@@ -434,41 +587,44 @@ impl JsonFramer {
                             self.lines_pending = first && single_line;
                         }
                     } else if self.depth == 0 {
-                        self.top_object = false;
                         self.first_done = true;
                     }
                 }
                 b',' => {
-                    if self.rec_open
-                        && self.rec_scalar
-                        && self
-                            .container
-                            .as_ref()
-                            .is_some_and(|c| c.depth == self.depth)
-                    {
+                    if self.rec_open && self.rec_scalar && self.container_here().is_some() {
                         if let Some(s) = seg.take() {
                             self.append(&chunk[s..i]);
                         }
                         self.close_record(batch);
-                    } else if self.top_object && self.depth == 1 {
+                    } else if self.watching() {
                         self.key_expected = true;
-                        self.wrapper_pending = None;
+                        self.pending = None;
                     }
                 }
                 b':' => {
-                    if self.top_object && self.depth == 1 && !self.key_expected {
-                        let k = std::str::from_utf8(&self.key).unwrap_or("");
-                        self.wrapper_pending = WRAPPER_KEYS
-                            .iter()
-                            .find(|w| **w == k)
-                            .map(|w| Arc::from(*w));
+                    if self.watching() && !self.key_expected {
+                        let k = &self.key[..];
+                        self.pending = if self.watch.as_ref().is_some_and(|w| w.table) {
+                            if k == TABLE_COLUMNS.as_bytes() {
+                                Some(Pending::Columns)
+                            } else if k == TABLE_ROWS.as_bytes() {
+                                Some(Pending::Rows)
+                            } else {
+                                None
+                            }
+                        } else {
+                            WRAPPER_KEYS
+                                .iter()
+                                .find(|(w, _)| w.as_bytes() == k)
+                                .map(|&(w, e)| Pending::Wrapper(w, e))
+                        };
                     }
                 }
                 _ => {
                     if self.depth == 0 && !self.rec_open {
                         // Bare scalars at the top level are not records of any format.
                         if b.is_ascii_digit() || b == b'-' || b == b't' || b == b'f' || b == b'n' {
-                            self.open_record(0, true);
+                            self.open_record(0, true, false, batch);
                             seg = Some(i);
                         } else {
                             batch.bad.push(bad(
@@ -478,16 +634,11 @@ impl JsonFramer {
                             ));
                             self.skipping_garbage = true;
                         }
-                    } else if !self.rec_open
-                        && self
-                            .container
-                            .as_ref()
-                            .is_some_and(|c| c.depth == self.depth)
-                    {
-                        self.open_record(self.depth, true);
+                    } else if !self.rec_open && self.container_here().is_some() {
+                        self.open_record(self.depth, true, false, batch);
                         seg = Some(i);
-                    } else if self.top_object && self.depth == 1 {
-                        self.wrapper_pending = None;
+                    } else if self.watching() {
+                        self.pending = None;
                     }
                 }
             }
@@ -614,6 +765,83 @@ mod tests {
             vec![("f#Records[1]".to_string(), "{\"b\":1}".to_string())]
         );
         assert_eq!(bads, vec!["f#Records[0] record too large"]);
+    }
+
+    /// Records, origins and each record's header (the table's columns) at every chunk size.
+    fn frame_with_headers(input: &[u8], chunk: usize, max: usize) -> Vec<String> {
+        let mut reader = BufReader::with_capacity(chunk, input);
+        let mut out = Vec::new();
+        let mut framer = JsonFramer::new(Arc::from("f"), max);
+        framer
+            .run(&mut reader, &mut |b: Batch| {
+                for (i, m) in b.records.iter().enumerate() {
+                    out.push(format!(
+                        "{} {} {:?}",
+                        m.origin,
+                        String::from_utf8_lossy(b.record(i)),
+                        b.header.as_deref()
+                    ));
+                }
+                for x in &b.bad {
+                    out.push(format!("{} {}", x.origin, x.reason.as_str()));
+                }
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn log_analytics_rows_stream_with_their_columns() {
+        let input = br#"{"tables":[{"name":"PrimaryResult","columns":[{"name":"A","type":"string"},{"name":"B]","type":"long"}],"rows":[["x",1],["y]",2],null,["z",3]]},
+          {"name":"Second","columns":[{"name":"C"}],"rows":[["c"]]},{"rows":[["r"]],"columns":[{"name":"D"}]}]}"#;
+        let ab = r#"Some(["A", "B]"])"#;
+        for chunk in [1, 2, 5, 16, 4096] {
+            assert_eq!(
+                frame_with_headers(input, chunk, 1000),
+                vec![
+                    format!(r#"f#tables[0].rows[0] ["x",1] {ab}"#),
+                    format!(r#"f#tables[0].rows[1] ["y]",2] {ab}"#),
+                    format!(r#"f#tables[0].rows[2] null {ab}"#),
+                    format!(r#"f#tables[0].rows[3] ["z",3] {ab}"#),
+                    r#"f#tables[1].rows[0] ["c"] Some(["C"])"#.to_string(),
+                    // Rows before columns: the table stays one record, as before.
+                    r#"f#tables[2] {"rows":[["r"]],"columns":[{"name":"D"}]} None"#.to_string(),
+                ],
+                "chunk {chunk}"
+            );
+        }
+        // Each row is capped alone.
+        let big = format!(
+            r#"{{"tables":[{{"columns":[{{"name":"A"}}],"rows":[["{}"],["ok"]]}}]}}"#,
+            "x".repeat(5000)
+        );
+        assert_eq!(
+            frame_with_headers(big.as_bytes(), 64, 100),
+            vec![
+                r#"f#tables[0].rows[1] ["ok"] Some(["A"])"#.to_string(),
+                "f#tables[0].rows[0] record too large".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn jq_slurped_envelopes_stream_their_elements() {
+        let input = b"[\n {\"Records\": [{\"a\":1}, {\"a\":2}]},\n {\"other\":1,\"Records\":[{\"a\":3}]},\n {\"eventName\":\"X\"}\n]\n{\"b\":1}\n";
+        for chunk in [1, 3, 8, 4096] {
+            let (recs, bads) = frame(input, chunk, 1000);
+            assert!(bads.is_empty(), "{bads:?}");
+            assert_eq!(
+                recs,
+                vec![
+                    ("f#[0].Records[0]".to_string(), r#"{"a":1}"#.to_string()),
+                    ("f#[0].Records[1]".to_string(), r#"{"a":2}"#.to_string()),
+                    ("f#[1].Records[0]".to_string(), r#"{"a":3}"#.to_string()),
+                    ("f#[2]".to_string(), r#"{"eventName":"X"}"#.to_string()),
+                    ("f:6".to_string(), r#"{"b":1}"#.to_string()),
+                ],
+                "chunk {chunk}"
+            );
+        }
     }
 
     #[test]

@@ -126,19 +126,28 @@ pub fn normalize_batch(
     }
     for (i, meta) in batch.records.iter().enumerate() {
         let bytes = batch.record(i);
-        if batch.kind == RecordKind::Json && prefilter.is_some_and(|p| p.skip(bytes)) {
+        // Table rows (a JSON batch with a header) have no `eventName` key to filter on.
+        if batch.kind == RecordKind::Json
+            && batch.header.is_none()
+            && prefilter.is_some_and(|p| p.skip(bytes))
+        {
             continue;
         }
         let before = events.len();
+        let before_bad = bad.len();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
-            RecordKind::Json => normalize_json(bytes, &meta.origin, events),
-            RecordKind::Text => normalize_text(bytes, &meta.origin, events),
+            RecordKind::Json => match &batch.header {
+                None => normalize_json(bytes, &meta.origin, events, bad),
+                Some(columns) => normalize_table_row(bytes, columns, &meta.origin, events, bad),
+            },
+            RecordKind::Text => normalize_text(bytes, &meta.origin, events, bad),
             RecordKind::Csv => normalize_csv_in_order(
                 bytes,
                 batch.header.as_deref().map_or(&[][..], |h| &h[..]),
                 opts.csv_date_order.or(batch.date_order),
                 &meta.origin,
                 events,
+                bad,
             ),
         }));
         let result = result.unwrap_or_else(|_| {
@@ -149,7 +158,9 @@ pub fn normalize_batch(
             ))
         });
         if let Err(e) = result {
+            // The record as a whole is bad: what its elements gave counts for nothing.
             events.truncate(before);
+            bad.truncate(before_bad);
             bad.push(BadRecord {
                 origin: meta.origin.clone(),
                 reason: e.reason,
@@ -206,14 +217,64 @@ pub fn normalize_batch(
     }
 }
 
+/// Normalizes one JSON record into `out`. An element of an envelope inside it (`Records`,
+/// `value`, a table row, ...) that cannot be normalized goes to `bad` with its own origin;
+/// its siblings are still read (SPEC §9).
 pub fn normalize_json(
     bytes: &[u8],
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
     if nesting::too_deep(bytes) {
         return Err(too_deep());
     }
+    let (before, before_bad) = (out.len(), bad.len());
+    match normalize_utf8_json(bytes, origin, out, bad) {
+        // Text that is not UTF-8 inside an otherwise readable record is read lossily
+        // (SPEC §9), on this error path only, so valid records pay nothing for it. The
+        // prefilter agrees on raw bytes: a name with a bad byte matches no rule's name,
+        // and neither does the same name with U+FFFD in its place.
+        Err(_) if std::str::from_utf8(bytes).is_err() => {
+            out.truncate(before);
+            bad.truncate(before_bad);
+            normalize_utf8_json(String::from_utf8_lossy(bytes).as_bytes(), origin, out, bad)
+        }
+        r => r,
+    }
+}
+
+/// One row of a Log Analytics table streamed alone by the framer (`[cell, ...]`), named by
+/// its table's `columns`.
+pub fn normalize_table_row(
+    bytes: &[u8],
+    columns: &[String],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+) -> Result<(), RecordError> {
+    if nesting::too_deep(bytes) {
+        return Err(too_deep());
+    }
+    let row: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        // Lossily, as `normalize_json` reads a record that is not UTF-8.
+        Err(e) => match std::str::from_utf8(bytes) {
+            Ok(_) => return Err(RecordError::json(e)),
+            Err(_) => {
+                serde_json::from_str(&String::from_utf8_lossy(bytes)).map_err(RecordError::json)?
+            }
+        },
+    };
+    table_row(columns, &row, origin, out, bad, 1)
+}
+
+fn normalize_utf8_json(
+    bytes: &[u8],
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+) -> Result<(), RecordError> {
     // Fast path: one typed pass decides whether this is a plain CloudTrail event.
     if let Ok(raw) = sonic_rs::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
         if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
@@ -222,7 +283,7 @@ pub fn normalize_json(
         }
     }
     let v: Value = serde_json::from_slice(bytes).map_err(RecordError::json)?;
-    from_value(&v, origin, out, 0)
+    from_value(&v, origin, out, bad, 0)
 }
 
 fn too_deep() -> RecordError {
@@ -253,6 +314,7 @@ pub fn from_value(
     v: &Value,
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
     depth: u32,
 ) -> Result<(), RecordError> {
     if depth > MAX_ENVELOPE_DEPTH {
@@ -262,8 +324,8 @@ pub fn from_value(
         ));
     }
     if let (Value::Array(_), Some((key, _))) = (v, &origin.element) {
-        if &**key == "QueryResultRows" {
-            return from_value(&lake_row(v), origin, out, depth + 1);
+        if key.ends_with("QueryResultRows") {
+            return from_value(&lake_row(v), origin, out, bad, depth + 1);
         }
     }
     let Some(obj) = v.as_object() else {
@@ -292,32 +354,37 @@ pub fn from_value(
     ] {
         if let Some(Value::Array(items)) = obj.get(wrapper) {
             for (i, item) in items.iter().enumerate() {
-                from_value(item, &sub(i), out, depth + 1)?;
+                element(
+                    |out, bad| from_value(item, &sub(i), out, bad, depth + 1),
+                    &sub(i),
+                    out,
+                    bad,
+                );
             }
             return Ok(());
         }
     }
     if let Some(Value::Array(tables)) = obj.get("tables") {
-        return log_analytics_tables(tables, origin, out, depth);
+        return log_analytics_tables(tables, origin, out, bad, depth);
     }
     if obj.contains_key("columns") && obj.contains_key("rows") {
         // One element of a Log Analytics `tables` array, framed on its own.
-        return log_analytics_tables(std::slice::from_ref(v), origin, out, depth);
+        return log_analytics_tables(std::slice::from_ref(v), origin, out, bad, depth);
     }
     if let (Some(Value::String(_)), Some(detail @ Value::Object(_))) =
         (obj.get("detail-type"), obj.get("detail"))
     {
-        return from_value(detail, origin, out, depth + 1);
+        return from_value(detail, origin, out, bad, depth + 1);
     }
     if let Some(Value::String(s)) = obj.get("CloudTrailEvent") {
-        return from_value(&parse_embedded(s)?, origin, out, depth + 1);
+        return from_value(&parse_embedded(s)?, origin, out, bad, depth + 1);
     }
     if let (Some(Value::String(m)), true) = (
         obj.get("message"),
         obj.contains_key("timestamp") && obj.contains_key("id"),
     ) {
         // A CloudWatch Logs subscription `logEvents[]` element.
-        return from_value(&parse_embedded(m)?, origin, out, depth + 1);
+        return from_value(&parse_embedded(m)?, origin, out, bad, depth + 1);
     }
     if let Some(data) = pubsub_data(v) {
         let decoded = base64::engine::general_purpose::STANDARD
@@ -331,7 +398,7 @@ pub fn from_value(
             })?;
         let inner: Value = serde_json::from_slice(&decoded)
             .map_err(|e| RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}")))?;
-        return from_value(&inner, origin, out, depth + 1);
+        return from_value(&inner, origin, out, bad, depth + 1);
     }
     // Rule-test wrappers (Panther `log`, StreamAlert `data`): the event is inside.
     if obj.contains_key("rule_id")
@@ -343,12 +410,17 @@ pub fn from_value(
             .filter(|l| l.is_object())
             .or_else(|| obj.get("data"));
         if let Some(inner) = inner {
-            return from_value(inner, origin, out, depth + 1);
+            return from_value(inner, origin, out, bad, depth + 1);
         }
     }
     if let Some(Value::Array(row)) = obj.get("QueryResultRows").or(None) {
         for (i, r) in row.iter().enumerate() {
-            from_value(&lake_row(r), &sub(i), out, depth + 1)?;
+            element(
+                |out, bad| from_value(&lake_row(r), &sub(i), out, bad, depth + 1),
+                &sub(i),
+                out,
+                bad,
+            );
         }
         return Ok(());
     }
@@ -357,6 +429,26 @@ pub fn from_value(
     let event = leaf(v, obj, origin)?;
     out.push(event);
     Ok(())
+}
+
+/// One element of an envelope array: if it cannot be normalized, it alone is a bad record,
+/// with its own origin, and its siblings are still read.
+fn element(
+    f: impl FnOnce(&mut Vec<Event>, &mut Vec<BadRecord>) -> Result<(), RecordError>,
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+) {
+    let (before, before_bad) = (out.len(), bad.len());
+    if let Err(e) = f(out, bad) {
+        out.truncate(before);
+        bad.truncate(before_bad);
+        bad.push(BadRecord {
+            origin: origin.clone(),
+            reason: e.reason,
+            detail: e.detail,
+        });
+    }
 }
 
 fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, RecordError> {
@@ -487,36 +579,89 @@ fn log_analytics_tables(
     tables: &[Value],
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
     depth: u32,
 ) -> Result<(), RecordError> {
     let mut n = 0u32;
     for t in tables {
-        let cols: Vec<String> = match path(t, "columns") {
-            Some(Value::Array(c)) => c.iter().map(|c| text(c, &["name"])).collect(),
-            _ => {
+        let (cols, rows) = match (table_columns(t), path(t, "rows")) {
+            (Ok(cols), Some(Value::Array(rows))) => (cols, rows),
+            (Err(e), _) if tables.len() == 1 => return Err(e),
+            (Ok(_), _) if tables.len() == 1 => {
                 return Err(RecordError::new(
                     BadReason::InvalidRecord,
-                    "tables[].columns: expected an array",
+                    "tables[].rows: expected an array",
                 ))
             }
-        };
-        let Some(Value::Array(rows)) = path(t, "rows") else {
-            return Err(RecordError::new(
-                BadReason::InvalidRecord,
-                "tables[].rows: expected an array",
-            ));
+            (r, _) => {
+                // One broken table of several costs only itself.
+                let detail = match r {
+                    Err(e) => e.detail,
+                    Ok(_) => "tables[].rows: expected an array".to_string(),
+                };
+                bad.push(BadRecord {
+                    origin: origin.with_sub(n),
+                    reason: BadReason::InvalidRecord,
+                    detail,
+                });
+                n += 1;
+                continue;
+            }
         };
         for row in rows {
-            let Value::Array(cells) = row else { continue };
-            let mut m = Map::new();
-            for (c, cell) in cols.iter().zip(cells) {
-                m.insert(c.clone(), cell.clone());
-            }
-            from_value(&Value::Object(m), &origin.with_sub(n), out, depth + 1)?;
+            let o = origin.with_sub(n);
+            element(
+                |out, bad| table_row(&cols, row, &o, out, bad, depth + 1),
+                &o,
+                out,
+                bad,
+            );
             n += 1;
         }
     }
     Ok(())
+}
+
+/// The column names of one Log Analytics table (`{"columns":[{"name":...}],...}`).
+fn table_columns(t: &Value) -> Result<Vec<String>, RecordError> {
+    match path(t, "columns") {
+        Some(Value::Array(c)) => Ok(c.iter().map(|c| text(c, &["name"])).collect()),
+        _ => Err(RecordError::new(
+            BadReason::InvalidRecord,
+            "tables[].columns: expected an array",
+        )),
+    }
+}
+
+/// The column names of a Log Analytics table from its raw `columns` array, for the framer
+/// that streams the table's rows one by one (`input::json_framer`).
+pub fn table_column_names(columns: &[u8]) -> Option<Vec<String>> {
+    let c: Value = serde_json::from_slice(columns).ok()?;
+    let mut t = Map::new();
+    t.insert("columns".into(), c);
+    table_columns(&Value::Object(t)).ok()
+}
+
+/// One row of a Log Analytics table, named by its table's columns.
+fn table_row(
+    cols: &[String],
+    row: &Value,
+    origin: &Origin,
+    out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
+    depth: u32,
+) -> Result<(), RecordError> {
+    let Value::Array(cells) = row else {
+        return Err(RecordError::new(
+            BadReason::InvalidRecord,
+            format!("tables[].rows[]: expected an array, found {}", kind_of(row)),
+        ));
+    };
+    let mut m = Map::new();
+    for (c, cell) in cols.iter().zip(cells) {
+        m.insert(c.clone(), cell.clone());
+    }
+    from_value(&Value::Object(m), origin, out, bad, depth)
 }
 
 /// CloudTrail Lake rows: `[{"eventTime":"..."},{"eventName":"..."}]`, columns possibly
@@ -565,6 +710,7 @@ pub fn normalize_text(
     bytes: &[u8],
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
     // One byte that is not UTF-8 (a bucket name, a user agent) must not cost the line.
     let line = String::from_utf8_lossy(bytes);
@@ -578,7 +724,7 @@ pub fn normalize_text(
             return Err(too_deep());
         }
         let v: Value = serde_json::from_str(line).map_err(RecordError::json)?;
-        from_value(&v, origin, out, 0)?;
+        from_value(&v, origin, out, bad, 0)?;
     } else {
         return Err(RecordError::new(
             BadReason::Unrecognised,
@@ -593,8 +739,9 @@ pub fn normalize_csv(
     header: &[String],
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
-    normalize_csv_in_order(bytes, header, None, origin, out)
+    normalize_csv_in_order(bytes, header, None, origin, out, bad)
 }
 
 /// A CSV row whose zone-less slash dates are read in the file's day/month `order` (each one
@@ -605,6 +752,7 @@ pub fn normalize_csv_in_order(
     order: Option<crate::event::time::DateOrder>,
     origin: &Origin,
     out: &mut Vec<Event>,
+    bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
     use crate::event::time::{is_slash_date, parse_slash_date};
     let cells = crate::input::csv::split_record(bytes);
@@ -640,5 +788,5 @@ pub fn normalize_csv_in_order(
         };
         m.insert(h.clone(), Value::String(c));
     }
-    from_value(&Value::Object(m), origin, out, 0)
+    from_value(&Value::Object(m), origin, out, bad, 0)
 }
