@@ -25,11 +25,18 @@ struct Live {
 
 static LIVE: Mutex<Option<Live>> = Mutex::new(None);
 
+/// Set by [`remove_all`]: a worker still spilling after the signal handler ran must not make
+/// a new directory that nobody would remove.
+static CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// This process's scratch directory, made (and stale ones swept) on first use.
 pub fn dir() -> io::Result<PathBuf> {
     let mut live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(l) = live.as_ref() {
         return Ok(l.dir.clone());
+    }
+    if CLOSED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(io::Error::other("the run is ending: no more temporary files"));
     }
     let base = std::env::temp_dir();
     sweep_stale(&base);
@@ -51,9 +58,17 @@ pub fn dir() -> io::Result<PathBuf> {
 /// Removes this process's scratch directory, if it made one. Safe to call from a signal
 /// handler thread while other threads still write there: their files simply vanish.
 pub fn remove_all() {
-    let taken = LIVE.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let mut live = LIVE.lock().unwrap_or_else(|p| p.into_inner());
+    CLOSED.store(true, std::sync::atomic::Ordering::SeqCst);
+    let taken = live.take();
+    drop(live);
     if let Some(l) = taken {
-        let _ = std::fs::remove_dir_all(&l.dir);
+        // A worker may create a file while the folder is being emptied; try again then.
+        for _ in 0..5 {
+            if std::fs::remove_dir_all(&l.dir).is_ok() || !l.dir.exists() {
+                break;
+            }
+        }
     }
 }
 
