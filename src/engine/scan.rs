@@ -80,8 +80,8 @@ pub struct ScanResult {
 
 /// How often (in events) the scan looks at the store's buffer, and how many buffered rows
 /// trigger a commit: bounds the buffer's memory on long scans.
-const STORE_CHECK_EVERY: u64 = 50_000;
-const STORE_COMMIT_ROWS: usize = 500_000;
+const STORE_CHECK_EVERY: u64 = 10_000;
+const STORE_COMMIT_ROWS: usize = 100_000;
 
 /// CloudTrail and other services may deliver an event twice: records with the same provider
 /// and event id whose normalized content is the same (every field but `origin`) count once
@@ -183,7 +183,7 @@ pub fn scan(
             |(batch, min, max)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
-                let absorbed = ahead_sink.absorb(batch, &mut |e| {
+                let absorbed = ahead_sink.absorb(batch, ahead.stores(), &mut |e| {
                     if io_error.is_none() {
                         if let Err(err) = sorter.push(e) {
                             io_error = Some(err);
