@@ -4,11 +4,10 @@
 use proptest::prelude::*;
 use std::io::{BufReader, Write};
 use std::sync::Arc;
+use tripline::engine::normalize_batch::normalize_batch;
 use tripline::event::{BadRecord, Event, Origin};
 use tripline::input::{self, frame::frame_input, Batch};
-use tripline::normalize::{
-    normalize_batch, normalize_csv, normalize_json, normalize_text, NormalizeOptions,
-};
+use tripline::normalize::{normalize_csv, normalize_json, normalize_text, NormalizeOptions};
 
 fn run_all(bytes: &[u8], max: usize) -> (usize, usize) {
     let mut reader = input::open_reader(Box::new(std::io::Cursor::new(bytes.to_vec()))).unwrap();

@@ -5,60 +5,7 @@
 //! there is no tz database in the binary, so a well-formed but unknown name passes here and is
 //! the concern of whatever converts times.
 
-use std::fmt;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Weekday {
-    Mon,
-    Tue,
-    Wed,
-    Thu,
-    Fri,
-    Sat,
-    Sun,
-}
-
-impl Weekday {
-    pub const ALL: [Weekday; 7] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ];
-
-    /// `mon` … `sun`, any case.
-    pub fn parse(s: &str) -> Option<Weekday> {
-        Weekday::ALL
-            .into_iter()
-            .find(|d| d.name().eq_ignore_ascii_case(s))
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Weekday::Mon => "mon",
-            Weekday::Tue => "tue",
-            Weekday::Wed => "wed",
-            Weekday::Thu => "thu",
-            Weekday::Fri => "fri",
-            Weekday::Sat => "sat",
-            Weekday::Sun => "sun",
-        }
-    }
-
-    /// The weekday of a day counted from 1970-01-01 (a Thursday), as `Timestamp::day` gives.
-    pub fn from_days_since_epoch(day: i64) -> Weekday {
-        Weekday::ALL[(day + 3).rem_euclid(7) as usize]
-    }
-}
-
-impl fmt::Display for Weekday {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crate::event::local_time::Weekday;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkingHours {
@@ -97,10 +44,10 @@ const AREAS: &[&str] = &[
 /// needs them; there is no time-zone database in the binary).
 pub(super) fn check_timezone(tz: &str) -> Result<(), String> {
     check_timezone_shape(tz)?;
-    crate::rules::local_time::Zone::named(tz).map(|_| ()).map_err(|_| {
+    crate::event::local_time::Zone::named(tz).map(|_| ()).map_err(|_| {
         format!(
             "timezone {tz:?}: tripline's built-in table has no daylight-saving rules for it; known zones: {}",
-            crate::rules::local_time::known_zones().join(", ")
+            crate::event::local_time::known_zones().join(", ")
         )
     })
 }

@@ -12,7 +12,7 @@
 use super::deferred;
 use crate::collections::HashMap;
 use crate::event::{Event, Timestamp};
-use crate::rules::new_source_signin::{lock, SharedStore};
+use crate::rules::history::{lock, SharedStore};
 use crate::rules::rule::{Needs, Rule, Summary};
 use crate::state::PendingHistory;
 use std::sync::{Arc, Mutex};

@@ -3,11 +3,12 @@
 //! the results back in input order. Channels are bounded, so memory stays flat however
 //! large the input is.
 
+use super::normalize_batch::normalize_batch;
 use super::summary::Summary;
 use crate::event::{BadRecord, Event};
 use crate::input::ranges::{self, LineRange};
 use crate::input::{self, Batch, FileError, InputPath};
-use crate::normalize::{normalize_batch, NormalizeOptions};
+use crate::normalize::NormalizeOptions;
 use std::collections::BTreeMap;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};

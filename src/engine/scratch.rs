@@ -36,7 +36,9 @@ pub fn dir() -> io::Result<PathBuf> {
         return Ok(l.dir.clone());
     }
     if CLOSED.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(io::Error::other("the run is ending: no more temporary files"));
+        return Err(io::Error::other(
+            "the run is ending: no more temporary files",
+        ));
     }
     let base = std::env::temp_dir();
     sweep_stale(&base);

@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod codec;
+pub mod local_time;
 pub mod origin;
 pub mod time;
 

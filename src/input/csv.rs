@@ -1,10 +1,11 @@
 //! CSV framing for Sentinel table exports: quoted cells may hold pretty-printed JSON with
 //! embedded newlines, so a record ends at a newline outside quotes, not at every newline.
 
-use super::frame::{Batch, RecordKind};
+use super::batch::{Batch, RecordKind};
 use super::lines::too_large;
 use crate::event::time::{slash_date_evidence, DateOrder};
 use crate::event::Origin;
+use crate::normalize::split_csv_record as split_record;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -211,39 +212,6 @@ fn clean_column(c: &str) -> String {
         Some(i) if c.ends_with(']') => c[..i].to_string(),
         _ => c.to_string(),
     }
-}
-
-/// Splits one CSV record (RFC 4180: `"` quotes, `""` escapes) into cells.
-pub fn split_record(rec: &[u8]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cell: Vec<u8> = Vec::new();
-    let mut i = 0;
-    let mut quoted = false;
-    while i < rec.len() {
-        let b = rec[i];
-        if quoted {
-            if b == b'"' {
-                if rec.get(i + 1) == Some(&b'"') {
-                    cell.push(b'"');
-                    i += 1;
-                } else {
-                    quoted = false;
-                }
-            } else {
-                cell.push(b);
-            }
-        } else if b == b'"' {
-            quoted = true;
-        } else if b == b',' {
-            out.push(String::from_utf8_lossy(&cell).into_owned());
-            cell.clear();
-        } else {
-            cell.push(b);
-        }
-        i += 1;
-    }
-    out.push(String::from_utf8_lossy(&cell).into_owned());
-    out
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //! records (at most three: array, `tables`, `rows`), never by recursing on the input's
 //! depth. Values are validated later, by the parser, record by record.
 
-use super::frame::{bad, Batch, RecordKind};
+use super::batch::{bad, Batch, RecordKind};
 use super::lines::{too_large, LineFramer};
 use crate::event::{BadReason, Origin};
 use std::io::{self, BufRead};

@@ -3,8 +3,9 @@
 //! so the reader never copies a record twice. A line longer than the cap is skipped as it
 //! streams past, never buffered whole.
 
-use super::frame::{bad, Batch, RecordKind};
-use crate::event::{BadReason, Origin};
+pub use super::batch::too_large;
+use super::batch::{Batch, RecordKind};
+use crate::event::Origin;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -211,12 +212,4 @@ impl LineFramer {
         }
         tail
     }
-}
-
-pub fn too_large(origin: Origin, size: usize, max: usize) -> crate::event::BadRecord {
-    bad(
-        origin,
-        BadReason::TooLarge,
-        format!("{size} bytes, more than the {max}-byte record cap (--max-record-size)"),
-    )
 }

@@ -1,6 +1,7 @@
 //! Inputs: paths, folders (recursive), stdin; gzip by magic bytes; records framed with a
 //! size cap so that no line or record is ever held whole when it is too large.
 
+pub mod batch;
 pub mod csv;
 pub mod frame;
 pub mod json_framer;
@@ -16,7 +17,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use frame::{Batch, FileError, RecordKind, RecordMeta};
+pub use batch::{Batch, FileError, RecordKind, RecordMeta};
 pub use size_watch::SizeWatch;
 pub use walk::{expand, walk_paths, Walk};
 

@@ -10,7 +10,7 @@
 //! its block, then waits for the counts before its own. Ranges are taken in order, and
 //! publishing never waits, so the wait is short and cannot deadlock.
 
-use super::frame::{Batch, FileError, RecordKind};
+use super::batch::{Batch, FileError, RecordKind};
 use super::lines::{take_buffer, Skipped};
 use crate::event::Origin;
 use std::fs::File;

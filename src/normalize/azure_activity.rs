@@ -2,8 +2,8 @@
 //! and the Sentinel `AzureActivity` table — each filled into the columns Sentinel's
 //! connector would have stored (SPEC §5).
 
+use super::record_error::RecordError;
 use super::value::{json_column, path, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 

@@ -3,8 +3,8 @@
 //! `AWSCloudTrail` table through the DOM.
 
 use super::lenient::{owned, s, Text};
+use super::record_error::RecordError;
 use super::value::{json_column, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;

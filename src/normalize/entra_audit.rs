@@ -1,7 +1,7 @@
 //! Entra ID audit logs: Sentinel `AuditLogs`, Graph `directoryAudits`, diagnostic export.
 
+use super::record_error::RecordError;
 use super::value::{json_column, path, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 

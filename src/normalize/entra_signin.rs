@@ -1,8 +1,8 @@
 //! Entra ID sign-ins: Sentinel `SigninLogs` / `AADNonInteractiveUserSignInLogs`, Graph
 //! `auditLogs/signIns`, and the diagnostic export (`properties` under `records`).
 
+use super::record_error::RecordError;
 use super::value::{json_column, path, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 

@@ -1,8 +1,8 @@
 //! GCP Cloud Audit Logs `LogEntry` with an `AuditLog` `protoPayload` (one per line, a JSON
 //! array, or Pub/Sub-wrapped: the envelope is removed in `mod.rs`).
 
+use super::record_error::RecordError;
 use super::value::{key, path, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 

@@ -1,9 +1,9 @@
 //! Perimeter HTTP logs: Azure Front Door / Application Gateway (access and WAF), AWS WAF,
 //! GCP HTTP(S) load balancer, and nginx / Apache combined log lines.
 
+use super::record_error::RecordError;
 use super::s3_access::tokens;
 use super::value::{path, status_code, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 

@@ -14,38 +14,16 @@ pub mod http_access;
 pub mod lenient;
 pub mod nesting;
 pub mod prefilter;
+pub mod record_error;
 pub mod s3_access;
 pub mod value;
 
+pub use record_error::RecordError;
+
 use crate::event::{BadReason, BadRecord, Duration, Event, LogFormat, Origin, Timestamp};
-use crate::input::{Batch, RecordKind};
 use base64::Engine;
 use serde_json::{Map, Value};
 use value::{has, key, path, text};
-
-/// Why one record could not be normalized.
-#[derive(Debug, Clone)]
-pub struct RecordError {
-    pub reason: BadReason,
-    pub detail: String,
-}
-
-impl RecordError {
-    pub fn new(reason: BadReason, detail: impl Into<String>) -> RecordError {
-        RecordError {
-            reason,
-            detail: detail.into(),
-        }
-    }
-    pub fn json(e: serde_json::Error) -> RecordError {
-        let reason = if e.is_data() {
-            BadReason::InvalidRecord
-        } else {
-            BadReason::InvalidJson
-        };
-        RecordError::new(reason, e.to_string())
-    }
-}
 
 /// The event times a run accepts (SPEC §9): from 2000-01-01 to one day after the wall clock
 /// at the start of the run. A record dated 1970 or 2199 is a bad record ("time out of
@@ -110,112 +88,6 @@ impl std::fmt::Debug for NormalizeOptions {
 /// Envelopes nest (a rule-test case holding a CloudWatch Logs message holding CloudTrail);
 /// more than this is not a real export.
 const MAX_ENVELOPE_DEPTH: u32 = 8;
-
-/// Normalizes every record of a batch into `events`; bad records go to `bad`.
-pub fn normalize_batch(
-    batch: &Batch,
-    opts: &NormalizeOptions,
-    events: &mut Vec<Event>,
-    bad: &mut Vec<BadRecord>,
-) {
-    bad.extend(batch.bad.iter().cloned());
-    // Lines split on the workers were filtered as they were split.
-    let prefilter = opts.prefilter.as_ref().filter(|_| !batch.filtered);
-    if prefilter.is_none() {
-        events.reserve(batch.records.len());
-    }
-    for (i, meta) in batch.records.iter().enumerate() {
-        let bytes = batch.record(i);
-        // Table rows (a JSON batch with a header) have no `eventName` key to filter on.
-        if batch.kind == RecordKind::Json
-            && batch.header.is_none()
-            && prefilter.is_some_and(|p| p.skip(bytes))
-        {
-            continue;
-        }
-        let before = events.len();
-        let before_bad = bad.len();
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match batch.kind {
-            RecordKind::Json => match &batch.header {
-                None => normalize_json(bytes, &meta.origin, events, bad),
-                Some(columns) => normalize_table_row(bytes, columns, &meta.origin, events, bad),
-            },
-            RecordKind::Text => normalize_text(bytes, &meta.origin, events, bad),
-            RecordKind::Csv => normalize_csv_in_order(
-                bytes,
-                batch.header.as_deref().map_or(&[][..], |h| &h[..]),
-                opts.csv_date_order.or(batch.date_order),
-                &meta.origin,
-                events,
-                bad,
-            ),
-        }));
-        let result = result.unwrap_or_else(|_| {
-            // Defence in depth: a parser bug must cost one record, never the scan.
-            Err(RecordError::new(
-                BadReason::InvalidRecord,
-                "internal parser error (please report this record)",
-            ))
-        });
-        if let Err(e) = result {
-            // The record as a whole is bad: what its elements gave counts for nothing.
-            events.truncate(before);
-            bad.truncate(before_bad);
-            bad.push(BadRecord {
-                origin: meta.origin.clone(),
-                reason: e.reason,
-                detail: e.detail,
-            });
-            continue;
-        }
-        if events[before..]
-            .iter()
-            .any(|e| !opts.valid_times.contains(e.time))
-        {
-            // Each event out of range is set aside alone, in one linear pass.
-            let valid = opts.valid_times;
-            for ev in events.drain(before..).collect::<Vec<_>>() {
-                if valid.contains(ev.time) {
-                    events.push(ev);
-                    continue;
-                }
-                let when = if ev.time.0 == i64::MIN || ev.time.0 == i64::MAX {
-                    "a year outside 1677..2262".to_string()
-                } else {
-                    ev.time.to_string()
-                };
-                bad.push(BadRecord {
-                    detail: format!(
-                        "{when} is before {} or more than a day after the start of the run",
-                        valid.from
-                    ),
-                    origin: ev.origin,
-                    reason: BadReason::TimeOutOfRange,
-                });
-            }
-        }
-        if let Some(f) = opts.format {
-            let mut j = before;
-            while j < events.len() {
-                if events[j].log() != f {
-                    let ev = events.remove(j);
-                    let detail = format!(
-                        "a {} record, but --format {} was given",
-                        ev.log().as_str(),
-                        f.as_str()
-                    );
-                    bad.push(BadRecord {
-                        origin: ev.origin,
-                        reason: BadReason::Unrecognised,
-                        detail,
-                    });
-                } else {
-                    j += 1;
-                }
-            }
-        }
-    }
-}
 
 /// Normalizes one JSON record into `out`. An element of an envelope inside it (`Records`,
 /// `value`, a table row, ...) that cannot be normalized goes to `bad` with its own origin;
@@ -755,7 +627,7 @@ pub fn normalize_csv_in_order(
     bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
     use crate::event::time::{is_slash_date, parse_slash_date};
-    let cells = crate::input::csv::split_record(bytes);
+    let cells = split_csv_record(bytes);
     if cells.len() != header.len() {
         return Err(RecordError::new(
             BadReason::InvalidRecord,
@@ -789,4 +661,37 @@ pub fn normalize_csv_in_order(
         m.insert(h.clone(), Value::String(c));
     }
     from_value(&Value::Object(m), origin, out, bad, 0)
+}
+
+/// Splits one CSV record (RFC 4180: `"` quotes, `""` escapes) into cells.
+pub fn split_csv_record(rec: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cell: Vec<u8> = Vec::new();
+    let mut i = 0;
+    let mut quoted = false;
+    while i < rec.len() {
+        let b = rec[i];
+        if quoted {
+            if b == b'"' {
+                if rec.get(i + 1) == Some(&b'"') {
+                    cell.push(b'"');
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cell.push(b);
+            }
+        } else if b == b'"' {
+            quoted = true;
+        } else if b == b',' {
+            out.push(String::from_utf8_lossy(&cell).into_owned());
+            cell.clear();
+        } else {
+            cell.push(b);
+        }
+        i += 1;
+    }
+    out.push(String::from_utf8_lossy(&cell).into_owned());
+    out
 }

@@ -1,8 +1,8 @@
 //! S3 server access log lines: 24 to 26 space-separated fields once `[time]` and quoted
 //! fields are joined; `-` means empty. Also Panther's pre-parsed JSON of the same fields.
 
+use super::record_error::RecordError;
 use super::value::{status_code, text};
-use super::RecordError;
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 

@@ -5,7 +5,9 @@ pub mod event_json;
 pub mod invisible;
 pub mod json;
 pub mod jsonl;
+pub mod printers;
 pub mod sink;
 pub mod table;
 
-pub use sink::{make_sink, AlertSink, OutputKind};
+pub use printers::{make_sink, OutputKind};
+pub use sink::AlertSink;

@@ -2,11 +2,9 @@
 //! calls `finish` once at the end, the way ripgrep's searcher drives its `Sink`. Every
 //! printer (table, JSON lines, JSON) is one sink, so adding a format touches nothing upstream.
 
-use std::io::{self, BufWriter, Write};
+use std::io;
 
 use crate::event::Alert;
-
-use super::{json::JsonSink, jsonl::JsonlSink, table::TableSink};
 
 /// Receives alerts in the order the engine emits them.
 pub trait AlertSink {
@@ -47,36 +45,12 @@ impl AlertSink for Vec<Alert> {
     }
 }
 
-/// The printers that `make_sink` can build.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputKind {
-    Table,
-    Jsonl,
-    Json,
-}
-
-/// Builds the printer for `format` writing to `out`. `color` only affects the table; JSON
-/// output is for machines and never carries colour codes.
-pub fn make_sink(
-    format: OutputKind,
-    out: Box<dyn Write + Send>,
-    color: bool,
-) -> Box<dyn AlertSink> {
-    // Sinks flush when output must be visible (each JSON line, `finish`), so a buffer is safe
-    // and spares a write syscall per line on stdout.
-    let out = BufWriter::new(out);
-    match format {
-        OutputKind::Table => Box::new(TableSink::new(out, color)),
-        OutputKind::Jsonl => Box::new(JsonlSink::new(out)),
-        OutputKind::Json => Box::new(JsonSink::new(out)),
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::event::alert::ALERT_SCHEMA;
     use crate::event::{Fields, Provider, Severity, Timestamp};
+    use std::io::Write;
     use std::sync::{Arc, Mutex};
 
     /// A hand-built cloud-discovery-burst alert, shaped like SPEC §4's example.
@@ -149,26 +123,6 @@ pub(crate) mod tests {
         pub(crate) fn text(&self) -> String {
             String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
         }
-    }
-
-    fn run(kind: OutputKind, alerts: &[Alert]) -> String {
-        let buf = Shared::default();
-        let mut sink = make_sink(kind, Box::new(buf.clone()), false);
-        for a in alerts {
-            sink.alert(a).unwrap();
-        }
-        sink.finish().unwrap();
-        buf.text()
-    }
-
-    #[test]
-    fn every_kind_prints_through_the_boxed_sink() {
-        let a = sample_alert();
-        assert!(run(OutputKind::Table, &[a.clone()]).contains("cloud-discovery-burst"));
-        assert_eq!(run(OutputKind::Jsonl, &[a.clone()]).lines().count(), 1);
-        assert!(run(OutputKind::Json, &[a]).starts_with("[\n"));
-        assert_eq!(run(OutputKind::Json, &[]), "[]\n");
-        assert_eq!(run(OutputKind::Table, &[]), "No alerts.\n");
     }
 
     #[test]

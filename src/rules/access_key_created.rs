@@ -17,10 +17,10 @@
 //! the end of input in `scan`), so that a sign-in read after the key creation still counts.
 
 use super::catalogue::{Params, RuleSpec};
-use super::local_time::Zone;
-use super::new_source_signin::{baseline_identity, lock, new_source_within, SharedStore};
+use super::history::{baseline_identity, lock, new_source_within, SharedStore};
 use super::rule::{Interest, Rule};
 use crate::config::{glob_match, Config, WorkingHours};
+use crate::event::local_time::Zone;
 use crate::event::{
     alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
 };

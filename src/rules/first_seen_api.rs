@@ -22,7 +22,7 @@
 //! ([`FirstSeenApi::learned_silently`]). One alert per (identity, clause, value) per UTC day.
 
 use super::catalogue::{Params, RuleSpec};
-use super::new_source_signin::{
+use super::history::{
     baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING,
 };
 use super::rule::{Interest, Needs, Rule, Summary};

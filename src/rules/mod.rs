@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cloud_discovery_burst;
 pub mod cloud_discovery_sliding;
 pub mod discovery;
+pub mod history;
 pub mod registry;
 pub mod rule;
 
@@ -16,7 +17,6 @@ pub mod bucket_enumeration;
 pub mod external_object_read;
 pub mod first_seen_api;
 pub mod legacy_auth_signin;
-pub mod local_time;
 pub mod new_source_signin;
 pub mod password_spray;
 pub mod post_auth_enumeration;

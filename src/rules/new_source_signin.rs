@@ -24,6 +24,9 @@
 //! baselines ([`baseline_identity`]) and how an environment is named ([`environment`]).
 
 use super::catalogue::{Params, RuleSpec};
+use super::history::{
+    baseline_identity, environment, lock, record_new_source, SharedStore, BEGINNING,
+};
 use super::rule::{Interest, Needs, Rule, Summary};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;
@@ -33,13 +36,7 @@ use crate::event::{
 };
 use crate::state::PendingHistory;
 use crate::state::Store;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The baseline store as the history rules share it.
-pub type SharedStore = Arc<Mutex<Store>>;
-
-/// Earlier than any event: "seen before t" asks about [`BEGINNING`, t).
-pub const BEGINNING: Timestamp = Timestamp(i64::MIN);
+use std::sync::Arc;
 
 const DAY: Duration = Duration::secs(86_400);
 
@@ -49,9 +46,6 @@ pub const ENV_COUNTRY: &str = "env-country";
 pub const ENV_ASN: &str = "env-asn";
 pub const ID_SOURCE: &str = "id-source";
 pub const KEY_BLOCK: &str = "key-block";
-/// A new-source sign-in of an identity (scope: the identity as [`baseline_identity`] gives it).
-pub const NEW_SOURCE: &str = "new-source";
-
 /// CloudTrail error codes that mean the key did not authenticate (the call was not made by a
 /// holder of the key), as opposed to an authenticated call that was denied.
 const AUTH_FAILURES: &[&str] = &[
@@ -64,92 +58,6 @@ const AUTH_FAILURES: &[&str] = &[
     "UnrecognizedClientException",
     "InvalidSignatureException",
 ];
-
-/// Locks the shared store. A rule that panicked while holding it cannot have left it
-/// half-written (writes are buffered facts), so a poisoned lock is still usable.
-pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// The identity as baselines compare it (SPEC §4): an AWS assumed-role session counts as its
-/// role (`arn:aws:sts::A:assumed-role/R/s` → `arn:aws:iam::A:role/R`), other ARNs as logged,
-/// and everything else (UPNs, e-mails, object ids) case-folded.
-pub fn baseline_identity(identity: &str) -> String {
-    let id = identity.trim();
-    if let Some(rest) = id.strip_prefix("arn:") {
-        // partition : service : region : account : resource
-        let mut parts = rest.splitn(5, ':');
-        let (partition, service, _, account, resource) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        );
-        if let (Some(partition), Some("sts"), Some(account), Some(resource)) =
-            (partition, service, account, resource)
-        {
-            if let Some((role, _session)) = resource
-                .strip_prefix("assumed-role/")
-                .and_then(|r| r.split_once('/'))
-            {
-                // Called for every event by the history rules: no `format!` machinery.
-                let mut out = String::with_capacity(id.len());
-                for piece in ["arn:", partition, ":iam::", account, ":role/", role] {
-                    out.push_str(piece);
-                }
-                return out;
-            }
-        }
-        return id.to_string();
-    }
-    id.to_lowercase()
-}
-
-/// The environment an event belongs to: `aws/123456789012`, `azure/<tenant>`, `gcp/<project>`.
-pub fn environment(e: &Event) -> String {
-    let (provider, account) = (e.provider().as_str(), e.account.trim());
-    let mut out = String::with_capacity(provider.len() + 1 + account.len());
-    out.push_str(provider);
-    out.push('/');
-    out.push_str(account);
-    out
-}
-
-/// The minute an event time falls in, as a store value: new-source sightings are recorded per
-/// minute as well, because the store keeps one first/last span per value and day, and a
-/// question about one hour of a day with two sightings hours apart would otherwise be answered
-/// by the span between them.
-fn minute_value(t: Timestamp) -> String {
-    format!("m{}", t.0.div_euclid(Duration::minutes(1).0))
-}
-
-/// Records a new-source sign-in of `identity` (already [`baseline_identity`]) at `at`: once
-/// with the value `""` (the day's span), once with the minute (exact answers).
-pub fn record_new_source(store: &mut Store, identity: &str, at: Timestamp) {
-    store.record(NEW_SOURCE, identity, "", at);
-    store.record(NEW_SOURCE, identity, &minute_value(at), at);
-}
-
-/// Whether `identity` had a new-source sign-in within `window` before `at`: at a time s with
-/// at − window < s ≤ at (SPEC §4 "within"). Exact for windows of a minute or more.
-pub fn new_source_within(store: &Store, identity: &str, at: Timestamp, window: Duration) -> bool {
-    let from = Timestamp(at.sub(window).0.saturating_add(1));
-    let before = Timestamp(at.0.saturating_add(1));
-    // The day spans answer "no" exactly; "yes" may be a span around the window.
-    if !store.seen_between(NEW_SOURCE, identity, "", from, before) {
-        return false;
-    }
-    // Every minute the window touches. A window at least a minute long covers the start or
-    // the end of each of them, where a minute's own first/last span answers exactly.
-    let minute = Duration::minutes(1).0;
-    let (first, last) = (from.0.div_euclid(minute), at.0.div_euclid(minute));
-    (first..=last)
-        .rev()
-        .any(|m| store.seen_between(NEW_SOURCE, identity, &format!("m{m}"), from, before))
-}
 
 /// `(key id, block)`, `(environment, block, country, asn)`.
 type PairKey = (String, String);
@@ -466,6 +374,8 @@ impl Rule for NewSourceSignin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::history::new_source_within;
+    use std::sync::Mutex;
 
     #[test]
     fn identities_for_baselines() {

@@ -17,7 +17,7 @@
 use super::catalogue::{Params, RuleSpec};
 use super::cloud_discovery_sliding::strip_version;
 use super::discovery::MAX_EVIDENCE;
-use super::new_source_signin::{baseline_identity, lock, SharedStore};
+use super::history::{baseline_identity, lock, SharedStore};
 use super::rule::{Interest, Needs, Rule, Summary};
 use super::window::{self, Expiry};
 use crate::collections::{HashMap, HashSet};

@@ -59,7 +59,7 @@ pub trait Rule: Send + Sync {
     }
 
     /// The baseline store this rule reads and writes, if any: `record`ed history goes there.
-    fn store(&self) -> Option<crate::rules::new_source_signin::SharedStore> {
+    fn store(&self) -> Option<crate::rules::history::SharedStore> {
         None
     }
     /// Order-free work on a worker thread, for every wanted event, before the ordered pass:

@@ -15,7 +15,7 @@
 
 use super::catalogue::{Params, RuleSpec};
 use super::discovery::MAX_EVIDENCE;
-use super::new_source_signin::{lock, SharedStore, BEGINNING};
+use super::history::{lock, SharedStore, BEGINNING};
 use super::rule::{Interest, Needs, Rule, Summary};
 use crate::collections::{HashMap, HashSet};
 use crate::config::Config;

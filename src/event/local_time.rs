@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use tripline::event::Timestamp;
-//! use tripline::rules::local_time::Zone;
+//! use tripline::event::local_time::Zone;
 //!
 //! let london = Zone::named("Europe/London").unwrap();
 //! // Summer time began at 01:00 UTC that morning.
@@ -21,10 +21,63 @@
 //! assert!(Zone::named("Mars/Olympus_Mons").is_err());
 //! ```
 
-use crate::config::Weekday;
-use crate::event::time::{civil_from_days, days_from_civil};
-use crate::event::Timestamp;
+use super::time::{civil_from_days, days_from_civil};
+use super::Timestamp;
 use std::fmt;
+
+/// A day of the week, as working hours name them (`mon` … `sun`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ];
+
+    /// `mon` … `sun`, any case.
+    pub fn parse(s: &str) -> Option<Weekday> {
+        Weekday::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(s))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+
+    /// The weekday of a day counted from 1970-01-01 (a Thursday), as `Timestamp::day` gives.
+    pub fn from_days_since_epoch(day: i64) -> Weekday {
+        Weekday::ALL[(day + 3).rem_euclid(7) as usize]
+    }
+}
+
+impl fmt::Display for Weekday {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;
