@@ -268,10 +268,13 @@ fn edit_toml(text: &str, edits: &[TomlEdit]) -> String {
                 }
             }
             TomlEdit::ReplaceValue(i, v) => {
-                let mut with_values = lines.iter_mut().filter(|l| l.contains(" = "));
-                let count = with_values.clone().count();
+                let count = lines.iter().filter(|l| l.contains(" = ")).count();
                 if count > 0 {
-                    let l = with_values.nth(i % count).unwrap();
+                    let l = lines
+                        .iter_mut()
+                        .filter(|l| l.contains(" = "))
+                        .nth(i % count)
+                        .unwrap();
                     let key = l.split(" = ").next().unwrap().to_string();
                     *l = format!("{key} = {v}");
                 }

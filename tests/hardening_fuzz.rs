@@ -64,6 +64,54 @@ fn timestamp_before_1677_saturates_to_the_range_end_and_round_trips() {
     );
 }
 
+/// Found by the `read_any` and `normalize_json` targets: a CloudTrail record with a byte that
+/// is not UTF-8 inside `requestParameters` / `responseElements` (values the typed fast path
+/// skips as raw text). sonic-rs checks UTF-8 only at the end and handed the skipped text out
+/// as an unchecked `str` first: with debug assertions (`cargo test`, the fuzz build) a panic,
+/// so the record cost "internal parser error" instead of being read lossily (SPEC §9).
+#[test]
+fn cloudtrail_with_non_utf8_in_a_skipped_value_is_read_lossily() {
+    let origin = Origin::line(&Arc::from("crash"), 1);
+    let mut inline = br#"{"eventVersion":"1.08","eventTime":"2024-05-06T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"requestParameters":{"bucketName":"b"#.to_vec();
+    inline.extend_from_slice(b"\xff\x9b");
+    inline.extend_from_slice(br#"","key":"k"},"responseElements":null,"eventID":"e1"}"#);
+    let (mut out, mut bad) = (Vec::new(), Vec::new());
+    normalize_json(&inline, &origin, &mut out, &mut bad).expect("read lossily");
+    assert_eq!(out.len(), 1);
+    assert!(bad.is_empty());
+    assert_eq!(out[0].action, "GetObject");
+
+    for name in [
+        "read-any-non-utf8-in-skipped-cloudtrail-value.json",
+        "normalize-json-non-utf8-in-skipped-cloudtrail-value.json",
+    ] {
+        let bytes = crash(name);
+        let (mut out, mut bad) = (Vec::new(), Vec::new());
+        // Whatever these mutated records are, they are a result, not a panic.
+        let _ = normalize_json(&bytes, &origin, &mut out, &mut bad);
+        let mut reader = input::open_reader(Box::new(std::io::Cursor::new(bytes))).unwrap();
+        let mut batches: Vec<Batch> = Vec::new();
+        let _ = frame_input(
+            &mut *reader,
+            Arc::from("crash"),
+            1 << 20,
+            &mut |mut b: Batch| {
+                b.split();
+                batches.push(b)
+            },
+        );
+        let (mut events, mut bad) = (Vec::new(), Vec::new());
+        for b in &batches {
+            normalize_batch(b, &NormalizeOptions::default(), &mut events, &mut bad);
+        }
+        assert!(
+            bad.iter()
+                .all(|b| !b.detail.contains("internal parser error")),
+            "{name}: {bad:?}"
+        );
+    }
+}
+
 /// Every checked-in crash input, through every entry point the fuzz targets call: none may
 /// panic (SPEC §9).
 #[test]
