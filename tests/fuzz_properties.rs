@@ -354,7 +354,7 @@ fn timestamp_properties(s: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn config_of_any_text_never_panics_and_every_problem_has_a_line(text in any::<String>()) {
@@ -416,14 +416,16 @@ proptest! {
     }
 }
 
-/// Every unmutated reader seed reads without a file error, and a UTF-8 byte-order mark in
+/// Every unmutated reader seed reads without a file error and gives something, and a UTF-8 byte-order mark in
 /// front of it changes nothing (SPEC §9: a file is never rejected for a mark).
 #[test]
 fn reader_seeds_read_alike_with_a_byte_order_mark() {
     for (name, bytes) in reader_seeds() {
         let plain = read_all(bytes, 1 << 20);
         assert!(plain.0.is_ok(), "{name}: {:?}", plain.0);
-        assert!(plain.1 > 0, "{name}: no events");
+        // Read as events or counted bad records (the StreamAlert sample's `eventTime` is
+        // "foo" on purpose).
+        assert!(plain.1 + plain.2 > 0, "{name}: nothing read");
         if bytes.starts_with(b"\xEF\xBB\xBF")
             || bytes.starts_with(b"\x1f\x8b")
             || bytes.starts_with(b"\xFF\xFE")
