@@ -11,7 +11,10 @@ use tripline::normalize::normalize_csv;
 fuzz_target!(|data: &[u8]| {
     let (head, row) = match data.iter().position(|&b| b == b'\n') {
         Some(i) => (&data[..i], &data[i + 1..]),
-        None => (&b"TimeGenerated,EventName,EventSource,SourceIpAddress,UserIdentityArn"[..], data),
+        None => (
+            &b"TimeGenerated,EventName,EventSource,SourceIpAddress,UserIdentityArn"[..],
+            data,
+        ),
     };
     let header: Vec<String> = String::from_utf8_lossy(head)
         .split(',')

@@ -8,7 +8,11 @@ use tripline::event::Timestamp;
 
 fn round_trips(t: Timestamp) {
     let printed = t.to_string();
-    assert_eq!(Timestamp::parse(&printed), Some(t), "{t:?} printed as {printed:?}");
+    assert_eq!(
+        Timestamp::parse(&printed),
+        Some(t),
+        "{t:?} printed as {printed:?}"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
