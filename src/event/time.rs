@@ -181,9 +181,13 @@ fn assemble(
     let secs = days_from_civil(y, mo, d) * 86_400 + (h * 3600 + mi * 60 + s) as i64 - offset_secs;
     // Nanoseconds in an i64 reach only 1677..2262: a year outside saturates to the end of
     // the range, which `normalize::ValidTimes` then rejects as out of range — never wrapped
-    // into another date (1601 used to become 2185).
+    // into another date (1601 used to become 2185). Computed wide, then clamped: saturating
+    // the seconds first and adding the fraction after gave a year 1066 the time
+    // 1677-09-21T00:12:43.154224192Z, one step inside the range, and the earliest time the
+    // type holds did not parse back from its own RFC 3339 text.
+    let nanos_total = i128::from(secs) * i128::from(NANOS_PER_SEC) + i128::from(nanos);
     Some(Timestamp(
-        secs.saturating_mul(NANOS_PER_SEC).saturating_add(nanos),
+        nanos_total.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
     ))
 }
 

@@ -147,8 +147,15 @@ fn normalize_utf8_json(
     out: &mut Vec<Event>,
     bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
-    // Fast path: one typed pass decides whether this is a plain CloudTrail event.
-    if let Ok(raw) = sonic_rs::from_slice::<cloudtrail::RawCloudTrail>(bytes) {
+    // Fast path: one typed pass decides whether this is a plain CloudTrail event. UTF-8 is
+    // checked first: sonic-rs checks it only once the whole value is read, and before that
+    // hands the raw text of a skipped value (`requestParameters`) out as an unchecked `str`
+    // — with a bad byte in it, a panic under debug assertions (found by fuzzing). `from_str`
+    // does not check again, so this is still one pass.
+    let raw = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|text| sonic_rs::from_str::<cloudtrail::RawCloudTrail>(text).ok());
+    if let Some(raw) = raw {
         if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
             out.push(cloudtrail::from_raw(&raw, origin.clone())?);
             return Ok(());
