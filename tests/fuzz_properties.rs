@@ -8,12 +8,13 @@ use proptest::prelude::*;
 use std::io::BufReader;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
+use tripline::engine::normalize_batch::normalize_batch;
 use tripline::event::time::{
     days_from_civil, parse_slash_date, slash_date_evidence, DateOrder, NANOS_PER_SEC,
 };
 use tripline::event::{BadRecord, Event, Timestamp};
 use tripline::input::{self, frame::frame_input, frame::frame_input_until_lines, Batch};
-use tripline::normalize::{normalize_batch, NormalizeOptions};
+use tripline::normalize::NormalizeOptions;
 
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -384,7 +385,7 @@ proptest! {
         for m in &mutations {
             apply(&mut bytes, m);
         }
-        read_all(&bytes, max);
+        let _ = read_all(&bytes, max);
         detect(&bytes, max);
     }
 }

@@ -4,12 +4,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use tripline::engine::normalize_batch::normalize_batch;
 use tripline::event::time::{parse_slash_date, slash_date_evidence, DateOrder};
 use tripline::event::{BadRecord, Event, Origin, Timestamp};
 use tripline::input::{self, frame::frame_input, Batch};
-use tripline::normalize::{
-    normalize_batch, normalize_csv, normalize_json, normalize_text, NormalizeOptions,
-};
+use tripline::normalize::{normalize_csv, normalize_json, normalize_text, NormalizeOptions};
 
 fn crash(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

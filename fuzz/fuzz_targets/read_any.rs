@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 use std::sync::Arc;
 use tripline::event::{BadRecord, Event};
 use tripline::input::{self, frame::frame_input, Batch};
-use tripline::normalize::{normalize_batch, NormalizeOptions};
+use tripline::engine::normalize_batch::normalize_batch;
+use tripline::normalize::NormalizeOptions;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&first, bytes)) = data.split_first() else {
