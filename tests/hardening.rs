@@ -3,67 +3,19 @@
 //! user would, on real log shapes, with a time limit so that a hang fails instead of
 //! blocking the suite.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "support/bounded.rs"]
+mod bounded;
+
 const PANTHER: &str = "tests/fixtures/panther-compromised-root-creds";
 
-/// Runs the binary with `stdin` fed from `input`, killing it after `limit` (a hang is a
-/// failure with its name, not a stuck suite).
+/// The binary with `stdin` fed from `input`, killed after `limit` (`support/bounded.rs`).
 fn tripline_with(args: &[&str], input: Option<&[u8]>, limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-        .args(args)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tripline");
-    let feeder = input.map(|bytes| {
-        let mut stdin = child.stdin.take().unwrap();
-        let bytes = bytes.to_vec();
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&bytes);
-        })
-    });
-    // Both streams are drained while the child runs: a child blocked on a full pipe would
-    // look like a hang.
-    let drain = |r: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut v = Vec::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_end(&mut v);
-            }
-            v
-        })
-    };
-    let out_reader = drain(child.stdout.take().map(|r| Box::new(r) as _));
-    let err_reader = drain(child.stderr.take().map(|r| Box::new(r) as _));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tripline {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    Output {
-        status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    }
+    bounded::run_bounded(bounded::tripline_cmd(args), input, limit)
 }
 
 fn tripline(args: &[&str]) -> Output {

@@ -10,59 +10,12 @@ use std::time::{Duration, Instant};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// Runs the binary with `stdin` fed from `input`, killing it after `limit`.
+/// The binary with `stdin` fed from `input`, killed after `limit` (`support/bounded.rs`).
+#[path = "support/bounded.rs"]
+mod bounded;
+
 fn tripline_with(args: &[&str], input: Option<&[u8]>, limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-        .args(args)
-        .stdin(if input.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tripline");
-    let feeder = input.map(|bytes| {
-        let mut stdin = child.stdin.take().unwrap();
-        let bytes = bytes.to_vec();
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&bytes);
-        })
-    });
-    // Drain both pipes while waiting: a full pipe would block the child and look like a hang.
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut out, &mut v);
-        v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = std::io::Read::read_to_end(&mut err, &mut v);
-        v
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tripline {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
-    Output {
-        status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
-    }
+    bounded::run_bounded(bounded::tripline_cmd(args), input, limit)
 }
 
 struct Dir(tempfile::TempDir);

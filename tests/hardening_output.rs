@@ -6,51 +6,22 @@
 //! stderr. Every JSON line must parse, the JSON document must parse, and no stdout or stderr
 //! may hold a raw control, bidi or invisible character: only visible escapes.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 const ACCT: &str = "123456789012";
 
-/// Runs tripline with a time limit, so a hang fails the test instead of blocking it (as
-/// `tests/hardening.rs`). stdout and stderr are drained while it runs: outputs here are
+/// The binary with `env`, killed after `limit` (`support/bounded.rs`); outputs here are
 /// larger than a pipe buffer.
+#[path = "support/bounded.rs"]
+mod bounded;
+
 fn tripline_env(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tripline");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tripline {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    let mut cmd = bounded::tripline_cmd(args);
+    cmd.envs(env.iter().copied());
+    bounded::run_bounded(cmd, None, limit)
 }
 
 /// Hostile values, each short enough for a JSON string in a log line (the 64 KB one is

@@ -8,32 +8,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs tripline with a time limit, so a hang fails the test instead of blocking it (as
-/// `tests/hardening.rs`). stdout and stderr are drained while it runs, so a large output
-/// cannot block the child on a full pipe.
+/// The binary killed after `limit` (`support/bounded.rs`).
+#[path = "support/bounded.rs"]
+mod bounded;
+
 fn tripline_with(args: &[&str], limit: Duration) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run tripline");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
-    let status = wait_or_kill(&mut child, args, limit);
-    Output {
-        status,
-        stdout: out.join().unwrap(),
-        stderr: err.join().unwrap(),
-    }
+    bounded::run_bounded(bounded::tripline_cmd(args), None, limit)
 }
 
 fn wait_or_kill(
@@ -41,18 +21,7 @@ fn wait_or_kill(
     args: &[&str],
     limit: Duration,
 ) -> std::process::ExitStatus {
-    let started = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tripline {args:?} did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    bounded::wait_or_kill(child, &format!("tripline {args:?}"), limit)
 }
 
 fn tripline(args: &[&str]) -> Output {
