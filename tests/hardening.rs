@@ -382,18 +382,23 @@ fn an_interrupted_scan_leaves_no_temporary_files() {
     let dir = tempfile::tempdir().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "rev.json", reversed_calls(200_000).as_bytes());
+    // A scan that spills every 100 events into the test's own temporary folder.
+    let scan_spilling = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tripline"));
+        cmd.args([
+            "scan",
+            "--quiet",
+            "--state",
+            ":memory:",
+            "--sort-budget",
+            "100",
+        ])
+        .arg(&f)
+        .env("TMPDIR", tmp.path());
+        cmd
+    };
     for signal in ["TERM", "INT", "KILL"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tripline"))
-            .args([
-                "scan",
-                "--quiet",
-                "--state",
-                ":memory:",
-                "--sort-budget",
-                "100",
-            ])
-            .arg(&f)
-            .env("TMPDIR", tmp.path())
+        let mut child = scan_spilling()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -416,19 +421,7 @@ fn an_interrupted_scan_leaves_no_temporary_files() {
             );
         } else {
             // kill -9 cannot be caught: the next run sweeps what it left.
-            let out = Command::new(env!("CARGO_BIN_EXE_tripline"))
-                .args([
-                    "scan",
-                    "--quiet",
-                    "--state",
-                    ":memory:",
-                    "--sort-budget",
-                    "100",
-                ])
-                .arg(&f)
-                .env("TMPDIR", tmp.path())
-                .output()
-                .unwrap();
+            let out = scan_spilling().output().unwrap();
             assert_eq!(out.status.code(), Some(0));
             assert!(scratch_dirs(tmp.path()).is_empty(), "swept by the next run");
         }

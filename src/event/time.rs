@@ -371,15 +371,32 @@ pub fn slash_date_evidence(s: &str) -> Option<DateOrder> {
     }
 }
 
-/// Whether `s` is a zone-less slash date of any order.
-pub fn is_slash_date(s: &str) -> bool {
-    slash_parts(s.trim().as_bytes()).is_some()
+/// A cell read as a zone-less slash date in a file's order (`read_slash_date`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlashDate {
+    /// Not a slash date at all: the cell is kept as it is.
+    NotOne,
+    Read(Timestamp),
+    /// A slash date that cannot be read in that order (a row that contradicts its file).
+    Contradicts,
 }
 
-/// A slash date read in `order`; `None` when it is not one, or cannot be read in that order
-/// (a row that contradicts its file).
+/// `s` read in `order`, in one parse: what it is, and the time when it can be read.
+pub fn read_slash_date(s: &str, order: DateOrder) -> SlashDate {
+    match slash_parts(s.trim().as_bytes()) {
+        None => SlashDate::NotOne,
+        Some(p) => p
+            .assemble(order)
+            .map_or(SlashDate::Contradicts, SlashDate::Read),
+    }
+}
+
+/// A slash date read in `order`; `None` when it is not one, or cannot be read in that order.
 pub fn parse_slash_date(s: &str, order: DateOrder) -> Option<Timestamp> {
-    slash_parts(s.trim().as_bytes())?.assemble(order)
+    match read_slash_date(s, order) {
+        SlashDate::Read(t) => Some(t),
+        _ => None,
+    }
 }
 
 struct SlashParts {

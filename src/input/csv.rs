@@ -1,8 +1,8 @@
 //! CSV framing for Sentinel table exports: quoted cells may hold pretty-printed JSON with
 //! embedded newlines, so a record ends at a newline outside quotes, not at every newline.
 
+use super::batch::too_large;
 use super::batch::{Batch, RecordKind};
-use super::lines::too_large;
 use crate::event::time::{slash_date_evidence, DateOrder};
 use crate::event::Origin;
 use crate::normalize::split_csv_record as split_record;

@@ -16,8 +16,9 @@
 //! records (at most three: array, `tables`, `rows`), never by recursing on the input's
 //! depth. Values are validated later, by the parser, record by record.
 
+use super::batch::too_large;
 use super::batch::{bad, Batch, RecordKind};
-use super::lines::{too_large, LineFramer};
+use super::lines::LineFramer;
 use crate::event::{BadReason, Origin};
 use std::io::{self, BufRead};
 use std::sync::Arc;

@@ -3,8 +3,7 @@
 //! so the reader never copies a record twice. A line longer than the cap is skipped as it
 //! streams past, never buffered whole.
 
-pub use super::batch::too_large;
-use super::batch::{Batch, RecordKind};
+use super::batch::{too_large, Batch, RecordKind};
 use crate::event::Origin;
 use std::io::{self, BufRead};
 use std::sync::Arc;

@@ -633,7 +633,7 @@ pub fn normalize_csv_in_order(
     out: &mut Vec<Event>,
     bad: &mut Vec<BadRecord>,
 ) -> Result<(), RecordError> {
-    use crate::event::time::{is_slash_date, parse_slash_date};
+    use crate::event::time::{read_slash_date, SlashDate};
     let cells = split_csv_record(bytes);
     if cells.len() != header.len() {
         return Err(RecordError::new(
@@ -650,19 +650,17 @@ pub fn normalize_csv_in_order(
         if c.is_empty() {
             continue;
         }
-        let c = match order {
-            Some(order) if is_slash_date(&c) => match parse_slash_date(&c, order) {
-                Some(t) => t.to_string(),
-                None => {
-                    return Err(RecordError::new(
-                        BadReason::InvalidTime,
-                        format!(
-                            "{h} {c:?} cannot be read in the file's day/month order ({}), decided from its first rows (see --csv-date-order)",
-                            order.as_str()
-                        ),
-                    ))
-                }
-            },
+        let c = match order.map(|o| (o, read_slash_date(&c, o))) {
+            Some((_, SlashDate::Read(t))) => t.to_string(),
+            Some((order, SlashDate::Contradicts)) => {
+                return Err(RecordError::new(
+                    BadReason::InvalidTime,
+                    format!(
+                        "{h} {c:?} cannot be read in the file's day/month order ({}), decided from its first rows (see --csv-date-order)",
+                        order.as_str()
+                    ),
+                ))
+            }
             _ => c,
         };
         m.insert(h.clone(), Value::String(c));
