@@ -57,9 +57,8 @@ pub fn baseline(c: BaselineCommand) -> Result<i32> {
             // what normal looks like, in event time, and nothing is reported.
             let mut args = args;
             if args.rules.is_empty() {
-                args.rules = crate::rules::registry::HISTORY_RULES
-                    .iter()
-                    .map(|s| s.to_string())
+                args.rules = crate::rules::registry::history_rules()
+                    .map(str::to_string)
                     .collect();
             }
             super::scan_cmd::learn(&args)

@@ -64,11 +64,7 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     } else {
         None
     };
-    let selection = match &store {
-        Some(st) => registry::build_with_store(&a.rules, &a.disable, &cfg, st.clone()),
-        None => registry::build(&a.rules, &a.disable, &cfg),
-    }
-    .map_err(anyhow::Error::msg)?;
+    let selection = registry::build(&a.rules, &a.disable, &cfg)?;
     if !selection.not_implemented.is_empty() && !a.read.quiet {
         eprintln!(
             "tripline: note: rules not implemented yet, skipped: {}",

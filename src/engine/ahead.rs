@@ -1,7 +1,7 @@
-//! Work done ahead of the ordered pass, on the worker threads: each rule records the history
-//! its events add to the baseline store and folds them into its order-free summaries, and
-//! says which events its ordered pass still needs (rules/rule.rs explains why answers do not
-//! change). Only those events are sorted, so a rule that watches every CloudTrail event for
+//! Work done ahead of the ordered pass, on the worker threads: the history facts each rule
+//! declares for its events are recorded, rules with a work-ahead plan fold events into their
+//! order-free summaries and say which events their ordered pass still needs (rules/rule.rs
+//! explains why answers do not change). Only those events are sorted, so a rule that watches every CloudTrail event for
 //! history (new regions, new key sources) costs the sorter only its first sightings.
 //!
 //! `Needs::FirstOf` is reduced twice: within a batch (only the batch's earliest event of a
@@ -12,30 +12,28 @@
 use super::deferred;
 use crate::collections::HashMap;
 use crate::event::{Event, Timestamp};
+use crate::rules::erased::{DynRule, ErasedSummary};
 use crate::rules::history::{lock, SharedStore};
-use crate::rules::rule::{Needs, Rule, Summary};
+use crate::rules::rule::{HistoryUse, Needs};
 use crate::state::PendingHistory;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// The rules' ahead-of-order plan, shared by the workers.
 pub struct Ahead<'a> {
-    rules: &'a [Box<dyn Rule>],
+    rules: &'a [Box<dyn DynRule>],
     /// False when the ordered pass must see every wanted event: `--since`/`--until` leave
     /// events out only after the input is read.
     enabled: bool,
-    /// Each rule's store, as an index into `stores` (rules share one in a normal scan).
-    store_of: Vec<Option<usize>>,
-    stores: Vec<SharedStore>,
     /// Each worker folds history and summaries into its own `Accumulated` across batches
     /// (both are order-free), instead of sending every batch's to the one sink thread to
     /// merge: merging there was a fifth of the all-rules scan's serial time.
     accumulated: Mutex<Vec<Accumulated>>,
 }
 
-/// History by store and summaries by rule, folded over any number of batches.
+/// History and summaries by rule, folded over any number of batches.
 struct Accumulated {
-    histories: Vec<PendingHistory>,
-    summaries: Vec<Option<Summary>>,
+    history: PendingHistory,
+    summaries: Vec<Option<ErasedSummary>>,
 }
 
 /// One batch's share of the work, sent from a worker to the sink.
@@ -49,9 +47,9 @@ pub struct BatchAhead {
     /// The rules that wrote them.
     deferred_rules: Vec<u16>,
     /// History a worker handed over because its accumulator grew past
-    /// `FLUSH_HISTORY_ROWS`, by store slot: it goes into the store now (and to disk at the
-    /// store's next commit) instead of being held until the input ends.
-    flushed: Vec<(usize, PendingHistory)>,
+    /// `FLUSH_HISTORY_ROWS`: it goes into the store now (and to disk at the store's next
+    /// commit) instead of being held until the input ends.
+    flushed: Option<PendingHistory>,
 }
 
 /// (rule index, key, UTC day).
@@ -68,33 +66,20 @@ const FLUSH_HISTORY_ROWS: usize = 50_000;
 const DEFERRED_BYTES_PER_EVENT: usize = 192;
 
 impl<'a> Ahead<'a> {
-    /// The stores the rules write, by slot.
-    pub fn stores(&self) -> &[SharedStore] {
-        &self.stores
-    }
-
-    pub fn new(rules: &'a [Box<dyn Rule>], enabled: bool) -> Ahead<'a> {
-        let mut stores: Vec<SharedStore> = Vec::new();
-        let store_of = rules
-            .iter()
-            .map(|r| {
-                let st = r.store()?;
-                Some(match stores.iter().position(|s| Arc::ptr_eq(s, &st)) {
-                    Some(i) => i,
-                    None => {
-                        stores.push(st);
-                        stores.len() - 1
-                    }
-                })
-            })
-            .collect();
+    pub fn new(rules: &'a [Box<dyn DynRule>], enabled: bool) -> Ahead<'a> {
         Ahead {
             rules,
             enabled,
-            store_of,
-            stores,
             accumulated: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Whether any rule records history or works ahead: otherwise the scan skips this
+    /// machinery altogether.
+    pub fn useful(rules: &[Box<dyn DynRule>]) -> bool {
+        rules
+            .iter()
+            .any(|r| r.works_ahead() || r.history_use() == HistoryUse::ReadsAndWrites)
     }
 
     /// A worker's accumulator: one nobody is using, or a new one. With as many workers as
@@ -106,11 +91,7 @@ impl<'a> Ahead<'a> {
             .unwrap_or_else(|p| p.into_inner())
             .pop();
         spare.unwrap_or_else(|| Accumulated {
-            histories: self
-                .stores
-                .iter()
-                .map(|_| PendingHistory::default())
-                .collect(),
+            history: PendingHistory::default(),
             summaries: self.rules.iter().map(|r| r.new_summary()).collect(),
         })
     }
@@ -129,7 +110,7 @@ impl<'a> Ahead<'a> {
             firsts: Vec::new(),
             deferred: Vec::new(),
             deferred_rules: Vec::new(),
-            flushed: Vec::new(),
+            flushed: None,
         };
         if !self.enabled {
             out.in_order = events
@@ -140,8 +121,6 @@ impl<'a> Ahead<'a> {
         }
         let mut acc = self.take_accumulated();
         let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
-        // History of a rule without a store goes nowhere.
-        let mut scratch = PendingHistory::default();
         if self.rules.iter().any(|r| r.defers()) {
             out.deferred
                 .reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
@@ -156,11 +135,12 @@ impl<'a> Ahead<'a> {
                 if !r.wants(e) {
                     continue;
                 }
-                let history = match self.store_of[i] {
-                    Some(slot) => &mut acc.histories[slot],
-                    None => &mut scratch,
-                };
-                match r.ahead(e, history, acc.summaries[i].as_mut()) {
+                r.history(e, &mut acc.history);
+                if !r.works_ahead() {
+                    in_order = true;
+                    continue;
+                }
+                match r.plan(e, acc.summaries[i].as_mut()) {
                     Needs::InOrder => in_order = true,
                     Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
                     Needs::Nothing => {}
@@ -194,10 +174,8 @@ impl<'a> Ahead<'a> {
                 out.firsts.push((e, keys));
             }
         }
-        for (slot, h) in acc.histories.iter_mut().enumerate() {
-            if h.len() >= FLUSH_HISTORY_ROWS {
-                out.flushed.push((slot, std::mem::take(h)));
-            }
+        if acc.history.len() >= FLUSH_HISTORY_ROWS {
+            out.flushed = Some(std::mem::take(&mut acc.history));
         }
         self.put_back(acc);
         out
@@ -209,24 +187,24 @@ impl<'a> Ahead<'a> {
 #[derive(Default)]
 pub struct AheadSink {
     earliest: HashMap<FirstKey, Timestamp>,
-    summaries: Vec<Option<Summary>>,
+    summaries: Vec<Option<ErasedSummary>>,
     pub deferred: deferred::Spill,
-    /// History by store, put into the stores once the input is read (`finish_history`).
-    /// A second delivery of an event records the same facts again, which the store's
-    /// idempotent writes absorb, so nothing here needs to know about duplicates.
-    histories: Vec<PendingHistory>,
+    /// History, put into the store once the input is read (`finish_history`). A second
+    /// delivery of an event records the same facts again, which the store's idempotent
+    /// writes absorb, so nothing here needs to know about duplicates.
+    history: PendingHistory,
 }
 
 impl AheadSink {
     pub fn absorb(
         &mut self,
         b: BatchAhead,
-        stores: &[SharedStore],
+        store: &SharedStore,
         push: &mut dyn FnMut(Event),
     ) -> std::io::Result<()> {
         self.deferred.append(&b.deferred, &b.deferred_rules)?;
-        for (slot, h) in b.flushed {
-            lock(&stores[slot]).absorb(h);
+        if let Some(h) = b.flushed {
+            lock(store).absorb(h);
         }
         for e in b.in_order {
             push(e);
@@ -253,16 +231,14 @@ impl AheadSink {
             std::mem::take(&mut *ahead.accumulated.lock().unwrap_or_else(|p| p.into_inner()));
         let mut accumulated = accumulated.into_iter();
         if let Some(first) = accumulated.next() {
-            self.histories = first.histories;
+            self.history = first.history;
             self.summaries = first.summaries;
         }
         for acc in accumulated {
-            for (mine, h) in self.histories.iter_mut().zip(acc.histories) {
-                mine.merge(h);
-            }
+            self.history.merge(acc.history);
             for (i, s) in acc.summaries.into_iter().enumerate() {
                 match (&mut self.summaries[i], s) {
-                    (Some(into), Some(from)) => ahead.rules[i].merge_summaries(into, from),
+                    (Some(into), Some(from)) => ahead.rules[i].merge(into, from),
                     (slot @ None, s) => *slot = s,
                     (Some(_), None) => {}
                 }
@@ -270,20 +246,19 @@ impl AheadSink {
         }
     }
 
-    /// Puts the history recorded ahead into the stores.
-    pub fn finish_history(&mut self, ahead_stores: &[SharedStore]) {
-        for (slot, h) in std::mem::take(&mut self.histories).into_iter().enumerate() {
-            if !h.is_empty() {
-                lock(&ahead_stores[slot]).absorb(h);
-            }
+    /// Puts the history recorded ahead into the store.
+    pub fn finish_history(&mut self, store: &SharedStore) {
+        let h = std::mem::take(&mut self.history);
+        if !h.is_empty() {
+            lock(store).absorb(h);
         }
     }
 
     /// Hands each rule its merged summary before the ordered pass.
-    pub fn finish_summaries(&mut self, rules: &mut [Box<dyn Rule>]) {
+    pub fn finish_summaries(&mut self, rules: &mut [Box<dyn DynRule>]) {
         for (r, s) in rules.iter_mut().zip(std::mem::take(&mut self.summaries)) {
             if let Some(s) = s {
-                r.accept_summary(s);
+                r.accept(s);
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod ahead;
 pub mod deferred;
+pub mod driver;
 pub mod normalize_batch;
 pub mod order;
 pub mod pipeline;

@@ -4,15 +4,17 @@
 
 use super::ahead::{Ahead, AheadSink};
 use super::deferred::Spill;
+use super::driver::Driver;
 use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;
 use crate::collections::HashSet;
-use crate::event::{Alert, DeliveryKey, Duration, Event, Timestamp};
+use crate::event::{Alert, Duration, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use crate::rules::cloud_discovery_burst::seed_order;
-use crate::rules::{Interest, Rule};
+use crate::rules::history::{lock, SharedStore};
+use crate::rules::{DynRule, Interest};
 use std::sync::Arc;
 
 /// `--since` / `--until`: a time, or a duration back from the newest event of the input.
@@ -50,12 +52,13 @@ pub struct ScanOptions {
     pub run_events: usize,
     /// Country / ASN from MaxMind databases, applied on the worker threads.
     pub enricher: Option<Arc<crate::enrich::Enricher>>,
-    /// Leave nothing to the rules' work ahead (`Rule::ahead`): every wanted event goes
-    /// through the ordered pass.
+    /// Leave nothing to the rules' work ahead (`WorkAhead`, history on the workers): every
+    /// wanted event goes through the ordered pass.
     pub ordered_only: bool,
-    /// The baseline store the history rules write: committed as the scan goes (its writes
-    /// are idempotent, so a run killed midway and re-run counts nothing twice) and at the end.
-    pub store: Option<Arc<std::sync::Mutex<crate::state::Store>>>,
+    /// The baseline store the history rules read and write: committed as the scan goes
+    /// (its writes are idempotent, so a run killed midway and re-run counts nothing twice)
+    /// and at the end. `None`: an in-memory store for this scan only.
+    pub store: Option<SharedStore>,
 }
 
 impl Default for ScanOptions {
@@ -83,46 +86,7 @@ pub struct ScanResult {
 const STORE_CHECK_EVERY: u64 = 10_000;
 const STORE_COMMIT_ROWS: usize = 100_000;
 
-/// CloudTrail and other services may deliver an event twice: records with the same provider
-/// and event id whose normalized content is the same (every field but `origin`) count once
-/// (SPEC §3); records that share an id but differ are different events and all count.
-/// Identical content means an identical time, so in event-time order the deliveries of one
-/// event are neighbours: only the keys of the current timestamp are kept, and memory follows
-/// the events of one instant, never the events read.
-struct Dedupe {
-    at: Timestamp,
-    seen: HashSet<DeliveryKey>,
-    dropped: u64,
-}
-
-impl Dedupe {
-    fn new() -> Dedupe {
-        Dedupe {
-            at: Timestamp(i64::MIN),
-            seen: HashSet::default(),
-            dropped: 0,
-        }
-    }
-
-    /// `e` must come in event-time order.
-    fn is_duplicate(&mut self, e: &Event) -> bool {
-        let Some(key) = e.delivery_key() else {
-            return false;
-        };
-        if e.time != self.at {
-            self.at = e.time;
-            self.seen.clear();
-        }
-        if self.seen.insert(key) {
-            false
-        } else {
-            self.dropped += 1;
-            true
-        }
-    }
-}
-
-pub fn prefilter_for(rules: &[Box<dyn Rule>]) -> Option<Prefilter> {
+pub fn prefilter_for(rules: &[Box<dyn DynRule>]) -> Option<Prefilter> {
     let mut names = HashSet::default();
     for r in rules {
         match r.interest() {
@@ -135,7 +99,7 @@ pub fn prefilter_for(rules: &[Box<dyn Rule>]) -> Option<Prefilter> {
 
 pub fn scan(
     inputs: Vec<InputPath>,
-    mut rules: Vec<Box<dyn Rule>>,
+    mut rules: Vec<Box<dyn DynRule>>,
     opts: &ScanOptions,
 ) -> std::io::Result<ScanResult> {
     let mut pipeline = opts.pipeline.clone();
@@ -148,19 +112,35 @@ pub fn scan(
     if !opts.full_validation && !anchored {
         pipeline.normalize.prefilter = prefilter_for(&rules).map(Arc::new);
     }
+    // The engine owns the store: the workers' history goes into it, the rules read it.
+    let store: SharedStore = match &opts.store {
+        Some(st) => Arc::clone(st),
+        None => Arc::new(std::sync::Mutex::new(
+            crate::state::Store::open(":memory:")
+                .map_err(|e| std::io::Error::other(format!("baseline store: {e}")))?,
+        )),
+    };
+    let commit_if_large = |store: &SharedStore, error: &mut Option<String>| {
+        let mut st = lock(store);
+        if st.pending_rows() >= STORE_COMMIT_ROWS {
+            if let Err(err) = st.commit() {
+                error.get_or_insert(err.to_string());
+            }
+        }
+    };
     let mut sorter = EventSorter::new(opts.run_events);
     let mut newest = Timestamp(i64::MIN);
     let mut oldest = Timestamp(i64::MAX);
     let mut io_error: Option<std::io::Error> = None;
-    let mut early_store_error: Option<String> = None;
+    let mut store_error: Option<String> = None;
     // With --since/--until the bounds are known only once the input is read, and history
     // must not include the events they leave out: everything then waits for the ordered pass.
-    let ahead_enabled = rules.iter().any(|r| r.works_ahead())
+    let ahead_enabled = Ahead::useful(&rules)
         && opts.since.is_none()
         && opts.until.is_none()
         && !opts.ordered_only;
     let mut ahead_sink = AheadSink::default();
-    let (mut summary, stores) = {
+    let mut summary = {
         let ahead = Ahead::new(&rules, ahead_enabled);
         let ahead = &ahead;
         let enricher = opts.enricher.as_deref();
@@ -183,7 +163,7 @@ pub fn scan(
             |(batch, min, max)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
-                let absorbed = ahead_sink.absorb(batch, ahead.stores(), &mut |e| {
+                let absorbed = ahead_sink.absorb(batch, &store, &mut |e| {
                     if io_error.is_none() {
                         if let Err(err) = sorter.push(e) {
                             io_error = Some(err);
@@ -193,83 +173,49 @@ pub fn scan(
                 if let Err(err) = absorbed {
                     io_error.get_or_insert(err);
                 }
-                if let Some(st) = &opts.store {
-                    let mut st = st.lock().unwrap_or_else(|p| p.into_inner());
-                    if st.pending_rows() >= STORE_COMMIT_ROWS {
-                        if let Err(err) = st.commit() {
-                            early_store_error.get_or_insert(err.to_string());
-                        }
-                    }
+                if opts.store.is_some() {
+                    commit_if_large(&store, &mut store_error);
                 }
             },
         );
         ahead_sink.absorb_accumulated(ahead);
-        (summary, ahead.stores().to_vec())
+        summary
     };
     if let Some(e) = io_error {
         return Err(e);
     }
-    ahead_sink.finish_history(&stores);
+    ahead_sink.finish_history(&store);
     ahead_sink.finish_summaries(&mut rules);
     let since = opts.since.map(|b| b.resolve(newest));
     let until = opts.until.map(|b| b.resolve(newest));
     let spilled = sorter.spilled();
-    let mut dedupe = Dedupe::new();
-    let mut alerts = Vec::new();
+    let mut driver = Driver::new(rules, Arc::clone(&store), ahead_enabled);
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
-    let mut store_error: Option<String> = early_store_error;
-    let mut advanced = Timestamp(i64::MIN);
     sorter.drain(&mut |e: &Event| {
         since_commit += 1;
         if since_commit >= STORE_CHECK_EVERY {
             since_commit = 0;
-            if let Some(st) = &opts.store {
-                let mut st = st.lock().unwrap_or_else(|p| p.into_inner());
-                if st.pending_rows() >= STORE_COMMIT_ROWS {
-                    if let Err(err) = st.commit() {
-                        store_error.get_or_insert(err.to_string());
-                    }
-                }
+            if opts.store.is_some() {
+                commit_if_large(&store, &mut store_error);
             }
         }
         if since.is_some_and(|s| e.time < s) || until.is_some_and(|u| e.time >= u) {
             out_of_range += 1;
             return;
         }
-        if dedupe.is_duplicate(e) {
-            return;
-        }
-        // Many events share a timestamp; the watermark only moves when time does.
-        let moved = e.time > advanced;
-        advanced = advanced.max(e.time);
-        for r in rules.iter_mut() {
-            if moved {
-                r.advance(e.time, &mut alerts);
-            }
-            // A rule that set its events aside sees them in its own pass below.
-            if r.wants(e) && !(ahead_enabled && r.defers()) {
-                r.observe(e, &mut alerts);
-            }
-        }
+        driver.push(e);
     })?;
-    for (i, r) in rules.iter_mut().enumerate() {
-        replay_deferred(
-            i,
-            r.as_mut(),
-            &mut ahead_sink.deferred,
-            opts.run_events,
-            &mut alerts,
-        )?;
-    }
-    for r in rules.iter_mut() {
-        r.finish(&mut alerts);
-        if let Some(n) = r.summary_note() {
-            summary.notes.push(n);
+    if ahead_enabled {
+        for i in 0..driver.rules().len() {
+            replay_deferred(i, &mut driver, &mut ahead_sink.deferred, opts.run_events)?;
         }
     }
-    if let Some(st) = &opts.store {
-        if let Err(err) = st.lock().unwrap_or_else(|p| p.into_inner()).commit() {
+    let duplicates = driver.duplicates();
+    let (mut alerts, notes) = driver.finish();
+    summary.notes.extend(notes);
+    if opts.store.is_some() {
+        if let Err(err) = lock(&store).commit() {
             store_error.get_or_insert(err.to_string());
         }
     }
@@ -277,10 +223,9 @@ pub fn scan(
         return Err(std::io::Error::other(format!("baseline store: {err}")));
     }
     order_alerts(&mut alerts);
-    if dedupe.dropped > 0 {
+    if duplicates > 0 {
         summary.notes.push(format!(
-            "{} duplicate deliveries (same event id and content) counted once",
-            dedupe.dropped
+            "{duplicates} duplicate deliveries (same event id and content) counted once"
         ));
     }
     if spilled > 0 {
@@ -312,34 +257,21 @@ pub fn scan(
 /// the keys it still needs, with the same duplicate handling as the main pass.
 fn replay_deferred(
     index: usize,
-    rule: &mut dyn Rule,
+    driver: &mut Driver,
     spill: &mut Spill,
     run_events: usize,
-    alerts: &mut Vec<Alert>,
 ) -> std::io::Result<()> {
     if !spill.has(index) {
         return Ok(());
     }
-    let keys = rule.deferred_keys();
+    let keys = driver.deferred_keys(index);
     if keys.as_ref().is_some_and(|k| k.is_empty()) {
         return Ok(());
     }
     let mut sorter = EventSorter::new(run_events);
     spill.replay(index, keys.as_ref(), &mut |e| sorter.push(e))?;
-    let mut dedupe = Dedupe::new();
-    let mut advanced = Timestamp(i64::MIN);
-    sorter.drain(&mut |e: &Event| {
-        if dedupe.is_duplicate(e) {
-            return;
-        }
-        if e.time > advanced {
-            advanced = e.time;
-            rule.advance(e.time, alerts);
-        }
-        if rule.wants(e) {
-            rule.observe(e, alerts);
-        }
-    })
+    let mut pass = driver.deferred_pass(index);
+    sorter.drain(&mut |e: &Event| pass.push(e))
 }
 
 /// SPEC §5: the seed rule's rows in its order, then every other alert by time.

@@ -16,22 +16,28 @@
 //! The alert is emitted once the watermark passes the creation plus `after_new_source` (at
 //! the end of input in `scan`), so that a sign-in read after the key creation still counts.
 
-use super::catalogue::{Params, RuleSpec};
-use super::history::{baseline_identity, lock, new_source_within, SharedStore};
-use super::rule::{Interest, Rule};
-use crate::config::{glob_match, Config, WorkingHours};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
+use super::history::{baseline_identity, new_source_within};
+use super::rule::{HistoryUse, Interest, Rule};
+use crate::config::{glob_match, WorkingHours};
 use crate::event::local_time::Zone;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub after_new_source: Duration,
+}
 
 pub const HIGH_PRIVILEGE: &str = "high-privilege target";
 pub const OUTSIDE_WORKING_HOURS: &str = "outside working hours";
 pub const AFTER_NEW_SOURCE: &str = "after new-source sign-in";
 
 /// A key creation waiting for its escalation window to pass.
-struct Pending {
+pub struct Pending {
     created: Timestamp,
     provider: Provider,
     actor: String,
@@ -52,12 +58,15 @@ pub struct AccessKeyCreated {
     spec: RuleSpec,
     severity: Severity,
     after_new_source: Duration,
-    store: SharedStore,
     /// `[organisation] high_privilege` globs (case-sensitive, SPEC §6).
     high_privilege: Vec<String>,
     /// Working hours with their zone, or the reason the zone cannot be used.
     working_hours: Option<(WorkingHours, Result<Zone, String>)>,
-    /// (due, arrival) → creation, emitted in due order.
+}
+
+#[derive(Default)]
+pub struct State {
+    /// (creation + `after_new_source`, arrival) → the creation waiting for its window.
     pending: BTreeMap<(Timestamp, u64), Pending>,
     arrivals: u64,
 }
@@ -81,22 +90,6 @@ pub fn outside_working_hours(wh: &WorkingHours, zone: &Zone, t: Timestamp) -> (S
 }
 
 impl AccessKeyCreated {
-    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config, store: SharedStore) -> Self {
-        AccessKeyCreated {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            after_new_source: p.duration("after_new_source"),
-            store,
-            working_hours: cfg.working_hours.clone().map(|wh| {
-                let zone = Zone::named(&wh.timezone);
-                (wh, zone)
-            }),
-            high_privilege: cfg.organisation.high_privilege.clone(),
-            pending: BTreeMap::new(),
-            arrivals: 0,
-        }
-    }
-
     /// The names a target is matched by against the high-privilege globs.
     fn target_names(e: &Event, target: &str) -> Vec<String> {
         let mut names = vec![target.to_string()];
@@ -121,7 +114,7 @@ impl AccessKeyCreated {
         names
     }
 
-    fn emit(&self, p: Pending, out: &mut Vec<Alert>) {
+    fn emit(&self, p: Pending, cx: &mut Context<'_>) {
         let mut escalations = Vec::new();
         if p.high_privilege {
             escalations.push(HIGH_PRIVILEGE);
@@ -131,7 +124,7 @@ impl AccessKeyCreated {
         }
         let after_new_source = !p.actor.is_empty()
             && new_source_within(
-                &lock(&self.store),
+                cx.history(),
                 &baseline_identity(&p.actor),
                 p.created,
                 self.after_new_source,
@@ -159,33 +152,45 @@ impl AccessKeyCreated {
             )),
             None => {}
         }
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
-            id: alert_id(&self.spec.id, &g, p.created, p.created, &p.discriminator),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity,
-            risk_score: severity.risk_score(),
-            provider: p.provider,
-            group: g,
-            window_start: p.created,
-            window_end: p.created,
-            first_seen: p.created,
-            last_seen: p.created,
-            count: 1,
-            fields: f,
-            evidence: vec![p.origin],
-            suppressed: false,
-            reason: None,
-            notes,
-        });
+        let alert = self
+            .spec
+            .alert(g, p.created, p.created)
+            // The key id tells two keys created at one instant apart.
+            .id_from(p.created, p.created, &p.discriminator)
+            .provider(p.provider)
+            .severity(severity)
+            .seen(p.created, p.created, 1)
+            .fields(f)
+            .evidence(vec![p.origin])
+            .notes(notes)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for AccessKeyCreated {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/access-key-created.toml");
+    /// Reads the new-source sign-ins that `new-source-signin` records.
+    const HISTORY: HistoryUse = HistoryUse::Reads;
+
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        let cfg = setup.config;
+        Ok(AccessKeyCreated {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            after_new_source: p.after_new_source,
+            working_hours: cfg.working_hours.clone().map(|wh| {
+                let zone = Zone::named(&wh.timezone);
+                (wh, zone)
+            }),
+            high_privilege: cfg.organisation.high_privilege.clone(),
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -204,7 +209,7 @@ impl Rule for AccessKeyCreated {
             }
     }
 
-    fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, _: &mut Context<'_>) {
         let actor = e.identity.trim().to_string();
         let target = match e.target.trim() {
             "" => actor.clone(),
@@ -222,9 +227,9 @@ impl Rule for AccessKeyCreated {
         } else {
             e.key_id.clone()
         };
-        self.arrivals += 1;
-        self.pending.insert(
-            (e.time.add(self.after_new_source), self.arrivals),
+        st.arrivals += 1;
+        st.pending.insert(
+            (e.time.add(self.after_new_source), st.arrivals),
             Pending {
                 created: e.time,
                 provider: e.provider(),
@@ -242,19 +247,13 @@ impl Rule for AccessKeyCreated {
         );
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.pending.first_entry() {
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        while let Some(entry) = st.pending.first_entry() {
             if entry.key().0 > watermark {
                 break;
             }
             let p = entry.remove();
-            self.emit(p, out);
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (_, p) in std::mem::take(&mut self.pending) {
-            self.emit(p, out);
+            self.emit(p, cx);
         }
     }
 }

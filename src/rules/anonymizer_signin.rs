@@ -11,19 +11,32 @@
 //! until the day ends would delay it by up to 24 hours in `watch`. Later sign-ins of the
 //! same key that day add nothing.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::external_object_read::parse_address;
 use super::rule::{Interest, Rule};
 use crate::collections::HashSet;
-use crate::config::{Cidr, Config};
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp,
-};
+use crate::config::Cidr;
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::Path;
 
 const DAY: Duration = Duration::secs(86_400);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// A list file besides `[lists] tor_exits` (empty: none).
+    pub list_file: String,
+}
+
+/// Day start → (identity, address) already alerted that day.
+#[derive(Default)]
+pub struct State {
+    alerted: BTreeMap<Timestamp, HashSet<(String, String)>>,
+}
 
 /// The addresses and networks of one or more list files.
 #[derive(Default)]
@@ -94,30 +107,9 @@ pub struct AnonymizerSignin {
     spec: RuleSpec,
     severity: Severity,
     list: AnonymiserList,
-    /// Day start → (identity, address) already alerted that day.
-    alerted: BTreeMap<Timestamp, HashSet<(String, String)>>,
 }
 
 impl AnonymizerSignin {
-    /// Loads `[lists] tor_exits` and the `list_file` parameter (both, when both are set).
-    /// An unreadable or malformed list is an error naming the file and line.
-    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config) -> Result<Self, String> {
-        let mut list = AnonymiserList::default();
-        if let Some(path) = &cfg.lists.tor_exits {
-            list.add_file(path)?;
-        }
-        let param = p.string("list_file");
-        if !param.trim().is_empty() {
-            list.add_file(Path::new(param.trim()))?;
-        }
-        Ok(AnonymizerSignin {
-            severity: spec.default_severity().unwrap_or(Severity::High),
-            spec,
-            list,
-            alerted: BTreeMap::new(),
-        })
-    }
-
     fn is_signin(e: &Event) -> bool {
         e.outcome == Outcome::Success
             && match e.log() {
@@ -134,8 +126,29 @@ impl AnonymizerSignin {
 }
 
 impl Rule for AnonymizerSignin {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/anonymizer-signin.toml");
+
+    /// Loads `[lists] tor_exits` and the `list_file` parameter (both, when both are set).
+    /// An unreadable or malformed list is an error naming the file and line.
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        let mut list = AnonymiserList::default();
+        if let Some(path) = &setup.config.lists.tor_exits {
+            list.add_file(path)?;
+        }
+        if !p.list_file.trim().is_empty() {
+            list.add_file(Path::new(p.list_file.trim()))?;
+        }
+        Ok(AnonymizerSignin {
+            severity: spec.default_severity().unwrap_or(Severity::High),
+            spec,
+            list,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -146,13 +159,13 @@ impl Rule for AnonymizerSignin {
         !self.list.is_empty() && Self::is_signin(e) && self.listed(e).is_some()
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let Some((ip, entry)) = self.listed(e) else {
             return;
         };
         let day = e.time.bin(DAY);
         let ip = ip.to_string();
-        if !self
+        if !st
             .alerted
             .entry(day)
             .or_default()
@@ -175,43 +188,28 @@ impl Rule for AnonymizerSignin {
             f.push("UserAgent", e.user_agent.as_str());
         }
         f.push("FirstSeen", e.time.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
-            id: alert_id(&self.spec.id, &g, day, end, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: e.provider(),
-            group: g,
-            window_start: day,
-            window_end: end,
-            first_seen: e.time,
-            last_seen: e.time,
-            count: 1,
-            fields: f,
-            evidence: vec![e.origin.to_string()],
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+        let alert = self
+            .spec
+            .alert(g, day, end)
+            .provider(e.provider())
+            .severity(self.severity)
+            .seen(e.time, e.time, 1)
+            .fields(f)
+            .evidence(vec![e.origin.to_string()])
+            .build();
+        cx.emit(alert);
     }
 
-    fn advance(&mut self, watermark: Timestamp, _out: &mut Vec<Alert>) {
+    fn advance(&self, st: &mut State, watermark: Timestamp, _: &mut Context<'_>) {
         // No event of an earlier day can come any more.
         let today = watermark.bin(DAY);
-        while self
+        while st
             .alerted
             .first_key_value()
             .is_some_and(|(d, _)| *d < today)
         {
-            self.alerted.pop_first();
+            st.alerted.pop_first();
         }
-    }
-
-    fn finish(&mut self, _out: &mut Vec<Alert>) {
-        self.alerted.clear();
     }
 }
 

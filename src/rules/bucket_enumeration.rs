@@ -9,16 +9,23 @@
 //! With no `[organisation] bucket_prefixes` configured the rule cannot tell the
 //! organisation's names from anyone else's, and never fires.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::discovery::MAX_EVIDENCE;
+use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
-use super::window::{self, Expiry};
-use crate::collections::{HashMap, HashSet};
-use crate::config::Config;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
-};
+use super::window;
+use crate::collections::HashSet;
+use crate::event::{Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_responses: u64,
+    pub window: Duration,
+}
 
 const MAX_BUCKETS: usize = 50;
 
@@ -74,21 +81,20 @@ impl window::Episode<Response> for Episode {
 }
 
 #[derive(Default)]
-struct IpState {
+pub struct IpState {
     window: VecDeque<Response>,
     episode: Option<Episode>,
     last: Timestamp,
 }
 
+pub type State = Keyed<String, IpState>;
+
 pub struct BucketEnumeration {
     spec: RuleSpec,
     severity: Severity,
-    window: Duration,
-    min_responses: u64,
+    p: Params,
     /// Lower-cased: S3 bucket names are lower case, and a prefix written `Acme` means `acme`.
     prefixes: Vec<String>,
-    ips: HashMap<String, IpState>,
-    schedule: Expiry<String>,
 }
 
 /// `GET / HTTP/1.1`, `GET /?list-type=2&prefix= HTTP/1.1`, and path-style `GET /acme-x/?…`.
@@ -130,30 +136,12 @@ fn enumeration_status(e: &Event) -> Option<u16> {
 }
 
 impl BucketEnumeration {
-    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config) -> Self {
-        BucketEnumeration {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            window: p.duration("window"),
-            min_responses: p.int("min_responses") as u64,
-            prefixes: cfg
-                .organisation
-                .bucket_prefixes
-                .iter()
-                .map(|p| p.trim().to_lowercase())
-                .filter(|p| !p.is_empty())
-                .collect(),
-            ips: HashMap::default(),
-            schedule: Expiry::default(),
-        }
-    }
-
     fn is_organisation_bucket(&self, bucket: &str) -> bool {
         let b = bucket.to_lowercase();
         self.prefixes.iter().any(|p| b.starts_with(p.as_str()))
     }
 
-    fn close(&self, ip: &str, ep: Episode, out: &mut Vec<Alert>) {
+    fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let statuses: serde_json::Map<String, serde_json::Value> = ep
@@ -170,34 +158,44 @@ impl BucketEnumeration {
         f.push("PeakWindowResponses", ep.peak);
         f.push("FirstSeen", ep.first.to_string());
         f.push("LastSeen", ep.last.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, ep.start, ep.last)
             // The episode's start identifies it; its end depends on how much later data came.
-            id: alert_id(&self.spec.id, &g, ep.start, ep.start, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: ep.provider,
-            group: g,
-            window_start: ep.start,
-            window_end: ep.last,
-            first_seen: ep.first,
-            last_seen: ep.last,
-            count: ep.responses,
-            fields: f,
-            evidence: ep.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(ep.start, ep.start, "")
+            .provider(ep.provider)
+            .severity(self.severity)
+            .seen(ep.first, ep.last, ep.responses)
+            .fields(f)
+            .evidence(ep.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for BucketEnumeration {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/bucket-enumeration.toml");
+
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        Ok(BucketEnumeration {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            p,
+            prefixes: setup
+                .config
+                .organisation
+                .bucket_prefixes
+                .iter()
+                .map(|p| p.trim().to_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -211,22 +209,21 @@ impl Rule for BucketEnumeration {
             && self.is_organisation_bucket(&e.resource)
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let Some(status) = enumeration_status(e) else {
             return;
         };
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this response is over.
-        let quiet = self
-            .ips
+        let quiet = st
             .get_mut(&ip)
-            .filter(|s| s.last.add(self.window) <= e.time)
+            .filter(|s| s.last.add(self.p.window) <= e.time)
             .and_then(|s| s.episode.take());
         if let Some(ep) = quiet {
-            self.close(&ip, ep, out);
+            self.close(&ip, ep, cx);
         }
-        let (window, min_responses) = (self.window, self.min_responses);
-        let state = self.ips.entry(ip.clone()).or_default();
+        let (window, min_responses) = (self.p.window, self.p.min_responses);
+        let state = st.entry(ip.clone());
         while state
             .window
             .front()
@@ -260,27 +257,13 @@ impl Rule for BucketEnumeration {
         {
             ep.peak = ep.peak.max(responses);
         }
-        self.schedule.at(e.time.add(window), ip);
+        st.expire_at(e.time.add(window), ip);
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::take_quiet(
-            &mut self.schedule,
-            &mut self.ips,
-            |s| s.last,
-            self.window,
-            watermark,
-        );
-        for (ip, state) in quiet {
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (ip, state) in st.take_quiet(watermark, self.p.window, |s| s.last) {
             if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
-            }
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (ip, state) in window::take_all(&mut self.schedule, &mut self.ips) {
-            if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
+                self.close(&ip, ep, cx);
             }
         }
     }

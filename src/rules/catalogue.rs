@@ -1,65 +1,11 @@
 //! The rule catalogue: each rule's id, title, ATT&CK ids, default severity, thresholds and
-//! lists live in `catalogue/<id>.toml`, compiled in. The config's `[rules.<id>]` tables
-//! override `params` key by key; a key the rule does not have is an error.
+//! lists live in `catalogue/<id>.toml`, compiled in by the rule's own file (`Rule::CATALOGUE`)
+//! and listed in registry order. The config's `[rules.<id>]` tables override `params` key by
+//! key; a key the rule does not have is an error.
 
 use crate::event::{Duration, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-const FILES: &[(&str, &str)] = &[
-    (
-        "cloud-discovery-burst",
-        include_str!("catalogue/cloud-discovery-burst.toml"),
-    ),
-    (
-        "cloud-discovery-sliding",
-        include_str!("catalogue/cloud-discovery-sliding.toml"),
-    ),
-    (
-        "password-spray",
-        include_str!("catalogue/password-spray.toml"),
-    ),
-    (
-        "bucket-enumeration",
-        include_str!("catalogue/bucket-enumeration.toml"),
-    ),
-    (
-        "tenant-enumeration",
-        include_str!("catalogue/tenant-enumeration.toml"),
-    ),
-    (
-        "new-source-signin",
-        include_str!("catalogue/new-source-signin.toml"),
-    ),
-    (
-        "post-auth-enumeration",
-        include_str!("catalogue/post-auth-enumeration.toml"),
-    ),
-    (
-        "access-key-created",
-        include_str!("catalogue/access-key-created.toml"),
-    ),
-    (
-        "legacy-auth-signin",
-        include_str!("catalogue/legacy-auth-signin.toml"),
-    ),
-    (
-        "anonymizer-signin",
-        include_str!("catalogue/anonymizer-signin.toml"),
-    ),
-    (
-        "unused-region-activity",
-        include_str!("catalogue/unused-region-activity.toml"),
-    ),
-    (
-        "first-seen-api",
-        include_str!("catalogue/first-seen-api.toml"),
-    ),
-    (
-        "external-object-read",
-        include_str!("catalogue/external-object-read.toml"),
-    ),
-];
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -79,6 +25,12 @@ pub struct RuleSpec {
 }
 
 impl RuleSpec {
+    /// A built-in catalogue entry. The entries are compiled in and every one is parsed by
+    /// the tests, so a broken one fails the build's tests, never a user's run.
+    pub fn parse(text: &str) -> RuleSpec {
+        toml::from_str(text).unwrap_or_else(|e| panic!("built-in catalogue entry is invalid: {e}"))
+    }
+
     pub fn default_severity(&self) -> Option<Severity> {
         Severity::parse(&self.severity)
     }
@@ -86,12 +38,11 @@ impl RuleSpec {
 
 /// The whole catalogue, in a stable order.
 pub fn catalogue() -> Vec<RuleSpec> {
-    FILES
+    super::registry::REGISTRY
         .iter()
-        .map(|(id, text)| {
-            let spec: RuleSpec = toml::from_str(text)
-                .unwrap_or_else(|e| panic!("built-in catalogue entry {id} is invalid: {e}"));
-            assert_eq!(&spec.id, id, "catalogue file name and id differ");
+        .map(|r| {
+            let spec = RuleSpec::parse(r.catalogue);
+            assert_eq!(spec.id, r.id, "catalogue id and registry id differ");
             spec
         })
         .collect()
@@ -110,15 +61,9 @@ pub struct Params {
 
 impl Params {
     pub fn new(spec: &RuleSpec, overrides: Option<&toml::Table>) -> Params {
-        let mut values = spec.params.clone();
-        if let Some(o) = overrides {
-            for (k, v) in o {
-                values.insert(k.clone(), v.clone());
-            }
-        }
         Params {
             rule: spec.id.clone(),
-            values,
+            values: super::params::merged(spec, overrides),
         }
     }
     pub fn int(&self, key: &str) -> i64 {

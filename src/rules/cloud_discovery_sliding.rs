@@ -3,15 +3,28 @@
 //! threshold and closes after a window's length without a discovery call; it carries the
 //! peak counts. "Within w" follows SPEC §4: u − w < t ≤ u.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::cloud_discovery_burst::{CloudDiscoveryBurst, DiscoveryApis};
+use super::context::{Context, Setup};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
+use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
-use super::window::{self, Expiry};
-use crate::collections::{HashMap, HashSet};
-use crate::event::{alert_id, Alert, Duration, Event, LogFormat, Outcome, Provider, Timestamp};
+use crate::collections::HashMap;
+use crate::event::{Duration, Event, LogFormat, Outcome, Provider, Timestamp};
+use serde::Deserialize;
 use std::collections::VecDeque;
 
 type Key = (Provider, String, String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub window: Duration,
+    pub min_count: u64,
+    pub min_distinct: u64,
+    pub max_api_list: usize,
+    pub max_source_ips: usize,
+}
 
 struct Call {
     time: Timestamp,
@@ -27,26 +40,20 @@ struct Episode {
 }
 
 #[derive(Default)]
-struct KeyState {
+pub struct KeyState {
     window: VecDeque<(Call, Event)>,
     per_api: HashMap<String, u32>,
     episode: Option<Episode>,
     last: Timestamp,
 }
 
+pub type State = Keyed<Key, KeyState>;
+
 pub struct CloudDiscoverySliding {
     spec: RuleSpec,
-    window: Duration,
-    min_count: u64,
-    min_distinct: u64,
-    max_apis: usize,
-    max_ips: usize,
-    aws: HashSet<String>,
-    azure: HashSet<String>,
-    gcp: HashSet<String>,
-    keys: HashMap<Key, KeyState>,
-    /// Expiry time → keys to look at then (lazily re-checked).
-    schedule: Expiry<Key>,
+    p: Params,
+    /// The seed rule's lists (`[rules.cloud-discovery-burst]` sets them for both).
+    apis: DiscoveryApis,
 }
 
 /// `ListFunctions20150331` → `ListFunctions`: CloudTrail logs some APIs with their version.
@@ -60,26 +67,6 @@ pub fn strip_version(name: &str) -> &str {
 }
 
 impl CloudDiscoverySliding {
-    pub fn new(spec: RuleSpec, p: &Params, burst: &Params) -> CloudDiscoverySliding {
-        CloudDiscoverySliding {
-            spec,
-            window: p.duration("window"),
-            min_count: p.int("min_count") as u64,
-            min_distinct: p.int("min_distinct") as u64,
-            max_apis: p.int("max_api_list") as usize,
-            max_ips: p.int("max_source_ips") as usize,
-            aws: burst.strings("aws_apis").into_iter().collect(),
-            azure: burst
-                .strings("azure_operations")
-                .into_iter()
-                .map(|s| s.to_lowercase())
-                .collect(),
-            gcp: burst.strings("gcp_methods").into_iter().collect(),
-            keys: HashMap::default(),
-            schedule: Expiry::default(),
-        }
-    }
-
     fn api_of(&self, e: &Event) -> String {
         match e.provider() {
             Provider::Aws => strip_version(&e.action).to_string(),
@@ -87,9 +74,8 @@ impl CloudDiscoverySliding {
         }
     }
 
-    fn close(&self, key: &Key, ep: Episode, out: &mut Vec<Alert>) {
+    fn close(&self, key: &Key, ep: Episode, cx: &mut Context<'_>) {
         let (provider, identity, account) = key.clone();
-        let g = group(&identity, &account);
         let mut fields = seed_fields(
             ep.start,
             provider,
@@ -102,81 +88,77 @@ impl CloudDiscoverySliding {
         );
         fields.push("EpisodeCalls", ep.agg.count);
         fields.push("EpisodeDistinctAPIs", ep.agg.distinct_apis());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(group(&identity, &account), ep.start, ep.agg.last)
             // The episode's start identifies it; its end depends on how much later data came.
-            id: alert_id(&self.spec.id, &g, ep.start, ep.start, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: severity_for(ep.peak_score),
-            risk_score: ep.peak_score,
-            provider,
-            group: g,
-            window_start: ep.start,
-            window_end: ep.agg.last,
-            first_seen: ep.agg.first,
-            last_seen: ep.agg.last,
-            count: ep.agg.count,
-            fields,
-            evidence: ep.agg.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(ep.start, ep.start, "")
+            .provider(provider)
+            .risk(ep.peak_score, severity_for(ep.peak_score))
+            .seen(ep.agg.first, ep.agg.last, ep.agg.count)
+            .fields(fields)
+            .evidence(ep.agg.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for CloudDiscoverySliding {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/cloud-discovery-sliding.toml");
+
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        let burst = setup.params_of::<CloudDiscoveryBurst>()?;
+        Ok(CloudDiscoverySliding {
+            spec,
+            p,
+            apis: DiscoveryApis::new(&burst),
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
         // The raw prefilter compares names after stripping version suffixes.
-        Interest::CloudTrailNames(self.aws.clone())
+        Interest::CloudTrailNames(self.apis.aws.clone())
     }
 
     fn wants(&self, e: &Event) -> bool {
         match (e.provider(), e.log()) {
             (Provider::Aws, LogFormat::CloudTrail) => {
-                !e.identity.is_empty() && self.aws.contains(strip_version(&e.action))
+                !e.identity.is_empty() && self.apis.aws.contains(strip_version(&e.action))
             }
             (Provider::Azure, LogFormat::AzureActivity) => {
-                e.outcome == Outcome::Success && self.azure.contains(&e.action.to_lowercase())
+                e.outcome == Outcome::Success && self.apis.azure.contains(&e.action.to_lowercase())
             }
             (Provider::Gcp, LogFormat::GcpAudit) => {
-                !e.identity.is_empty() && self.gcp.contains(&e.action)
+                !e.identity.is_empty() && self.apis.gcp.contains(&e.action)
             }
             _ => false,
         }
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let key: Key = (e.provider(), e.identity.clone(), e.account.clone());
+        let window = self.p.window;
         // An episode that went quiet for a whole window before this call is over.
-        let quiet = self
-            .keys
+        let quiet = st
             .get_mut(&key)
-            .filter(|s| s.last.add(self.window) <= e.time)
+            .filter(|s| s.last.add(window) <= e.time)
             .and_then(|s| s.episode.take());
         if let Some(ep) = quiet {
-            self.close(&key, ep, out);
+            self.close(&key, ep, cx);
         }
         let api = self.api_of(e);
-        let (window, min_count, min_distinct, max_apis, max_ips) = (
-            self.window,
-            self.min_count,
-            self.min_distinct,
-            self.max_apis,
-            self.max_ips,
-        );
-        let state = self.keys.entry(key.clone()).or_default();
+        let state = st.entry(key.clone());
         while let Some((c, _)) = state.window.front() {
             if c.time > e.time.sub(window) {
                 break;
             }
-            let (c, _) = state.window.pop_front().unwrap();
+            let (c, _) = state.window.pop_front().expect("front exists");
             if let Some(n) = state.per_api.get_mut(&c.api) {
                 *n -= 1;
                 if *n == 0 {
@@ -202,8 +184,8 @@ impl Rule for CloudDiscoverySliding {
         };
         match &mut state.episode {
             Some(ep) => ep.agg.add(e, &api, &region),
-            None if count >= min_count || distinct >= min_distinct => {
-                let mut agg = DiscoveryAgg::new(max_apis, max_ips);
+            None if count >= self.p.min_count || distinct >= self.p.min_distinct => {
+                let mut agg = DiscoveryAgg::new(self.p.max_api_list, self.p.max_source_ips);
                 for (c, ev) in &state.window {
                     let r = if ev.provider() == Provider::Azure {
                         &ev.resource_group
@@ -228,27 +210,13 @@ impl Rule for CloudDiscoverySliding {
             ep.peak_distinct = ep.peak_distinct.max(distinct);
             ep.peak_score = ep.peak_score.max(risk_score(distinct, count));
         }
-        self.schedule.at(e.time.add(window), key);
+        st.expire_at(e.time.add(window), key);
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::take_quiet(
-            &mut self.schedule,
-            &mut self.keys,
-            |s| s.last,
-            self.window,
-            watermark,
-        );
-        for (k, state) in quiet {
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (k, state) in st.take_quiet(watermark, self.p.window, |s| s.last) {
             if let Some(ep) = state.episode {
-                self.close(&k, ep, out);
-            }
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (k, state) in window::take_all(&mut self.schedule, &mut self.keys) {
-            if let Some(ep) = state.episode {
-                self.close(&k, ep, out);
+                self.close(&k, ep, cx);
             }
         }
     }

@@ -7,14 +7,14 @@
 //! `config.amazonaws.com` and `gce-internal-ip` are not addresses and never alert. Private,
 //! loopback and link-local addresses are internal whatever the configuration says.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::discovery::MAX_EVIDENCE;
+use super::keyed::Binned;
 use super::rule::{Interest, Rule};
-use crate::config::{Cidr, Config};
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
-use std::collections::BTreeMap;
+use crate::config::Cidr;
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Parses a logged source address. Besides what `std` accepts, IPv4 with zero-padded
@@ -83,7 +83,7 @@ fn bucket_of(e: &Event) -> String {
 
 type Key = (String, String, String);
 
-struct Agg {
+pub struct Agg {
     provider: Provider,
     objects: u64,
     first: Timestamp,
@@ -96,23 +96,18 @@ pub struct ExternalObjectRead {
     severity: Severity,
     bin: Duration,
     internal: Vec<Cidr>,
-    /// Bin start → (identity, normalized source address, bucket) → reads.
-    bins: BTreeMap<Timestamp, BTreeMap<Key, Agg>>,
+}
+
+/// Reads per bin and (identity, normalized source address, bucket).
+pub type State = Binned<Key, Agg>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub window: Duration,
 }
 
 impl ExternalObjectRead {
-    pub fn new(spec: RuleSpec, p: &Params, cfg: &Config) -> Self {
-        let severity = spec.default_severity().unwrap_or(Severity::Medium);
-        let internal = cfg.organisation.internal_cidrs.clone();
-        ExternalObjectRead {
-            spec,
-            severity,
-            bin: p.duration("window"),
-            internal,
-            bins: BTreeMap::new(),
-        }
-    }
-
     fn is_object_read(e: &Event) -> bool {
         match e.log() {
             LogFormat::GcpAudit => e.action == "storage.objects.get",
@@ -127,7 +122,7 @@ impl ExternalObjectRead {
         (!is_private(&ip) && !self.internal.iter().any(|c| c.contains(&ip))).then_some(ip)
     }
 
-    fn emit(&self, start: Timestamp, key: Key, agg: Agg, out: &mut Vec<Alert>) {
+    fn emit(&self, start: Timestamp, key: Key, agg: Agg, cx: &mut Context<'_>) {
         let (identity, ip, bucket) = key;
         let mut g = Fields::default();
         g.push("identity", identity.as_str());
@@ -141,33 +136,35 @@ impl ExternalObjectRead {
         f.push("Objects", agg.objects);
         f.push("FirstSeen", agg.first.to_string());
         f.push("LastSeen", agg.last.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
-            id: alert_id(&self.spec.id, &g, start, end, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: agg.provider,
-            group: g,
-            window_start: start,
-            window_end: end,
-            first_seen: agg.first,
-            last_seen: agg.last,
-            count: agg.objects,
-            fields: f,
-            evidence: agg.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+        let alert = self
+            .spec
+            .alert(g, start, end)
+            .provider(agg.provider)
+            .severity(self.severity)
+            .seen(agg.first, agg.last, agg.objects)
+            .fields(f)
+            .evidence(agg.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for ExternalObjectRead {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/external-object-read.toml");
+
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        Ok(ExternalObjectRead {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            bin: p.window,
+            internal: setup.config.organisation.internal_cidrs.clone(),
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -180,17 +177,12 @@ impl Rule for ExternalObjectRead {
             && self.external_address(e).is_some()
     }
 
-    fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, _: &mut Context<'_>) {
         let Some(ip) = self.external_address(e) else {
             return;
         };
         let key = (e.identity.clone(), ip.to_string(), bucket_of(e));
-        let agg = self
-            .bins
-            .entry(e.time.bin(self.bin))
-            .or_default()
-            .entry(key)
-            .or_insert_with(|| Agg {
+        let agg = st.get_or_insert_with(e.time.bin(self.bin), key, || Agg {
                 provider: e.provider(),
                 objects: 0,
                 first: e.time,
@@ -204,23 +196,9 @@ impl Rule for ExternalObjectRead {
         }
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.bins.first_entry() {
-            if entry.key().add(self.bin) > watermark {
-                break;
-            }
-            let (start, groups) = entry.remove_entry();
-            for (k, agg) in groups {
-                self.emit(start, k, agg, out);
-            }
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (start, groups) in std::mem::take(&mut self.bins) {
-            for (k, agg) in groups {
-                self.emit(start, k, agg, out);
-            }
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (start, k, agg) in st.take_closed(watermark, self.bin) {
+            self.emit(start, k, agg, cx);
         }
     }
 }

@@ -21,19 +21,22 @@
 //! environment's logs); before that, first uses are learned in silence and counted
 //! ([`FirstSeenApi::learned_silently`]). One alert per (identity, clause, value) per UTC day.
 
-use super::catalogue::{Params, RuleSpec};
-use super::history::{
-    baseline_identity, environment, lock, new_source_within, SharedStore, BEGINNING,
-};
-use super::rule::{Interest, Needs, Rule, Summary};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Facts, Setup};
+use super::history::{baseline_identity, environment, new_source_within, BEGINNING};
+use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::HashSet;
-use crate::config::Config;
 use crate::enrich::{block, parse_source_ip, DEFAULT_V4_PREFIX, DEFAULT_V6_PREFIX};
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
-use crate::state::PendingHistory;
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_history: Duration,
+    pub after_new_source: Duration,
+}
 
 /// Store kind: days on which an environment's logs had events (how far its history reaches).
 pub const ENV_SEEN: &str = "env-seen";
@@ -146,7 +149,7 @@ fn candidate(e: &Event) -> Option<Candidate> {
 
 /// A first use, judged new and waiting to be emitted (Entra applications wait for the
 /// new-source window).
-struct Finding {
+pub struct Finding {
     clause: Clause,
     value: String,
     role: String,
@@ -159,49 +162,27 @@ pub struct FirstSeenApi {
     severity: Severity,
     min_history: Duration,
     after_new_source: Duration,
-    store: SharedStore,
+}
+
+#[derive(Default)]
+pub struct State {
     learned_silently: u64,
     /// (identity, clause, value, day) already alerted.
     alerted: HashSet<(String, Clause, String, i64)>,
     /// Entra application first uses: (due, arrival) → finding.
     waiting: BTreeMap<(Timestamp, u64), Finding>,
     arrivals: u64,
-    /// Per UTC day: (identity, clause, value) already judged today, and environments whose
-    /// activity was recorded today. Cleared each day.
+    /// Per UTC day: (identity, clause, value) already judged today. Cleared each day.
     day: i64,
     judged: HashSet<(String, Clause, String)>,
-    env_recorded: HashSet<(String, LogFormat)>,
     /// Environments whose history covers `min_history` (stays true as event time moves on).
     covered: HashSet<String>,
 }
 
 impl FirstSeenApi {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config, store: SharedStore) -> Self {
-        FirstSeenApi {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            min_history: p.duration("min_history"),
-            after_new_source: p.duration("after_new_source"),
-            store,
-            learned_silently: 0,
-            alerted: HashSet::default(),
-            waiting: BTreeMap::new(),
-            arrivals: 0,
-            day: i64::MIN,
-            judged: HashSet::default(),
-            env_recorded: HashSet::default(),
-            covered: HashSet::default(),
-        }
-    }
-
-    /// First uses met while an environment's history was shorter than `min_history`.
-    pub fn learned_silently(&self) -> u64 {
-        self.learned_silently
-    }
-
-    fn emit(&mut self, f: Finding, out: &mut Vec<Alert>) {
+    fn emit(&self, st: &mut State, f: Finding, cx: &mut Context<'_>) {
         let t = f.event.time;
-        if !self
+        if !st
             .alerted
             .insert((f.identity.clone(), f.clause, f.value.clone(), t.day()))
         {
@@ -229,54 +210,58 @@ impl FirstSeenApi {
             fields.push("AfterNewSourceSignIn", true);
         }
         let day = t.bin(DAY);
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, t, t)
             // One alert per (identity, clause, value) per day.
-            id: alert_id(&self.spec.id, &g, day, day.add(DAY), &f.value),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: e.provider(),
-            group: g,
-            window_start: t,
-            window_end: t,
-            first_seen: t,
-            last_seen: t,
-            count: 1,
-            fields,
-            evidence: vec![e.origin.to_string()],
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(day, day.add(DAY), &f.value)
+            .provider(e.provider())
+            .severity(self.severity)
+            .seen(t, t, 1)
+            .fields(fields)
+            .evidence(vec![e.origin.to_string()])
+            .build();
+        cx.emit(alert);
     }
 
     /// Emits waiting Entra findings whose new-source window has passed by `watermark` (all of
     /// them when `None`), when the identity had a new-source sign-in in it.
-    fn release(&mut self, watermark: Option<Timestamp>, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.waiting.first_entry() {
-            if watermark.is_some_and(|w| entry.key().0 > w) {
+    fn release(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        while let Some(entry) = st.waiting.first_entry() {
+            if entry.key().0 > watermark {
                 break;
             }
             let f = entry.remove();
             let after = new_source_within(
-                &lock(&self.store),
+                cx.history(),
                 &f.identity,
                 f.event.time,
                 self.after_new_source,
             );
             if after {
-                self.emit(f, out);
+                self.emit(st, f, cx);
             }
         }
     }
 }
 
 impl Rule for FirstSeenApi {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/first-seen-api.toml");
+    const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        Ok(FirstSeenApi {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            min_history: p.min_history,
+            after_new_source: p.after_new_source,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -293,20 +278,26 @@ impl Rule for FirstSeenApi {
         ) && !e.account.trim().is_empty()
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    /// Every event extends its environment's history; a clause's event records its value
+    /// for the identity.
+    fn history(&self, e: &Event, facts: &mut dyn Facts) {
+        facts.record(ENV_SEEN, &environment(e), e.log().as_str(), e.time);
+        if e.identity.trim().is_empty() {
+            return;
+        }
+        if let Some(c) = candidate(e) {
+            facts.record(c.clause.kind(), &baseline_identity(&e.identity), &c.value, e.time);
+        }
+    }
+
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let t = e.time;
-        if t.day() != self.day {
-            self.day = t.day();
-            self.judged.clear();
-            self.env_recorded.clear();
-            self.alerted.retain(|(_, _, _, d)| *d >= t.day());
+        if t.day() != st.day {
+            st.day = t.day();
+            st.judged.clear();
+            st.alerted.retain(|(_, _, _, d)| *d >= t.day());
         }
         let env = environment(e);
-        let store_handle = std::sync::Arc::clone(&self.store);
-        // The day's first event of an environment's log is what its history needs.
-        if self.env_recorded.insert((env.clone(), e.log())) {
-            lock(&store_handle).record(ENV_SEEN, &env, e.log().as_str(), t);
-        }
         let Some(c) = candidate(e) else { return };
         if e.identity.trim().is_empty() {
             return;
@@ -314,28 +305,25 @@ impl Rule for FirstSeenApi {
         let identity = baseline_identity(&e.identity);
         // Judged earlier today: recorded then, so not new now (or, at the same instant, the
         // same answer as then).
-        if !self
+        if !st
             .judged
             .insert((identity.clone(), c.clause, c.value.clone()))
         {
             return;
         }
-        let mut store = lock(&store_handle);
-        let new = !store.seen_between(c.clause.kind(), &identity, &c.value, BEGINNING, t);
-        store.record(c.clause.kind(), &identity, &c.value, t);
-        if !new {
+        let store = cx.history();
+        if store.seen_between(c.clause.kind(), &identity, &c.value, BEGINNING, t) {
             return;
         }
-        let covered = self.covered.contains(&env)
+        let covered = st.covered.contains(&env)
             || store
                 .first_seen(ENV_SEEN, &env)
                 .is_some_and(|f| f <= t.sub(self.min_history));
-        drop(store);
         if !covered {
-            self.learned_silently += 1;
+            st.learned_silently += 1;
             return;
         }
-        self.covered.insert(env);
+        st.covered.insert(env);
         let finding = Finding {
             clause: c.clause,
             value: c.value,
@@ -344,25 +332,33 @@ impl Rule for FirstSeenApi {
             event: e.clone(),
         };
         if c.clause == Clause::EntraApplication {
-            self.arrivals += 1;
-            self.waiting
-                .insert((t.add(self.after_new_source), self.arrivals), finding);
+            st.arrivals += 1;
+            st.waiting
+                .insert((t.add(self.after_new_source), st.arrivals), finding);
         } else {
-            self.emit(finding, out);
+            self.emit(st, finding, cx);
         }
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        self.release(Some(watermark), out);
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        self.release(st, watermark, cx);
     }
 
-    fn store(&self) -> Option<SharedStore> {
-        Some(std::sync::Arc::clone(&self.store))
+    fn note(&self, st: &State) -> Option<String> {
+        (st.learned_silently > 0).then(|| {
+            format!(
+                "first-seen-api: learned {} sources in silence (history shorter than min_history)",
+                st.learned_silently
+            )
+        })
     }
+}
 
-    /// Every event extends its environment's history; only the clauses' events are judged.
-    fn ahead(&self, e: &Event, h: &mut PendingHistory, _: Option<&mut Summary>) -> Needs {
-        h.record_at(ENV_SEEN, &environment(e), e.log().as_str(), e.time);
+/// Only the clauses' events are judged; the rest only extend history.
+impl WorkAhead for FirstSeenApi {
+    type Summary = ();
+
+    fn plan(&self, e: &Event, _: &mut ()) -> Needs {
         if !e.identity.trim().is_empty() && candidate(e).is_some() {
             Needs::InOrder
         } else {
@@ -370,18 +366,9 @@ impl Rule for FirstSeenApi {
         }
     }
 
-    fn summary_note(&self) -> Option<String> {
-        (self.learned_silently > 0).then(|| {
-            format!(
-                "first-seen-api: learned {} sources in silence (history shorter than min_history)",
-                self.learned_silently
-            )
-        })
-    }
+    fn merge(&self, _: &mut (), _: ()) {}
 
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        self.release(None, out);
-    }
+    fn accept(&self, _: &mut State, _: ()) {}
 }
 
 #[cfg(test)]

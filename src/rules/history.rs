@@ -1,14 +1,14 @@
-//! The history that rules share: the baseline store handle, and what "identity",
-//! "environment" and "a new-source sign-in" mean for every rule that reads or writes the
-//! store. Separate from any one rule, so that the engine and the rule trait never import a
-//! rule (`new-source-signin` writes new-source sightings, `access-key-created` and
-//! `first-seen-api` read them).
+//! The history that rules share: what "identity", "environment" and "a new-source sign-in"
+//! mean for every rule that reads or writes the store. Separate from any one rule, so that
+//! the engine and the rule SDK never import a rule (`new-source-signin` records new-source
+//! sightings, `access-key-created` and `first-seen-api` read them).
 
+use super::context::Facts;
 use crate::event::{Duration, Event, Timestamp};
 use crate::state::Store;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// The baseline store as the history rules share it.
+/// The baseline store as the engine shares it between the reading workers and the scan.
 pub type SharedStore = Arc<Mutex<Store>>;
 
 /// Earlier than any event: "seen before t" asks about [`BEGINNING`, t).
@@ -80,9 +80,9 @@ fn minute_value(t: Timestamp) -> String {
 
 /// Records a new-source sign-in of `identity` (already [`baseline_identity`]) at `at`: once
 /// with the value `""` (the day's span), once with the minute (exact answers).
-pub fn record_new_source(store: &mut Store, identity: &str, at: Timestamp) {
-    store.record(NEW_SOURCE, identity, "", at);
-    store.record(NEW_SOURCE, identity, &minute_value(at), at);
+pub fn record_new_source(findings: &mut dyn Facts, identity: &str, at: Timestamp) {
+    findings.record(NEW_SOURCE, identity, "", at);
+    findings.record(NEW_SOURCE, identity, &minute_value(at), at);
 }
 
 /// Whether `identity` had a new-source sign-in within `window` before `at`: at a time s with

@@ -9,20 +9,25 @@
 //! attempts are almost always tenants that already block legacy auth, or guessing, which
 //! `password-spray` covers; counting them would turn every blocked IMAP client into an alert.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::discovery::MAX_EVIDENCE;
+use super::keyed::Binned;
 use super::rule::{Interest, Rule};
 use crate::collections::HashMap;
-use crate::config::Config;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
-use std::collections::BTreeMap;
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub protocols: Vec<String>,
+}
 
 const DAY: Duration = Duration::secs(86_400);
 const MAX_SOURCE_IPS: usize = 10;
 
-struct DayAgg {
+pub struct DayAgg {
     identity: String,
     provider: Provider,
     sign_ins: u64,
@@ -37,26 +42,12 @@ pub struct LegacyAuthSignin {
     severity: Severity,
     /// Lower-cased protocol → the catalogue's spelling.
     protocols: HashMap<String, String>,
-    /// Day start → (folded identity, protocol) → sign-ins.
-    days: BTreeMap<Timestamp, BTreeMap<(String, String), DayAgg>>,
 }
 
-impl LegacyAuthSignin {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config) -> Self {
-        let protocols = p
-            .strings("protocols")
-            .into_iter()
-            .map(|s| (s.trim().to_lowercase(), s.trim().to_string()))
-            .filter(|(k, _)| !k.is_empty())
-            .collect();
-        LegacyAuthSignin {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            protocols,
-            days: BTreeMap::new(),
-        }
-    }
+/// Sign-ins per UTC day and (folded identity, protocol).
+pub type State = Binned<(String, String), DayAgg>;
 
+impl LegacyAuthSignin {
     fn protocol_of(&self, e: &Event) -> Option<&String> {
         let app = e.client_app.trim();
         if app.is_empty() {
@@ -70,7 +61,7 @@ impl LegacyAuthSignin {
         day: Timestamp,
         (identity, protocol): (String, String),
         agg: DayAgg,
-        out: &mut Vec<Alert>,
+        cx: &mut Context<'_>,
     ) {
         let mut g = Fields::default();
         g.push("identity", identity.as_str());
@@ -83,33 +74,40 @@ impl LegacyAuthSignin {
         f.push("SourceIPs", agg.ips);
         f.push("FirstSeen", agg.first.to_string());
         f.push("LastSeen", agg.last.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
-            id: alert_id(&self.spec.id, &g, day, end, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: agg.provider,
-            group: g,
-            window_start: day,
-            window_end: end,
-            first_seen: agg.first,
-            last_seen: agg.last,
-            count: agg.sign_ins,
-            fields: f,
-            evidence: agg.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+        let alert = self
+            .spec
+            .alert(g, day, end)
+            .provider(agg.provider)
+            .severity(self.severity)
+            .seen(agg.first, agg.last, agg.sign_ins)
+            .fields(f)
+            .evidence(agg.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for LegacyAuthSignin {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/legacy-auth-signin.toml");
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        let protocols = p
+            .protocols
+            .iter()
+            .map(|s| (s.trim().to_lowercase(), s.trim().to_string()))
+            .filter(|(k, _)| !k.is_empty())
+            .collect();
+        Ok(LegacyAuthSignin {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            protocols,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -123,17 +121,12 @@ impl Rule for LegacyAuthSignin {
             && self.protocol_of(e).is_some()
     }
 
-    fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, _: &mut Context<'_>) {
         let Some(protocol) = self.protocol_of(e).cloned() else {
             return;
         };
         let key = (e.identity.trim().to_lowercase(), protocol);
-        let agg = self
-            .days
-            .entry(e.time.bin(DAY))
-            .or_default()
-            .entry(key)
-            .or_insert_with(|| DayAgg {
+        let agg = st.get_or_insert_with(e.time.bin(DAY), key, || DayAgg {
                 identity: e.identity.trim().to_string(),
                 provider: e.provider(),
                 sign_ins: 0,
@@ -155,23 +148,9 @@ impl Rule for LegacyAuthSignin {
         }
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.days.first_entry() {
-            if entry.key().add(DAY) > watermark {
-                break;
-            }
-            let (day, groups) = entry.remove_entry();
-            for (k, agg) in groups {
-                self.emit(day, k, agg, out);
-            }
-        }
-    }
-
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (day, groups) in std::mem::take(&mut self.days) {
-            for (k, agg) in groups {
-                self.emit(day, k, agg, out);
-            }
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (day, k, agg) in st.take_closed(watermark, DAY) {
+            self.emit(day, k, agg, cx);
         }
     }
 }

@@ -23,20 +23,15 @@
 //! This file also holds what the history rules share: how identities are compared for
 //! baselines ([`baseline_identity`]) and how an environment is named ([`environment`]).
 
-use super::catalogue::{Params, RuleSpec};
-use super::history::{
-    baseline_identity, environment, lock, record_new_source, SharedStore, BEGINNING,
-};
-use super::rule::{Interest, Needs, Rule, Summary};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Facts, Setup};
+use super::history::{baseline_identity, environment, record_new_source, BEGINNING};
+use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
-use crate::config::Config;
 use crate::enrich::{block, parse_source_ip};
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
-use crate::state::PendingHistory;
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use crate::state::Store;
-use std::sync::Arc;
+use serde::Deserialize;
 
 const DAY: Duration = Duration::secs(86_400);
 
@@ -63,13 +58,24 @@ const AUTH_FAILURES: &[&str] = &[
 type PairKey = (String, String);
 type SourceKey = (String, String, String, Option<u32>);
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_history: Duration,
+    pub ipv4_prefix: u8,
+    pub ipv6_prefix: u8,
+}
+
 pub struct NewSourceSignin {
     spec: RuleSpec,
     severity: Severity,
     min_history: Duration,
     v4_prefix: u8,
     v6_prefix: u8,
-    store: SharedStore,
+}
+
+#[derive(Default)]
+pub struct State {
     learned_silently: u64,
     /// (identity, block, day) already alerted.
     alerted: HashSet<(String, String, i64)>,
@@ -91,56 +97,30 @@ struct Novelty {
 }
 
 impl NewSourceSignin {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config, store: SharedStore) -> Self {
-        NewSourceSignin {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            min_history: p.duration("min_history"),
-            v4_prefix: p.int("ipv4_prefix").clamp(0, 32) as u8,
-            v6_prefix: p.int("ipv6_prefix").clamp(0, 128) as u8,
-            store,
-            learned_silently: 0,
-            alerted: HashSet::default(),
-            day: i64::MIN,
-            key_blocks: HashMap::default(),
-            sources: HashMap::default(),
-            covered: HashSet::default(),
-        }
-    }
-
-    /// New sources met while an environment's history was still shorter than `min_history`:
-    /// learned without an alert (the scan summary should say so).
-    pub fn learned_silently(&self) -> u64 {
-        self.learned_silently
-    }
-
     fn is_key_use(e: &Event) -> bool {
         e.provider() == Provider::Aws
             && e.log() == LogFormat::CloudTrail
             && e.action != "ConsoleLogin"
     }
 
-    fn covered(&mut self, store: &Store, kind: &'static str, env: &str, t: Timestamp) -> bool {
-        if self.covered.contains(&(kind, env.to_string())) {
+    fn covered(
+        &self,
+        st: &mut State,
+        store: &Store,
+        kind: &'static str,
+        env: &str,
+        t: Timestamp,
+    ) -> bool {
+        if st.covered.contains(&(kind, env.to_string())) {
             return true;
         }
         let ok = store
             .first_seen(kind, env)
             .is_some_and(|f| f <= t.sub(self.min_history));
         if ok {
-            self.covered.insert((kind, env.to_string()));
+            st.covered.insert((kind, env.to_string()));
         }
         ok
-    }
-
-    fn roll_day(&mut self, t: Timestamp) {
-        let day = t.day();
-        if day != self.day {
-            self.day = day;
-            self.key_blocks.clear();
-            self.sources.clear();
-            self.alerted.retain(|(_, _, d)| *d >= day);
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -152,7 +132,7 @@ impl NewSourceSignin {
         blk: &str,
         new: &Novelty,
         new_for_identity: bool,
-        out: &mut Vec<Alert>,
+        cx: &mut Context<'_>,
     ) {
         let mut g = Fields::default();
         g.push("identity", identity);
@@ -204,34 +184,51 @@ impl NewSourceSignin {
             self.severity
         };
         let day = e.time.bin(DAY);
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, e.time, e.time)
             // One alert per (identity, block) per day: the block tells two apart.
-            id: alert_id(&self.spec.id, &g, day, day.add(DAY), blk),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity,
-            risk_score: severity.risk_score(),
-            provider: e.provider(),
-            group: g,
-            window_start: e.time,
-            window_end: e.time,
-            first_seen: e.time,
-            last_seen: e.time,
-            count: 1,
-            fields: f,
-            evidence: vec![e.origin.to_string()],
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(day, day.add(DAY), blk)
+            .provider(e.provider())
+            .severity(severity)
+            .seen(e.time, e.time, 1)
+            .fields(f)
+            .evidence(vec![e.origin.to_string()])
+            .build();
+        cx.emit(alert);
+    }
+}
+
+impl State {
+    fn roll_day(&mut self, t: Timestamp) {
+        let day = t.day();
+        if day != self.day {
+            self.day = day;
+            self.key_blocks.clear();
+            self.sources.clear();
+            self.alerted.retain(|(_, _, d)| *d >= day);
+        }
     }
 }
 
 impl Rule for NewSourceSignin {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/new-source-signin.toml");
+    const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        Ok(NewSourceSignin {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            min_history: p.min_history,
+            v4_prefix: p.ipv4_prefix.min(32),
+            v6_prefix: p.ipv6_prefix.min(128),
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -255,107 +252,106 @@ impl Rule for NewSourceSignin {
         authenticated && !e.identity.trim().is_empty() && parse_source_ip(&e.source_ip).is_some()
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    /// The sources a sign-in or key use adds to its environment's and identity's history.
+    fn history(&self, e: &Event, facts: &mut dyn Facts) {
         let Some(ip) = parse_source_ip(&e.source_ip) else {
             return;
-        };
-        let t = e.time;
-        self.roll_day(t);
-        let blk = block(ip, self.v4_prefix, self.v6_prefix);
-        let env = environment(e);
-        let identity = baseline_identity(&e.identity);
-        let country = e.country.trim().to_string();
-        let asn = e.asn.map(|a| a.to_string());
-        let store_handle = Arc::clone(&self.store);
-        let mut store = lock(&store_handle);
-
-        // A key already used from this block before is not a new authentication source.
-        let mut judge = true;
-        if Self::is_key_use(e) {
-            let pair = (e.key_id.clone(), blk.clone());
-            judge = match self.key_blocks.get(&pair) {
-                Some(first) => *first >= t,
-                None => !store.seen_between(KEY_BLOCK, &e.key_id, &blk, BEGINNING, t),
-            };
-            self.key_blocks
-                .entry(pair)
-                .or_insert(if judge { t } else { BEGINNING });
-            store.record(KEY_BLOCK, &e.key_id, &blk, t);
-        }
-        // The same (environment, block, country, asn) earlier today was recorded then.
-        let source = (env.clone(), blk.clone(), country.clone(), e.asn);
-        if judge {
-            judge = self.sources.get(&source).is_none_or(|first| *first >= t);
-        }
-        self.sources.entry(source).or_insert(t);
-
-        if judge {
-            let unseen =
-                |kind: &str, value: &str| !store.seen_between(kind, &env, value, BEGINNING, t);
-            let block_new = unseen(ENV_BLOCK, &blk);
-            let country_new = !country.is_empty() && unseen(ENV_COUNTRY, &country);
-            let asn_new = asn.as_deref().is_some_and(|a| unseen(ENV_ASN, a));
-            if !self.covered(&store, ENV_BLOCK, &env, t) {
-                if block_new || country_new || asn_new {
-                    self.learned_silently += 1;
-                }
-            } else {
-                let new = Novelty {
-                    country: country_new && self.covered(&store, ENV_COUNTRY, &env, t),
-                    asn: asn_new && self.covered(&store, ENV_ASN, &env, t),
-                    block: block_new,
-                };
-                if (new.country || new.asn || new.block)
-                    && self
-                        .alerted
-                        .insert((identity.clone(), blk.clone(), t.day()))
-                {
-                    let new_for_identity =
-                        !store.seen_between(ID_SOURCE, &identity, &blk, BEGINNING, t);
-                    record_new_source(&mut store, &identity, t);
-                    self.emit(e, &identity, &env, &blk, &new, new_for_identity, out);
-                }
-            }
-        }
-        store.record(ENV_BLOCK, &env, &blk, t);
-        if !country.is_empty() {
-            store.record(ENV_COUNTRY, &env, &country, t);
-        }
-        if let Some(a) = &asn {
-            store.record(ENV_ASN, &env, a, t);
-        }
-        store.record(ID_SOURCE, &identity, &blk, t);
-    }
-
-    fn advance(&mut self, _watermark: Timestamp, _out: &mut Vec<Alert>) {}
-
-    fn store(&self) -> Option<SharedStore> {
-        Some(Arc::clone(&self.store))
-    }
-
-    /// Records the sources; only the first use of a (key, block) can be judged new (a key
-    /// used again from a block it was used from is not), and sign-ins are few and all judged.
-    fn ahead(&self, e: &Event, h: &mut PendingHistory, _: Option<&mut Summary>) -> Needs {
-        let Some(ip) = parse_source_ip(&e.source_ip) else {
-            return Needs::InOrder;
         };
         let (t, blk, env) = (
             e.time,
             block(ip, self.v4_prefix, self.v6_prefix),
             environment(e),
         );
-        h.record_at(ENV_BLOCK, &env, &blk, t);
+        facts.record(ENV_BLOCK, &env, &blk, t);
         let country = e.country.trim();
         if !country.is_empty() {
-            h.record_at(ENV_COUNTRY, &env, country, t);
+            facts.record(ENV_COUNTRY, &env, country, t);
         }
         if let Some(a) = e.asn {
-            h.record_at(ENV_ASN, &env, &a.to_string(), t);
+            facts.record(ENV_ASN, &env, &a.to_string(), t);
         }
-        h.record_at(ID_SOURCE, &baseline_identity(&e.identity), &blk, t);
+        facts.record(ID_SOURCE, &baseline_identity(&e.identity), &blk, t);
         if Self::is_key_use(e) {
-            h.record_at(KEY_BLOCK, &e.key_id, &blk, t);
-            let mut key = blk;
+            facts.record(KEY_BLOCK, &e.key_id, &blk, t);
+        }
+    }
+
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
+        let Some(ip) = parse_source_ip(&e.source_ip) else {
+            return;
+        };
+        let t = e.time;
+        st.roll_day(t);
+        let blk = block(ip, self.v4_prefix, self.v6_prefix);
+        let env = environment(e);
+        let identity = baseline_identity(&e.identity);
+        let country = e.country.trim().to_string();
+        let asn = e.asn.map(|a| a.to_string());
+        let store = cx.history();
+
+        // A key already used from this block before is not a new authentication source.
+        let mut judge = true;
+        if Self::is_key_use(e) {
+            let pair = (e.key_id.clone(), blk.clone());
+            judge = match st.key_blocks.get(&pair) {
+                Some(first) => *first >= t,
+                None => !store.seen_between(KEY_BLOCK, &e.key_id, &blk, BEGINNING, t),
+            };
+            st.key_blocks
+                .entry(pair)
+                .or_insert(if judge { t } else { BEGINNING });
+        }
+        // The same (environment, block, country, asn) earlier today was recorded then.
+        let source = (env.clone(), blk.clone(), country.clone(), e.asn);
+        if judge {
+            judge = st.sources.get(&source).is_none_or(|first| *first >= t);
+        }
+        st.sources.entry(source).or_insert(t);
+        if !judge {
+            return;
+        }
+        let unseen = |kind: &str, value: &str| !store.seen_between(kind, &env, value, BEGINNING, t);
+        let block_new = unseen(ENV_BLOCK, &blk);
+        let country_new = !country.is_empty() && unseen(ENV_COUNTRY, &country);
+        let asn_new = asn.as_deref().is_some_and(|a| unseen(ENV_ASN, a));
+        if !self.covered(st, store, ENV_BLOCK, &env, t) {
+            if block_new || country_new || asn_new {
+                st.learned_silently += 1;
+            }
+            return;
+        }
+        let new = Novelty {
+            country: country_new && self.covered(st, store, ENV_COUNTRY, &env, t),
+            asn: asn_new && self.covered(st, store, ENV_ASN, &env, t),
+            block: block_new,
+        };
+        if (new.country || new.asn || new.block)
+            && st.alerted.insert((identity.clone(), blk.clone(), t.day()))
+        {
+            let new_for_identity = !store.seen_between(ID_SOURCE, &identity, &blk, BEGINNING, t);
+            record_new_source(cx.findings(), &identity, t);
+            self.emit(e, &identity, &env, &blk, &new, new_for_identity, cx);
+        }
+    }
+
+    fn advance(&self, _: &mut State, _: Timestamp, _: &mut Context<'_>) {}
+
+    fn note(&self, st: &State) -> Option<String> {
+        (st.learned_silently > 0).then(|| format!("new-source-signin: learned {} sources in silence (history shorter than min_history)", st.learned_silently))
+    }
+}
+
+/// Only the first use of a (key, block) can be judged new (a key used again from a block it
+/// was used from is not); sign-ins are few and all judged.
+impl WorkAhead for NewSourceSignin {
+    type Summary = ();
+
+    fn plan(&self, e: &Event, _: &mut ()) -> Needs {
+        let Some(ip) = parse_source_ip(&e.source_ip) else {
+            return Needs::InOrder;
+        };
+        if Self::is_key_use(e) {
+            let mut key = block(ip, self.v4_prefix, self.v6_prefix);
             key.push('\0');
             key.push_str(&e.key_id);
             Needs::FirstOf(key)
@@ -364,18 +360,16 @@ impl Rule for NewSourceSignin {
         }
     }
 
-    fn summary_note(&self) -> Option<String> {
-        (self.learned_silently > 0).then(|| format!("new-source-signin: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
-    }
+    fn merge(&self, _: &mut (), _: ()) {}
 
-    fn finish(&mut self, _out: &mut Vec<Alert>) {}
+    fn accept(&self, _: &mut State, _: ()) {}
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::rules::history::new_source_within;
-    use std::sync::Mutex;
 
     #[test]
     fn identities_for_baselines() {
@@ -421,11 +415,15 @@ mod tests {
 
     #[test]
     fn learning_is_silent_and_counted() {
-        let spec = crate::rules::catalogue::spec("new-source-signin").unwrap();
-        let p = Params::new(&spec, None);
-        let store: SharedStore = Arc::new(Mutex::new(Store::open(":memory:").unwrap()));
-        let mut rule = NewSourceSignin::new(spec, &p, &Config::default(), store);
+        let cfg = Config::default();
+        let reg = crate::rules::registry::registration("new-source-signin").unwrap();
+        let mut rule = (reg.build)(&Setup { config: &cfg }).unwrap();
+        let mut store = Store::open(":memory:").unwrap();
         let mut out = Vec::new();
+        let mut observe = |e: &Event, out: &mut Vec<crate::event::Alert>| {
+            rule.history(e, &mut store);
+            rule.observe(e, &mut Context::new(&mut store, out));
+        };
         for (time, ip) in [
             ("2024-05-01T09:00:00Z", "198.51.100.7"),
             ("2024-05-02T09:00:00Z", "198.51.100.8"),
@@ -433,19 +431,16 @@ mod tests {
             ("2024-05-04T09:00:00Z", "192.0.2.1"),
             ("2024-05-09T09:00:00Z", "192.0.2.2"),
         ] {
-            let e = signin(time, ip);
-            assert!(rule.wants(&e));
-            rule.observe(&e, &mut out);
+            observe(&signin(time, ip), &mut out);
         }
         assert!(out.is_empty());
+        observe(&signin("2024-05-09T10:00:00Z", "2001:db8::1"), &mut out);
+        assert_eq!(out.len(), 1);
         assert_eq!(
-            rule.learned_silently(),
-            3,
+            rule.note().as_deref(),
+            Some("new-source-signin: learned 3 sources in silence (history shorter than min_history)"),
             "three new blocks while history was short; a known one"
         );
-        rule.observe(&signin("2024-05-09T10:00:00Z", "2001:db8::1"), &mut out);
-        assert_eq!(out.len(), 1);
-        assert_eq!(rule.learned_silently(), 3);
         assert!(!rule.wants(&signin("2024-05-09T10:00:00Z", "AWS Internal")));
     }
 

@@ -8,16 +8,26 @@
 //! or an AWS `ConsoleLogin` with `Failure`. Accounts are compared case-folded, AWS
 //! assumed-role sessions as their role.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::discovery::MAX_EVIDENCE;
+use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
-use super::window::{self, Expiry};
+use super::window;
 use crate::collections::{HashMap, HashSet};
-use crate::config::Config;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp,
-};
+use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::VecDeque;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_failures: u64,
+    pub min_accounts: u64,
+    pub window: Duration,
+    pub spray_median_max: u64,
+    pub entra_failure_codes: Vec<String>,
+}
 
 const MAX_ACCOUNT_LIST: usize = 50;
 
@@ -83,24 +93,20 @@ impl Episode {
 }
 
 #[derive(Default)]
-struct IpState {
+pub struct IpState {
     window: VecDeque<Failure>,
     per_account: HashMap<String, u32>,
     episode: Option<Episode>,
     last: Timestamp,
 }
 
+pub type State = Keyed<String, IpState>;
+
 pub struct PasswordSpray {
     spec: RuleSpec,
     severity: Severity,
-    window: Duration,
-    min_failures: u64,
-    min_accounts: u64,
-    spray_median_max: f64,
+    p: Params,
     entra_codes: HashSet<String>,
-    ips: HashMap<String, IpState>,
-    /// Expiry time → source IPs to look at then (lazily re-checked).
-    schedule: Expiry<String>,
 }
 
 /// Case-folded account; `arn:aws:sts::1:assumed-role/Role/session` counts as
@@ -118,24 +124,6 @@ pub fn account_key(identity: &str) -> String {
 }
 
 impl PasswordSpray {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config) -> Self {
-        PasswordSpray {
-            severity: spec.default_severity().unwrap_or(Severity::High),
-            spec,
-            window: p.duration("window"),
-            min_failures: p.int("min_failures") as u64,
-            min_accounts: p.int("min_accounts") as u64,
-            spray_median_max: p.int("spray_median_max") as f64,
-            entra_codes: p
-                .strings("entra_failure_codes")
-                .into_iter()
-                .map(|c| c.trim().to_string())
-                .collect(),
-            ips: HashMap::default(),
-            schedule: Expiry::default(),
-        }
-    }
-
     fn is_failure(&self, e: &Event) -> bool {
         match e.log() {
             LogFormat::EntraSignin => {
@@ -146,11 +134,11 @@ impl PasswordSpray {
         }
     }
 
-    fn close(&self, ip: &str, ep: Episode, out: &mut Vec<Alert>) {
+    fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let median = ep.median_per_account();
-        let technique = if median <= self.spray_median_max {
+        let technique = if median <= self.p.spray_median_max as f64 {
             "spraying"
         } else {
             "stuffing"
@@ -175,34 +163,41 @@ impl PasswordSpray {
         } else {
             Provider::Other
         };
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, ep.start, ep.last)
             // The episode's start identifies it; its end depends on how much later data came.
-            id: alert_id(&self.spec.id, &g, ep.start, ep.start, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider,
-            group: g,
-            window_start: ep.start,
-            window_end: ep.last,
-            first_seen: ep.first,
-            last_seen: ep.last,
-            count: ep.failures,
-            fields: f,
-            evidence: ep.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(ep.start, ep.start, "")
+            .provider(provider)
+            .severity(self.severity)
+            .seen(ep.first, ep.last, ep.failures)
+            .fields(f)
+            .evidence(ep.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for PasswordSpray {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/password-spray.toml");
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        Ok(PasswordSpray {
+            severity: spec.default_severity().unwrap_or(Severity::High),
+            spec,
+            entra_codes: p
+                .entra_failure_codes
+                .iter()
+                .map(|c| c.trim().to_string())
+                .collect(),
+            p,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -213,26 +208,25 @@ impl Rule for PasswordSpray {
         !e.source_ip.is_empty() && self.is_failure(e)
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let ip = e.source_ip.clone();
+        let (window, min_failures, min_accounts) =
+            (self.p.window, self.p.min_failures, self.p.min_accounts);
         // An episode that went quiet for a whole window before this failure is over.
-        let quiet = self
-            .ips
+        let quiet = st
             .get_mut(&ip)
-            .filter(|s| s.last.add(self.window) <= e.time)
+            .filter(|s| s.last.add(window) <= e.time)
             .and_then(|s| s.episode.take());
         if let Some(ep) = quiet {
-            self.close(&ip, ep, out);
+            self.close(&ip, ep, cx);
         }
-        let (window, min_failures, min_accounts) =
-            (self.window, self.min_failures, self.min_accounts);
-        let state = self.ips.entry(ip.clone()).or_default();
+        let state = st.entry(ip.clone());
         while state
             .window
             .front()
             .is_some_and(|f| f.time <= e.time.sub(window))
         {
-            let old = state.window.pop_front().unwrap();
+            let old = state.window.pop_front().expect("front exists");
             if let Some(n) = state.per_account.get_mut(&old.account) {
                 *n -= 1;
                 if *n == 0 {
@@ -273,27 +267,13 @@ impl Rule for PasswordSpray {
             ep.peak_failures = ep.peak_failures.max(failures);
             ep.peak_accounts = ep.peak_accounts.max(accounts);
         }
-        self.schedule.at(e.time.add(window), ip);
+        st.expire_at(e.time.add(window), ip);
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::take_quiet(
-            &mut self.schedule,
-            &mut self.ips,
-            |s| s.last,
-            self.window,
-            watermark,
-        );
-        for (ip, state) in quiet {
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (ip, state) in st.take_quiet(watermark, self.p.window, |s| s.last) {
             if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
-            }
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (ip, state) in window::take_all(&mut self.schedule, &mut self.ips) {
-            if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
+                self.close(&ip, ep, cx);
             }
         }
     }

@@ -14,20 +14,27 @@
 //! window's length without an enumeration call. Assumed-role sessions count as their role,
 //! so a fresh session name does not make a busy role look quiet.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
 use super::cloud_discovery_sliding::strip_version;
+use super::context::{Context, Facts, Setup};
 use super::discovery::MAX_EVIDENCE;
-use super::history::{baseline_identity, lock, SharedStore};
-use super::rule::{Interest, Needs, Rule, Summary};
-use super::window::{self, Expiry};
+use super::history::baseline_identity;
+use super::keyed::Keyed;
+use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
-use crate::config::Config;
 use crate::event::codec::KeepFields;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
-};
-use crate::state::PendingHistory;
+use crate::event::{Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp};
+use crate::state::Store;
+use serde::Deserialize;
 use std::collections::{BTreeSet, VecDeque};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_distinct: usize,
+    pub window: Duration,
+    pub quiet_period: Duration,
+}
 
 /// Store kind: enumeration calls of an identity.
 pub const ID_ENUM: &str = "id-enum";
@@ -83,7 +90,7 @@ impl Episode {
 }
 
 #[derive(Default)]
-struct KeyState {
+pub struct KeyState {
     window: VecDeque<Call>,
     per_api: HashMap<String, u32>,
     episode: Option<Episode>,
@@ -99,10 +106,11 @@ pub struct PostAuthEnumeration {
     min_distinct: usize,
     window: Duration,
     quiet_period: Duration,
-    store: SharedStore,
-    keys: HashMap<Key, KeyState>,
-    /// Expiry time → keys to look at then (lazily re-checked).
-    schedule: Expiry<Key>,
+}
+
+#[derive(Default)]
+pub struct State {
+    keys: Keyed<Key, KeyState>,
     /// (identity, UTC day) with enumeration calls in this scan, when the scan set the calls
     /// aside (`Needs::Deferred`) and summarised them.
     scan_days: Option<ScanDays>,
@@ -149,21 +157,15 @@ fn is_enumeration(e: &Event) -> bool {
 }
 
 impl PostAuthEnumeration {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config, store: SharedStore) -> Self {
-        PostAuthEnumeration {
-            severity: spec.default_severity().unwrap_or(Severity::High),
-            spec,
-            min_distinct: p.int("min_distinct").max(1) as usize,
-            window: p.duration("window"),
-            quiet_period: p.duration("quiet_period"),
-            store,
-            keys: HashMap::default(),
-            scan_days: None,
-            schedule: Expiry::default(),
-        }
+    /// The identity's latest enumeration call before `s`, and whether it leaves `s` quiet:
+    /// no call in the quiet period before it (start − quiet < p is not quiet).
+    fn previous_call(&self, store: &Store, identity: &str, s: Timestamp) -> (Option<Timestamp>, bool) {
+        let previous = store.last_seen_before(ID_ENUM, identity, s);
+        let quiet = previous.is_none_or(|p| p <= s.sub(self.quiet_period));
+        (previous, quiet)
     }
 
-    fn close(&self, key: &Key, ep: Episode, out: &mut Vec<Alert>) {
+    fn close(&self, key: &Key, ep: Episode, cx: &mut Context<'_>) {
         let mut g = Fields::default();
         g.push("identity", key.1.as_str());
         let mut f = Fields::default();
@@ -181,34 +183,39 @@ impl PostAuthEnumeration {
             ep.previous
                 .map_or(serde_json::Value::Null, |p| p.to_string().into()),
         );
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, ep.start, ep.last)
             // The episode's start identifies it; its end depends on how much later data came.
-            id: alert_id(&self.spec.id, &g, ep.start, ep.start, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: key.0,
-            group: g,
-            window_start: ep.start,
-            window_end: ep.last,
-            first_seen: ep.first,
-            last_seen: ep.last,
-            count: ep.calls,
-            fields: f,
-            evidence: ep.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(ep.start, ep.start, "")
+            .provider(key.0)
+            .severity(self.severity)
+            .seen(ep.first, ep.last, ep.calls)
+            .fields(f)
+            .evidence(ep.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for PostAuthEnumeration {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/post-auth-enumeration.toml");
+    const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        Ok(PostAuthEnumeration {
+            severity: spec.default_severity().unwrap_or(Severity::High),
+            spec,
+            min_distinct: p.min_distinct.max(1),
+            window: p.window,
+            quiet_period: p.quiet_period,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -219,24 +226,30 @@ impl Rule for PostAuthEnumeration {
         !e.identity.trim().is_empty() && is_enumeration(e)
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    /// Every enumeration call of the identity, per API: the quiet test reads them.
+    fn history(&self, e: &Event, facts: &mut dyn Facts) {
+        if let Some(api) = enumeration_api(e) {
+            facts.record(ID_ENUM, &baseline_identity(&e.identity), &api, e.time);
+        }
+    }
+
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let Some(api) = enumeration_api(e) else {
             return;
         };
         let key: Key = (e.provider(), baseline_identity(&e.identity));
         let t = e.time;
-        let quiet = self
+        let (window, min_distinct) = (self.window, self.min_distinct);
+        let quiet = st
             .keys
             .get_mut(&key)
-            .filter(|s| s.last.add(self.window) <= t)
+            .filter(|s| s.last.add(window) <= t)
             .and_then(|s| s.episode.take());
         if let Some(ep) = quiet {
-            self.close(&key, ep, out);
+            self.close(&key, ep, cx);
         }
-        let (window, quiet, min_distinct) = (self.window, self.quiet_period, self.min_distinct);
-        let mut store = lock(&self.store);
-        store.record(ID_ENUM, &key.1, &api, t);
-        let state = self.keys.entry(key.clone()).or_default();
+        let store = cx.history();
+        let state = st.keys.entry(key.clone());
         while state
             .window
             .front()
@@ -266,10 +279,9 @@ impl Rule for PostAuthEnumeration {
         } else if distinct >= min_distinct {
             let start = state.window.front().map_or(t, |c| c.time);
             if start >= state.busy_until {
-                let previous = store.last_seen_before(ID_ENUM, &key.1, start);
+                let (previous, is_quiet) = self.previous_call(store, &key.1, start);
                 match previous {
-                    // Within the quiet period: start − quiet < p.
-                    Some(p) if p > start.sub(quiet) => state.busy_until = p.add(quiet),
+                    Some(p) if !is_quiet => state.busy_until = p.add(self.quiet_period),
                     _ => {
                         let first = state.window.front().expect("window holds this call");
                         let mut ep = Episode {
@@ -297,37 +309,36 @@ impl Rule for PostAuthEnumeration {
         if let Some(ep) = &mut state.episode {
             ep.peak_distinct = ep.peak_distinct.max(distinct as u64);
         }
-        drop(store);
-        self.schedule.at(t.add(window), key);
+        st.keys.expire_at(t.add(window), key);
     }
 
-    fn store(&self) -> Option<SharedStore> {
-        Some(std::sync::Arc::clone(&self.store))
-    }
-
-    /// Most identities enumerate every day and can never be quiet; which ones can is known
-    /// from history once the input is read (`deferred_keys`), so the calls are set aside.
-    fn ahead(&self, e: &Event, h: &mut PendingHistory, summary: Option<&mut Summary>) -> Needs {
-        let identity = baseline_identity(&e.identity);
-        if let Some(api) = enumeration_api(e) {
-            h.record_at(ID_ENUM, &identity, &api, e.time);
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (k, state) in st.keys.take_quiet(watermark, self.window, |s| s.last) {
+            if let Some(ep) = state.episode {
+                self.close(&k, ep, cx);
+            }
         }
-        if let Some(days) = summary.and_then(|s| s.downcast_mut::<ScanDays>()) {
-            let day = e.time.day();
-            match days.get_mut(identity.as_str()) {
-                Some(seen) => {
-                    seen.insert(day);
-                }
-                None => {
-                    days.insert(identity.clone(), BTreeSet::from([day]));
-                }
+    }
+}
+
+/// Most identities enumerate every day and can never be quiet; which ones can is known from
+/// history once the input is read (`deferred_keys`), so the calls are set aside.
+impl WorkAhead for PostAuthEnumeration {
+    type Summary = ScanDays;
+    const DEFERS: bool = true;
+
+    fn plan(&self, e: &Event, days: &mut ScanDays) -> Needs {
+        let identity = baseline_identity(&e.identity);
+        let day = e.time.day();
+        match days.get_mut(identity.as_str()) {
+            Some(seen) => {
+                seen.insert(day);
+            }
+            None => {
+                days.insert(identity.clone(), BTreeSet::from([day]));
             }
         }
         Needs::Deferred(identity)
-    }
-
-    fn defers(&self) -> bool {
-        true
     }
 
     /// What `wants`, `observe` and the duplicate test read.
@@ -339,24 +350,14 @@ impl Rule for PostAuthEnumeration {
             .and(KeepFields::EVENT_ID)
     }
 
-    fn new_summary(&self) -> Option<Summary> {
-        Some(Box::new(ScanDays::default()))
-    }
-
-    fn merge_summaries(&self, into: &mut Summary, from: Summary) {
-        if let (Some(into), Ok(from)) =
-            (into.downcast_mut::<ScanDays>(), from.downcast::<ScanDays>())
-        {
-            for (identity, days) in *from {
-                into.entry(identity).or_default().extend(days);
-            }
+    fn merge(&self, into: &mut ScanDays, from: ScanDays) {
+        for (identity, days) in from {
+            into.entry(identity).or_default().extend(days);
         }
     }
 
-    fn accept_summary(&mut self, summary: Summary) {
-        if let Ok(days) = summary.downcast::<ScanDays>() {
-            self.scan_days = Some(*days);
-        }
+    fn accept(&self, st: &mut State, days: ScanDays) {
+        st.scan_days = Some(days);
     }
 
     /// The identities that can open an episode. An episode opens only on a window whose
@@ -364,12 +365,11 @@ impl Rule for PostAuthEnumeration {
     /// more, that is the first call s of its UTC day, and the window [s, s + window) must hold
     /// `min_distinct` APIs. Both are read from the complete history (per API and day, the
     /// first call), with the same quiet test as `observe`.
-    fn deferred_keys(&self) -> Option<HashSet<String>> {
+    fn deferred_keys(&self, st: &State, store: &Store) -> Option<HashSet<String>> {
         if self.quiet_period < Duration::secs(86_400) {
             return None;
         }
-        let days = self.scan_days.as_ref()?;
-        let store = lock(&self.store);
+        let days = st.scan_days.as_ref()?;
         let mut keys: HashSet<String> = HashSet::default();
         for (identity, day) in days
             .iter()
@@ -382,10 +382,7 @@ impl Rule for PostAuthEnumeration {
             let Some(s) = firsts.iter().map(|(_, t)| *t).min() else {
                 continue;
             };
-            if store
-                .last_seen_before(ID_ENUM, identity, s)
-                .is_some_and(|p| p > s.sub(self.quiet_period))
-            {
+            if !self.previous_call(store, identity, s).1 {
                 continue;
             }
             let end = s.add(self.window);
@@ -410,28 +407,6 @@ impl Rule for PostAuthEnumeration {
             }
         }
         Some(keys)
-    }
-
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::take_quiet(
-            &mut self.schedule,
-            &mut self.keys,
-            |s| s.last,
-            self.window,
-            watermark,
-        );
-        for (k, state) in quiet {
-            if let Some(ep) = state.episode {
-                self.close(&k, ep, out);
-            }
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (k, state) in window::take_all(&mut self.schedule, &mut self.keys) {
-            if let Some(ep) = state.episode {
-                self.close(&k, ep, out);
-            }
-        }
     }
 }
 

@@ -1,127 +1,122 @@
-//! Builds the enabled rules from the catalogue, the configuration and `--rules` /
-//! `--disable`.
+//! The one registration table, and building the enabled rules from it, the configuration
+//! and `--rules` / `--disable`. Adding a rule: its catalogue file, its source file, and one
+//! line here (plus its `mod` line in `rules/mod.rs`).
 
 use super::access_key_created::AccessKeyCreated;
 use super::anonymizer_signin::AnonymizerSignin;
 use super::bucket_enumeration::BucketEnumeration;
-use super::catalogue::{self, Params};
+use super::catalogue::RuleSpec;
 use super::cloud_discovery_burst::CloudDiscoveryBurst;
 use super::cloud_discovery_sliding::CloudDiscoverySliding;
+use super::context::Setup;
+use super::erased::{BuildError, DynRule, Registration};
 use super::external_object_read::ExternalObjectRead;
 use super::first_seen_api::FirstSeenApi;
-use super::history::SharedStore;
 use super::legacy_auth_signin::LegacyAuthSignin;
 use super::new_source_signin::NewSourceSignin;
 use super::password_spray::PasswordSpray;
 use super::post_auth_enumeration::PostAuthEnumeration;
-use super::rule::Rule;
+use super::rule::HistoryUse;
 use super::tenant_enumeration::TenantEnumeration;
 use super::unused_region_activity::UnusedRegionActivity;
 use crate::config::Config;
 
+/// Every rule, in catalogue order (the order of `rules list`).
+pub const REGISTRY: &[Registration] = &[
+    Registration::in_order::<CloudDiscoveryBurst>("cloud-discovery-burst"),
+    Registration::in_order::<CloudDiscoverySliding>("cloud-discovery-sliding"),
+    Registration::in_order::<PasswordSpray>("password-spray"),
+    Registration::in_order::<BucketEnumeration>("bucket-enumeration"),
+    Registration::in_order::<TenantEnumeration>("tenant-enumeration"),
+    Registration::ahead::<NewSourceSignin>("new-source-signin"),
+    Registration::ahead::<PostAuthEnumeration>("post-auth-enumeration"),
+    Registration::in_order::<AccessKeyCreated>("access-key-created"),
+    Registration::in_order::<LegacyAuthSignin>("legacy-auth-signin"),
+    Registration::in_order::<AnonymizerSignin>("anonymizer-signin"),
+    Registration::ahead::<UnusedRegionActivity>("unused-region-activity"),
+    Registration::ahead::<FirstSeenApi>("first-seen-api"),
+    Registration::in_order::<ExternalObjectRead>("external-object-read"),
+];
+
+/// Why the selection could not be built.
+#[derive(Debug)]
+pub enum SelectionError {
+    UnknownRule { id: String, known: Vec<&'static str> },
+    Build(BuildError),
+}
+
+impl std::fmt::Display for SelectionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SelectionError::UnknownRule { id, known } => {
+                write!(f, "unknown rule `{id}`; known rules: {}", known.join(", "))
+            }
+            SelectionError::Build(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SelectionError {}
+
 #[derive(Debug)]
 pub struct Selection {
-    pub rules: Vec<Box<dyn Rule>>,
+    pub rules: Vec<Box<dyn DynRule>>,
     /// Rules named (or enabled by default) whose evaluation has not landed yet.
     pub not_implemented: Vec<String>,
 }
 
-impl std::fmt::Debug for dyn Rule {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
+impl Selection {
+    /// Whether an enabled rule reads or writes the baseline store.
+    pub fn uses_history(&self) -> bool {
+        self.rules.iter().any(|r| r.history_use() != HistoryUse::None)
     }
 }
 
-/// Rules that read and write the baseline store.
-pub const HISTORY_RULES: &[&str] = &[
-    "new-source-signin",
-    "post-auth-enumeration",
-    "access-key-created",
-    "unused-region-activity",
-    "first-seen-api",
-];
+pub fn registration(id: &str) -> Option<&'static Registration> {
+    REGISTRY.iter().find(|r| r.id == id)
+}
+
+fn enabled(id: &str, only: &[String], disable: &[String]) -> bool {
+    (only.is_empty() || only.iter().any(|o| o == id)) && !disable.iter().any(|d| d == id)
+}
+
+/// The rules that read or write the baseline store (what `baseline learn` runs).
+pub fn history_rules() -> impl Iterator<Item = &'static str> {
+    REGISTRY
+        .iter()
+        .filter(|r| r.history != HistoryUse::None)
+        .map(|r| r.id)
+}
 
 /// Whether the selection needs the baseline store.
 pub fn needs_store(only: &[String], disable: &[String]) -> bool {
-    HISTORY_RULES.iter().any(|id| {
-        (only.is_empty() || only.iter().any(|o| o == id)) && !disable.iter().any(|d| d == id)
-    })
+    REGISTRY
+        .iter()
+        .any(|r| r.history != HistoryUse::None && enabled(r.id, only, disable))
 }
 
 /// `only` empty means every implemented rule. Unknown ids are an error naming the known
-/// ones; a rule whose lists cannot be loaded is an error naming the file. History rules share
-/// `store` (an in-memory store when none is given).
-pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Selection, String> {
-    let store: SharedStore = std::sync::Arc::new(std::sync::Mutex::new(
-        crate::state::Store::open(":memory:").map_err(|e| e.to_string())?,
-    ));
-    build_with_store(only, disable, cfg, store)
-}
-
-pub fn build_with_store(
-    only: &[String],
-    disable: &[String],
-    cfg: &Config,
-    store: SharedStore,
-) -> Result<Selection, String> {
-    let all = catalogue::by_id();
+/// ones; a rule whose parameters or lists cannot be loaded is an error naming it.
+pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Selection, SelectionError> {
     for id in only.iter().chain(disable) {
-        if !all.contains_key(id) {
-            return Err(format!(
-                "unknown rule `{id}`; known rules: {}",
-                all.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+        if registration(id).is_none() {
+            return Err(SelectionError::UnknownRule {
+                id: id.clone(),
+                known: REGISTRY.iter().map(|r| r.id).collect(),
+            });
         }
     }
-    let params = |id: &str| Params::new(&all[id], cfg.rules.get(id));
-    let enabled = |id: &str| {
-        (only.is_empty() || only.iter().any(|o| o == id)) && !disable.iter().any(|d| d == id)
-    };
-    let mut rules: Vec<Box<dyn Rule>> = Vec::new();
+    let setup = Setup { config: cfg };
+    let mut rules = Vec::new();
     let mut not_implemented = Vec::new();
-    for (id, spec) in &all {
-        if !enabled(id) {
+    for r in REGISTRY.iter().filter(|r| enabled(r.id, only, disable)) {
+        if !RuleSpec::parse(r.catalogue).implemented {
+            if !only.is_empty() {
+                not_implemented.push(r.id.to_string());
+            }
             continue;
         }
-        let (s, p) = (spec.clone(), params(id));
-        match id.as_str() {
-            "cloud-discovery-burst" => rules.push(Box::new(CloudDiscoveryBurst::new(s, &p))),
-            "cloud-discovery-sliding" => rules.push(Box::new(CloudDiscoverySliding::new(
-                s,
-                &p,
-                &params("cloud-discovery-burst"),
-            ))),
-            "password-spray" => rules.push(Box::new(PasswordSpray::new(s, &p, cfg))),
-            "bucket-enumeration" => rules.push(Box::new(BucketEnumeration::new(s, &p, cfg))),
-            "tenant-enumeration" => rules.push(Box::new(TenantEnumeration::new(s, &p, cfg))),
-            "legacy-auth-signin" => rules.push(Box::new(LegacyAuthSignin::new(s, &p, cfg))),
-            "anonymizer-signin" => rules.push(Box::new(AnonymizerSignin::new(s, &p, cfg)?)),
-            "external-object-read" => rules.push(Box::new(ExternalObjectRead::new(s, &p, cfg))),
-            "new-source-signin" => {
-                rules.push(Box::new(NewSourceSignin::new(s, &p, cfg, store.clone())))
-            }
-            "post-auth-enumeration" => rules.push(Box::new(PostAuthEnumeration::new(
-                s,
-                &p,
-                cfg,
-                store.clone(),
-            ))),
-            "access-key-created" => {
-                rules.push(Box::new(AccessKeyCreated::new(s, &p, cfg, store.clone())))
-            }
-            "unused-region-activity" => rules.push(Box::new(UnusedRegionActivity::new(
-                s,
-                &p,
-                cfg,
-                store.clone(),
-            ))),
-            "first-seen-api" => rules.push(Box::new(FirstSeenApi::new(s, &p, cfg, store.clone()))),
-            _ => {
-                if !only.is_empty() || spec.implemented {
-                    not_implemented.push(id.clone());
-                }
-            }
-        }
+        rules.push((r.build)(&setup).map_err(SelectionError::Build)?);
     }
     Ok(Selection {
         rules,

@@ -1,19 +1,37 @@
-//! The rule interface. Time is passed in: `observe` sees events in event-time order, and
-//! `advance(watermark)` says no event older than the watermark will come, so windows that
-//! end at or before it can close. Rules never read the wall clock.
+//! The rule SDK: what a rule is, in the terms of SPEC §4 and STYLE ("a rule is
+//! `observe(&mut State, &Event)` plus `advance(&mut State, watermark)`, with time passed in").
 //!
-//! Work that needs no order runs ahead, on the worker threads: `record` writes the history a
-//! rule keeps in the baseline store, and `summarize` folds events into per-batch summaries
-//! that the scan merges. Every store question is "seen before t", so history recorded ahead
-//! of judging gives the answers that recording while judging gives (the same property makes
-//! two scans equal one scan). What is left for the ordered pass is what `needs` says, which
-//! for the history rules is a small share of their events.
+//! A rule is immutable configuration (its catalogue entry and typed parameters) plus a
+//! `State` of plain data that the engine owns and hands back on every call, so the engine
+//! can keep one state per partition, and a worker can save and restore it. Time is passed
+//! in: `observe` sees events in event-time order, and `advance(watermark)` says no event
+//! older than the watermark will come, so windows that end at or before it can close.
+//! `scan` is the case where the watermark jumps to [`END`] once the input is read. Rules
+//! never read the wall clock.
+//!
+//! History (the baseline store) is the engine's: a rule declares the facts an event adds
+//! (`history`), and the engine records them exactly once, on a worker ahead of the ordered
+//! pass or just before `observe`; rules read history through [`Context::history`]. Every
+//! store question is "seen before t", so facts recorded ahead of judging give the answers
+//! that recording while judging gives (the property that also makes two scans equal one).
+//!
+//! Work ahead of the ordered pass beyond recording history is opt-in and typed
+//! ([`WorkAhead`]): an order-free summary folded on the workers, and what the ordered pass
+//! still needs of each event ([`Needs`]). The erasure of those types lives in one adapter
+//! (`rules::erased`); a rule never sees `Any`.
+//!
+//! A new rule is one catalogue file (`catalogue/<id>.toml`), one source file implementing
+//! [`Rule`], and one line in `rules::registry`.
 
+use super::catalogue::RuleSpec;
+use super::context::{Context, Facts, Setup};
 use crate::collections::HashSet;
 use crate::event::codec::KeepFields;
-use crate::event::{Alert, Event, Timestamp};
-use crate::state::PendingHistory;
-use std::any::Any;
+use crate::event::{Event, Timestamp};
+use serde::de::DeserializeOwned;
+
+/// The watermark of the end of the input: every window closes.
+pub const END: Timestamp = Timestamp(i64::MAX);
 
 /// What raw records a rule needs, so the reader can skip the others before parsing them.
 #[derive(Clone, Debug)]
@@ -35,71 +53,78 @@ pub enum Needs {
     /// Nothing: the event only extends history or a summary.
     Nothing,
     /// Set aside under this key (an identity): once the whole input's history is known,
-    /// `deferred_keys` names the keys that can still alert, and only their events are
-    /// sorted and observed, in a pass of this rule's own.
+    /// [`WorkAhead::deferred_keys`] names the keys that can still alert, and only their
+    /// events are sorted and observed, in a pass of this rule's own.
     Deferred(String),
 }
 
-/// A rule's order-free summary of some events (its own type, behind `Any`).
-pub type Summary = Box<dyn Any + Send>;
+/// Whether a rule reads or writes the baseline store (the engine opens one only when an
+/// enabled rule does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryUse {
+    None,
+    /// Reads what other rules record (e.g. new-source sightings).
+    Reads,
+    /// Declares facts in [`Rule::history`] and reads them.
+    ReadsAndWrites,
+}
 
-pub trait Rule: Send + Sync {
-    fn id(&self) -> &str;
-    fn interest(&self) -> Interest;
-    /// A cheap test on a normalized event; `observe` is called only when it is true.
+pub trait Rule: Sized + Send + Sync + 'static {
+    /// The rule's thresholds and lists: its catalogue entry's `params` merged with the
+    /// config's `[rules.<id>]`, deserialised (unknown keys and wrong types are config errors).
+    type Params: DeserializeOwned;
+    /// Window state: plain data the engine owns (one per rule, or per partition).
+    type State: Default + Send + Sync;
+    /// The catalogue entry, compiled in: `include_str!("catalogue/<id>.toml")`.
+    const CATALOGUE: &'static str;
+    const HISTORY: HistoryUse = HistoryUse::None;
+
+    fn build(spec: RuleSpec, params: Self::Params, setup: &Setup<'_>) -> Result<Self, String>;
+    fn spec(&self) -> &RuleSpec;
+    fn interest(&self) -> Interest {
+        Interest::All
+    }
+    /// A cheap test on a normalized event; nothing else is called unless it is true.
     fn wants(&self, e: &Event) -> bool;
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>);
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>);
-    /// End of input (`scan` closes every window).
-    fn finish(&mut self, out: &mut Vec<Alert>);
+    /// The history facts a wanted event adds, recorded once by the engine.
+    fn history(&self, _e: &Event, _facts: &mut dyn Facts) {}
+    fn observe(&self, state: &mut Self::State, e: &Event, cx: &mut Context<'_>);
+    /// No event older than `watermark` will come: close what can no longer change
+    /// ([`END`] closes everything).
+    fn advance(&self, state: &mut Self::State, watermark: Timestamp, cx: &mut Context<'_>);
     /// What the run summary should say about this rule (e.g. sources learned in silence
     /// while history was shorter than `min_history`).
-    fn summary_note(&self) -> Option<String> {
+    fn note(&self, _state: &Self::State) -> Option<String> {
         None
     }
+}
 
-    /// The baseline store this rule reads and writes, if any: `record`ed history goes there.
-    fn store(&self) -> Option<crate::rules::history::SharedStore> {
-        None
-    }
-    /// Order-free work on a worker thread, for every wanted event, before the ordered pass:
-    /// record the history the event adds to the baseline store, fold it into the batch's
-    /// `summary` (when `new_summary` gave one), and say what the ordered pass still needs.
-    /// `observe` must give the same alerts whether or not this ran (the scan skips it when
-    /// `--since`/`--until` leave events out), and for any superset of the events asked for.
-    fn ahead(
-        &self,
-        _e: &Event,
-        _history: &mut PendingHistory,
-        _summary: Option<&mut Summary>,
-    ) -> Needs {
-        Needs::InOrder
-    }
-    /// Whether `ahead` does anything for this rule; by default, rules that keep history do.
-    /// When no enabled rule works ahead, the scan skips that machinery altogether.
-    fn works_ahead(&self) -> bool {
-        self.store().is_some()
-    }
-    /// Whether this rule answers `Needs::Deferred`: its events then reach `observe` only in
-    /// its own pass, never from the main one.
-    fn defers(&self) -> bool {
-        false
-    }
+/// Opt-in work on the worker threads before the ordered pass. `observe` must give the same
+/// alerts whether or not this ran (the scan skips it when `--since`/`--until` leave events
+/// out), and for any superset of the events the plan asked for.
+pub trait WorkAhead: Rule {
+    /// An order-free summary of some events; merging is commutative.
+    type Summary: Default + Send + 'static;
+    /// Whether [`Needs::Deferred`] is ever answered: such a rule's events then reach
+    /// `observe` only in its own pass, never from the main one.
+    const DEFERS: bool = false;
+
+    /// Folds a wanted event into a worker's summary and says what the ordered pass needs.
+    fn plan(&self, e: &Event, summary: &mut Self::Summary) -> Needs;
+    fn merge(&self, into: &mut Self::Summary, from: Self::Summary);
+    /// The merged summary of the whole input, before the ordered pass starts.
+    fn accept(&self, state: &mut Self::State, summary: Self::Summary);
     /// What of a deferred event to keep (it is written to disk).
     fn deferred_fields(&self) -> KeepFields {
         KeepFields::ALL
     }
-    /// An empty summary, for rules that aggregate events without order.
-    fn new_summary(&self) -> Option<Summary> {
-        None
-    }
-    /// Merges one batch's summary into another (any order: merging is commutative).
-    fn merge_summaries(&self, _into: &mut Summary, _from: Summary) {}
-    /// The merged summary of the whole input, before the ordered pass starts.
-    fn accept_summary(&mut self, _summary: Summary) {}
-    /// After the input is read: the `Deferred` keys whose events must be observed (`None`:
+    /// After the input is read: the deferred keys whose events must be observed (`None`:
     /// all of them). Keys are independent, so observing only these gives the same alerts.
-    fn deferred_keys(&self) -> Option<HashSet<String>> {
+    fn deferred_keys(
+        &self,
+        _state: &Self::State,
+        _history: &crate::state::Store,
+    ) -> Option<HashSet<String>> {
         None
     }
 }

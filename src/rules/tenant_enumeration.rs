@@ -7,16 +7,24 @@
 //! `/<tenant>/GetCredentialType` all count: the tenant segment is the attacker's choice.
 //! Invalid accounts leave no sign-in record, so perimeter logs are the only trace (SPEC).
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Setup};
 use super::discovery::MAX_EVIDENCE;
+use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
-use super::window::{self, Expiry};
-use crate::collections::HashMap;
-use crate::config::Config;
-use crate::event::{
-    alert_id, Alert, Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp,
-};
+use super::window;
+use crate::event::{Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
+use serde::Deserialize;
 use std::collections::VecDeque;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub min_requests: u64,
+    pub window: Duration,
+    /// The endpoint, matched by its last segment.
+    pub path: String,
+}
 
 const MAX_USER_AGENTS: usize = 10;
 const MAX_HOSTS: usize = 10;
@@ -65,45 +73,24 @@ impl window::Episode<Request> for Episode {
 }
 
 #[derive(Default)]
-struct IpState {
+pub struct IpState {
     window: VecDeque<Request>,
     episode: Option<Episode>,
     last: Timestamp,
 }
 
+pub type State = Keyed<String, IpState>;
+
 pub struct TenantEnumeration {
     spec: RuleSpec,
     severity: Severity,
-    window: Duration,
-    min_requests: u64,
+    p: Params,
     /// `/getcredentialtype`: the path's last segment, lower-cased, with its slash.
     endpoint: String,
-    ips: HashMap<String, IpState>,
-    schedule: Expiry<String>,
 }
 
 impl TenantEnumeration {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config) -> Self {
-        let path = p.string("path");
-        let segment = path
-            .trim()
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("")
-            .to_lowercase();
-        TenantEnumeration {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            window: p.duration("window"),
-            min_requests: p.int("min_requests") as u64,
-            endpoint: format!("/{segment}"),
-            ips: HashMap::default(),
-            schedule: Expiry::default(),
-        }
-    }
-
-    fn close(&self, ip: &str, ep: Episode, out: &mut Vec<Alert>) {
+    fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let mut f = Fields::default();
@@ -114,34 +101,45 @@ impl TenantEnumeration {
         f.push("PeakWindowRequests", ep.peak);
         f.push("FirstSeen", ep.first.to_string());
         f.push("LastSeen", ep.last.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
+        let alert = self
+            .spec
+            .alert(g, ep.start, ep.last)
             // The episode's start identifies it; its end depends on how much later data came.
-            id: alert_id(&self.spec.id, &g, ep.start, ep.start, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: ep.provider,
-            group: g,
-            window_start: ep.start,
-            window_end: ep.last,
-            first_seen: ep.first,
-            last_seen: ep.last,
-            count: ep.requests,
-            fields: f,
-            evidence: ep.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+            .id_from(ep.start, ep.start, "")
+            .provider(ep.provider)
+            .severity(self.severity)
+            .seen(ep.first, ep.last, ep.requests)
+            .fields(f)
+            .evidence(ep.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for TenantEnumeration {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/tenant-enumeration.toml");
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        let segment = p
+            .path
+            .trim()
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        Ok(TenantEnumeration {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            endpoint: format!("/{segment}"),
+            p,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -157,19 +155,18 @@ impl Rule for TenantEnumeration {
             && path[path.len() - end.len()..].eq_ignore_ascii_case(end)
     }
 
-    fn observe(&mut self, e: &Event, out: &mut Vec<Alert>) {
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
         let ip = e.source_ip.clone();
         // An episode that went quiet for a whole window before this request is over.
-        let quiet = self
-            .ips
+        let quiet = st
             .get_mut(&ip)
-            .filter(|s| s.last.add(self.window) <= e.time)
+            .filter(|s| s.last.add(self.p.window) <= e.time)
             .and_then(|s| s.episode.take());
         if let Some(ep) = quiet {
-            self.close(&ip, ep, out);
+            self.close(&ip, ep, cx);
         }
-        let (window, min_requests) = (self.window, self.min_requests);
-        let state = self.ips.entry(ip.clone()).or_default();
+        let (window, min_requests) = (self.p.window, self.p.min_requests);
+        let state = st.entry(ip.clone());
         while state
             .window
             .front()
@@ -202,27 +199,13 @@ impl Rule for TenantEnumeration {
         {
             ep.peak = ep.peak.max(requests);
         }
-        self.schedule.at(e.time.add(window), ip);
+        st.expire_at(e.time.add(window), ip);
     }
 
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        let quiet = window::take_quiet(
-            &mut self.schedule,
-            &mut self.ips,
-            |s| s.last,
-            self.window,
-            watermark,
-        );
-        for (ip, state) in quiet {
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        for (ip, state) in st.take_quiet(watermark, self.p.window, |s| s.last) {
             if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
-            }
-        }
-    }
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (ip, state) in window::take_all(&mut self.schedule, &mut self.ips) {
-            if let Some(ep) = state.episode {
-                self.close(&ip, ep, out);
+                self.close(&ip, ep, cx);
             }
         }
     }

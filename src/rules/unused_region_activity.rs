@@ -13,18 +13,25 @@
 //! end (at the end of input in `scan`), with the day's calls, APIs, identities and sources.
 //! Events without a region are skipped.
 
-use super::catalogue::{Params, RuleSpec};
+use super::catalogue::RuleSpec;
+use super::context::{Context, Facts, Setup};
 use super::discovery::MAX_EVIDENCE;
-use super::history::{lock, SharedStore, BEGINNING};
-use super::rule::{Interest, Needs, Rule, Summary};
+use super::history::BEGINNING;
+use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
-use crate::config::Config;
 use crate::event::{
-    alert_id, Alert, DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity,
-    Timestamp,
+    DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
-use crate::state::PendingHistory;
-use std::collections::BTreeMap;
+use crate::state::Store;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    pub regions: Vec<String>,
+    pub min_history: Duration,
+}
 
 /// Store kind: regions an account was active in.
 pub const ACCT_REGION: &str = "acct-region";
@@ -41,26 +48,6 @@ struct DayAgg {
     first: Timestamp,
     last: Timestamp,
     evidence: Vec<String>,
-}
-
-fn push_distinct(list: &mut Vec<String>, value: &str, cap: usize) {
-    if !value.is_empty() && list.len() < cap && !list.iter().any(|v| v == value) {
-        list.push(value.to_string());
-    }
-}
-
-impl DayAgg {
-    fn add(&mut self, e: &Event) {
-        self.calls += 1;
-        push_distinct(&mut self.apis, &e.action, MAX_APIS);
-        push_distinct(&mut self.identities, &e.identity, MAX_LIST);
-        push_distinct(&mut self.ips, &e.source_ip, MAX_LIST);
-        self.first = self.first.min(e.time);
-        self.last = self.last.max(e.time);
-        if self.evidence.len() < MAX_EVIDENCE {
-            self.evidence.push(e.origin.to_string());
-        }
-    }
 }
 
 /// First sighting of a value: (time, origin), the ordered pass's order.
@@ -141,8 +128,9 @@ impl FirstSighted {
     }
 }
 
-/// An order-free summary of one (account, region, UTC day), built on the worker threads: what
-/// the day's alert reports, whatever order the events come in. A duplicate delivery (same
+/// An order-free summary of one (account, region, UTC day): what the day's alert reports,
+/// whatever order the events come in. Built on the worker threads when the scan works ahead,
+/// else by the ordered pass for the days it judged unused: one aggregator either way. A duplicate delivery (same
 /// event id and content, `Event::delivery_key`) counts once, as the ordered pass counts it.
 #[derive(Default)]
 struct GroupSummary {
@@ -231,7 +219,7 @@ impl GroupSummary {
 /// Day summaries by account, region and UTC day start (nested, so that looking one up
 /// borrows the event's strings instead of building a key).
 #[derive(Default)]
-struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
+pub struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
 
 impl Groups {
     fn get(&mut self, account: &str, region: &str, day: Timestamp) -> &mut GroupSummary {
@@ -277,81 +265,51 @@ pub struct UnusedRegionActivity {
     /// Configured regions (lower-cased); empty means learn them.
     configured: HashSet<String>,
     min_history: Duration,
-    store: SharedStore,
+}
+
+#[derive(Default)]
+pub struct State {
     learned_silently: u64,
-    /// Day start → (account, region) → the day's activity there.
-    days: BTreeMap<Timestamp, BTreeMap<(String, String), DayAgg>>,
+    /// Day start → (account, region) judged unused that day, emitted once the day is over.
+    unused: BTreeMap<Timestamp, BTreeSet<(String, String)>>,
     /// (account, region) judged today and not unused (in use, or learned in silence): later
     /// events find the same answer without asking the store. Cleared each UTC day.
     day: i64,
     in_use: HashSet<(String, String)>,
     /// Accounts whose history covers `min_history` (stays true as event time moves on).
     covered: HashSet<String>,
-    /// The whole input's day summaries, when the scan built them ahead of the ordered pass:
-    /// `observe` then only judges each (account, region, day) at its first event.
-    summaries: Option<Groups>,
+    /// Day summaries: the whole input's, when the scan built them ahead of the ordered pass
+    /// (`summarised`), else those of the days judged unused, built as events come.
+    groups: Groups,
+    summarised: bool,
 }
 
 impl UnusedRegionActivity {
-    pub fn new(spec: RuleSpec, p: &Params, _cfg: &Config, store: SharedStore) -> Self {
-        UnusedRegionActivity {
-            severity: spec.default_severity().unwrap_or(Severity::Medium),
-            spec,
-            configured: p
-                .strings("regions")
-                .iter()
-                .map(|r| r.trim().to_lowercase())
-                .filter(|r| !r.is_empty())
-                .collect(),
-            min_history: p.duration("min_history"),
-            store,
-            learned_silently: 0,
-            days: BTreeMap::new(),
-            day: i64::MIN,
-            in_use: HashSet::default(),
-            covered: HashSet::default(),
-            summaries: None,
-        }
-    }
-
-    /// Regions first seen while an account's history was shorter than `min_history`.
-    pub fn learned_silently(&self) -> u64 {
-        self.learned_silently
-    }
-
-    /// Whether the region is unused at `t` (recording is the caller's job).
-    fn unused(&mut self, account: &str, region: &str, t: Timestamp) -> bool {
+    /// Whether the region is unused at `t`.
+    fn unused(&self, st: &mut State, store: &Store, account: &str, region: &str, t: Timestamp) -> bool {
         if !self.configured.is_empty() {
             return !self.configured.contains(&region.to_lowercase());
         }
-        let store_handle = std::sync::Arc::clone(&self.store);
-        let store = lock(&store_handle);
-        let seen = store.seen_between(ACCT_REGION, account, region, BEGINNING, t);
-        if seen {
+        if store.seen_between(ACCT_REGION, account, region, BEGINNING, t) {
             return false;
         }
-        let covered = self.covered.contains(account)
+        let covered = st.covered.contains(account)
             || store
                 .first_seen(ACCT_REGION, account)
                 .is_some_and(|f| f <= t.sub(self.min_history));
         if !covered {
-            self.learned_silently += 1;
+            st.learned_silently += 1;
             return false;
         }
-        self.covered.insert(account.to_string());
+        st.covered.insert(account.to_string());
         true
     }
 
-    fn emit(
-        &self,
-        day: Timestamp,
-        (account, region): (String, String),
-        agg: DayAgg,
-        out: &mut Vec<Alert>,
-    ) {
-        let mut g = Fields::default();
-        g.push("account", account.as_str());
-        g.push("region", region.as_str());
+    fn emit(&self, day: Timestamp, (account, region): (String, String), g: GroupSummary, cx: &mut Context<'_>) {
+        let agg = g.into_day();
+        let mut group = Fields::default();
+        group.push("account", account.as_str());
+        group.push("region", region.as_str());
         let end = day.add(DAY);
         let mut f = Fields::default();
         f.push("AccountId", account);
@@ -370,33 +328,41 @@ impl UnusedRegionActivity {
         f.push("SourceIPs", agg.ips);
         f.push("FirstSeen", agg.first.to_string());
         f.push("LastSeen", agg.last.to_string());
-        out.push(Alert {
-            schema: crate::event::alert::ALERT_SCHEMA,
-            id: alert_id(&self.spec.id, &g, day, end, ""),
-            rule: self.spec.id.clone(),
-            title: self.spec.title.clone(),
-            attack: self.spec.attack.clone(),
-            severity: self.severity,
-            risk_score: self.severity.risk_score(),
-            provider: Provider::Aws,
-            group: g,
-            window_start: day,
-            window_end: end,
-            first_seen: agg.first,
-            last_seen: agg.last,
-            count: agg.calls,
-            fields: f,
-            evidence: agg.evidence,
-            suppressed: false,
-            reason: None,
-            notes: Vec::new(),
-        });
+        let alert = self
+            .spec
+            .alert(group, day, end)
+            .provider(Provider::Aws)
+            .severity(self.severity)
+            .seen(agg.first, agg.last, agg.calls)
+            .fields(f)
+            .evidence(agg.evidence)
+            .build();
+        cx.emit(alert);
     }
 }
 
 impl Rule for UnusedRegionActivity {
-    fn id(&self) -> &str {
-        &self.spec.id
+    type Params = Params;
+    type State = State;
+    const CATALOGUE: &'static str = include_str!("catalogue/unused-region-activity.toml");
+    const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
+
+    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+        Ok(UnusedRegionActivity {
+            severity: spec.default_severity().unwrap_or(Severity::Medium),
+            spec,
+            configured: p
+                .regions
+                .iter()
+                .map(|r| r.trim().to_lowercase())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            min_history: p.min_history,
+        })
+    }
+
+    fn spec(&self) -> &RuleSpec {
+        &self.spec
     }
 
     fn interest(&self) -> Interest {
@@ -410,65 +376,60 @@ impl Rule for UnusedRegionActivity {
             && !e.account.trim().is_empty()
     }
 
-    fn observe(&mut self, e: &Event, _out: &mut Vec<Alert>) {
-        let t = e.time;
-        if t.day() != self.day {
-            self.day = t.day();
-            self.in_use.clear();
-        }
-        let key = (e.account.trim().to_string(), e.region.trim().to_string());
-        let day = t.bin(DAY);
-        if self.summaries.is_some() {
-            let judged = self.in_use.contains(&key)
-                || self.days.get(&day).is_some_and(|d| d.contains_key(&key));
-            if !judged {
-                if self.unused(&key.0, &key.1, t) {
-                    let agg = self
-                        .summaries
-                        .as_mut()
-                        .and_then(|s| s.take(&key.0, &key.1, day))
-                        .unwrap_or_default()
-                        .into_day();
-                    self.days.entry(day).or_default().insert(key, agg);
-                } else {
-                    self.in_use.insert(key);
-                }
-            }
-            return;
-        }
-        if let Some(agg) = self.days.get_mut(&day).and_then(|d| d.get_mut(&key)) {
-            agg.add(e);
-        } else if !self.in_use.contains(&key) {
-            if self.unused(&key.0, &key.1, t) {
-                let mut agg = DayAgg {
-                    calls: 0,
-                    apis: Vec::new(),
-                    identities: Vec::new(),
-                    ips: Vec::new(),
-                    first: t,
-                    last: t,
-                    evidence: Vec::new(),
-                };
-                agg.add(e);
-                self.days.entry(day).or_default().insert(key.clone(), agg);
-            } else {
-                self.in_use.insert(key.clone());
-            }
-        }
-        lock(&self.store).record(ACCT_REGION, &key.0, &key.1, t);
-    }
-
-    fn store(&self) -> Option<SharedStore> {
-        Some(std::sync::Arc::clone(&self.store))
+    /// Every (account, region) an event was in.
+    fn history(&self, e: &Event, facts: &mut dyn Facts) {
+        facts.record(ACCT_REGION, e.account.trim(), e.region.trim(), e.time);
     }
 
     /// A region is judged at its first event of the day; the day's summary has the rest.
-    fn ahead(&self, e: &Event, h: &mut PendingHistory, summary: Option<&mut Summary>) -> Needs {
-        let (account, region) = (e.account.trim(), e.region.trim());
-        h.record_at(ACCT_REGION, account, region, e.time);
-        if let Some(groups) = summary.and_then(|s| s.downcast_mut::<Groups>()) {
-            groups.get(account, region, e.time.bin(DAY)).add(e);
+    fn observe(&self, st: &mut State, e: &Event, cx: &mut Context<'_>) {
+        let t = e.time;
+        if t.day() != st.day {
+            st.day = t.day();
+            st.in_use.clear();
         }
+        let key = (e.account.trim().to_string(), e.region.trim().to_string());
+        let day = t.bin(DAY);
+        let judged_unused = st.unused.get(&day).is_some_and(|d| d.contains(&key));
+        if !judged_unused {
+            if st.in_use.contains(&key) {
+                return;
+            }
+            if !self.unused(st, cx.history(), &key.0, &key.1, t) {
+                st.in_use.insert(key);
+                return;
+            }
+            st.unused.entry(day).or_default().insert(key.clone());
+        }
+        if !st.summarised {
+            st.groups.get(&key.0, &key.1, day).add(e);
+        }
+    }
+
+    fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
+        while let Some(entry) = st.unused.first_entry() {
+            if entry.key().add(DAY) > watermark {
+                break;
+            }
+            let (day, keys) = entry.remove_entry();
+            for k in keys {
+                let g = st.groups.take(&k.0, &k.1, day).unwrap_or_default();
+                self.emit(day, k, g, cx);
+            }
+        }
+    }
+
+    fn note(&self, st: &State) -> Option<String> {
+        (st.learned_silently > 0).then(|| format!("unused-region-activity: learned {} sources in silence (history shorter than min_history)", st.learned_silently))
+    }
+}
+
+impl WorkAhead for UnusedRegionActivity {
+    type Summary = Groups;
+
+    fn plan(&self, e: &Event, groups: &mut Groups) -> Needs {
+        let (account, region) = (e.account.trim(), e.region.trim());
+        groups.get(account, region, e.time.bin(DAY)).add(e);
         let mut key = String::with_capacity(account.len() + 1 + region.len());
         key.push_str(account);
         key.push('\0');
@@ -476,43 +437,12 @@ impl Rule for UnusedRegionActivity {
         Needs::FirstOf(key)
     }
 
-    fn new_summary(&self) -> Option<Summary> {
-        Some(Box::new(Groups::default()))
+    fn merge(&self, into: &mut Groups, from: Groups) {
+        into.merge(from);
     }
 
-    fn merge_summaries(&self, into: &mut Summary, from: Summary) {
-        if let (Some(into), Ok(from)) = (into.downcast_mut::<Groups>(), from.downcast::<Groups>()) {
-            into.merge(*from);
-        }
-    }
-
-    fn accept_summary(&mut self, summary: Summary) {
-        if let Ok(groups) = summary.downcast::<Groups>() {
-            self.summaries = Some(*groups);
-        }
-    }
-
-    fn advance(&mut self, watermark: Timestamp, out: &mut Vec<Alert>) {
-        while let Some(entry) = self.days.first_entry() {
-            if entry.key().add(DAY) > watermark {
-                break;
-            }
-            let (day, groups) = entry.remove_entry();
-            for (k, agg) in groups {
-                self.emit(day, k, agg, out);
-            }
-        }
-    }
-
-    fn summary_note(&self) -> Option<String> {
-        (self.learned_silently > 0).then(|| format!("unused-region-activity: learned {} sources in silence (history shorter than min_history)", self.learned_silently))
-    }
-
-    fn finish(&mut self, out: &mut Vec<Alert>) {
-        for (day, groups) in std::mem::take(&mut self.days) {
-            for (k, agg) in groups {
-                self.emit(day, k, agg, out);
-            }
-        }
+    fn accept(&self, st: &mut State, groups: Groups) {
+        st.groups = groups;
+        st.summarised = true;
     }
 }

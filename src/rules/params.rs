@@ -1,0 +1,46 @@
+//! Typed rule parameters: a rule's catalogue `params` merged key by key with the config's
+//! `[rules.<id>]`, deserialised into the rule's own `Params` struct. A missing or misspelt
+//! key, or a value of the wrong type, is an error here (and so in `config check`), never a
+//! panic at the first event.
+
+use super::catalogue::RuleSpec;
+use serde::de::DeserializeOwned;
+use std::fmt;
+
+/// Why a rule's parameters could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsError {
+    pub rule: String,
+    pub message: String,
+}
+
+impl fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}: {}", self.rule, self.message)
+    }
+}
+
+impl std::error::Error for ParamsError {}
+
+/// The catalogue defaults with `overrides` applied.
+pub fn merged(spec: &RuleSpec, overrides: Option<&toml::Table>) -> toml::Table {
+    let mut values = spec.params.clone();
+    if let Some(o) = overrides {
+        for (k, v) in o {
+            values.insert(k.clone(), v.clone());
+        }
+    }
+    values
+}
+
+pub fn typed_params<P: DeserializeOwned>(
+    spec: &RuleSpec,
+    overrides: Option<&toml::Table>,
+) -> Result<P, ParamsError> {
+    toml::Value::Table(merged(spec, overrides))
+        .try_into::<P>()
+        .map_err(|e| ParamsError {
+            rule: spec.id.clone(),
+            message: e.message().trim().to_string(),
+        })
+}
