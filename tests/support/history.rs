@@ -12,13 +12,9 @@ use std::sync::{Arc, Mutex};
 use tripline::config::Config;
 use tripline::engine::scan::{scan, ScanOptions};
 use tripline::event::{Alert, Timestamp};
-use tripline::rules::access_key_created::AccessKeyCreated;
-use tripline::rules::catalogue::{spec, Params};
-use tripline::rules::first_seen_api::FirstSeenApi;
-use tripline::rules::new_source_signin::NewSourceSignin;
-use tripline::rules::post_auth_enumeration::PostAuthEnumeration;
-use tripline::rules::unused_region_activity::UnusedRegionActivity;
-use tripline::rules::Rule;
+use tripline::rules::context::Setup;
+use tripline::rules::registry::registration;
+use tripline::rules::DynRule;
 use tripline::state::Store;
 
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
@@ -225,36 +221,48 @@ pub fn entra_audit(time: &str, activity: &str, actor: &str, target: &str) -> Str
     )
 }
 
+/// A history rule built for a scan on a given store (the engine owns the store: the rule
+/// names it, and `run_files` hands it to the scan).
+pub struct OnStore {
+    rule: Box<dyn DynRule>,
+    store: Shared,
+}
+
 /// Builds one of the history rules from its catalogue defaults (plus `overrides`) on `store`.
 pub fn rule_with(
     id: &str,
     cfg: &Config,
     store: &Shared,
     overrides: Option<&toml::Table>,
-) -> Box<dyn Rule> {
-    let s = spec(id).unwrap();
-    let p = Params::new(&s, overrides);
-    let st = Arc::clone(store);
-    match id {
-        NEW_SOURCE => Box::new(NewSourceSignin::new(s, &p, cfg, st)),
-        ENUM => Box::new(PostAuthEnumeration::new(s, &p, cfg, st)),
-        KEY => Box::new(AccessKeyCreated::new(s, &p, cfg, st)),
-        REGION => Box::new(UnusedRegionActivity::new(s, &p, cfg, st)),
-        FIRST => Box::new(FirstSeenApi::new(s, &p, cfg, st)),
-        other => panic!("not a history rule: {other}"),
+) -> OnStore {
+    assert!(ALL.contains(&id), "not a history rule: {id}");
+    let mut cfg = cfg.clone();
+    if let Some(o) = overrides {
+        cfg.rules.insert(id.to_string(), o.clone());
+    }
+    let rule = (registration(id).unwrap().build)(&Setup { config: &cfg }).unwrap();
+    OnStore {
+        rule,
+        store: Arc::clone(store),
     }
 }
 
-pub fn rules(ids: &[&str], cfg: &Config, store: &Shared) -> Vec<Box<dyn Rule>> {
+pub fn rules(ids: &[&str], cfg: &Config, store: &Shared) -> Vec<OnStore> {
     ids.iter()
         .map(|id| rule_with(id, cfg, store, None))
         .collect()
 }
 
-/// Writes each file's lines and scans them all with `rules`.
-pub fn run_files(files: &[Vec<String>], rules: Vec<Box<dyn Rule>>) -> Vec<Alert> {
+/// Writes each file's lines and scans them all with `rules`, on their store.
+pub fn run_files(files: &[Vec<String>], rules: Vec<OnStore>) -> Vec<Alert> {
     let (_dir, inputs) = support::write_parts(files);
-    scan(inputs, rules, &ScanOptions::default()).unwrap().alerts
+    let store = rules.first().map(|r| Arc::clone(&r.store));
+    let opts = ScanOptions {
+        store,
+        ..ScanOptions::default()
+    };
+    let rules = rules.into_iter().map(|r| r.rule).collect();
+    scan(inputs, rules, &opts).unwrap().alerts
 }
 
 /// One scan of `lines` with the rules `ids` (defaults, `cfg`) on `store`.

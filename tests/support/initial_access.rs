@@ -10,14 +10,9 @@ use tripline::config::{Cidr, Config};
 use tripline::engine::scan::{scan, ScanOptions};
 use tripline::event::{Alert, Timestamp};
 use tripline::input::InputPath;
-use tripline::rules::anonymizer_signin::AnonymizerSignin;
-use tripline::rules::bucket_enumeration::BucketEnumeration;
-use tripline::rules::catalogue::{spec, Params};
-use tripline::rules::external_object_read::ExternalObjectRead;
-use tripline::rules::legacy_auth_signin::LegacyAuthSignin;
-use tripline::rules::password_spray::PasswordSpray;
-use tripline::rules::tenant_enumeration::TenantEnumeration;
-use tripline::rules::Rule;
+use tripline::rules::registry::registration;
+use tripline::rules::context::Setup;
+use tripline::rules::DynRule;
 
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
 pub const ACCT: &str = "123456789012";
@@ -187,31 +182,27 @@ pub fn config(bucket_prefixes: &[&str], internal_cidrs: &[&str]) -> Config {
     cfg
 }
 
-/// Builds one of this suite's rules from its catalogue defaults (plus `overrides`).
+/// Builds one of this suite's rules from its catalogue defaults (plus `overrides`), through
+/// its registry line as `scan` does.
 pub fn rule_with(
     id: &str,
     cfg: &Config,
     overrides: Option<&toml::Table>,
-) -> Result<Box<dyn Rule>, String> {
-    let s = spec(id).unwrap();
-    let p = Params::new(&s, overrides);
-    Ok(match id {
-        "password-spray" => Box::new(PasswordSpray::new(s, &p, cfg)),
-        "bucket-enumeration" => Box::new(BucketEnumeration::new(s, &p, cfg)),
-        "tenant-enumeration" => Box::new(TenantEnumeration::new(s, &p, cfg)),
-        "legacy-auth-signin" => Box::new(LegacyAuthSignin::new(s, &p, cfg)),
-        "anonymizer-signin" => Box::new(AnonymizerSignin::new(s, &p, cfg)?),
-        "external-object-read" => Box::new(ExternalObjectRead::new(s, &p, cfg)),
-        other => panic!("not an initial-access rule: {other}"),
-    })
+) -> Result<Box<dyn DynRule>, String> {
+    let mut cfg = cfg.clone();
+    if let Some(o) = overrides {
+        cfg.rules.insert(id.to_string(), o.clone());
+    }
+    let reg = registration(id).unwrap_or_else(|| panic!("not a rule: {id}"));
+    (reg.build)(&Setup { config: &cfg }).map_err(|e| e.to_string())
 }
 
-pub fn rule(id: &str, cfg: &Config) -> Box<dyn Rule> {
+pub fn rule(id: &str, cfg: &Config) -> Box<dyn DynRule> {
     rule_with(id, cfg, None).unwrap()
 }
 
 /// Writes each file's lines and scans them all with `rules`.
-pub fn run_files(files: &[Vec<String>], rules: Vec<Box<dyn Rule>>) -> Vec<Alert> {
+pub fn run_files(files: &[Vec<String>], rules: Vec<Box<dyn DynRule>>) -> Vec<Alert> {
     let dir = tempfile::tempdir().unwrap();
     let mut inputs = Vec::new();
     for (i, lines) in files.iter().enumerate() {
