@@ -52,7 +52,10 @@ proptest! {
         // A deterministic shuffle from the seed, then a split into `parts` files.
         let files = shuffle_and_split(lines.clone(), seed, seed, parts);
         let split = comparable(&scan_files(&files, &rules));
-        prop_assert_eq!(reference, split);
+        prop_assert_eq!(&reference, &split);
+        // The same through the spill path: a few dozen events in memory, the rest on disk.
+        let spilled = comparable(&scan_files_budget(&files, &rules, &Default::default(), Some(24)));
+        prop_assert_eq!(reference, spilled);
     }
 }
 
@@ -83,5 +86,8 @@ fn reversed_files_and_records_give_the_same_alerts_and_ids() {
     let mut second: Vec<String> = lines[45..].to_vec();
     first.reverse();
     second.reverse();
-    assert_eq!(reference, comparable(&scan_files(&[second, first], &rules)));
+    let files = [second, first];
+    assert_eq!(reference, comparable(&scan_files(&files, &rules)));
+    let spilled = scan_files_budget(&files, &rules, &Default::default(), Some(24));
+    assert_eq!(reference, comparable(&spilled), "sorted on disk");
 }

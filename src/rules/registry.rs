@@ -109,7 +109,11 @@ pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Select
     let setup = Setup { config: cfg };
     let mut rules = Vec::new();
     let mut not_implemented = Vec::new();
-    for r in REGISTRY.iter().filter(|r| enabled(r.id, only, disable)) {
+    // Rules run, and report their notes, in id order: the order every earlier release used,
+    // so summaries read the same from run to run.
+    let mut registrations: Vec<&Registration> = REGISTRY.iter().collect();
+    registrations.sort_by_key(|r| r.id);
+    for r in registrations.into_iter().filter(|r| enabled(r.id, only, disable)) {
         if !RuleSpec::parse(r.catalogue).implemented {
             if !only.is_empty() {
                 not_implemented.push(r.id.to_string());

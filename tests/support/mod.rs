@@ -146,6 +146,17 @@ pub fn scan_files_with(
     rules: &[&str],
     overrides: &BTreeMap<String, toml::Table>,
 ) -> Scanned {
+    scan_files_budget(files, rules, overrides, None)
+}
+
+/// As `scan_files_with`, holding at most `budget` events in memory before sorted runs spill
+/// to disk (`--sort-budget`).
+pub fn scan_files_budget(
+    files: &[Vec<String>],
+    rules: &[&str],
+    overrides: &BTreeMap<String, toml::Table>,
+    budget: Option<usize>,
+) -> Scanned {
     let cfg = tripline::config::Config {
         rules: overrides.clone(),
         ..Default::default()
@@ -153,7 +164,11 @@ pub fn scan_files_with(
     let (dir, inputs) = write_parts(files);
     let only: Vec<String> = rules.iter().map(|s| s.to_string()).collect();
     let sel = build(&only, &[], &cfg).unwrap();
-    let result = scan(inputs, sel.rules, &ScanOptions::default()).unwrap();
+    let mut opts = ScanOptions::default();
+    if let Some(b) = budget {
+        opts.run_events = b;
+    }
+    let result = scan(inputs, sel.rules, &opts).unwrap();
     Scanned {
         alerts: result.alerts,
         _dir: dir,
