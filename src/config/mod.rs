@@ -18,16 +18,19 @@
 //! pure function of its text (plus, in [`load`], whether the list files it names exist).
 
 mod annotated_default;
+mod checker;
 mod cidr;
 mod error;
 mod glob;
-mod source_map;
+mod position;
+mod schema;
+mod toml_value;
 mod validate;
 mod working_hours;
 
 pub use annotated_default::default_annotated;
 pub use cidr::Cidr;
-pub use error::{ConfigError, ConfigErrors};
+pub use error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use glob::glob_match;
 pub use working_hours::{Weekday, WorkingHours};
 
@@ -160,10 +163,11 @@ pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigErrors> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
         file: name.clone(),
-        errors: vec![ConfigError {
-            line: None,
-            message: format!("cannot read the config file: {e}"),
-        }],
+        errors: vec![ConfigError::new(
+            ConfigErrorKind::Read,
+            None,
+            format!("cannot read the config file: {e}"),
+        )],
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     validate::parse(&text, &name, Some(base))
