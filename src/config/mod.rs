@@ -180,4 +180,8 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigErrors> {
 }
 
 #[cfg(test)]
+mod drift_tests;
+#[cfg(test)]
+mod place_tests;
+#[cfg(test)]
 mod tests;
