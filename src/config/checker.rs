@@ -124,10 +124,7 @@ impl<'a> Checker<'a> {
     pub fn pattern(&mut self, s: &Scope, key: &str) -> Option<String> {
         let v = self.string(s, key)?;
         if v.is_empty() {
-            let message = format!(
-                "`{key}` in {} is empty; remove it or give a value",
-                s.name
-            );
+            let message = format!("`{key}` in {} is empty; remove it or give a value", s.name);
             self.report(Kind::InvalidValue, s.value_at(key), message);
             return None;
         }

@@ -17,7 +17,10 @@ fn places(text: &str) -> Vec<(Kind, usize, usize)> {
 #[test]
 fn each_kind_of_problem() {
     assert_eq!(places("a = 1\nb = = 2\n"), [(Kind::Syntax, 2, 5)]);
-    assert_eq!(places("[organisation]\n  nope = 1\n"), [(Kind::UnknownKey, 2, 3)]);
+    assert_eq!(
+        places("[organisation]\n  nope = 1\n"),
+        [(Kind::UnknownKey, 2, 3)]
+    );
     assert_eq!(places("[rules.nope]\n"), [(Kind::UnknownRule, 1, 1)]);
     assert_eq!(
         places("[[suppress]]\nrule = \"nope\"\nidentity = \"a\"\nreason = \"x\"\n"),
@@ -27,8 +30,14 @@ fn each_kind_of_problem() {
         places("[working_hours]\ntimezone = \"UTC\"\nstart = \"09:00\"\n"),
         [(Kind::MissingKey, 1, 1)]
     );
-    assert_eq!(places("[state]\nretention = 30\n"), [(Kind::WrongType, 2, 13)]);
-    assert_eq!(places("[stream]\nlateness = \"1y\"\n"), [(Kind::InvalidValue, 2, 12)]);
+    assert_eq!(
+        places("[state]\nretention = 30\n"),
+        [(Kind::WrongType, 2, 13)]
+    );
+    assert_eq!(
+        places("[stream]\nlateness = \"1y\"\n"),
+        [(Kind::InvalidValue, 2, 12)]
+    );
     assert_eq!(
         places("[rules.password-spray]\nnope = 1\nwindow = 5\nmin_failures = 0\n"),
         [
@@ -43,7 +52,10 @@ fn each_kind_of_problem() {
     std::fs::write(&path, "[lists]\ngeoip = \"absent.mmdb\"\n").unwrap();
     let err = load(&path).unwrap_err();
     assert_eq!(err.errors[0].kind, Kind::MissingFile);
-    assert_eq!((err.errors[0].line, err.errors[0].column), (Some(2), Some(9)));
+    assert_eq!(
+        (err.errors[0].line, err.errors[0].column),
+        (Some(2), Some(9))
+    );
     let err = load(dir.path().join("absent.toml")).unwrap_err();
     assert_eq!(err.errors[0].kind, Kind::Read);
     assert_eq!((err.errors[0].line, err.errors[0].column), (None, None));
@@ -89,8 +101,5 @@ fn dotted_inline_and_crlf_files() {
         places("[organisation]\n  [organisation.x.y]\n  z = 1\n"),
         [(Kind::UnknownKey, 2, 17)]
     );
-    assert_eq!(
-        places("[suppress.x]\n"),
-        [(Kind::WrongType, 1, 2)]
-    );
+    assert_eq!(places("[suppress.x]\n"), [(Kind::WrongType, 1, 2)]);
 }

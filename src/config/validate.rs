@@ -136,13 +136,13 @@ impl Validator<'_> {
     }
 
     fn working_hours(&mut self, t: &Scope) -> Option<WorkingHours> {
-        self.c.unknown_keys(t, &section("working_hours").key_names());
+        self.c
+            .unknown_keys(t, &section("working_hours").key_names());
         let before = self.c.errors.len();
         let timezone = self.c.required_string(t, "timezone");
         if let Some(tz) = &timezone {
             if let Err(e) = check_timezone(tz) {
-                self.c
-                    .report(Kind::InvalidValue, t.value_at("timezone"), e);
+                self.c.report(Kind::InvalidValue, t.value_at("timezone"), e);
             }
         }
         let days = self.days(t);
@@ -163,7 +163,8 @@ impl Validator<'_> {
                     "`end` ({:02}:{:02}) must be after `start` ({:02}:{:02}); working hours that span midnight are not supported",
                     e.0, e.1, s.0, s.1
                 );
-                self.c.report(Kind::InvalidValue, t.value_at("end"), message);
+                self.c
+                    .report(Kind::InvalidValue, t.value_at("end"), message);
             }
         }
         if self.c.errors.len() > before {
@@ -187,7 +188,8 @@ impl Validator<'_> {
         let names = self.c.strings(t, "days")?;
         if names.is_empty() {
             let message = "`days` is empty: remove [working_hours] to turn working hours off";
-            self.c.report(Kind::InvalidValue, t.value_at("days"), message);
+            self.c
+                .report(Kind::InvalidValue, t.value_at("days"), message);
             return None;
         }
         let mut days = Vec::new();
@@ -199,8 +201,9 @@ impl Validator<'_> {
                 }
                 Some(d) => days.push(d),
                 None => {
-                    let message =
-                        format!("`days`: {n:?} is not a day; use mon, tue, wed, thu, fri, sat, sun");
+                    let message = format!(
+                        "`days`: {n:?} is not a day; use mon, tue, wed, thu, fri, sat, sun"
+                    );
                     self.c.report(Kind::InvalidValue, at, message);
                 }
             }
@@ -262,7 +265,9 @@ impl Validator<'_> {
             Item::Value(Value::Array(a)) => a
                 .iter()
                 .map(|v| {
-                    let at = v.span().map_or_else(|| root.value_at("suppress"), |s| s.start);
+                    let at = v
+                        .span()
+                        .map_or_else(|| root.value_at("suppress"), |s| s.start);
                     (v.as_inline_table().map(|t| t as &dyn TableLike), at)
                 })
                 .collect(),
