@@ -2,9 +2,12 @@
 //! suppressions and list files.
 //!
 //! Loading is parse, then validate everything: [`load`] and [`parse`] return every problem in
-//! the file at once, each with its line, so `tripline config check` can list them all.
-//! Unknown keys are errors, because a misspelt threshold that silently keeps its default is
-//! worse than a refusal to start.
+//! the file at once as [`ConfigErrors`], each a [`ConfigError`] with its [`ConfigErrorKind`],
+//! line and column, so `tripline config check` can list them all. The text is parsed once, by
+//! `toml_edit`, whose spans place each problem. Unknown keys are errors, because a misspelt
+//! threshold that silently keeps its default is worse than a refusal to start. The keys the
+//! loader knows are the ones [`default_annotated`] prints: both read `schema.rs` and the rule
+//! catalogue. Nothing here prints; the binary decides how problems reach the user.
 //!
 //! ```
 //! let cfg = tripline::config::parse("[rules.password-spray]\nwindow = \"5m\"\n", "tripline.toml").unwrap();
