@@ -1,16 +1,23 @@
-//! `tripline config default`: the default configuration, annotated. Sections whose default is
-//! "off" and every `[rules.<id>]` table are printed commented out; a commented block starts at
-//! its `# [header]` line and ends at the next blank line, with explanations above the header or
-//! after the value, so removing the leading `# ` from a block gives a valid table. The rule
-//! blocks are generated from the catalogue, so they never fall behind it.
+//! `tripline config default`: the default configuration, annotated, generated from the same
+//! definitions the loader checks against: the fixed sections and keys from `schema`, one
+//! `[rules.<id>]` block per catalogue rule with every parameter. A key added to either is
+//! printed here without touching this file.
+//!
+//! Sections whose default is "off" and every `[rules.<id>]` table are printed commented out; a
+//! commented block starts at its `# [header]` line and ends at the next blank line, with
+//! explanations above the header or after the value, so removing the leading `# ` from a block
+//! gives a valid table.
 
-use super::Config;
+use super::schema::{Section, SECTIONS};
 use crate::event::Duration;
 use crate::rules::catalogue::{catalogue, RuleSpec};
 use std::fmt::Write;
 use toml::Value;
 
+/// Prose is wrapped to this width.
 const WIDTH: usize = 96;
+/// A note after a value may run to here before it wraps.
+const NOTE_WIDTH: usize = 120;
 
 const HEAD: &str = r#"# tripline configuration (SPEC §6). Check a file with `tripline config check FILE`: it lists
 # every problem with its line. Unknown keys are errors, so a misspelt threshold never keeps its
@@ -21,69 +28,62 @@ const HEAD: &str = r#"# tripline configuration (SPEC §6). Check a file with `tr
 # is no other special character. Write `*Terraform/*` to match anywhere. User agents compare
 # case-insensitively, everything else case-sensitively.
 # Durations are an integer and a unit: 30s, 10m, 1h, 7d.
-
-[organisation]
-# Prefixes of your bucket names (lower case). bucket-enumeration counts 403/404 answers to
-# listing requests only for buckets whose names start with one of these.
-bucket_prefixes = []
-# Your own networks, as "10.0.0.0/8", "2001:db8::/32" or a bare address. external-object-read
-# ignores object reads from these.
-internal_cidrs = []
-# Identity patterns of high-privilege principals, such as "*admin*" or "arn:aws:iam::*:root".
-# A new access key for one of them escalates access-key-created.
-high_privilege = []
-
-# Working hours: access-key-created escalates keys created outside them. Off when absent.
-# [working_hours]
-# timezone = "Europe/London"                   # IANA time zone name: Area/Location, or UTC
-# days = ["mon", "tue", "wed", "thu", "fri"]   # mon .. sun; this list is the default
-# start = "08:00"                              # HH:MM local time, inclusive
-# end = "18:00"                                # HH:MM local time, exclusive, after start; "24:00" is midnight
-
-[state]
-retention = "30d"   # baseline history kept, counted back from the newest event stored (not the clock)
-
-[stream]
-lateness = "15m"    # watch / serve: the watermark trails the newest event by this; later events count as late
-
-# List files for enrichment. Relative paths are resolved against this file's directory.
-# [lists]
-# tor_exits = "tor-exits.txt"           # Tor exit addresses, one per line (anonymizer-signin)
-# geoip = "GeoLite2-Country.mmdb"       # MaxMind DB country database (new-source-signin countries)
-# asn = "GeoLite2-ASN.mmdb"             # MaxMind DB ASN database (new-source-signin ASNs)
-
-# Suppressions, any number. An alert that matches every field given is kept but marked
-# `suppressed` with the reason (shown with --show-suppressed), never dropped. Give a reason and
-# at least one of identity, user_agent, source_cidr, account.
-# [[suppress]]
-# rule = "cloud-discovery-burst"                  # a rule id; all rules when absent
-# identity = "arn:aws:iam::*:role/terraform-*"    # identity glob, case-sensitive
-# user_agent = "Terraform/*"                      # glob, case-insensitive; every contributing event must match
-# source_cidr = "10.1.0.0/16"                     # network or address the activity came from
-# account = "123456789012"                        # account, subscription or project glob
-# reason = "nightly terraform plan"               # required: shown on the suppressed alert
-
-# Rules. Each [rules.<id>] table overrides that rule's thresholds and lists key by key; keys
-# left out keep the defaults shown. `tripline rules show ID` prints a rule's full definition.
 "#;
+
+const RULES_INTRO: &str = "Rules. Each [rules.<id>] table overrides that rule's thresholds and \
+lists key by key; keys left out keep the defaults shown. `tripline rules show ID` prints a rule's \
+full definition.";
 
 /// The annotated default config, as printed by `tripline config default`.
 pub fn default_annotated() -> String {
-    // The live values above are the defaults; keep them honest.
-    debug_assert_eq!(
-        Config::default().state.retention,
-        Duration::parse("30d").unwrap()
-    );
-    debug_assert_eq!(
-        Config::default().stream.lateness,
-        Duration::parse("15m").unwrap()
-    );
     let mut out = String::from(HEAD);
+    for section in SECTIONS {
+        out.push('\n');
+        section_block(&mut out, section);
+    }
+    out.push('\n');
+    comment(&mut out, RULES_INTRO);
     for spec in catalogue() {
         out.push('\n');
         rule_block(&mut out, &spec);
     }
     out
+}
+
+/// A fixed section: its explanation, the header, each key with its value and note. A note
+/// that does not fit after its value goes above it in a live section; in a commented one it
+/// wraps into comment lines that stay comments once the block's `# ` is removed.
+fn section_block(out: &mut String, s: &Section) {
+    comment(out, s.about);
+    let prefix = if s.off_by_default { "# " } else { "" };
+    let header = if s.many {
+        format!("[[{}]]", s.name)
+    } else {
+        format!("[{}]", s.name)
+    };
+    let _ = writeln!(out, "{prefix}{header}");
+    let code = |k: &super::schema::Key| format!("{prefix}{} = {}", k.name, k.value);
+    let align = s.keys.iter().map(|k| code(k).len()).max().unwrap_or(0) + 3;
+    for key in s.keys {
+        let code = code(key);
+        if !s.off_by_default && align + 2 + key.about.len() > NOTE_WIDTH {
+            comment(out, key.about);
+            let _ = writeln!(out, "{code}");
+            continue;
+        }
+        let notes = wrap(key.about, NOTE_WIDTH - align - 2);
+        for (i, note) in notes.iter().enumerate() {
+            let lead = if i == 0 { code.as_str() } else { prefix };
+            let _ = writeln!(out, "{lead:<align$}# {note}");
+        }
+    }
+}
+
+/// Prose as `# ` lines; nothing for empty prose.
+fn comment(out: &mut String, prose: &str) {
+    for line in wrap(prose, WIDTH - 2) {
+        let _ = writeln!(out, "# {line}");
+    }
 }
 
 fn rule_block(out: &mut String, spec: &RuleSpec) {

@@ -2,9 +2,12 @@
 //! suppressions and list files.
 //!
 //! Loading is parse, then validate everything: [`load`] and [`parse`] return every problem in
-//! the file at once, each with its line, so `tripline config check` can list them all.
-//! Unknown keys are errors, because a misspelt threshold that silently keeps its default is
-//! worse than a refusal to start.
+//! the file at once as [`ConfigErrors`], each a [`ConfigError`] with its [`ConfigErrorKind`],
+//! line and column, so `tripline config check` can list them all. The text is parsed once, by
+//! `toml_edit`, whose spans place each problem. Unknown keys are errors, because a misspelt
+//! threshold that silently keeps its default is worse than a refusal to start. The keys the
+//! loader knows are the ones [`default_annotated`] prints: both read `schema.rs` and the rule
+//! catalogue. Nothing here prints; the binary decides how problems reach the user.
 //!
 //! ```
 //! let cfg = tripline::config::parse("[rules.password-spray]\nwindow = \"5m\"\n", "tripline.toml").unwrap();
@@ -18,16 +21,19 @@
 //! pure function of its text (plus, in [`load`], whether the list files it names exist).
 
 mod annotated_default;
+mod checker;
 mod cidr;
 mod error;
 mod glob;
-mod source_map;
+mod position;
+mod schema;
+mod toml_value;
 mod validate;
 mod working_hours;
 
 pub use annotated_default::default_annotated;
 pub use cidr::Cidr;
-pub use error::{ConfigError, ConfigErrors};
+pub use error::{ConfigError, ConfigErrorKind, ConfigErrors};
 pub use glob::glob_match;
 pub use working_hours::{Weekday, WorkingHours};
 
@@ -160,10 +166,11 @@ pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigErrors> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
         file: name.clone(),
-        errors: vec![ConfigError {
-            line: None,
-            message: format!("cannot read the config file: {e}"),
-        }],
+        errors: vec![ConfigError::new(
+            ConfigErrorKind::Read,
+            None,
+            format!("cannot read the config file: {e}"),
+        )],
     })?;
     let base = path.parent().unwrap_or(Path::new(""));
     validate::parse(&text, &name, Some(base))
@@ -175,5 +182,9 @@ pub fn parse(text: &str, name: &str) -> Result<Config, ConfigErrors> {
     validate::parse(text, name, None)
 }
 
+#[cfg(test)]
+mod drift_tests;
+#[cfg(test)]
+mod place_tests;
 #[cfg(test)]
 mod tests;
