@@ -205,7 +205,7 @@ fn append(rec: &mut Vec<u8>, oversize: &mut usize, piece: &[u8], max: usize) {
     }
 }
 
-/// `TimeGenerated [UTC]` → `TimeGenerated`: Sentinel's portal export adds the zone to the name.
+/// `Name [UTC]` → `Name`: Sentinel's portal export adds the zone to a time column's name.
 fn clean_column(c: &str) -> String {
     let c = c.trim().trim_start_matches('\u{feff}');
     match c.find(" [") {

@@ -4,6 +4,7 @@
 pub use super::batch::{bad, Batch, FileError, RecordKind, RecordMeta};
 pub use super::json_framer::Rest;
 use super::{csv::CsvFramer, json_framer::JsonFramer, lines::LineFramer};
+use crate::normalize::detect::{self, Head};
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -40,7 +41,7 @@ pub fn frame_input_until_lines(
     };
     // A UTF-8 byte-order mark (Windows tools, PowerShell exports) is no part of the first
     // record: left in, it made the framers see text before the first JSON value and lose a
-    // one-line `{"Records":[...]}` file whole.
+    // one-line file holding one envelope (all its records) whole.
     let bom = match reader.fill_buf() {
         Ok(h) if h.starts_with(UTF8_BOM) => UTF8_BOM.len(),
         Ok(_) => 0,
@@ -74,7 +75,7 @@ pub fn frame_input_until_lines(
             .run(reader, emit)
             .map(|()| Rest::Done),
         Sniff::Text => {
-            if let Some(first) = no_text_log_line(head) {
+            if let Some(first) = detect::no_text_log_line(head) {
                 return Err(FileError {
                     source: source.clone(),
                     detail: format!(
@@ -115,37 +116,18 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// hundredths at most — and one such record must never get the whole file rejected.
 const BINARY_PERCENT: usize = 10;
 
+/// Binary data is told apart here, from the bytes alone; which log format the text is,
+/// `normalize::detect` says.
 fn sniff(head: &[u8]) -> Sniff {
     let probe = &head[..head.len().min(4096)];
     if suspicious_bytes(probe) * 100 >= BINARY_PERCENT * probe.len().max(1) {
         return Sniff::Binary;
     }
-    let first_line = probe.split(|&b| b == b'\n').next().unwrap_or(probe);
-    let line = String::from_utf8_lossy(first_line);
-    match probe.iter().find(|b| !b.is_ascii_whitespace()) {
-        // A text log line whose first field starts with a brace is still a text log line.
-        Some(b'{') | Some(b'[')
-            if first_field_is_not_json(&line)
-                && crate::normalize::is_text_log_line(line.trim_end()) =>
-        {
-            Sniff::Text
-        }
-        Some(b'{') | Some(b'[') => Sniff::Json,
-        _ => {
-            if looks_like_csv_header(&line) {
-                Sniff::Csv
-            } else {
-                Sniff::Text
-            }
-        }
+    match detect::file_head(probe) {
+        Head::Json => Sniff::Json,
+        Head::Csv => Sniff::Csv,
+        Head::TextLines => Sniff::Text,
     }
-}
-
-/// `{203.0.113.50}` may be a text log's first field; `{"eventVersion":`, `[{"a":`, `[` or
-/// `{` never are (the probe may cut a JSON line, so it is not parsed to decide).
-fn first_field_is_not_json(line: &str) -> bool {
-    let field = line.trim_start().split(' ').next().unwrap_or("");
-    field.len() > 1 && !field.contains('"') && !field[1..].starts_with(['{', '['])
 }
 
 /// Control bytes (but tab, newline, carriage return) and bytes of invalid UTF-8 sequences.
@@ -162,45 +144,6 @@ fn suspicious_bytes(probe: &[u8]) -> usize {
         rest = &rest[e.valid_up_to() + bad..];
     }
     n
-}
-
-/// The first non-blank line, when no complete line of `head` (the first read: up to
-/// 256 KiB) is a text log line. A file is rejected whole only when nothing in it is a log;
-/// one odd line, even the first, is counted as one unrecognised record instead.
-fn no_text_log_line(head: &[u8]) -> Option<String> {
-    let complete = match memchr::memrchr(b'\n', head) {
-        Some(i) => &head[..i],
-        None => head,
-    };
-    let mut first = None;
-    for line in complete.split(|&b| b == b'\n') {
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let text = String::from_utf8_lossy(line);
-        let text = text.trim_end();
-        if crate::normalize::is_text_log_line(text) {
-            return None;
-        }
-        first.get_or_insert_with(|| text.to_string());
-    }
-    first
-}
-
-fn looks_like_csv_header(line: &str) -> bool {
-    let commas = line.matches(',').count();
-    commas >= 2
-        && [
-            "TimeGenerated",
-            "EventName",
-            "OperationName",
-            "$table",
-            "Event Name",
-            "eventTime",
-            "UserPrincipalName",
-        ]
-        .iter()
-        .any(|k| line.contains(k))
 }
 
 #[cfg(test)]

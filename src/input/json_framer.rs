@@ -3,43 +3,28 @@
 //! - a sequence of top-level values (JSON lines, or concatenated pretty-printed objects),
 //!   each one a record;
 //! - a top-level array, each element a record (`gcloud logging read --format=json`);
-//! - a top-level object whose wrapper key (`Records`, `records`, `value`, `Events`,
-//!   `logEvents`, ...) holds an array: each element a record (`file#Records[17]`), however
-//!   many megabytes the file has;
-//! - the same envelopes as elements of a top-level array (`jq -s` merging CloudTrail files:
-//!   `[{"Records":[...]},{"Records":[...]}]`): each inner element a record
-//!   (`file#[1].Records[5]`);
-//! - Log Analytics query results (`{"tables":[{"columns":[...],"rows":[[...],...]}]}`):
-//!   each row a record (`file#tables[0].rows[17]`), carrying its table's column names in
-//!   its batch's `header`.
+//! - a top-level object whose wrapper key holds an array of records (an envelope key of
+//!   `normalize::detect::envelope`): each element a record (`file#KEY[17]`), however many
+//!   megabytes the file has;
+//! - the same envelopes as elements of a top-level array (`jq -s` merging CloudTrail
+//!   delivery files): each inner element a record (`file#[1].KEY[5]`);
+//! - Log Analytics query results (an envelope key whose array holds tables, each with its
+//!   columns and rows): each row a record (`file#KEY[0].ROWS[17]`), carrying its table's
+//!   column names in its batch's `header`.
 //! The nesting is followed with a small explicit stack of the wrapper levels above the
-//! records (at most three: array, `tables`, `rows`), never by recursing on the input's
-//! depth. Values are validated later, by the parser, record by record.
+//! records (at most three: array, tables, rows), never by recursing on the input's depth.
+//! Values are validated later, by the parser, record by record.
+//!
+//! The framer knows no key by name: it asks `normalize::detect::envelope` whether a key it
+//! meets opens an envelope, as the format's owner is the one to say (ARCHITECTURE.md).
 
 use super::batch::too_large;
 use super::batch::{bad, Batch, RecordKind};
 use super::lines::LineFramer;
 use crate::event::{BadReason, Origin};
+use crate::normalize::detect::envelope::{self, Holds, TABLE_COLUMNS, TABLE_ROWS};
 use std::io::{self, BufRead};
 use std::sync::Arc;
-
-/// The vendor key names the framer must know, all here. Keys whose array value holds the
-/// records of an export envelope, and what the array's elements are:
-pub const WRAPPER_KEYS: &[(&str, Elements)] = &[
-    ("Records", Elements::Records),          // CloudTrail S3 delivery
-    ("records", Elements::Records),          // Azure diagnostic export (storage, Event Hub)
-    ("Events", Elements::Records),           // aws cloudtrail lookup-events
-    ("value", Elements::Records),            // Azure REST, Microsoft Graph
-    ("logEvents", Elements::Records),        // CloudWatch Logs subscription
-    ("QueryResultRows", Elements::Records),  // CloudTrail Lake get-query-results
-    ("entries", Elements::Records),          // Cloud Logging entries.list
-    ("receivedMessages", Elements::Records), // Pub/Sub pull
-    ("tables", Elements::Tables),            // Log Analytics query API
-];
-/// Inside one Log Analytics table: the column descriptions (parsed into names by
-/// `normalize::table_column_names`) and the rows, one record each.
-const TABLE_COLUMNS: &str = "columns";
-const TABLE_ROWS: &str = "rows";
 
 /// What the elements of an array holding records are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +37,17 @@ pub enum Elements {
     Tables,
     /// Rows of one table.
     Rows,
+}
+
+impl Elements {
+    /// What the framer streams out of the array under an envelope key: Lake rows are
+    /// records to it, read as such by `normalize`.
+    fn under(holds: Holds) -> Elements {
+        match holds {
+            Holds::Records | Holds::LakeRows => Elements::Records,
+            Holds::Tables => Elements::Tables,
+        }
+    }
 }
 
 struct Container {
@@ -298,7 +294,7 @@ impl JsonFramer {
     }
 
     /// Opens a record at `end_depth` (the depth its value starts at). A `{` opened right
-    /// inside a top-level array or a `tables` array, or at the top level, is watched for a
+    /// inside a top-level array or an array of tables, or at the top level, is watched for a
     /// wrapper key whose array is streamed instead.
     fn open_record(&mut self, end_depth: u32, scalar: bool, object: bool, batch: &mut Batch) {
         self.rec_open = true;
@@ -500,7 +496,7 @@ impl JsonFramer {
                         self.depth += 1;
                     } else if b == b'[' && self.watching() && self.pending.is_some() {
                         match self.pending.take().unwrap() {
-                            // `{"Records": [` — stream the elements, drop the envelope.
+                            // An envelope key's `[`: stream the elements, drop the envelope.
                             Pending::Wrapper(key, elements) => {
                                 seg = None;
                                 let key = self.elem_path(key);
@@ -510,7 +506,7 @@ impl JsonFramer {
                                 self.columns_at = self.rec_pos(i, seg).map(|p| (p, None));
                                 self.depth += 1;
                             }
-                            // `"rows": [` after the columns: stream the rows, each named
+                            // The rows' `[` after the columns: stream the rows, each named
                             // by the columns. Without columns the table stays one record.
                             Pending::Rows => {
                                 if let Some(s) = seg {
@@ -518,10 +514,9 @@ impl JsonFramer {
                                     seg = Some(i);
                                 }
                                 let columns = match self.columns_at {
-                                    Some((a, Some(z))) if self.rec_oversize == 0 => self
-                                        .rec
-                                        .get(a..z)
-                                        .and_then(crate::normalize::table_column_names),
+                                    Some((a, Some(z))) if self.rec_oversize == 0 => {
+                                        self.rec.get(a..z).and_then(envelope::table_column_names)
+                                    }
                                     _ => None,
                                 };
                                 if columns.is_some() {
@@ -614,10 +609,8 @@ impl JsonFramer {
                                 None
                             }
                         } else {
-                            WRAPPER_KEYS
-                                .iter()
-                                .find(|(w, _)| w.as_bytes() == k)
-                                .map(|&(w, e)| Pending::Wrapper(w, e))
+                            envelope::array_key(k)
+                                .map(|(w, holds)| Pending::Wrapper(w, Elements::under(holds)))
                         };
                     }
                 }

@@ -3,7 +3,7 @@
 //! connector would have stored (SPEC §5).
 
 use super::record_error::RecordError;
-use super::value::{json_column, path, text};
+use super::value::{json_column, path, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 
@@ -69,6 +69,12 @@ fn caller_from_claims(claims: &Value) -> String {
     text(claims, &["oid", "appid"])
 }
 
+/// Diagnostic-settings records: an `operationName` beside a `resourceId` or `category`. Entra
+/// and Front Door diagnostic records have those too, so this is tried after them.
+pub fn matches_diagnostic(r: &Record) -> bool {
+    r.has("operationName") && (r.has("resourceId") || r.has("category"))
+}
+
 /// Diagnostic-settings export: `{"records":[{"time","operationName","resultType","identity"...}]}`.
 pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let time = time_of(v, &["time", "eventTimestamp"])?;
@@ -117,6 +123,11 @@ fn connector_status(s: &str) -> String {
     }
 }
 
+/// REST / `az monitor activity-log list` events: `operationName` is an object with a `value`.
+pub fn matches_rest(r: &Record) -> bool {
+    r.has_key("eventTimestamp") && path(r.value, "operationName.value").is_some()
+}
+
 /// Activity Log REST / CLI: `operationName.value`, `status.value`, `caller`...
 pub fn from_rest(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let time = time_of(v, &["eventTimestamp", "submissionTimestamp"])?;
@@ -148,6 +159,11 @@ pub fn from_rest(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     }
     e.event_id = text(v, &["eventDataId"]);
     Ok(e)
+}
+
+/// Sentinel `AzureActivity` rows: named by the table, or by a column only it has.
+pub fn matches_sentinel(r: &Record) -> bool {
+    r.table() == "AzureActivity" || r.has_key("OperationNameValue")
 }
 
 /// Sentinel `AzureActivity`: values as stored.

@@ -4,7 +4,7 @@
 
 use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
-use super::value::{json_column, text};
+use super::value::{json_column, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
@@ -214,6 +214,25 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
     Ok(e)
 }
 
+/// Raw CloudTrail reached through the DOM (inside an envelope, or after the typed fast path
+/// declined): the typed reader's own test, `is_cloudtrail`, on the keys as written.
+pub fn matches_raw(r: &Record) -> bool {
+    r.has_key("eventName")
+        && (r.has_key("eventSource") || r.has_key("userIdentity") || r.has_key("eventVersion"))
+}
+
+/// Records with some of CloudTrail's own keys but not enough for `matches_raw`: read as
+/// CloudTrail, so that the bad record says which keys a CloudTrail event needs.
+pub fn matches_partial(r: &Record) -> bool {
+    r.has_key("eventName") || r.has_key("eventVersion")
+}
+
+/// A CloudTrail record held as a `Value`, read by the typed reader like any raw record.
+pub fn from_value(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
+    from_bytes(&bytes, origin)
+}
+
 /// Raw CloudTrail bytes → event, validating the whole record.
 pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
     let r: RawCloudTrail = sonic_rs::from_slice(bytes).map_err(sonic_error)?;
@@ -224,6 +243,11 @@ pub fn from_bytes(bytes: &[u8], origin: Origin) -> Result<Event, RecordError> {
         ));
     }
     from_raw(&r, origin)
+}
+
+/// Sentinel `AWSCloudTrail` rows: named by the table, or by its capitalised columns.
+pub fn matches_sentinel(r: &Record) -> bool {
+    r.table() == "AWSCloudTrail" || (r.has_key("EventName") && r.has_key("EventSource"))
 }
 
 /// The Sentinel `AWSCloudTrail` table: values taken as stored (SPEC §5).
@@ -293,6 +317,11 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     Ok(e)
 }
 
+/// Alert CSV exports: a column spelled with a space.
+pub fn matches_alert_csv(r: &Record) -> bool {
+    r.has_key("Event Name")
+}
+
 /// CSV exports of CloudTrail-derived tools (OTRF's S3 honey-bucket alerts):
 /// `Event Name`, `Event DateTime`, `Source IP`, `Request User Agent`.
 pub fn from_alert_csv(v: &Value, origin: Origin) -> Result<Event, RecordError> {
@@ -328,6 +357,12 @@ fn python_dict_value(s: &str, key: &str) -> Option<String> {
     Some(s[start..end].to_string()).filter(|v| !v.is_empty())
 }
 
+/// Insights events: no top-level `eventName` (it is under `insightDetails`), so only their
+/// `eventType` says what they are.
+pub fn matches_insight(r: &Record) -> bool {
+    text(r.value, &["eventType"]) == "AwsCloudTrailInsight"
+}
+
 /// CloudTrail Insights events: the API in question is under `insightDetails`.
 pub fn from_insight(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["eventTime"]);
@@ -347,6 +382,16 @@ pub fn from_insight(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.event_id = text(v, &["eventID"]);
     e.outcome = Outcome::Unknown;
     Ok(e)
+}
+
+/// Panther's lower-cased CloudTrail columns.
+pub fn matches_panther(r: &Record) -> bool {
+    r.has_key("eventname") && r.has_key("eventsource")
+}
+
+/// A Panther record: its keys given CloudTrail's spelling, then read as raw CloudTrail.
+pub fn from_panther(v: &Value, origin: Origin) -> Result<Event, RecordError> {
+    from_value(&canonical_keys(v), origin)
 }
 
 /// Panther stores some CloudTrail tests with lower-cased keys (`eventname`, `useridentity`).

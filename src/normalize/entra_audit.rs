@@ -1,7 +1,7 @@
 //! Entra ID audit logs: Sentinel `AuditLogs`, Graph `directoryAudits`, diagnostic export.
 
 use super::record_error::RecordError;
-use super::value::{json_column, path, text};
+use super::value::{json_column, path, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 
@@ -48,6 +48,14 @@ fn fill(e: &mut Event, a: &Value, initiated_by: Option<Value>, targets: Option<V
     }
 }
 
+/// Diagnostic records of the `AuditLogs` category, or with its nested fields when the
+/// category is missing.
+pub fn matches_diagnostic(r: &Record) -> bool {
+    r.category() == "auditlogs"
+        || (path(r.value, "properties.initiatedBy").is_some()
+            && path(r.value, "properties.activityDisplayName").is_some())
+}
+
 pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["time", "properties.activityDateTime"]);
     let time = Timestamp::parse(&t).ok_or_else(|| {
@@ -78,6 +86,12 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
     Ok(e)
 }
 
+/// Graph `directoryAudits` objects.
+pub fn matches_graph(r: &Record) -> bool {
+    r.has_key("activityDisplayName")
+        && (r.has_key("activityDateTime") || r.has_key("createdDateTime"))
+}
+
 pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["activityDateTime", "createdDateTime"]);
     let time = Timestamp::parse(&t).ok_or_else(|| {
@@ -96,6 +110,11 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     );
     e.account = text(v, &["tenantId"]);
     Ok(e)
+}
+
+/// Sentinel `AuditLogs` rows: named by the table, or by its capitalised columns.
+pub fn matches_sentinel(r: &Record) -> bool {
+    r.table() == "AuditLogs" || (r.has_key("OperationName") && r.has_key("InitiatedBy"))
 }
 
 pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {

@@ -2,7 +2,7 @@
 //! `auditLogs/signIns`, and the diagnostic export (`properties` under `records`).
 
 use super::record_error::RecordError;
-use super::value::{json_column, path, text};
+use super::value::{json_column, path, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 use serde_json::Value;
 
@@ -44,6 +44,12 @@ fn fill(e: &mut Event, s: &Value) {
     }
 }
 
+/// Diagnostic records of every sign-in category (`SignInLogs`, `NonInteractiveUserSignInLogs`,
+/// `ServicePrincipalSignInLogs`, ...).
+pub fn matches_diagnostic(r: &Record) -> bool {
+    r.category().ends_with("signinlogs")
+}
+
 /// Diagnostic export: `{"time","category":"SignInLogs","properties":{...}}`.
 pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["time", "properties.createdDateTime"]);
@@ -83,6 +89,11 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
     Ok(e)
 }
 
+/// Graph sign-ins: `createdDateTime` with the signed-in user or application at the top.
+pub fn matches_graph(r: &Record) -> bool {
+    r.has_key("createdDateTime") && (r.has_key("userPrincipalName") || r.has_key("appDisplayName"))
+}
+
 /// Graph `auditLogs/signIns` object.
 pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["createdDateTime"]);
@@ -97,6 +108,15 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     fill(&mut e, v);
     e.action = "Sign-in activity".into();
     Ok(e)
+}
+
+/// Sentinel sign-in rows: named by the table (`SigninLogs`, `AADNonInteractiveUserSignInLogs`,
+/// ...), or by the columns every sign-in table has.
+pub fn matches_sentinel(r: &Record) -> bool {
+    let table = r.table();
+    table == "SigninLogs"
+        || table.ends_with("SignInLogs")
+        || (r.has_key("ResultType") && r.has_key("UserPrincipalName"))
 }
 
 /// Sentinel `SigninLogs` / `AADNonInteractiveUserSignInLogs`: `ResultType` is the error code

@@ -2,9 +2,14 @@
 //! array, or Pub/Sub-wrapped: the envelope is removed in `mod.rs`).
 
 use super::record_error::RecordError;
-use super::value::{key, path, text};
+use super::value::{key, path, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
+
+/// Audit `LogEntry`s: a `protoPayload`, or its fields flattened to the top (`methodName`).
+pub fn matches_log_entry(r: &Record) -> bool {
+    r.has("protoPayload") || r.has_key("methodName")
+}
 
 pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     let t = text(v, &["timestamp", "receiveTimestamp", "p_event_time"]);

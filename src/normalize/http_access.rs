@@ -3,7 +3,7 @@
 
 use super::record_error::RecordError;
 use super::s3_access::tokens;
-use super::value::{path, status_code, text};
+use super::value::{key, path, status_code, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 
@@ -35,6 +35,13 @@ fn host_of(uri: &str) -> String {
     uri.split_once("://")
         .map(|(_, rest)| rest.split(['/', '?', ':']).next().unwrap_or("").to_string())
         .unwrap_or_default()
+}
+
+/// Front Door and Application Gateway diagnostic categories (`FrontDoorAccessLog`,
+/// `ApplicationGatewayFirewallLog`, ...).
+pub fn matches_azure(r: &Record) -> bool {
+    let category = r.category();
+    category.starts_with("frontdoor") || category.starts_with("applicationgateway")
 }
 
 /// Azure Front Door / Application Gateway diagnostic records (`properties` holds the request).
@@ -70,6 +77,11 @@ pub fn from_azure(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.account = super::azure_activity::parse_resource_id(&e.resource).0;
     e.identity_type = text(v, &["category"]);
     Ok(e)
+}
+
+/// AWS WAF logs: the request beside the web ACL or rule that judged it.
+pub fn matches_aws_waf(r: &Record) -> bool {
+    r.has("httpRequest") && (r.has("webaclId") || r.has("terminatingRuleId"))
 }
 
 /// AWS WAF web ACL logs.
@@ -109,6 +121,12 @@ pub fn from_aws_waf(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         }
     }
     Ok(e)
+}
+
+/// GCP load balancer `LogEntry`s: an `httpRequest` object with a LogEntry's own keys.
+pub fn matches_gcp_lb(r: &Record) -> bool {
+    key(r.value, "httpRequest").is_some_and(Value::is_object)
+        && (r.has("logName") || r.has("resource") || r.has("insertId"))
 }
 
 /// GCP HTTP(S) load balancer request logs (`httpRequest` in a LogEntry).

@@ -4,9 +4,12 @@
 //! (`cloudtrail::RawCloudTrail`); every other shape through a `serde_json::Value`, where
 //! envelopes (EventBridge, CloudWatch Logs, lookup-events, Pub/Sub, Log Analytics tables,
 //! rule-test wrappers) are unwrapped recursively before the format is chosen by its keys.
+//! What an envelope or a format looks like, and which wins when two could claim a record,
+//! is decided in `detect`; this file only unwraps and reads.
 
 pub mod azure_activity;
 pub mod cloudtrail;
+pub mod detect;
 pub mod entra_audit;
 pub mod entra_signin;
 pub mod gcp_audit;
@@ -22,8 +25,9 @@ pub use record_error::RecordError;
 
 use crate::event::{BadReason, BadRecord, Duration, Event, LogFormat, Origin, Timestamp};
 use base64::Engine;
+use detect::envelope::{self, Envelope};
 use serde_json::{Map, Value};
-use value::{has, key, path, text};
+use value::Record;
 
 /// The event times a run accepts (SPEC §9): from 2000-01-01 to one day after the wall clock
 /// at the start of the run. A record dated 1970 or 2199 is a bad record ("time out of
@@ -156,7 +160,7 @@ fn normalize_utf8_json(
         .ok()
         .and_then(|text| sonic_rs::from_str::<cloudtrail::RawCloudTrail>(text).ok());
     if let Some(raw) = raw {
-        if cloudtrail::is_cloudtrail(&raw) && !looks_enveloped(bytes) {
+        if cloudtrail::is_cloudtrail(&raw) && !envelope::may_wrap_cloudtrail(bytes) {
             out.push(cloudtrail::from_raw(&raw, origin.clone())?);
             return Ok(());
         }
@@ -170,17 +174,6 @@ fn too_deep() -> RecordError {
         BadReason::InvalidJson,
         format!("nested more than {} levels deep", nesting::MAX_DEPTH),
     )
-}
-
-/// Rule-test cases and EventBridge envelopes can carry `eventName` beside the real event.
-fn looks_enveloped(bytes: &[u8]) -> bool {
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    let head = &bytes[..bytes.len().min(64)];
-    FINDER
-        .get_or_init(|| memchr::memmem::Finder::new(b"\"detail-type\""))
-        .find(head)
-        .is_some()
 }
 
 fn parse_embedded(s: &str) -> Result<Value, RecordError> {
@@ -203,7 +196,7 @@ pub fn from_value(
         ));
     }
     if let (Value::Array(_), Some((key, _))) = (v, &origin.element) {
-        if key.ends_with("QueryResultRows") {
+        if envelope::is_lake_row_of(key) {
             return from_value(&lake_row(v), origin, out, bad, depth + 1);
         }
     }
@@ -220,18 +213,8 @@ pub fn from_value(
             origin.clone()
         }
     };
-
-    // Envelopes.
-    for wrapper in [
-        "Records",
-        "records",
-        "value",
-        "Events",
-        "logEvents",
-        "entries",
-        "receivedMessages",
-    ] {
-        if let Some(Value::Array(items)) = obj.get(wrapper) {
+    match envelope::envelope(v) {
+        Some(Envelope::Records(items)) => {
             for (i, item) in items.iter().enumerate() {
                 element(
                     |out, bad| from_value(item, &sub(i), out, bad, depth + 1),
@@ -240,74 +223,47 @@ pub fn from_value(
                     bad,
                 );
             }
-            return Ok(());
+            Ok(())
         }
-    }
-    if let Some(Value::Array(tables)) = obj.get("tables") {
-        return log_analytics_tables(tables, origin, out, bad, depth);
-    }
-    if obj.contains_key("columns") && obj.contains_key("rows") {
-        // One element of a Log Analytics `tables` array, framed on its own.
-        return log_analytics_tables(std::slice::from_ref(v), origin, out, bad, depth);
-    }
-    if let (Some(Value::String(_)), Some(detail @ Value::Object(_))) =
-        (obj.get("detail-type"), obj.get("detail"))
-    {
-        return from_value(detail, origin, out, bad, depth + 1);
-    }
-    if let Some(Value::String(s)) = obj.get("CloudTrailEvent") {
-        return from_value(&parse_embedded(s)?, origin, out, bad, depth + 1);
-    }
-    if let (Some(Value::String(m)), true) = (
-        obj.get("message"),
-        obj.contains_key("timestamp") && obj.contains_key("id"),
-    ) {
-        // A CloudWatch Logs subscription `logEvents[]` element.
-        return from_value(&parse_embedded(m)?, origin, out, bad, depth + 1);
-    }
-    if let Some(data) = pubsub_data(v) {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(data.trim()))
-            .map_err(|e| {
-                RecordError::new(
-                    BadReason::InvalidRecord,
-                    format!("Pub/Sub data is not base64: {e}"),
-                )
+        Some(Envelope::Tables(tables)) => log_analytics_tables(tables, origin, out, bad, depth),
+        Some(Envelope::Table(table)) => {
+            log_analytics_tables(std::slice::from_ref(table), origin, out, bad, depth)
+        }
+        Some(Envelope::Inner(inner)) => from_value(inner, origin, out, bad, depth + 1),
+        Some(Envelope::Embedded(text)) => {
+            from_value(&parse_embedded(text)?, origin, out, bad, depth + 1)
+        }
+        Some(Envelope::PubSub(data)) => {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(data.trim()))
+                .map_err(|e| {
+                    RecordError::new(
+                        BadReason::InvalidRecord,
+                        format!("Pub/Sub data is not base64: {e}"),
+                    )
+                })?;
+            let inner: Value = serde_json::from_slice(&decoded).map_err(|e| {
+                RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}"))
             })?;
-        let inner: Value = serde_json::from_slice(&decoded)
-            .map_err(|e| RecordError::new(BadReason::InvalidJson, format!("Pub/Sub data: {e}")))?;
-        return from_value(&inner, origin, out, bad, depth + 1);
-    }
-    // Rule-test wrappers (Panther `log`, StreamAlert `data`): the event is inside.
-    if obj.contains_key("rule_id")
-        || obj.contains_key("trigger_rules")
-        || obj.contains_key("classify_only")
-    {
-        let inner = obj
-            .get("log")
-            .filter(|l| l.is_object())
-            .or_else(|| obj.get("data"));
-        if let Some(inner) = inner {
-            return from_value(inner, origin, out, bad, depth + 1);
+            from_value(&inner, origin, out, bad, depth + 1)
+        }
+        Some(Envelope::LakeRows(rows)) => {
+            for (i, r) in rows.iter().enumerate() {
+                element(
+                    |out, bad| from_value(&lake_row(r), &sub(i), out, bad, depth + 1),
+                    &sub(i),
+                    out,
+                    bad,
+                );
+            }
+            Ok(())
+        }
+        None => {
+            out.push(leaf(v, obj, origin)?);
+            Ok(())
         }
     }
-    if let Some(Value::Array(row)) = obj.get("QueryResultRows").or(None) {
-        for (i, r) in row.iter().enumerate() {
-            element(
-                |out, bad| from_value(&lake_row(r), &sub(i), out, bad, depth + 1),
-                &sub(i),
-                out,
-                bad,
-            );
-        }
-        return Ok(());
-    }
-
-    // Leaf formats.
-    let event = leaf(v, obj, origin)?;
-    out.push(event);
-    Ok(())
 }
 
 /// One element of an envelope array: if it cannot be normalized, it alone is a bad record,
@@ -330,95 +286,11 @@ fn element(
     }
 }
 
+/// A record with no envelope left: read by the first shape of `detect::PRECEDENCE` that
+/// accepts it.
 fn leaf(v: &Value, obj: &Map<String, Value>, origin: &Origin) -> Result<Event, RecordError> {
-    let o = origin.clone();
-    let table = text(v, &["Type", "$table"]);
-    if obj.contains_key("eventName")
-        && (obj.contains_key("eventSource")
-            || obj.contains_key("userIdentity")
-            || obj.contains_key("eventVersion"))
-    {
-        let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
-        return cloudtrail::from_bytes(&bytes, o);
-    }
-    if text(v, &["eventType"]) == "AwsCloudTrailInsight" {
-        return cloudtrail::from_insight(v, o);
-    }
-    if obj.contains_key("eventname") && obj.contains_key("eventsource") {
-        // Panther's lower-cased CloudTrail columns.
-        let bytes =
-            serde_json::to_vec(&cloudtrail::canonical_keys(v)).map_err(RecordError::json)?;
-        return cloudtrail::from_bytes(&bytes, o);
-    }
-    if table == "AWSCloudTrail"
-        || (obj.contains_key("EventName") && obj.contains_key("EventSource"))
-    {
-        return cloudtrail::from_sentinel(v, o);
-    }
-    if obj.contains_key("Event Name") {
-        return cloudtrail::from_alert_csv(v, o);
-    }
-    if table == "AzureActivity" || obj.contains_key("OperationNameValue") {
-        return azure_activity::from_sentinel(v, o);
-    }
-    if table == "SigninLogs"
-        || table.ends_with("SignInLogs")
-        || (obj.contains_key("ResultType") && obj.contains_key("UserPrincipalName"))
-    {
-        return entra_signin::from_sentinel(v, o);
-    }
-    if table == "AuditLogs"
-        || (obj.contains_key("OperationName") && obj.contains_key("InitiatedBy"))
-    {
-        return entra_audit::from_sentinel(v, o);
-    }
-    if has(v, "protoPayload") || obj.contains_key("methodName") {
-        return gcp_audit::from_log_entry(v, o);
-    }
-    if has(v, "httpRequest") && (has(v, "webaclId") || has(v, "terminatingRuleId")) {
-        return http_access::from_aws_waf(v, o);
-    }
-    if let Some(h) = key(v, "httpRequest") {
-        if h.is_object() && (has(v, "logName") || has(v, "resource") || has(v, "insertId")) {
-            return http_access::from_gcp_lb(v, o);
-        }
-    }
-    if has(v, "bucketowner") || (has(v, "remoteip") && has(v, "bucket")) {
-        return s3_access::from_fields(v, o);
-    }
-    let category = text(v, &["category"]);
-    let cat = category.to_ascii_lowercase();
-    if cat.ends_with("signinlogs") {
-        return entra_signin::from_diagnostic(v, o);
-    }
-    if cat.starts_with("frontdoor") || cat.starts_with("applicationgateway") {
-        return http_access::from_azure(v, o);
-    }
-    if cat == "auditlogs"
-        || (path(v, "properties.initiatedBy").is_some()
-            && path(v, "properties.activityDisplayName").is_some())
-    {
-        return entra_audit::from_diagnostic(v, o);
-    }
-    if obj.contains_key("createdDateTime")
-        && (obj.contains_key("userPrincipalName") || obj.contains_key("appDisplayName"))
-    {
-        return entra_signin::from_graph(v, o);
-    }
-    if obj.contains_key("activityDisplayName")
-        && (obj.contains_key("activityDateTime") || obj.contains_key("createdDateTime"))
-    {
-        return entra_audit::from_graph(v, o);
-    }
-    if obj.contains_key("eventTimestamp") && path(v, "operationName.value").is_some() {
-        return azure_activity::from_rest(v, o);
-    }
-    if has(v, "operationName") && (has(v, "resourceId") || has(v, "category")) {
-        return azure_activity::from_diagnostic(v, o);
-    }
-    if obj.contains_key("eventName") || obj.contains_key("eventVersion") {
-        let bytes = serde_json::to_vec(v).map_err(RecordError::json)?;
-        return cloudtrail::from_bytes(&bytes, o);
+    if let Some(export) = detect::export_of(&Record::new(v, obj)) {
+        return (export.read)(v, origin.clone());
     }
     let mut keys: Vec<&str> = obj.keys().map(String::as_str).take(6).collect();
     keys.sort();
@@ -439,20 +311,6 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Pub/Sub push (`{"message":{"data":...}}`), pull (`receivedMessages[].message`) or a bare
-/// `PubsubMessage` (`{"data":..., "messageId":...}`).
-fn pubsub_data(v: &Value) -> Option<&str> {
-    if let Some(Value::String(d)) = path(v, "message.data") {
-        return Some(d);
-    }
-    if v.get("messageId").is_some() || v.get("message_id").is_some() {
-        if let Some(Value::String(d)) = v.get("data") {
-            return Some(d);
-        }
-    }
-    None
-}
-
 /// Log Analytics query API: `{"tables":[{"columns":[{"name"}],"rows":[[...]]}]}`.
 fn log_analytics_tables(
     tables: &[Value],
@@ -463,7 +321,7 @@ fn log_analytics_tables(
 ) -> Result<(), RecordError> {
     let mut n = 0u32;
     for t in tables {
-        let (cols, rows) = match (table_columns(t), path(t, "rows")) {
+        let (cols, rows) = match (envelope::table_columns(t), envelope::table_rows(t)) {
             (Ok(cols), Some(Value::Array(rows))) => (cols, rows),
             (Err(e), _) if tables.len() == 1 => return Err(e),
             (Ok(_), _) if tables.len() == 1 => {
@@ -499,26 +357,6 @@ fn log_analytics_tables(
         }
     }
     Ok(())
-}
-
-/// The column names of one Log Analytics table (`{"columns":[{"name":...}],...}`).
-fn table_columns(t: &Value) -> Result<Vec<String>, RecordError> {
-    match path(t, "columns") {
-        Some(Value::Array(c)) => Ok(c.iter().map(|c| text(c, &["name"])).collect()),
-        _ => Err(RecordError::new(
-            BadReason::InvalidRecord,
-            "tables[].columns: expected an array",
-        )),
-    }
-}
-
-/// The column names of a Log Analytics table from its raw `columns` array, for the framer
-/// that streams the table's rows one by one (`input::json_framer`).
-pub fn table_column_names(columns: &[u8]) -> Option<Vec<String>> {
-    let c: Value = serde_json::from_slice(columns).ok()?;
-    let mut t = Map::new();
-    t.insert("columns".into(), c);
-    table_columns(&Value::Object(t)).ok()
 }
 
 /// One row of a Log Analytics table, named by its table's columns.
@@ -579,12 +417,6 @@ fn insert_dotted(m: &mut Map<String, Value>, k: &str, v: Value) {
     }
 }
 
-/// Whether a text line is one of the line formats (used to reject whole non-log files once,
-/// instead of reporting every line).
-pub fn is_text_log_line(line: &str) -> bool {
-    s3_access::looks_like(line) || http_access::looks_like_combined(line)
-}
-
 pub fn normalize_text(
     bytes: &[u8],
     origin: &Origin,
@@ -594,10 +426,8 @@ pub fn normalize_text(
     // One byte that is not UTF-8 (a bucket name, a user agent) must not cost the line.
     let line = String::from_utf8_lossy(bytes);
     let line = line.trim_end_matches('\r');
-    if s3_access::looks_like(line) {
-        out.push(s3_access::from_line(line, origin.clone())?);
-    } else if http_access::looks_like_combined(line) {
-        out.push(http_access::from_combined(line, origin.clone())?);
+    if let Some(format) = detect::line_export(line) {
+        out.push((format.read)(line, origin.clone())?);
     } else if line.trim_start().starts_with('{') {
         if nesting::too_deep(line.as_bytes()) {
             return Err(too_deep());

@@ -2,7 +2,7 @@
 //! fields are joined; `-` means empty. Also Panther's pre-parsed JSON of the same fields.
 
 use super::record_error::RecordError;
-use super::value::{status_code, text};
+use super::value::{status_code, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 
@@ -116,6 +116,11 @@ fn outcome_of(status: Option<u16>) -> Outcome {
         Some(_) => Outcome::Failure,
         None => Outcome::Unknown,
     }
+}
+
+/// Access log lines already split into named fields (`bucketowner`, `remoteip`, ...).
+pub fn matches_fields(r: &Record) -> bool {
+    r.has("bucketowner") || (r.has("remoteip") && r.has("bucket"))
 }
 
 /// Pre-parsed fields (`bucket`, `remoteip`, `operation`, `httpstatus`, ...).

@@ -2,7 +2,8 @@
 //! exports disagree on key case (`httpRequest` / `httprequest`) and on scalar types
 //! (`"Level": "4"` / `4`), so lookups are case-insensitive and scalars lenient.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::cell::OnceCell;
 
 /// Key lookup: exact first, then ASCII case-insensitive.
 pub fn key<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
@@ -76,4 +77,48 @@ pub fn has(v: &Value, k: &str) -> bool {
 pub fn status_code(v: &Value, paths: &[&str]) -> Option<u16> {
     let t = text(v, paths);
     t.parse::<u16>().ok().filter(|s| (100..=999).contains(s))
+}
+
+/// A JSON object as the format matchers of `detect::PRECEDENCE` see it. Several matchers ask
+/// for Sentinel's table name or the diagnostic-settings category; each is looked up once per
+/// record (a lookup that misses scans every key, case-insensitively), and only when asked.
+pub struct Record<'a> {
+    pub value: &'a Value,
+    pub object: &'a Map<String, Value>,
+    table: OnceCell<String>,
+    category: OnceCell<String>,
+}
+
+impl<'a> Record<'a> {
+    pub fn new(value: &'a Value, object: &'a Map<String, Value>) -> Record<'a> {
+        Record {
+            value,
+            object,
+            table: OnceCell::new(),
+            category: OnceCell::new(),
+        }
+    }
+
+    /// The key exactly as written: formats told apart by key case (Panther's `eventname`,
+    /// Sentinel's `EventName`, raw `eventName`) need the exact spelling.
+    pub fn has_key(&self, k: &str) -> bool {
+        self.object.contains_key(k)
+    }
+
+    /// The key in any ASCII case, as the readers look it up.
+    pub fn has(&self, k: &str) -> bool {
+        has(self.value, k)
+    }
+
+    /// Sentinel's table name: `Type` in API and JSON exports, `$table` in the portal's CSV.
+    pub fn table(&self) -> &str {
+        self.table
+            .get_or_init(|| text(self.value, &["Type", "$table"]))
+    }
+
+    /// The diagnostic-settings `category`, lower-cased (`SignInLogs`, `FrontDoorAccessLog`).
+    pub fn category(&self) -> &str {
+        self.category
+            .get_or_init(|| text(self.value, &["category"]).to_ascii_lowercase())
+    }
 }
