@@ -132,7 +132,11 @@ fn run(files: &[Vec<String>], ahead: bool) -> Vec<serde_json::Value> {
 /// here spills, merges runs, and replays set-aside events from disk.
 const SPILLING: usize = 40;
 
-fn run_with_budget(files: &[Vec<String>], ahead: bool, budget: Option<usize>) -> Vec<serde_json::Value> {
+fn run_with_budget(
+    files: &[Vec<String>],
+    ahead: bool,
+    budget: Option<usize>,
+) -> Vec<serde_json::Value> {
     let (dir, inputs) = support::write_parts(files);
     let only: Vec<String> = RULES.iter().map(|s| s.to_string()).collect();
     run_inputs_with(

@@ -10,14 +10,28 @@ use tripline::event::{Event, LogFormat, Origin, Outcome, Provider, Shape, Timest
 
 /// An event whose string fields are all set and pairwise distinct (`text` prefixed with the
 /// field's own name), with the given scalars.
-fn distinct_event(text: &str, time: i64, scalars: (u8, u8, u8, u8), status: Option<u16>, asn: Option<u32>) -> Event {
-    let providers = [Provider::Aws, Provider::Azure, Provider::Gcp, Provider::Other];
+fn distinct_event(
+    text: &str,
+    time: i64,
+    scalars: (u8, u8, u8, u8),
+    status: Option<u16>,
+    asn: Option<u32>,
+) -> Event {
+    let providers = [
+        Provider::Aws,
+        Provider::Azure,
+        Provider::Gcp,
+        Provider::Other,
+    ];
     let outcomes = [Outcome::Success, Outcome::Failure, Outcome::Unknown];
     let shapes = [Shape::Native, Shape::Sentinel, Shape::Rest];
     let origin = Origin {
         source: Arc::from(format!("source-{text}")),
         line: time.unsigned_abs() % 1_000_000 + 1,
-        element: Some((Arc::from(format!("element-{text}")), u64::from(scalars.0) + 3)),
+        element: Some((
+            Arc::from(format!("element-{text}")),
+            u64::from(scalars.0) + 3,
+        )),
         sub: Some(u32::from(scalars.1) + 5),
     };
     let mut e = Event::new(
@@ -60,7 +74,13 @@ fn round_trip(e: &Event) -> Event {
 
 #[test]
 fn every_field_comes_back_in_its_own_place() {
-    let e = distinct_event("x", 1_714_989_792_123_456_700, (1, 2, 1, 2), Some(403), Some(64_496));
+    let e = distinct_event(
+        "x",
+        1_714_989_792_123_456_700,
+        (1, 2, 1, 2),
+        Some(403),
+        Some(64_496),
+    );
     assert_eq!(round_trip(&e), e);
 }
 

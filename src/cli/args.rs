@@ -69,6 +69,17 @@ pub enum Severity {
     Critical,
 }
 
+impl From<Severity> for crate::event::Severity {
+    fn from(s: Severity) -> Self {
+        match s {
+            Severity::Low => crate::event::Severity::Low,
+            Severity::Medium => crate::event::Severity::Medium,
+            Severity::High => crate::event::Severity::High,
+            Severity::Critical => crate::event::Severity::Critical,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Progress {
     Auto,

@@ -3,6 +3,7 @@
 use super::args::{OutputFormat, Progress, ScanArgs};
 use super::normalize_cmd::pipeline_options;
 use crate::config::{self, Config};
+use crate::engine::ledger::{self, ReportOptions};
 use crate::engine::scan::{scan, ScanOptions, TimeBound};
 use crate::event::Severity;
 use crate::input;
@@ -51,20 +52,20 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     }
     check_later_features(a)?;
     let cfg = load_config(a.config.as_deref())?;
+    let selection = registry::build(&a.rules, &a.disable, &cfg)?;
     // The store holds the baseline (history rules) and the ledger behind --new-only.
-    let store = if a.new_only || registry::needs_store(&a.rules, &a.disable) {
+    let store = if a.new_only || selection.uses_history() {
         let path = a.state.clone().unwrap_or_else(|| {
             crate::state::Store::default_path()
                 .to_string_lossy()
                 .into_owned()
         });
-        let st = crate::state::Store::open(&path)
+        let st = crate::state::Store::open_shared(&path)
             .with_context(|| format!("opening the baseline store {path}"))?;
-        Some(std::sync::Arc::new(std::sync::Mutex::new(st)))
+        Some(st)
     } else {
         None
     };
-    let selection = registry::build(&a.rules, &a.disable, &cfg)?;
     if !selection.not_implemented.is_empty() && !a.read.quiet {
         eprintln!(
             "tripline: note: rules not implemented yet, skipped: {}",
@@ -77,16 +78,9 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     if !cfg.suppress.is_empty() && !a.read.quiet {
         eprintln!("tripline: note: {} [[suppress]] entries validated; applying them lands with tuning (see README, \"Status\")", cfg.suppress.len());
     }
-    let enricher = if cfg.lists.geoip_country.is_some() || cfg.lists.geoip_asn.is_some() {
-        let geo = crate::enrich::GeoIp::open(
-            cfg.lists.geoip_country.as_deref(),
-            cfg.lists.geoip_asn.as_deref(),
-        )
-        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
-        Some(std::sync::Arc::new(crate::enrich::Enricher::new(geo)))
-    } else {
-        None
-    };
+    let enricher = crate::enrich::Enricher::from_lists(&cfg.lists)
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?
+        .map(std::sync::Arc::new);
     let opts = ScanOptions {
         run_events: a.sort_budget,
         enricher,
@@ -137,31 +131,15 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         _ => OutputKind::Json,
     };
     let mut sink = make_sink(kind, Box::new(stdout), color);
-    let mut worst: Option<Severity> = None;
-    let mut already = 0u64;
-    for alert in &result.alerts {
-        if let Some(st) = &store {
-            let fresh = st.lock().unwrap_or_else(|p| p.into_inner()).mark_emitted(
-                &alert.id,
-                &alert.rule,
-                alert.window_end,
-                crate::state::Standing {
-                    severity: alert.severity as u8,
-                    risk: alert.risk_score,
-                    suppressed: alert.suppressed,
-                },
-            );
-            if !fresh && a.new_only {
-                already += 1;
-                continue;
-            }
-        }
-        if alert.suppressed && !a.show_suppressed {
-            continue;
-        }
-        if !alert.suppressed {
-            worst = worst.max(Some(alert.severity));
-        }
+    let report = ledger::report(
+        &result.alerts,
+        store.as_ref(),
+        ReportOptions {
+            new_only: a.new_only,
+            show_suppressed: a.show_suppressed,
+        },
+    );
+    for alert in &report.shown {
         if let Err(e) = sink.alert(alert) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(0);
@@ -185,20 +163,21 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     summary
         .notes
         .insert(0, format!("{} alerts", result.alerts.len()));
-    if already > 0 {
+    if report.already_reported > 0 {
         summary.notes.insert(
             1,
-            format!("{already} alerts already reported in an earlier run (--new-only)"),
+            format!(
+                "{} alerts already reported in an earlier run (--new-only)",
+                report.already_reported
+            ),
         );
     }
     let code = super::normalize_cmd::finish(summary, walk, &a.read);
     if code != 0 {
         return Ok(code);
     }
-    if let (Some(threshold), Some(w)) = (a.fail_on, worst) {
-        let t =
-            Severity::parse(&format!("{threshold:?}").to_lowercase()).unwrap_or(Severity::Critical);
-        if w >= t {
+    if let (Some(threshold), Some(worst)) = (a.fail_on, report.worst) {
+        if worst >= Severity::from(threshold) {
             return Ok(1);
         }
     }

@@ -13,9 +13,9 @@ use super::deferred;
 use crate::collections::HashMap;
 use crate::event::{Event, Timestamp};
 use crate::rules::erased::{DynRule, ErasedSummary};
-use crate::rules::history::{lock, SharedStore};
 use crate::rules::rule::{HistoryUse, Needs};
 use crate::state::PendingHistory;
+use crate::state::{lock, SharedStore};
 use std::sync::Mutex;
 
 /// The rules' ahead-of-order plan, shared by the workers.

@@ -7,9 +7,9 @@
 use crate::collections::HashSet;
 use crate::event::{Alert, DeliveryKey, Event, Timestamp};
 use crate::rules::context::Context;
-use crate::rules::erased::DynRule;
-use crate::rules::history::{lock, SharedStore};
+use crate::rules::erased::{CheckpointError, DynRule};
 use crate::rules::END;
+use crate::state::{lock, SharedStore};
 
 /// CloudTrail and other services may deliver an event twice: records with the same provider
 /// and event id whose normalized content is the same (every field but `origin`) count once
@@ -134,6 +134,38 @@ impl Driver {
         self.rules[index].deferred_keys(&lock(&self.store))
     }
 
+    /// The rules' window state and the watermark, as plain data a worker can store: a new
+    /// driver with the same rules, restored from it, goes on as this one would. History is
+    /// not in it (it lives in the store, which commits on its own), and neither are the
+    /// duplicate-removal keys of the current instant (a delivery repeated across a restart
+    /// at that very instant counts twice).
+    pub fn checkpoint(&self) -> Result<Checkpoint, CheckpointError> {
+        let rules = self
+            .rules
+            .iter()
+            .map(|r| Ok((r.id().to_string(), r.save()?)))
+            .collect::<Result<_, CheckpointError>>()?;
+        Ok(Checkpoint {
+            watermark: self.watermark,
+            rules,
+        })
+    }
+
+    /// Takes up where the checkpoint's driver stopped. Every enabled rule must be in it.
+    pub fn restore(&mut self, c: &Checkpoint) -> Result<(), CheckpointError> {
+        for r in self.rules.iter_mut() {
+            let Some((_, bytes)) = c.rules.iter().find(|(id, _)| id == r.id()) else {
+                return Err(CheckpointError {
+                    rule: r.id().to_string(),
+                    message: "not in the checkpoint".into(),
+                });
+            };
+            r.restore(bytes)?;
+        }
+        self.watermark = c.watermark;
+        Ok(())
+    }
+
     /// Alerts emitted so far (streaming modes print them as windows close).
     pub fn take_alerts(&mut self) -> Vec<Alert> {
         std::mem::take(&mut self.alerts)
@@ -150,6 +182,14 @@ impl Driver {
         let notes = self.rules.iter().filter_map(|r| r.note()).collect();
         (self.alerts, notes)
     }
+}
+
+/// A driver's state between two runs (see [`Driver::checkpoint`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Checkpoint {
+    pub watermark: Timestamp,
+    /// Rule id → its state, encoded.
+    pub rules: Vec<(String, Vec<u8>)>,
 }
 
 pub struct DeferredPass<'a> {
@@ -172,7 +212,8 @@ impl DeferredPass<'_> {
                 .advance(e.time, &mut Context::new(&mut store, self.alerts));
         }
         if self.rule.wants(e) {
-            self.rule.observe(e, &mut Context::new(&mut store, self.alerts));
+            self.rule
+                .observe(e, &mut Context::new(&mut store, self.alerts));
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod ahead;
 pub mod deferred;
 pub mod driver;
+pub mod ledger;
 pub mod normalize_batch;
 pub mod order;
 pub mod pipeline;

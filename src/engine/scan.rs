@@ -13,8 +13,8 @@ use crate::event::{Alert, Duration, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use crate::rules::cloud_discovery_burst::seed_order;
-use crate::rules::history::{lock, SharedStore};
 use crate::rules::{DynRule, Interest};
+use crate::state::{lock, SharedStore};
 use std::sync::Arc;
 
 /// `--since` / `--until`: a time, or a duration back from the newest event of the input.
@@ -135,10 +135,8 @@ pub fn scan(
     let mut store_error: Option<String> = None;
     // With --since/--until the bounds are known only once the input is read, and history
     // must not include the events they leave out: everything then waits for the ordered pass.
-    let ahead_enabled = Ahead::useful(&rules)
-        && opts.since.is_none()
-        && opts.until.is_none()
-        && !opts.ordered_only;
+    let ahead_enabled =
+        Ahead::useful(&rules) && opts.since.is_none() && opts.until.is_none() && !opts.ordered_only;
     let mut ahead_sink = AheadSink::default();
     let mut summary = {
         let ahead = Ahead::new(&rules, ahead_enabled);

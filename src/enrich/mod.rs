@@ -143,3 +143,15 @@ mod tests {
         );
     }
 }
+
+impl Enricher {
+    /// The enricher the configuration's `[lists]` ask for: `None` without a GeoIP or ASN
+    /// database; an error naming the file when one cannot be opened.
+    pub fn from_lists(lists: &crate::config::Lists) -> Result<Option<Enricher>, String> {
+        if lists.geoip_country.is_none() && lists.geoip_asn.is_none() {
+            return Ok(None);
+        }
+        let geo = GeoIp::open(lists.geoip_country.as_deref(), lists.geoip_asn.as_deref())?;
+        Ok(Some(Enricher::new(geo)))
+    }
+}

@@ -7,13 +7,13 @@ pub mod local_time;
 pub mod origin;
 pub mod time;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use alert::{alert_id, Alert, Fields, Severity};
 pub use origin::Origin;
 pub use time::{Duration, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Aws,
@@ -34,7 +34,7 @@ impl Provider {
 }
 
 /// The input formats of SPEC §2; the value of `--format` and of the event's `log` field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LogFormat {
     #[serde(rename = "cloudtrail")]
     CloudTrail,
@@ -78,7 +78,7 @@ impl LogFormat {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Success,
@@ -89,7 +89,7 @@ pub enum Outcome {
 
 /// Which table or API shape a record came in. Rules that reproduce a vendor query
 /// (the seed's Sentinel KQL) need to know whether values were "taken as stored".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Shape {
     /// The vendor's own export (CloudTrail delivery file, diagnostic export, LogEntry...).
@@ -102,7 +102,10 @@ pub enum Shape {
 }
 
 /// One normalized log record (SPEC §3). Empty strings mean "absent" and are omitted when printed.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+/// Serialised field by field in `normalize` output and in rule-state checkpoints; absent
+/// fields come back empty.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Event {
     pub time: Timestamp,
     pub provider: ProviderField,
@@ -164,7 +167,7 @@ fn is_native(s: &Shape) -> bool {
 }
 
 /// `Provider` with a default, so `Event` can derive `Default` for builders and tests.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ProviderField(pub Provider);
 impl Default for ProviderField {
@@ -173,7 +176,7 @@ impl Default for ProviderField {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct LogField(pub LogFormat);
 impl Default for LogField {
@@ -266,7 +269,7 @@ impl Event {
 }
 
 /// See [`Event::delivery_key`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DeliveryKey {
     pub id: u64,
     pub content: u128,

@@ -49,8 +49,33 @@ impl fmt::Display for Origin {
     }
 }
 
+/// `file:line` text in alerts and `normalize` output; the parts themselves in binary rule
+/// state checkpoints, which must give back the same origin (text is not parsed back).
 impl Serialize for Origin {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            let element = self.element.as_ref().map(|(k, i)| (&**k, *i));
+            (&*self.source, self.line, element, self.sub).serialize(s)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Origin {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Origin, D::Error> {
+        if d.is_human_readable() {
+            return Err(serde::de::Error::custom(
+                "an origin is read back only from a binary checkpoint",
+            ));
+        }
+        type Parts = (String, u64, Option<(String, u64)>, Option<u32>);
+        let (source, line, element, sub) = Parts::deserialize(d)?;
+        Ok(Origin {
+            source: Arc::from(source),
+            line,
+            element: element.map(|(k, i)| (Arc::from(k), i)),
+            sub,
+        })
     }
 }

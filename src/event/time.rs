@@ -128,9 +128,28 @@ impl<'de> serde::Deserialize<'de> for Duration {
     }
 }
 
+/// RFC 3339 in text formats (alerts, `normalize`); nanoseconds in binary ones (rule state
+/// checkpoints), where every value, the sentinels at the ends of time included, must come
+/// back exactly.
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_i64(self.0)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            Timestamp::parse(&s)
+                .ok_or_else(|| serde::de::Error::custom(format!("not a time: {s:?}")))
+        } else {
+            i64::deserialize(d).map(Timestamp)
+        }
     }
 }
 

@@ -37,6 +37,7 @@ pub const OUTSIDE_WORKING_HOURS: &str = "outside working hours";
 pub const AFTER_NEW_SOURCE: &str = "after new-source sign-in";
 
 /// A key creation waiting for its escalation window to pass.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     created: Timestamp,
     provider: Provider,
@@ -64,7 +65,7 @@ pub struct AccessKeyCreated {
     working_hours: Option<(WorkingHours, Result<Zone, String>)>,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     /// (creation + `after_new_source`, arrival) → the creation waiting for its window.
     pending: BTreeMap<(Timestamp, u64), Pending>,

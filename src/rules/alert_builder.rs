@@ -27,7 +27,12 @@ pub struct AlertBuilder<'a> {
 impl RuleSpec {
     /// An alert of this rule for `group` over [`window_start`, `window_end`]; its id hashes
     /// rule, group and window unless [`AlertBuilder::id_from`] says otherwise.
-    pub fn alert(&self, group: Fields, window_start: Timestamp, window_end: Timestamp) -> AlertBuilder<'_> {
+    pub fn alert(
+        &self,
+        group: Fields,
+        window_start: Timestamp,
+        window_end: Timestamp,
+    ) -> AlertBuilder<'_> {
         let severity = self.default_severity().unwrap_or(Severity::Medium);
         AlertBuilder {
             spec: self,

@@ -33,7 +33,7 @@ pub struct Params {
 }
 
 /// Day start → (identity, address) already alerted that day.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     alerted: BTreeMap<Timestamp, HashSet<(String, String)>>,
 }

@@ -41,6 +41,7 @@ const CLOUDTRAIL_ENUMERATION: &[&str] = &[
     "GetBucketWebsite",
 ];
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Response {
     time: Timestamp,
     bucket: String,
@@ -49,6 +50,7 @@ struct Response {
     origin: String,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Episode {
     start: Timestamp,
     first: Timestamp,
@@ -80,7 +82,7 @@ impl window::Episode<Response> for Episode {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct IpState {
     window: VecDeque<Response>,
     episode: Option<Episode>,

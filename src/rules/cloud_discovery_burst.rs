@@ -37,7 +37,11 @@ impl DiscoveryApis {
     pub fn new(p: &Params) -> DiscoveryApis {
         DiscoveryApis {
             aws: p.aws_apis.iter().cloned().collect(),
-            azure: p.azure_operations.iter().map(|s| s.to_lowercase()).collect(),
+            azure: p
+                .azure_operations
+                .iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
             gcp: p.gcp_methods.iter().cloned().collect(),
         }
     }
@@ -49,7 +53,7 @@ pub struct CloudDiscoveryBurst {
     apis: DiscoveryApis,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     bins: HashMap<Key, (Timestamp, DiscoveryAgg)>,
     /// Bin start → keys with a bin open there, so closing is O(closed bins).
@@ -133,7 +137,10 @@ impl Rule for CloudDiscoveryBurst {
             self.close(st, key.clone(), cx);
             st.bins.insert(
                 key.clone(),
-                (bin, DiscoveryAgg::new(self.p.max_api_list, self.p.max_source_ips)),
+                (
+                    bin,
+                    DiscoveryAgg::new(self.p.max_api_list, self.p.max_source_ips),
+                ),
             );
             st.schedule.entry(bin).or_default().push(key.clone());
         }

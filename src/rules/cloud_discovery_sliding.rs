@@ -8,6 +8,7 @@ use super::cloud_discovery_burst::{CloudDiscoveryBurst, DiscoveryApis};
 use super::context::{Context, Setup};
 use super::discovery::{group, risk_score, seed_fields, severity_for, DiscoveryAgg};
 use super::keyed::Keyed;
+use super::params::params_of;
 use super::rule::{Interest, Rule};
 use crate::collections::HashMap;
 use crate::event::{Duration, Event, LogFormat, Outcome, Provider, Timestamp};
@@ -26,11 +27,13 @@ pub struct Params {
     pub max_source_ips: usize,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Call {
     time: Timestamp,
     api: String,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Episode {
     agg: DiscoveryAgg,
     start: Timestamp,
@@ -39,7 +42,7 @@ struct Episode {
     peak_score: u8,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyState {
     window: VecDeque<(Call, Event)>,
     per_api: HashMap<String, u32>,
@@ -109,7 +112,7 @@ impl Rule for CloudDiscoverySliding {
     const CATALOGUE: &'static str = include_str!("catalogue/cloud-discovery-sliding.toml");
 
     fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
-        let burst = setup.params_of::<CloudDiscoveryBurst>()?;
+        let burst = params_of::<CloudDiscoveryBurst>(setup)?;
         Ok(CloudDiscoverySliding {
             spec,
             p,

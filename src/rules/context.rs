@@ -2,9 +2,6 @@
 //! runs read access to history and a place for its alerts ([`Context`]), and a sink for the
 //! history facts it declares ([`Facts`]).
 
-use super::catalogue::RuleSpec;
-use super::params::typed_params;
-use super::rule::Rule;
 use crate::config::Config;
 use crate::event::{Alert, Timestamp};
 use crate::state::{PendingHistory, Store};
@@ -57,16 +54,8 @@ impl<'a> Context<'a> {
     }
 }
 
-/// What building a rule may consult: the configuration, and other rules' parameters (the
-/// sliding discovery rule shares the seed rule's lists).
+/// What building a rule may consult: the configuration (and through it other rules'
+/// parameters, `params::params_of`).
 pub struct Setup<'a> {
     pub config: &'a Config,
-}
-
-impl Setup<'_> {
-    /// Another rule's parameters as this configuration sets them.
-    pub fn params_of<R: Rule>(&self) -> Result<R::Params, String> {
-        let spec = RuleSpec::parse(R::CATALOGUE);
-        typed_params::<R::Params>(&spec, self.config.rules.get(&spec.id)).map_err(|e| e.to_string())
-    }
 }

@@ -7,7 +7,7 @@ use crate::event::{Event, Fields, Provider, Severity, Timestamp};
 
 pub const MAX_EVIDENCE: usize = 20;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct DiscoveryAgg {
     pub count: u64,
     pub apis: Vec<String>,

@@ -30,6 +30,9 @@ pub trait DynRule: Send + Sync {
     fn observe(&mut self, e: &Event, cx: &mut Context<'_>);
     fn advance(&mut self, watermark: Timestamp, cx: &mut Context<'_>);
     fn note(&self) -> Option<String>;
+    /// The rule's window state as bytes (a checkpoint), and back.
+    fn save(&self) -> Result<Vec<u8>, CheckpointError>;
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError>;
 
     /// Work ahead (rules without a plan need every wanted event in order).
     fn works_ahead(&self) -> bool {
@@ -98,6 +101,21 @@ macro_rules! core_methods {
         fn note(&self) -> Option<String> {
             self.rule.note(&self.state)
         }
+        fn save(&self) -> Result<Vec<u8>, CheckpointError> {
+            let mut out = Vec::new();
+            ciborium::into_writer(&self.state, &mut out).map_err(|e| CheckpointError {
+                rule: self.rule.spec().id.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(out)
+        }
+        fn restore(&mut self, bytes: &[u8]) -> Result<(), CheckpointError> {
+            self.state = ciborium::from_reader(bytes).map_err(|e| CheckpointError {
+                rule: self.rule.spec().id.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(())
+        }
     };
 }
 
@@ -108,12 +126,18 @@ impl<R: Rule> DynRule for InOrder<R> {
 impl<R: WorkAhead> Ahead<R> {
     fn summary<'s>(&self, s: &'s mut ErasedSummary) -> &'s mut R::Summary {
         s.0.downcast_mut::<R::Summary>().unwrap_or_else(|| {
-            panic!("engine bug: a summary of another type reached {}", self.rule.spec().id)
+            panic!(
+                "engine bug: a summary of another type reached {}",
+                self.rule.spec().id
+            )
         })
     }
     fn owned(&self, s: ErasedSummary) -> R::Summary {
         *s.0.downcast::<R::Summary>().unwrap_or_else(|_| {
-            panic!("engine bug: a summary of another type reached {}", self.rule.spec().id)
+            panic!(
+                "engine bug: a summary of another type reached {}",
+                self.rule.spec().id
+            )
         })
     }
 }
@@ -156,12 +180,30 @@ impl<R: WorkAhead> DynRule for Ahead<R> {
     }
 }
 
+/// A rule state that could not be saved or read back.
+#[derive(Debug)]
+pub struct CheckpointError {
+    pub rule: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "checkpoint of rule {}: {}", self.rule, self.message)
+    }
+}
+
+impl std::error::Error for CheckpointError {}
+
 /// Why a rule could not be built.
 #[derive(Debug)]
 pub enum BuildError {
     Params(ParamsError),
     /// The rule's own setup failed (a list file that cannot be read, …).
-    Setup { rule: String, message: String },
+    Setup {
+        rule: String,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for BuildError {

@@ -83,6 +83,7 @@ fn bucket_of(e: &Event) -> String {
 
 type Key = (String, String, String);
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Agg {
     provider: Provider,
     objects: u64,
@@ -183,12 +184,12 @@ impl Rule for ExternalObjectRead {
         };
         let key = (e.identity.clone(), ip.to_string(), bucket_of(e));
         let agg = st.get_or_insert_with(e.time.bin(self.bin), key, || Agg {
-                provider: e.provider(),
-                objects: 0,
-                first: e.time,
-                last: e.time,
-                evidence: Vec::new(),
-            });
+            provider: e.provider(),
+            objects: 0,
+            first: e.time,
+            last: e.time,
+            evidence: Vec::new(),
+        });
         agg.objects += 1;
         agg.last = agg.last.max(e.time);
         if agg.evidence.len() < MAX_EVIDENCE {

@@ -43,7 +43,9 @@ pub const ENV_SEEN: &str = "env-seen";
 
 const DAY: Duration = Duration::secs(86_400);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Clause {
     SaBucketsList,
     ProjectsList,
@@ -149,6 +151,7 @@ fn candidate(e: &Event) -> Option<Candidate> {
 
 /// A first use, judged new and waiting to be emitted (Entra applications wait for the
 /// new-source window).
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     clause: Clause,
     value: String,
@@ -164,7 +167,7 @@ pub struct FirstSeenApi {
     after_new_source: Duration,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     learned_silently: u64,
     /// (identity, clause, value, day) already alerted.
@@ -286,7 +289,12 @@ impl Rule for FirstSeenApi {
             return;
         }
         if let Some(c) = candidate(e) {
-            facts.record(c.clause.kind(), &baseline_identity(&e.identity), &c.value, e.time);
+            facts.record(
+                c.clause.kind(),
+                &baseline_identity(&e.identity),
+                &c.value,
+                e.time,
+            );
         }
     }
 

@@ -6,24 +6,12 @@
 use super::context::Facts;
 use crate::event::{Duration, Event, Timestamp};
 use crate::state::Store;
-use std::sync::{Arc, Mutex, MutexGuard};
-
-/// The baseline store as the engine shares it between the reading workers and the scan.
-pub type SharedStore = Arc<Mutex<Store>>;
 
 /// Earlier than any event: "seen before t" asks about [`BEGINNING`, t).
 pub const BEGINNING: Timestamp = Timestamp(i64::MIN);
 
 /// A new-source sign-in of an identity (scope: the identity as [`baseline_identity`] gives it).
 pub const NEW_SOURCE: &str = "new-source";
-
-/// Locks the shared store. A rule that panicked while holding it cannot have left it
-/// half-written (writes are buffered facts), so a poisoned lock is still usable.
-pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The identity as baselines compare it (SPEC §4): an AWS assumed-role session counts as its
 /// role (`arn:aws:sts::A:assumed-role/R/s` → `arn:aws:iam::A:role/R`), other ARNs as logged,

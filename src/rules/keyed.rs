@@ -8,6 +8,11 @@ use crate::event::{Duration, Timestamp};
 use std::collections::BTreeMap;
 use std::hash::Hash;
 
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + Eq + Hash, S: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Eq + Hash, S: serde::Deserialize<'de>"
+))]
 pub struct Keyed<K, S> {
     states: HashMap<K, S>,
     due: Expiry<K>,
@@ -63,6 +68,11 @@ impl<K: Clone + Eq + Hash, S> Keyed<K, S> {
 /// Aggregates per fixed, epoch-aligned bin (an hour, a UTC day) and key, emitted once the
 /// watermark passes the bin's end: the per-day and per-hour rules' windows. The bin width
 /// is the rule's parameter, passed in, so the state stays plain data.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(bound(
+    serialize = "K: serde::Serialize + Ord, A: serde::Serialize",
+    deserialize = "K: serde::Deserialize<'de> + Ord, A: serde::Deserialize<'de>"
+))]
 pub struct Binned<K, A> {
     bins: BTreeMap<Timestamp, BTreeMap<K, A>>,
 }
@@ -77,8 +87,17 @@ impl<K, A> Default for Binned<K, A> {
 
 impl<K: Ord, A> Binned<K, A> {
     /// The aggregate of `key` in the bin starting at `start`, made by `init` when there is none.
-    pub fn get_or_insert_with(&mut self, start: Timestamp, key: K, init: impl FnOnce() -> A) -> &mut A {
-        self.bins.entry(start).or_default().entry(key).or_insert_with(init)
+    pub fn get_or_insert_with(
+        &mut self,
+        start: Timestamp,
+        key: K,
+        init: impl FnOnce() -> A,
+    ) -> &mut A {
+        self.bins
+            .entry(start)
+            .or_default()
+            .entry(key)
+            .or_insert_with(init)
     }
 
     pub fn get_mut(&mut self, start: Timestamp, key: &K) -> Option<&mut A> {

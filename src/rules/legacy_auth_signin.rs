@@ -27,6 +27,7 @@ pub struct Params {
 const DAY: Duration = Duration::secs(86_400);
 const MAX_SOURCE_IPS: usize = 10;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct DayAgg {
     identity: String,
     provider: Provider,
@@ -127,14 +128,14 @@ impl Rule for LegacyAuthSignin {
         };
         let key = (e.identity.trim().to_lowercase(), protocol);
         let agg = st.get_or_insert_with(e.time.bin(DAY), key, || DayAgg {
-                identity: e.identity.trim().to_string(),
-                provider: e.provider(),
-                sign_ins: 0,
-                ips: Vec::new(),
-                first: e.time,
-                last: e.time,
-                evidence: Vec::new(),
-            });
+            identity: e.identity.trim().to_string(),
+            provider: e.provider(),
+            sign_ins: 0,
+            ips: Vec::new(),
+            first: e.time,
+            last: e.time,
+            evidence: Vec::new(),
+        });
         agg.sign_ins += 1;
         agg.last = agg.last.max(e.time);
         if !e.source_ip.is_empty()

@@ -74,7 +74,7 @@ pub struct NewSourceSignin {
     v6_prefix: u8,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     learned_silently: u64,
     /// (identity, block, day) already alerted.
@@ -86,7 +86,7 @@ pub struct State {
     key_blocks: HashMap<PairKey, Timestamp>,
     sources: HashMap<SourceKey, Timestamp>,
     /// (kind, environment) whose history covers `min_history`; once covered, covered later.
-    covered: HashSet<(&'static str, String)>,
+    covered: HashSet<(String, String)>,
 }
 
 /// What was new about a source, for the alert.
@@ -111,14 +111,15 @@ impl NewSourceSignin {
         env: &str,
         t: Timestamp,
     ) -> bool {
-        if st.covered.contains(&(kind, env.to_string())) {
+        let key = (kind.to_string(), env.to_string());
+        if st.covered.contains(&key) {
             return true;
         }
         let ok = store
             .first_seen(kind, env)
             .is_some_and(|f| f <= t.sub(self.min_history));
         if ok {
-            st.covered.insert((kind, env.to_string()));
+            st.covered.insert(key);
         }
         ok
     }

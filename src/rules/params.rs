@@ -4,6 +4,8 @@
 //! panic at the first event.
 
 use super::catalogue::RuleSpec;
+use super::context::Setup;
+use super::rule::Rule;
 use serde::de::DeserializeOwned;
 use std::fmt;
 
@@ -22,25 +24,21 @@ impl fmt::Display for ParamsError {
 
 impl std::error::Error for ParamsError {}
 
-/// The catalogue defaults with `overrides` applied.
-pub fn merged(spec: &RuleSpec, overrides: Option<&toml::Table>) -> toml::Table {
-    let mut values = spec.params.clone();
-    if let Some(o) = overrides {
-        for (k, v) in o {
-            values.insert(k.clone(), v.clone());
-        }
-    }
-    values
-}
-
 pub fn typed_params<P: DeserializeOwned>(
     spec: &RuleSpec,
     overrides: Option<&toml::Table>,
 ) -> Result<P, ParamsError> {
-    toml::Value::Table(merged(spec, overrides))
+    toml::Value::Table(spec.merged_params(overrides))
         .try_into::<P>()
         .map_err(|e| ParamsError {
             rule: spec.id.clone(),
             message: e.message().trim().to_string(),
         })
+}
+
+/// Another rule's parameters as this configuration sets them (the sliding discovery rule
+/// shares the seed rule's lists).
+pub fn params_of<R: Rule>(setup: &Setup<'_>) -> Result<R::Params, String> {
+    let spec = RuleSpec::parse(R::CATALOGUE);
+    typed_params::<R::Params>(&spec, setup.config.rules.get(&spec.id)).map_err(|e| e.to_string())
 }

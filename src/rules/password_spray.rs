@@ -32,6 +32,7 @@ pub struct Params {
 const MAX_ACCOUNT_LIST: usize = 50;
 
 /// One failure as the window keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Failure {
     time: Timestamp,
     /// The case-folded account; empty when the record names none.
@@ -42,6 +43,7 @@ struct Failure {
     origin: String,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Episode {
     start: Timestamp,
     first: Timestamp,
@@ -92,7 +94,7 @@ impl Episode {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct IpState {
     window: VecDeque<Failure>,
     per_account: HashMap<String, u32>,

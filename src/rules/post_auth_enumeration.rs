@@ -45,6 +45,7 @@ const MAX_SOURCE_IPS: usize = 10;
 /// (provider, identity as baselines compare it).
 type Key = (Provider, String);
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Call {
     time: Timestamp,
     api: String,
@@ -56,6 +57,7 @@ struct Call {
     origin: Origin,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Episode {
     start: Timestamp,
     identity: String,
@@ -89,7 +91,7 @@ impl Episode {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyState {
     window: VecDeque<Call>,
     per_api: HashMap<String, u32>,
@@ -108,7 +110,7 @@ pub struct PostAuthEnumeration {
     quiet_period: Duration,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     keys: Keyed<Key, KeyState>,
     /// (identity, UTC day) with enumeration calls in this scan, when the scan set the calls
@@ -159,7 +161,12 @@ fn is_enumeration(e: &Event) -> bool {
 impl PostAuthEnumeration {
     /// The identity's latest enumeration call before `s`, and whether it leaves `s` quiet:
     /// no call in the quiet period before it (start − quiet < p is not quiet).
-    fn previous_call(&self, store: &Store, identity: &str, s: Timestamp) -> (Option<Timestamp>, bool) {
+    fn previous_call(
+        &self,
+        store: &Store,
+        identity: &str,
+        s: Timestamp,
+    ) -> (Option<Timestamp>, bool) {
         let previous = store.last_seen_before(ID_ENUM, identity, s);
         let quiet = previous.is_none_or(|p| p <= s.sub(self.quiet_period));
         (previous, quiet)

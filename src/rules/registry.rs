@@ -41,7 +41,10 @@ pub const REGISTRY: &[Registration] = &[
 /// Why the selection could not be built.
 #[derive(Debug)]
 pub enum SelectionError {
-    UnknownRule { id: String, known: Vec<&'static str> },
+    UnknownRule {
+        id: String,
+        known: Vec<&'static str>,
+    },
     Build(BuildError),
 }
 
@@ -68,7 +71,9 @@ pub struct Selection {
 impl Selection {
     /// Whether an enabled rule reads or writes the baseline store.
     pub fn uses_history(&self) -> bool {
-        self.rules.iter().any(|r| r.history_use() != HistoryUse::None)
+        self.rules
+            .iter()
+            .any(|r| r.history_use() != HistoryUse::None)
     }
 }
 
@@ -97,7 +102,11 @@ pub fn needs_store(only: &[String], disable: &[String]) -> bool {
 
 /// `only` empty means every implemented rule. Unknown ids are an error naming the known
 /// ones; a rule whose parameters or lists cannot be loaded is an error naming it.
-pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Selection, SelectionError> {
+pub fn build(
+    only: &[String],
+    disable: &[String],
+    cfg: &Config,
+) -> Result<Selection, SelectionError> {
     for id in only.iter().chain(disable) {
         if registration(id).is_none() {
             return Err(SelectionError::UnknownRule {
@@ -113,7 +122,10 @@ pub fn build(only: &[String], disable: &[String], cfg: &Config) -> Result<Select
     // so summaries read the same from run to run.
     let mut registrations: Vec<&Registration> = REGISTRY.iter().collect();
     registrations.sort_by_key(|r| r.id);
-    for r in registrations.into_iter().filter(|r| enabled(r.id, only, disable)) {
+    for r in registrations
+        .into_iter()
+        .filter(|r| enabled(r.id, only, disable))
+    {
         if !RuleSpec::parse(r.catalogue).implemented {
             if !only.is_empty() {
                 not_implemented.push(r.id.to_string());

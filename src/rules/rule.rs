@@ -29,6 +29,7 @@ use crate::collections::HashSet;
 use crate::event::codec::KeepFields;
 use crate::event::{Event, Timestamp};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// The watermark of the end of the input: every window closes.
 pub const END: Timestamp = Timestamp(i64::MAX);
@@ -73,8 +74,9 @@ pub trait Rule: Sized + Send + Sync + 'static {
     /// The rule's thresholds and lists: its catalogue entry's `params` merged with the
     /// config's `[rules.<id>]`, deserialised (unknown keys and wrong types are config errors).
     type Params: DeserializeOwned;
-    /// Window state: plain data the engine owns (one per rule, or per partition).
-    type State: Default + Send + Sync;
+    /// Window state: plain data the engine owns (one per rule, or per partition), saved and
+    /// restored whole at a checkpoint (`serve` workers, `watch` restarts).
+    type State: Default + Send + Sync + Serialize + DeserializeOwned;
     /// The catalogue entry, compiled in: `include_str!("catalogue/<id>.toml")`.
     const CATALOGUE: &'static str;
     const HISTORY: HistoryUse = HistoryUse::None;

@@ -29,6 +29,7 @@ pub struct Params {
 const MAX_USER_AGENTS: usize = 10;
 const MAX_HOSTS: usize = 10;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Request {
     time: Timestamp,
     user_agent: String,
@@ -37,6 +38,7 @@ struct Request {
     origin: String,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Episode {
     start: Timestamp,
     first: Timestamp,
@@ -72,7 +74,7 @@ impl window::Episode<Request> for Episode {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct IpState {
     window: VecDeque<Request>,
     episode: Option<Episode>,

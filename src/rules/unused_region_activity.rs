@@ -57,7 +57,7 @@ type Sighting = (Timestamp, Origin);
 /// merging only adds sightings, and a value's earliest sighting is kept by the summary of
 /// the batch it came from (it ranks there no lower than overall), so a dropped one never
 /// belongs to the final list.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct FirstSighted {
     map: HashMap<String, Sighting>,
     /// Once pruned to `cap`: the latest kept sighting. A value first sighted at or after it
@@ -132,7 +132,7 @@ impl FirstSighted {
 /// whatever order the events come in. Built on the worker threads when the scan works ahead,
 /// else by the ordered pass for the days it judged unused: one aggregator either way. A duplicate delivery (same
 /// event id and content, `Event::delivery_key`) counts once, as the ordered pass counts it.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct GroupSummary {
     ids: HashSet<DeliveryKey>,
     without_id: u64,
@@ -218,7 +218,7 @@ impl GroupSummary {
 
 /// Day summaries by account, region and UTC day start (nested, so that looking one up
 /// borrows the event's strings instead of building a key).
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
 
 impl Groups {
@@ -267,7 +267,7 @@ pub struct UnusedRegionActivity {
     min_history: Duration,
 }
 
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     learned_silently: u64,
     /// Day start → (account, region) judged unused that day, emitted once the day is over.
@@ -286,7 +286,14 @@ pub struct State {
 
 impl UnusedRegionActivity {
     /// Whether the region is unused at `t`.
-    fn unused(&self, st: &mut State, store: &Store, account: &str, region: &str, t: Timestamp) -> bool {
+    fn unused(
+        &self,
+        st: &mut State,
+        store: &Store,
+        account: &str,
+        region: &str,
+        t: Timestamp,
+    ) -> bool {
         if !self.configured.is_empty() {
             return !self.configured.contains(&region.to_lowercase());
         }
@@ -305,7 +312,13 @@ impl UnusedRegionActivity {
         true
     }
 
-    fn emit(&self, day: Timestamp, (account, region): (String, String), g: GroupSummary, cx: &mut Context<'_>) {
+    fn emit(
+        &self,
+        day: Timestamp,
+        (account, region): (String, String),
+        g: GroupSummary,
+        cx: &mut Context<'_>,
+    ) {
         let agg = g.into_day();
         let mut group = Fields::default();
         group.push("account", account.as_str());

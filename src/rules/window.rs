@@ -9,6 +9,7 @@ use std::hash::Hash;
 /// Keys to look at again once the watermark passes a time. Entries are lazy: a key that a
 /// later event re-scheduled is still listed under its earlier time, so callers re-check
 /// whether the key is really stale before closing it.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Expiry<K> {
     due: BTreeMap<Timestamp, Vec<K>>,
 }

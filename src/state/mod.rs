@@ -40,3 +40,15 @@ pub use store::{HistoryRow, Standing, Store, DEFAULT_RETENTION};
 
 #[cfg(test)]
 mod tests;
+
+/// The baseline store as the engine shares it between the reading workers (history flushed
+/// ahead of the ordered pass), the ordered pass and the caller (the alert ledger).
+pub type SharedStore = std::sync::Arc<std::sync::Mutex<Store>>;
+
+/// Locks the shared store. A holder that panicked cannot have left it half-written (writes
+/// are buffered facts, committed in one transaction), so a poisoned lock is still usable.
+pub fn lock(store: &SharedStore) -> std::sync::MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

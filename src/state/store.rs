@@ -154,6 +154,13 @@ impl Store {
 
     /// `$XDG_STATE_HOME/tripline/tripline.db`, else `~/.local/state/tripline/tripline.db`
     /// (a relative `XDG_STATE_HOME` is ignored, as the XDG spec says), else `tripline.db`.
+    /// [`Store::open`], shared as the engine shares it.
+    pub fn open_shared(path: &str) -> Result<super::SharedStore, StoreError> {
+        Ok(std::sync::Arc::new(std::sync::Mutex::new(Store::open(
+            path,
+        )?)))
+    }
+
     pub fn default_path() -> PathBuf {
         let nonempty = |v: &std::ffi::OsString| !v.is_empty();
         let base = std::env::var_os("XDG_STATE_HOME")

@@ -10,8 +10,8 @@ use tripline::config::{Cidr, Config};
 use tripline::engine::scan::{scan, ScanOptions};
 use tripline::event::{Alert, Timestamp};
 use tripline::input::InputPath;
-use tripline::rules::registry::registration;
 use tripline::rules::context::Setup;
+use tripline::rules::registry::registration;
 use tripline::rules::DynRule;
 
 pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";

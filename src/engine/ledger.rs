@@ -1,0 +1,60 @@
+//! What a scan reports, after the alerts are found: the alert ledger behind `--new-only`
+//! (SPEC §7: an alert is reported again when its severity or risk rose or its suppression
+//! was lifted), suppressed alerts hidden unless asked for, and the worst severity shown,
+//! which `--fail-on` compares.
+
+use crate::event::{Alert, Severity};
+use crate::state::{lock, SharedStore, Standing};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportOptions {
+    /// Leave out alerts the ledger has seen at the same standing (`--new-only`).
+    pub new_only: bool,
+    /// Show alerts a suppression matched (`--show-suppressed`).
+    pub show_suppressed: bool,
+}
+
+/// The alerts to print, in order, and what the summary says about the others.
+#[derive(Debug, Default)]
+pub struct Report<'a> {
+    pub shown: Vec<&'a Alert>,
+    /// Alerts left out because an earlier run reported them (`--new-only`).
+    pub already_reported: u64,
+    /// The highest severity of the shown alerts that are not suppressed.
+    pub worst: Option<Severity>,
+}
+
+/// Records every alert in the ledger (when there is a store) and picks those to print.
+pub fn report<'a>(
+    alerts: &'a [Alert],
+    store: Option<&SharedStore>,
+    o: ReportOptions,
+) -> Report<'a> {
+    let mut r = Report::default();
+    for alert in alerts {
+        if let Some(st) = store {
+            let fresh = lock(st).mark_emitted(
+                &alert.id,
+                &alert.rule,
+                alert.window_end,
+                Standing {
+                    severity: alert.severity as u8,
+                    risk: alert.risk_score,
+                    suppressed: alert.suppressed,
+                },
+            );
+            if !fresh && o.new_only {
+                r.already_reported += 1;
+                continue;
+            }
+        }
+        if alert.suppressed && !o.show_suppressed {
+            continue;
+        }
+        if !alert.suppressed {
+            r.worst = r.worst.max(Some(alert.severity));
+        }
+        r.shown.push(alert);
+    }
+    r
+}
