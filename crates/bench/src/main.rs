@@ -8,7 +8,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use tripline::demo::corpus::{write_cloudtrail_jsonl, CorpusSpec};
+use tripline_demo::{write_cloudtrail_jsonl, CorpusSpec};
 
 struct Args {
     size_mb: u64,
