@@ -29,4 +29,4 @@ pub mod spec;
 mod time;
 
 pub use cloudtrail::{write_cloudtrail_delivery, write_cloudtrail_jsonl};
-pub use spec::CorpusSpec;
+pub use spec::{CorpusSpec, Profile};

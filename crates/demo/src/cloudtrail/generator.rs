@@ -7,22 +7,24 @@ use super::identity::{
 };
 use super::ops::{Op::*, DISCOVERY};
 use super::personas::{habits, Persona};
+use super::realism::Realism;
 use super::record::{Call, Cast, RecordWriter};
+use super::sessions::add_addresses;
 use crate::network::{public_ip, ISP_PREFIXES};
 use crate::rng::{mix, Rng, BASE62};
 use crate::spec::CorpusSpec;
 use crate::time::civil;
 use std::fmt::Write as _;
 
-/// Background discovery: chance per event for identities that have discovery names, and the
+/// Background discovery (the chance per event is the profile's `discovery_per_mille`): the
 /// per-identity cap per 15-minute epoch bin (2 names × 4 calls stays under 10 calls and 5
 /// distinct APIs even when a sliding window spans two bins).
-const BACKGROUND_DISCOVERY_PER_MILLE: u64 = 50;
 const BACKGROUND_DISCOVERY_CAP: u8 = 4;
 const BIN_MS: i64 = 15 * 60 * 1000;
 
 pub(crate) struct Generator {
     seed: u64,
+    realism: Realism,
     rng: Rng,
     cast: Cast,
     writer: RecordWriter,
@@ -46,28 +48,37 @@ pub(crate) struct Generator {
 
 impl Generator {
     pub(crate) fn new(spec: &CorpusSpec) -> Generator {
+        let realism = Realism::of(spec.profile);
         let mut pop = Rng::stream(spec.seed, 1);
         let accounts = build_accounts(&mut pop);
         let office: Vec<String> = (0..4).map(|_| public_ip(&mut pop, &ISP_PREFIXES)).collect();
         let n_ident = spec.identities.max(1) as usize;
-        let identities: Vec<Identity> = (0..n_ident)
-            .map(|i| build_identity(i, &mut pop, &accounts, &office))
+        let mut identities: Vec<Identity> = (0..n_ident)
+            .map(|i| build_identity(i, &mut pop, &accounts, &office, &realism))
             .collect();
+        add_addresses(
+            &mut identities,
+            &office,
+            &realism,
+            &mut Rng::stream(spec.seed, 4),
+        );
         let mut cumulative = Vec::with_capacity(n_ident);
         let mut acc = 0u64;
         for id in &identities {
             acc += id.weight;
             cumulative.push(acc);
         }
-        // ~50 events per second.
-        let span_ms = (spec.events as i64).saturating_mul(20).max(1);
+        let span_ms = (spec.events as i64)
+            .saturating_mul(realism.spacing_ms)
+            .max(1);
         let start_ms = spec.start_epoch_secs.saturating_mul(1000);
         let mut sched = Rng::stream(spec.seed, 2);
         let (bursts, attackers) = plan_bursts(spec, &mut sched, &identities, span_ms, start_ms);
         Generator {
             seed: spec.seed,
+            realism,
             rng: Rng::stream(spec.seed, 3),
-            writer: RecordWriter::new(spec.seed),
+            writer: RecordWriter::new(spec.seed, realism),
             cumulative,
             background_total: spec.events - bursts.len() as u64,
             bursts,
@@ -149,7 +160,7 @@ impl Generator {
         let id = &mut self.cast.identities[identity];
         let prof = habits(id.persona);
         let mut op = None;
-        if id.discovery_len > 0 && self.rng.chance(BACKGROUND_DISCOVERY_PER_MILLE) {
+        if id.discovery_len > 0 && self.rng.chance(self.realism.discovery_per_mille) {
             let bin = t_ms.div_euclid(BIN_MS);
             if id.discovery_bin != bin {
                 id.discovery_bin = bin;
@@ -185,7 +196,11 @@ impl Generator {
         } else {
             id.region
         };
-        let denied = self.rng.chance(if op == ConsoleLogin { 40 } else { 8 });
+        let denied = self.rng.chance(if op == ConsoleLogin {
+            40
+        } else {
+            self.realism.denied_per_mille
+        });
         Call {
             identity,
             op,

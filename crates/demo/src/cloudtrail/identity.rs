@@ -3,6 +3,7 @@
 
 use super::ops::Op::{self, *};
 use super::personas::{habits, Persona, PERSONAS, PERSONA_WEIGHTS};
+use super::realism::Realism;
 use super::user_agents::{boto_ua, cli_ua, java_ua, terraform_ua};
 use crate::network::{private_ip, public_ip, AWS_PREFIXES, CI_PREFIXES, ISP_PREFIXES};
 use crate::population::{gen_human_name, APPS, COMPANY, ENVS};
@@ -47,7 +48,10 @@ pub(crate) struct Identity {
     pub(crate) role_arn: String,
     pub(crate) access_key: String,
     pub(crate) region: usize,
+    /// First source address (the one enumerators' stolen keys are also used from).
     pub(crate) ip: String,
+    /// More addresses, each in a /24 of its own (realistic profile only).
+    pub(crate) more_ips: Vec<String>,
     pub(crate) private_ip: bool,
     pub(crate) user_agent: String,
     /// aws-cli: append ` command/<service>.<operation>` per call.
@@ -93,6 +97,7 @@ pub(crate) fn build_identity(
     rng: &mut Rng,
     accounts: &[Account],
     office: &[String],
+    realism: &Realism,
 ) -> Identity {
     let persona = PERSONAS[rng.weighted(&PERSONA_WEIGHTS)];
     let account = rng.weighted(&[55, 30, 15]);
@@ -210,7 +215,12 @@ pub(crate) fn build_identity(
     let prof = habits(persona);
     let mut discovery = [GetCallerIdentity; 2];
     let mut discovery_len = 0;
-    if rng.chance(prof.discovery_share) {
+    let share = if realism.everyone_discovers {
+        1000
+    } else {
+        prof.discovery_share
+    };
+    if rng.chance(share) {
         discovery_len = if prof.discovery.len() > 1 && rng.chance(500) {
             2
         } else {
@@ -226,7 +236,7 @@ pub(crate) fn build_identity(
     // Zipf-like activity: busy identities and a long tail of quiet ones; the busiest makes
     // a few per cent of the calls.
     let rank = rng.range(1, 1000);
-    let weight = prof.activity * 1_000_000 / (rank + 20);
+    let weight = prof.activity * 1_000_000 / (rank + realism.zipf_offset);
 
     Identity {
         persona,
@@ -239,6 +249,7 @@ pub(crate) fn build_identity(
         access_key,
         region,
         ip,
+        more_ips: Vec::new(),
         private_ip: private,
         user_agent,
         cli,

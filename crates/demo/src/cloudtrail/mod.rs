@@ -24,8 +24,9 @@
 //! tumbling or a sliding 15-minute window.
 //!
 //! Files: `ops` (the calls), `personas` and `identity` (who calls), `user_agents`, `bursts`
-//! (the planted attacks), `generator` (the schedule), `record` (one record's text) with
-//! `context`, `params` and `response` (its payloads).
+//! (the planted attacks), `realism` (what a profile changes) and `sessions` (an identity's
+//! sessions, addresses and keys), `generator` (the schedule), `record` (one record's text)
+//! with `context`, `params` and `response` (its payloads).
 
 mod bursts;
 mod context;
@@ -34,8 +35,10 @@ mod identity;
 mod ops;
 mod params;
 mod personas;
+mod realism;
 mod record;
 mod response;
+mod sessions;
 mod user_agents;
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use super::ops::{
 };
 use super::params::write_params;
 use super::personas::Persona;
+use super::realism::Realism;
 use super::response::{write_resources, write_response};
+use super::sessions::{push_session_key, session_address, session_start};
 use super::user_agents::BROWSER_UA;
 use crate::rng::{mix, push_chars, push_hex, push_u64, push_uuid, Rng, BASE64, UPPER_ALNUM};
 use crate::time::push_rfc3339_secs;
@@ -40,6 +42,8 @@ pub(crate) struct Call {
 /// text of the current second).
 pub(crate) struct RecordWriter {
     seed: u64,
+    realism: Realism,
+    key_text: String,
     time_cache_sec: i64,
     time_cache_ms: bool,
     time_cache: String,
@@ -48,9 +52,11 @@ pub(crate) struct RecordWriter {
 }
 
 impl RecordWriter {
-    pub(crate) fn new(seed: u64) -> RecordWriter {
+    pub(crate) fn new(seed: u64, realism: Realism) -> RecordWriter {
         RecordWriter {
             seed,
+            realism,
+            key_text: String::with_capacity(20),
             time_cache_sec: i64::MIN,
             time_cache_ms: false,
             time_cache: String::new(),
@@ -129,16 +135,27 @@ impl RecordWriter {
                 _ => {}
             }
         }
+        let session_start = session_start(&self.realism, id, t_secs);
         let source_ip: &str = match (call.attacker_ip, invoked_by) {
             (Some(i), _) => &cast.attackers.ips[i],
             (None, Some(svc)) => svc,
-            (None, None) => &id.ip,
+            (None, None) => session_address(id, call.identity, session_start, self.seed),
         };
 
         // --- head ---
         buf.push_str("{\"eventVersion\":\"1.08\",\"userIdentity\":");
-        let session_start = t_secs - (t_secs + id.session_phase).rem_euclid(3600);
-        push_user_identity(buf, id, acct, op, session_start, invoked_by);
+        let mut key = std::mem::take(&mut self.key_text);
+        key.clear();
+        push_session_key(
+            &mut key,
+            id,
+            call.identity,
+            session_start,
+            &self.realism,
+            self.seed,
+        );
+        push_user_identity(buf, id, acct, &key, op, session_start, invoked_by);
+        self.key_text = key;
         buf.push_str(",\"eventTime\":\"");
         buf.push_str(&time);
         buf.push_str("\",\"eventSource\":\"");
@@ -306,6 +323,7 @@ pub(crate) fn push_user_identity(
     buf: &mut String,
     id: &Identity,
     acct: &Account,
+    access_key: &str,
     op: Op,
     session_start: i64,
     invoked_by: Option<&str>,
@@ -320,7 +338,7 @@ pub(crate) fn push_user_identity(
         buf.push_str(&acct.id);
         if !login {
             buf.push_str("\",\"accessKeyId\":\"");
-            buf.push_str(&id.access_key);
+            buf.push_str(access_key);
         }
         buf.push_str("\",\"userName\":\"");
         buf.push_str(&id.name);
@@ -343,7 +361,7 @@ pub(crate) fn push_user_identity(
         buf.push_str("\",\"accountId\":\"");
         buf.push_str(&acct.id);
         buf.push_str("\",\"accessKeyId\":\"");
-        buf.push_str(&id.access_key);
+        buf.push_str(access_key);
         buf.push_str(
             "\",\"sessionContext\":{\"sessionIssuer\":{\"type\":\"Role\",\"principalId\":\"",
         );

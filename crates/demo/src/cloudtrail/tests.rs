@@ -24,6 +24,22 @@ fn jsonl(spec: &CorpusSpec) -> Vec<u8> {
     out
 }
 
+/// The first string value of `key` in a record (the first "arn" and "accountId" are
+/// userIdentity's). Full parsing is covered by `every_line_is_a_cloudtrail_record`; string
+/// look-ups keep the statistics tests fast in debug builds.
+fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    let pat = format!("\"{key}\":\"");
+    let at = line.find(&pat).unwrap_or_else(|| panic!("{key}: {line}")) + pat.len();
+    &line[at..at + line[at..].find('"').unwrap()]
+}
+
+/// FNV-1a, to pin a corpus's bytes without storing them.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 fn parse(line: &str) -> serde_json::Value {
     serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
 }
@@ -133,13 +149,6 @@ fn identities_accounts_regions_and_discovery_share() {
     // (arn, account, 15-minute bin) -> (count, distinct names)
     let mut bins: BTreeMap<(String, String, i64), (u64, BTreeSet<String>)> = BTreeMap::new();
     let t0 = spec.start_epoch_secs;
-    // Full parsing is covered above; string look-ups keep this test fast in debug builds.
-    // The first "arn" and "accountId" are userIdentity's.
-    fn field<'a>(line: &'a str, key: &str) -> &'a str {
-        let pat = format!("\"{key}\":\"");
-        let at = line.find(&pat).unwrap_or_else(|| panic!("{key}: {line}")) + pat.len();
-        &line[at..at + line[at..].find('"').unwrap()]
-    }
     for line in out.lines() {
         let arn = field(line, "arn").to_string();
         arns.insert(arn.clone());
@@ -265,3 +274,81 @@ fn edge_specs() {
     });
     assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 500);
 }
+
+/// The classic corpus is the benchmark table's: its bytes must not move when the generator is
+/// reorganised or another profile is added. A deliberate change updates this pin and says so
+/// in the README's benchmark section.
+#[test]
+fn classic_bytes_are_pinned() {
+    let out = jsonl(&small());
+    assert_eq!((out.len(), fnv1a(&out)), (PINNED_LEN, PINNED_FNV));
+}
+
+#[test]
+fn realistic_profile_has_realistic_cardinality() {
+    let spec = CorpusSpec::realistic(60_000);
+    let out = String::from_utf8(jsonl(&spec)).unwrap();
+    assert_eq!(out.lines().count(), 60_000);
+    let discovery: BTreeSet<&str> = DISCOVERY.iter().map(|o| o.info().name).collect();
+    let mut keys_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut blocks_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut bins: BTreeMap<(&str, &str), (u64, BTreeSet<&str>)> = BTreeMap::new();
+    let (mut read_only, mut disc, mut denied, mut roles) = (0u64, 0u64, 0u64, 0u64);
+    for line in out.lines() {
+        let arn = field(line, "arn");
+        keys_of.entry(arn).or_default().extend(
+            line.contains("\"accessKeyId\"")
+                .then(|| field(line, "accessKeyId")),
+        );
+        let ip = field(line, "sourceIPAddress");
+        if ip.starts_with(|c: char| c.is_ascii_digit()) {
+            let block = &ip[..ip.rfind('.').unwrap()];
+            blocks_of.entry(arn).or_default().insert(block);
+        }
+        roles += u64::from(line.contains("\"type\":\"AssumedRole\""));
+        read_only += u64::from(line.contains("\"readOnly\":true"));
+        denied += u64::from(line.contains("\"errorCode\""));
+        let name = field(line, "eventName");
+        if discovery.contains(name) {
+            disc += 1;
+            let t = field(line, "eventTime");
+            // Within one day: the hour and the quarter of it are the 15-minute bin.
+            let e = bins.entry((arn, &t[..15])).or_default();
+            e.0 += 1;
+            e.1.insert(name);
+        }
+    }
+    let n = spec.events as f64;
+    assert!(keys_of.len() >= 2_950, "{} identities", keys_of.len());
+    assert!(
+        keys_of.values().all(|k| !k.is_empty()),
+        "an identity without a key"
+    );
+    let keys: BTreeSet<&str> = keys_of.values().flatten().copied().collect();
+    // Sessions of one to twelve hours: in under two hours a fifth of them have rotated.
+    assert!(keys.len() > keys_of.len() * 11 / 10, "{} keys", keys.len());
+    let mean_blocks =
+        blocks_of.values().map(|b| b.len()).sum::<usize>() as f64 / blocks_of.len() as f64;
+    // Two to four each, one per session: in under two hours most sessions have not ended.
+    assert!(mean_blocks >= 1.15, "{mean_blocks} /24 blocks per identity");
+    assert!(roles as f64 / n > 0.3, "{roles} assumed-role records");
+    assert!(read_only as f64 / n >= 0.25, "read-only {read_only}");
+    assert!(
+        (0.25..0.45).contains(&(disc as f64 / n)),
+        "discovery {disc}"
+    );
+    assert!(
+        (0.01..0.04).contains(&(denied as f64 / n)),
+        "denied {denied}"
+    );
+    // Everyday discovery stays under the seed thresholds: only enumerators reach them.
+    let alerting: BTreeSet<&str> = bins
+        .iter()
+        .filter(|(_, (c, d))| *c >= 10 || d.len() >= 5)
+        .map(|((a, _), _)| *a)
+        .collect();
+    assert!(alerting.len() <= spec.enumerators as usize, "{alerting:?}");
+}
+
+const PINNED_LEN: usize = 28_931_866;
+const PINNED_FNV: u64 = 10_808_715_973_445_566_406;
