@@ -5,7 +5,6 @@
 pub mod cli;
 pub mod collections;
 pub mod config;
-pub mod demo;
 pub mod engine;
 pub mod enrich;
 pub mod event;

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tripline::demo::corpus::{write_cloudtrail_jsonl, CorpusSpec};
+use tripline_demo::{write_cloudtrail_jsonl, CorpusSpec};
 
 fn scan(input: &str, state: &str) -> Vec<serde_json::Value> {
     scan_in(input, state, &std::env::temp_dir())

@@ -3,18 +3,28 @@
 //! events/s and peak memory (the binary's own VmHWM, printed in its summary).
 //!
 //!   cargo run --release --bin tripline-bench -- [--size-mb 1024] [--out bench/out] [--memory-events 10000000]
+//!       [--profile classic|realistic] [--events N] [--generate-only] [--only NAME]
+//!
+//! `--profile realistic` benchmarks the realistic-cardinality corpus
+//! (`tripline_demo::CorpusSpec::realistic`) instead of the classic one; `--events N` sets the
+//! corpus by record count instead of size; `--generate-only` writes the plain corpus, prints
+//! its path and stops (the memory runs in the README scan such files). `--only NAME` keeps the
+//! runs whose label contains NAME.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use tripline::demo::corpus::{write_cloudtrail_jsonl, CorpusSpec};
+use tripline_demo::{write_cloudtrail_jsonl, CorpusSpec, Profile};
 
 struct Args {
     size_mb: u64,
     out: PathBuf,
     memory_events: u64,
     only: Option<String>,
+    profile: Profile,
+    events: Option<u64>,
+    generate_only: bool,
 }
 
 fn args() -> Args {
@@ -23,11 +33,20 @@ fn args() -> Args {
         out: PathBuf::from("bench/out"),
         memory_events: 10_000_000,
         only: None,
+        profile: Profile::Classic,
+        events: None,
+        generate_only: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
+        if k == "--generate-only" {
+            a.generate_only = true;
+            continue;
+        }
         let v = it.next().unwrap_or_default();
         match k.as_str() {
+            "--profile" => a.profile = Profile::from_name(&v).expect("--profile classic|realistic"),
+            "--events" => a.events = Some(v.parse().expect("--events N")),
             "--size-mb" => a.size_mb = v.parse().expect("--size-mb N"),
             "--out" => a.out = PathBuf::from(v),
             "--memory-events" => a.memory_events = v.parse().expect("--memory-events N"),
@@ -142,13 +161,31 @@ fn run(label: &str, pin_one_core: bool, args: &[&str], stdin_from: Option<&Corpu
 fn main() {
     let a = args();
     std::fs::create_dir_all(&a.out).unwrap();
-    let spec = CorpusSpec {
-        events: events_for(a.size_mb),
-        ..CorpusSpec::default()
+    let events = a.events.unwrap_or_else(|| events_for(a.size_mb));
+    let spec = match a.profile {
+        Profile::Classic => CorpusSpec {
+            events,
+            ..CorpusSpec::default()
+        },
+        Profile::Realistic => CorpusSpec::realistic(events),
     };
-    let plain = a.out.join(format!("cloudtrail-{}mb.jsonl", a.size_mb));
-    let gz = a.out.join(format!("cloudtrail-{}mb.jsonl.gz", a.size_mb));
+    // Classic corpora keep the names they always had (bench/duckdb_seed.py reads them).
+    let stem = match (a.profile, a.events) {
+        (Profile::Classic, None) => format!("cloudtrail-{}mb", a.size_mb),
+        (profile, None) => format!("cloudtrail-{}-{}mb", profile.name(), a.size_mb),
+        (profile, Some(n)) => format!("cloudtrail-{}-{n}", profile.name()),
+    };
+    let plain = a.out.join(format!("{stem}.jsonl"));
+    let gz = a.out.join(format!("{stem}.jsonl.gz"));
     let bytes = generate(&plain, &spec, false);
+    if a.generate_only {
+        println!(
+            "{} ({bytes} bytes, {} events)",
+            plain.display(),
+            spec.events
+        );
+        return;
+    }
     generate(&gz, &spec, true);
     let gz_bytes = std::fs::metadata(&gz).unwrap().len();
     let mb = bytes as f64 / 1e6;
@@ -221,8 +258,9 @@ fn main() {
         );
     }
     println!(
-        "\ncorpus: {} events, {:.0} MB JSON lines ({:.0} MB gzipped), seed {}",
+        "\ncorpus: {} events ({} profile), {:.0} MB JSON lines ({:.0} MB gzipped), seed {}",
         spec.events,
+        spec.profile.name(),
         mb,
         gz_bytes as f64 / 1e6,
         spec.seed

@@ -1,3 +1,0 @@
-//! Deterministic data sets: the benchmark corpus (and, later, `tripline demo`).
-
-pub mod corpus;
