@@ -5,6 +5,7 @@ pub mod deferred;
 pub mod normalize_batch;
 pub mod order;
 pub mod pipeline;
+pub mod rule_examples;
 pub mod scan;
 pub mod scratch;
 pub mod summary;

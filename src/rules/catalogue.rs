@@ -1,7 +1,9 @@
 //! The rule catalogue: each rule's id, title, ATT&CK ids, default severity, thresholds and
 //! lists live in `catalogue/<id>.toml`, compiled in. The config's `[rules.<id>]` tables
-//! override `params` key by key; a key the rule does not have is an error.
+//! override `params` key by key; a key the rule does not have is an error. Each entry also
+//! carries its own `[[examples]]` (see `rules::examples`).
 
+use super::examples::Example;
 use crate::event::{Duration, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -76,6 +78,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub false_positives: Vec<String>,
     pub params: toml::Table,
+    /// True-positive and true-negative examples that `tripline rules test` runs (schema in
+    /// `rules::examples`).
+    #[serde(default)]
+    pub examples: Vec<Example>,
 }
 
 impl RuleSpec {

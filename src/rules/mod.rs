@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cloud_discovery_burst;
 pub mod cloud_discovery_sliding;
 pub mod discovery;
+pub mod examples;
 pub mod history;
 pub mod registry;
 pub mod rule;
