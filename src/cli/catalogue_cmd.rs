@@ -62,6 +62,17 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
                 }
                 writeln!(out)?;
             }
+            let positives = r
+                .examples
+                .iter()
+                .filter(|e| e.expect == crate::rules::examples::Expect::Alert)
+                .count();
+            writeln!(
+                out,
+                "examples: {positives} true positives, {} true negatives (`tripline rules test {}`)\n",
+                r.examples.len() - positives,
+                r.id
+            )?;
             let p = Params::new(&r, cfg.rules.get(&r.id));
             writeln!(out, "[rules.{}]", r.id)?;
             for (k, v) in &p.values {
@@ -98,9 +109,7 @@ fn test(ids: &[String], cfg: &crate::config::Config, out: &mut impl Write) -> Re
         );
         return Ok(2);
     }
-    let chosen = all
-        .iter()
-        .filter(|r| ids.is_empty() || ids.contains(&r.id));
+    let chosen = all.iter().filter(|r| ids.is_empty() || ids.contains(&r.id));
     let (mut rules_failed, mut rules_run, mut examples_failed, mut examples_run) = (0, 0, 0, 0);
     for spec in chosen {
         let result = run_rule(spec, cfg);

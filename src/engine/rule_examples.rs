@@ -52,7 +52,9 @@ impl RuleResult {
     }
 }
 
-/// Runs every example of `spec` on `base`.
+/// Runs every example of `spec` on `base`. The examples come from `spec`; the rule itself
+/// is built by the registry, from the compiled-in catalogue entry and `base`, as `scan`
+/// builds it (so a threshold edited in a catalogue file takes effect once rebuilt).
 pub fn run_rule(spec: &RuleSpec, base: &Config) -> RuleResult {
     let known: Vec<String> = crate::rules::catalogue::by_id().into_keys().collect();
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
@@ -95,7 +97,11 @@ pub fn run_example(id: &str, ex: &Example, base: &Config) -> Result<Vec<String>,
         .iter()
         .filter(|(reason, _)| **reason != crate::event::BadReason::Duplicate)
         .flat_map(|(reason, (n, firsts))| {
-            let firsts = firsts.iter().map(|o| local(o)).collect::<Vec<_>>().join("; ");
+            let firsts = firsts
+                .iter()
+                .map(|o| local(o))
+                .collect::<Vec<_>>()
+                .join("; ");
             std::iter::once(format!(
                 "{n} records not read ({}): {firsts}",
                 reason.as_str()

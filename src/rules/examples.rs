@@ -34,7 +34,8 @@
 //! ```
 //!
 //! Optional keys of `[examples.alert]`, compared when given: `risk_score`, `provider`,
-//! `window_start`, `window_end`, `first_seen`, `last_seen` (RFC 3339 as the alert prints it).
+//! `window_start`, `window_end`, `first_seen`, `last_seen` (RFC 3339 as the alert prints it,
+//! quoted or as a bare TOML date-time).
 //! An `alert` example passes when the rule raises exactly one alert and it matches; numbers
 //! compare by value (`2` equals `2.0`), arrays element by element, objects key by key.
 //!
@@ -98,10 +99,26 @@ pub struct ExpectedAlert {
     pub fields: toml::Table,
     pub risk_score: Option<u64>,
     pub provider: Option<String>,
+    #[serde(default, deserialize_with = "time")]
     pub window_start: Option<String>,
+    #[serde(default, deserialize_with = "time")]
     pub window_end: Option<String>,
+    #[serde(default, deserialize_with = "time")]
     pub first_seen: Option<String>,
+    #[serde(default, deserialize_with = "time")]
     pub last_seen: Option<String>,
+}
+
+/// A time as RFC 3339 text: quoted, or a TOML date-time written bare.
+fn time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(Some(s)),
+        toml::Value::Datetime(t) => Ok(Some(t.to_string())),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a time, found {}",
+            other.type_str()
+        ))),
+    }
 }
 
 /// Problems with a rule's examples themselves (not with what the rule raised): a rule
@@ -148,7 +165,9 @@ pub fn check(rule: &str, examples: &[Example], known: &[&str]) -> Vec<String> {
         }
         for other in &ex.with_rules {
             if other == rule || !known.contains(&other.as_str()) {
-                problems.push(format!("{at}: with_rules names `{other}`, not another rule"));
+                problems.push(format!(
+                    "{at}: with_rules names `{other}`, not another rule"
+                ));
             }
         }
         for f in ex.files.keys() {
@@ -223,9 +242,9 @@ fn compare_alert(want: &ExpectedAlert, got: &Alert) -> Vec<String> {
         let expected = toml_json(value);
         match got.fields.get(key) {
             Some(actual) if same(&expected, actual) => {}
-            Some(actual) => problems.push(format!(
-                "fields.{key}: expected {expected}, got {actual}"
-            )),
+            Some(actual) => {
+                problems.push(format!("fields.{key}: expected {expected}, got {actual}"))
+            }
             None => {
                 let names: Vec<&str> = got.fields.0.iter().map(|(k, _)| k.as_str()).collect();
                 problems.push(format!(
@@ -250,9 +269,7 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
     }
@@ -346,7 +363,10 @@ fields = { Failures = 6, AccountList = ["a", "b"] }
             compare(&example(TP), &[]),
             vec!["expected 1 alert, got none"]
         );
-        assert_eq!(compare(&example(TP), &[alert(6, 6.into()), alert(6, 6.into())]).len(), 3);
+        assert_eq!(
+            compare(&example(TP), &[alert(6, 6.into()), alert(6, 6.into())]).len(),
+            3
+        );
         let none = example("name = \"tn\"\nexpect = \"none\"\nrecords = [\"x\"]");
         assert!(compare(&none, &[]).is_empty());
         assert_eq!(
