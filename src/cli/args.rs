@@ -279,7 +279,7 @@ pub enum RulesCommand {
     /// rule id or an invalid configuration.
     #[command(
         after_help = "Examples:\n  tripline rules test\n  tripline rules test password-spray bucket-enumeration\n  \
-tripline rules test --config tripline.toml    # do my tuned thresholds still catch the at-threshold cases?"
+tripline rules test --config tripline.toml    # do my thresholds still catch them?"
     )]
     Test {
         /// Rule ids to test (all rules when none is given).

@@ -67,10 +67,13 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
                 .iter()
                 .filter(|e| e.expect == crate::rules::examples::Expect::Alert)
                 .count();
+            let negatives = r.examples.len() - positives;
+            let s = |n: usize| if n == 1 { "" } else { "s" };
             writeln!(
                 out,
-                "examples: {positives} true positives, {} true negatives (`tripline rules test {}`)\n",
-                r.examples.len() - positives,
+                "examples: {positives} true positive{}, {negatives} true negative{} (`tripline rules test {}`)\n",
+                s(positives),
+                s(negatives),
                 r.id
             )?;
             let p = Params::new(&r, cfg.rules.get(&r.id));

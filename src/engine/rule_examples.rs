@@ -96,16 +96,13 @@ pub fn run_example(id: &str, ex: &Example, base: &Config) -> Result<Vec<String>,
         .bad
         .iter()
         .filter(|(reason, _)| **reason != crate::event::BadReason::Duplicate)
-        .flat_map(|(reason, (n, firsts))| {
-            let firsts = firsts
-                .iter()
-                .map(|o| local(o))
-                .collect::<Vec<_>>()
-                .join("; ");
-            std::iter::once(format!(
-                "{n} records not read ({}): {firsts}",
-                reason.as_str()
-            ))
+        .map(|(reason, (n, firsts))| {
+            let firsts: Vec<String> = firsts.iter().map(|o| local(o)).collect();
+            format!(
+                "{n} records not read ({}): {}",
+                reason.as_str(),
+                firsts.join("; ")
+            )
         })
         .chain(
             summary
