@@ -347,3 +347,60 @@ fn new_only_reports_each_alert_once_across_runs() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn rules_test_runs_the_catalogue_examples() {
+    let all = tripline(&["rules", "test"]);
+    assert_eq!(all.status.code(), Some(0), "{}", stdout(&all));
+    let out = stdout(&all);
+    assert_eq!(out.lines().filter(|l| l.starts_with("PASS ")).count(), 13);
+    assert!(out
+        .lines()
+        .last()
+        .unwrap()
+        .starts_with("13 rules: 13 passed, 0 failed;"));
+
+    let one = tripline(&["rules", "test", "password-spray"]);
+    assert_eq!(one.status.code(), Some(0));
+    assert!(stdout(&one).starts_with("PASS password-spray ("));
+    assert_eq!(stdout(&one).lines().count(), 2);
+
+    let unknown = tripline(&["rules", "test", "password-spray", "no-such-rule"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("`no-such-rule`"));
+}
+
+#[test]
+fn rules_test_fails_when_a_config_breaks_a_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("t.toml");
+    std::fs::write(&cfg, "[rules.password-spray]\nmin_failures = 7\n").unwrap();
+    let o = tripline(&[
+        "rules",
+        "test",
+        "--config",
+        cfg.to_str().unwrap(),
+        "password-spray",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("FAIL password-spray ("), "{out}");
+    assert!(
+        out.contains("example `6 failures over 4 accounts within 10 minutes (the thresholds)` (expect alert):\n    expected 1 alert, got none"),
+        "{out}"
+    );
+    assert!(out.contains("1 rules: 0 passed, 1 failed;"), "{out}");
+    // Other rules are not affected by that table.
+    let other = tripline(&[
+        "rules",
+        "test",
+        "--config",
+        cfg.to_str().unwrap(),
+        "bucket-enumeration",
+    ]);
+    assert_eq!(other.status.code(), Some(0));
+    // An invalid config is a usage error, not a failed example.
+    std::fs::write(&cfg, "[rules.password-spray]\nmin_failures = \"many\"\n").unwrap();
+    let bad = tripline(&["rules", "test", "--config", cfg.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+}

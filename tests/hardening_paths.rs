@@ -317,6 +317,7 @@ fn a_closed_stdout_is_a_quiet_normal_end() {
         vec!["normalize", &data],
         vec!["rules", "list"],
         vec!["rules", "show", "password-spray"],
+        vec!["rules", "test", "password-spray"],
         vec!["config", "default"],
         vec!["baseline", "show", "--state", &db],
     ];

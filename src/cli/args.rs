@@ -281,8 +281,26 @@ pub enum RulesCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Run the rules' own example cases.
-    Test,
+    /// Run the rules' own example cases: every catalogue entry's true positives (which must
+    /// raise the alert they describe) and true negatives (which must raise none), through the
+    /// real engine.
+    ///
+    /// Each rule is reported PASS or FAIL; a failing example is named with what differed
+    /// (expected against got). Exit status: 0 all passed, 1 an example failed, 2 an unknown
+    /// rule id or an invalid configuration.
+    #[command(
+        after_help = "Examples:\n  tripline rules test\n  tripline rules test password-spray bucket-enumeration\n  \
+tripline rules test --config tripline.toml    # do my thresholds still catch them?"
+    )]
+    Test {
+        /// Rule ids to test (all rules when none is given).
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        /// Run the examples on this configuration (thresholds, organisation facts, lists)
+        /// instead of the defaults; each example's own settings still apply on top.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

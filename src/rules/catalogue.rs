@@ -1,9 +1,11 @@
 //! The rule catalogue: each rule's id, title, ATT&CK ids, default severity, thresholds and
 //! lists live in `catalogue/<id>.toml`, every one compiled in by `build.rs` (the rule's own
 //! file includes its entry as `Rule::CATALOGUE`; a test checks the two agree). Nothing here
-//! knows the rules' code, so the config loader can validate `[rules.<id>]` against it. The config's `[rules.<id>]` tables override `params` key by
-//! key; a key the rule does not have is an error.
+//! knows the rules' code, so the config loader can validate `[rules.<id>]` against it. The
+//! config's `[rules.<id>]` tables override `params` key by key; a key the rule does not have
+//! is an error. Each entry also carries its own `[[examples]]` (see `rules::examples`).
 
+use super::examples::Example;
 use crate::event::{Duration, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -23,6 +25,10 @@ pub struct RuleSpec {
     #[serde(default)]
     pub false_positives: Vec<String>,
     pub params: toml::Table,
+    /// True-positive and true-negative examples that `tripline rules test` runs (schema in
+    /// `rules::examples`).
+    #[serde(default)]
+    pub examples: Vec<Example>,
 }
 
 impl RuleSpec {

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod context;
 pub mod discovery;
 pub mod erased;
+pub mod examples;
 pub mod history;
 pub mod keyed;
 pub mod params;
