@@ -155,13 +155,14 @@ impl<R: WorkAhead> DynRule for Ahead<R> {
         Some(ErasedSummary(Box::new(R::Summary::default())))
     }
     fn plan(&self, e: &Event, summary: Option<&mut ErasedSummary>) -> Needs {
-        match summary {
-            Some(s) => {
-                let s = self.summary(s);
-                self.rule.plan(e, s)
-            }
-            None => self.rule.plan(e, &mut R::Summary::default()),
-        }
+        // `new_summary` always gives this rule one, so the engine always passes it.
+        let s = summary.unwrap_or_else(|| {
+            panic!(
+                "engine bug: {} planned without its summary",
+                self.rule.spec().id
+            )
+        });
+        self.rule.plan(e, self.summary(s))
     }
     fn merge(&self, into: &mut ErasedSummary, from: ErasedSummary) {
         let from = self.owned(from);

@@ -55,14 +55,6 @@ impl<K: Clone + Eq + Hash, S> Keyed<K, S> {
     ) -> Vec<(K, S)> {
         take_quiet(&mut self.due, &mut self.states, last, window, watermark)
     }
-
-    pub fn len(&self) -> usize {
-        self.states.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.states.is_empty()
-    }
 }
 
 /// Aggregates per fixed, epoch-aligned bin (an hour, a UTC day) and key, emitted once the
@@ -98,14 +90,6 @@ impl<K: Ord, A> Binned<K, A> {
             .or_default()
             .entry(key)
             .or_insert_with(init)
-    }
-
-    pub fn get_mut(&mut self, start: Timestamp, key: &K) -> Option<&mut A> {
-        self.bins.get_mut(&start)?.get_mut(key)
-    }
-
-    pub fn contains(&self, start: Timestamp, key: &K) -> bool {
-        self.bins.get(&start).is_some_and(|b| b.contains_key(key))
     }
 
     /// Every bin of `width` that ends at or before `watermark`, oldest first, with its start.

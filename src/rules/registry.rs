@@ -93,13 +93,6 @@ pub fn history_rules() -> impl Iterator<Item = &'static str> {
         .map(|r| r.id)
 }
 
-/// Whether the selection needs the baseline store.
-pub fn needs_store(only: &[String], disable: &[String]) -> bool {
-    REGISTRY
-        .iter()
-        .any(|r| r.history != HistoryUse::None && enabled(r.id, only, disable))
-}
-
 /// `only` empty means every implemented rule. Unknown ids are an error naming the known
 /// ones; a rule whose parameters or lists cannot be loaded is an error naming it.
 pub fn build(

@@ -36,10 +36,6 @@ impl<K> Expiry<K> {
         let due = std::mem::replace(&mut self.due, later);
         due.into_values().flatten().collect()
     }
-
-    pub fn clear(&mut self) {
-        self.due.clear();
-    }
 }
 
 /// The keys due by `watermark` whose last item is a whole `window` before it: the ones to
@@ -75,17 +71,6 @@ pub fn take_quiet<K: Clone + Eq + Hash, S>(
         .into_iter()
         .filter_map(|k| states.remove(&k).map(|s| (k, s)))
         .collect()
-}
-
-/// At the end of input: every key with what it held, in key order, leaving both empty.
-pub fn take_all<K: Clone + Eq + Hash + Ord, S>(
-    schedule: &mut Expiry<K>,
-    states: &mut HashMap<K, S>,
-) -> Vec<(K, S)> {
-    let mut all: Vec<(K, S)> = states.drain().collect();
-    all.sort_by(|a, b| a.0.cmp(&b.0));
-    schedule.clear();
-    all
 }
 
 /// What a sliding-window rule reports about one key: it opens when the window first
