@@ -103,6 +103,70 @@ pub struct Alert {
     /// Notes that do not suppress, such as a benign-looking user agent alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What tuning and incidents read about the events behind the alert; never printed.
+    #[serde(skip)]
+    pub signals: Signals,
+}
+
+/// How many distinct values [`Signals`] keeps of one kind; past it the list is marked
+/// incomplete, so "every contributing event" tests fail closed.
+pub const MAX_SIGNAL_VALUES: usize = 32;
+
+/// Facts about the contributing events that the printed fields need not show: what
+/// suppression (SPEC §6) and incidents (SPEC §4) decide on. Rules fill it through the alert
+/// builder; values keep first appearance in event order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Signals {
+    /// Distinct user agents of the contributing events, leaving out events an AWS service
+    /// made on the identity's behalf (source address a service name such as
+    /// `ec2.amazonaws.com` or `AWS Internal`).
+    pub user_agents: Vec<String>,
+    /// More than [`MAX_SIGNAL_VALUES`] distinct user agents: `user_agents` is not all of them.
+    pub user_agents_truncated: bool,
+    /// Distinct source addresses of the contributing events, as logged.
+    pub source_ips: Vec<String>,
+    pub source_ips_truncated: bool,
+    /// Access key ids the contributing events used or created.
+    pub key_ids: Vec<String>,
+}
+
+impl Signals {
+    /// Adds one contributing event's values (empty strings ignored).
+    pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
+        let on_behalf = !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err();
+        if !on_behalf {
+            push_distinct(&mut self.user_agents, &mut self.user_agents_truncated, user_agent);
+        }
+        push_distinct(&mut self.source_ips, &mut self.source_ips_truncated, source_ip);
+        let mut keys_truncated = false;
+        push_distinct(&mut self.key_ids, &mut keys_truncated, key_id);
+    }
+    /// Adds every value of `other` after this one's (a later part of the same alert).
+    pub fn merge(&mut self, other: &Signals) {
+        for ua in &other.user_agents {
+            push_distinct(&mut self.user_agents, &mut self.user_agents_truncated, ua);
+        }
+        self.user_agents_truncated |= other.user_agents_truncated;
+        for ip in &other.source_ips {
+            push_distinct(&mut self.source_ips, &mut self.source_ips_truncated, ip);
+        }
+        self.source_ips_truncated |= other.source_ips_truncated;
+        let mut keys_truncated = false;
+        for k in &other.key_ids {
+            push_distinct(&mut self.key_ids, &mut keys_truncated, k);
+        }
+    }
+}
+
+fn push_distinct(list: &mut Vec<String>, truncated: &mut bool, value: &str) {
+    if value.is_empty() || list.iter().any(|v| v == value) {
+        return;
+    }
+    if list.len() >= MAX_SIGNAL_VALUES {
+        *truncated = true;
+        return;
+    }
+    list.push(value.to_string());
 }
 
 /// The deterministic id: a hash of rule, group and window (and, where a rule says so, a

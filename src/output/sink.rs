@@ -104,6 +104,7 @@ pub(crate) mod tests {
             suppressed: false,
             reason: None,
             notes: vec![],
+            signals: Default::default(),
         }
     }
 

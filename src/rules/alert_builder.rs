@@ -56,6 +56,7 @@ impl RuleSpec {
                 suppressed: false,
                 reason: None,
                 notes: Vec::new(),
+                signals: Default::default(),
             },
             id: (window_start, window_end, String::new()),
         }
@@ -95,6 +96,11 @@ impl AlertBuilder<'_> {
     }
     pub fn notes(mut self, n: Vec<String>) -> Self {
         self.alert.notes = n;
+        self
+    }
+    /// What the contributing events tell tuning and incidents (user agents, sources, keys).
+    pub fn signals(mut self, s: crate::event::alert::Signals) -> Self {
+        self.alert.signals = s;
         self
     }
     /// What identifies the alert besides rule and group, when not its window: an episode's

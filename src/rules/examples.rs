@@ -324,6 +324,7 @@ mod tests {
             suppressed: false,
             reason: None,
             notes: vec![],
+            signals: Default::default(),
         }
     }
 

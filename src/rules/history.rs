@@ -48,6 +48,28 @@ pub fn baseline_identity(identity: &str) -> String {
     id.to_lowercase()
 }
 
+/// The actor behind an identity, as incidents and activity group alerts (SPEC §4): its
+/// [`baseline_identity`], except that a session of an AWS SSO permission set
+/// (`assumed-role/AWSReservedSSO_*/person`) is the person, its session name, case-folded:
+/// the role is shared by everyone with that permission set.
+pub fn actor_of(identity: &str) -> String {
+    let id = identity.trim();
+    if let Some(resource) = id
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.splitn(5, ':').nth(4))
+    {
+        if let Some((role, session)) = resource
+            .strip_prefix("assumed-role/")
+            .and_then(|r| r.split_once('/'))
+        {
+            if role.starts_with("AWSReservedSSO_") && !session.is_empty() {
+                return session.to_lowercase();
+            }
+        }
+    }
+    baseline_identity(id)
+}
+
 /// The environment an event belongs to: `aws/123456789012`, `azure/<tenant>`, `gcp/<project>`.
 pub fn environment(e: &Event) -> String {
     let (provider, account) = (e.provider().as_str(), e.account.trim());
@@ -89,4 +111,26 @@ pub fn new_source_within(store: &Store, identity: &str, at: Timestamp, window: D
     (first..=last)
         .rev()
         .any(|m| store.seen_between(NEW_SOURCE, identity, &format!("m{m}"), from, before))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::actor_of;
+
+    #[test]
+    fn actor_of_sso_session_is_the_person_other_sessions_their_role() {
+        assert_eq!(
+            actor_of("arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_Admin_0a1b/Alice@Example.com"),
+            "alice@example.com"
+        );
+        assert_eq!(
+            actor_of("arn:aws:sts::111122223333:assumed-role/deploy/run-42"),
+            "arn:aws:iam::111122223333:role/deploy"
+        );
+        assert_eq!(actor_of("Bob@Contoso.COM"), "bob@contoso.com");
+        assert_eq!(
+            actor_of("arn:aws:iam::111122223333:user/Carol"),
+            "arn:aws:iam::111122223333:user/Carol"
+        );
+    }
 }
