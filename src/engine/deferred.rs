@@ -18,7 +18,17 @@ pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event, fields: codec
     buf.extend_from_slice(key.as_bytes());
     let at = buf.len();
     buf.extend_from_slice(&[0; 4]);
-    codec::encode_fields(e, fields, buf);
+    // The replay's duplicate test (`Event::delivery_key`) must tell events apart by every
+    // field, not only the kept ones: when fields are dropped, the kept id carries the whole
+    // event's content digest, so two records are duplicates on replay exactly when they were
+    // before.
+    match e.delivery_key() {
+        Some(k) if fields != codec::KeepFields::ALL => {
+            let tagged = format!("{}#{:032x}", e.event_id, k.content);
+            codec::encode_fields_with_id(e, fields, &tagged, buf);
+        }
+        _ => codec::encode_fields(e, fields, buf),
+    }
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
 }

@@ -130,7 +130,7 @@ impl Driver {
     }
 
     /// The deferred keys a rule still needs once the whole input's history is known.
-    pub fn deferred_keys(&self, index: usize) -> Option<HashSet<String>> {
+    pub fn deferred_keys(&mut self, index: usize) -> Option<HashSet<String>> {
         self.rules[index].deferred_keys(&lock(&self.store))
     }
 
@@ -201,6 +201,11 @@ pub struct DeferredPass<'a> {
 }
 
 impl DeferredPass<'_> {
+    /// Duplicate deliveries this pass dropped.
+    pub fn duplicates(&self) -> u64 {
+        self.dedupe.dropped
+    }
+
     pub fn push(&mut self, e: &Event) {
         if self.dedupe.is_duplicate(e) {
             return;

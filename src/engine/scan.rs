@@ -204,12 +204,18 @@ pub fn scan(
         }
         driver.push(e);
     })?;
+    // Every pass removes duplicates among the events it sees; a deferring rule's pass may
+    // see more of the input than the main one, so the note gives the most any pass met.
+    let mut duplicates = driver.duplicates();
+    let mut spilled = spilled;
     if ahead_enabled {
         for i in 0..driver.rules().len() {
-            replay_deferred(i, &mut driver, &mut ahead_sink.deferred, opts.run_events)?;
+            let (dropped, sorted_on_disk) =
+                replay_deferred(i, &mut driver, &mut ahead_sink.deferred, opts.run_events)?;
+            duplicates = duplicates.max(dropped);
+            spilled = spilled.max(sorted_on_disk);
         }
     }
-    let duplicates = driver.duplicates();
     let (mut alerts, notes) = driver.finish();
     summary.notes.extend(notes);
     if opts.store.is_some() {
@@ -252,24 +258,27 @@ pub fn scan(
 }
 
 /// One rule's ordered pass over the events it set aside (`Needs::Deferred`), restricted to
-/// the keys it still needs, with the same duplicate handling as the main pass.
+/// the keys it still needs, with the same duplicate handling as the main pass. Returns the
+/// duplicates it removed and the events it sorted on disk.
 fn replay_deferred(
     index: usize,
     driver: &mut Driver,
     spill: &mut Spill,
     run_events: usize,
-) -> std::io::Result<()> {
+) -> std::io::Result<(u64, u64)> {
     if !spill.has(index) {
-        return Ok(());
+        return Ok((0, 0));
     }
     let keys = driver.deferred_keys(index);
     if keys.as_ref().is_some_and(|k| k.is_empty()) {
-        return Ok(());
+        return Ok((0, 0));
     }
     let mut sorter = EventSorter::new(run_events);
     spill.replay(index, keys.as_ref(), &mut |e| sorter.push(e))?;
+    let sorted_on_disk = sorter.spilled();
     let mut pass = driver.deferred_pass(index);
-    sorter.drain(&mut |e: &Event| pass.push(e))
+    sorter.drain(&mut |e: &Event| pass.push(e))?;
+    Ok((pass.duplicates(), sorted_on_disk))
 }
 
 /// SPEC §5: the seed rule's rows in its order, then every other alert by time.

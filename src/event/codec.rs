@@ -24,6 +24,7 @@ impl KeepFields {
     pub const ACCOUNT: KeepFields = KeepFields(1 << 2);
     pub const SOURCE_IP: KeepFields = KeepFields(1 << 3);
     pub const ACTION: KeepFields = KeepFields(1 << 5);
+    pub const REGION: KeepFields = KeepFields(1 << 7);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
 
     pub const fn and(self, other: KeepFields) -> KeepFields {
@@ -40,6 +41,11 @@ pub fn encode(e: &Event, out: &mut Vec<u8>) {
 
 /// `encode`, writing only `fields` (see `KeepFields`).
 pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
+    encode_fields_with_id(e, fields, &e.event_id, out)
+}
+
+/// [`encode_fields`] with `event_id` written in place of the event's own id.
+pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out: &mut Vec<u8>) {
     // Outcome, shape, HTTP status and ASN travel together, only with `KeepFields::ALL`.
     let scalars = fields.has(31);
     let outcome = if scalars {
@@ -70,7 +76,9 @@ pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
     });
     out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
-    for (i, s) in strings(e).into_iter().enumerate() {
+    let mut strings = strings(e);
+    strings[EVENT_ID_INDEX] = event_id;
+    for (i, s) in strings.into_iter().enumerate() {
         put_str(out, if fields.has(i as u32) { s } else { "" });
     }
     put_str(out, &e.origin.source);
@@ -85,6 +93,9 @@ pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(&e.origin.sub.map_or(u64::MAX, u64::from).to_le_bytes());
 }
+
+/// Where `event_id` sits in [`strings`] (the bit of `KeepFields::EVENT_ID`).
+const EVENT_ID_INDEX: usize = 17;
 
 fn strings(e: &Event) -> [&str; 19] {
     [

@@ -52,7 +52,7 @@ pub trait DynRule: Send + Sync {
     fn deferred_fields(&self) -> KeepFields {
         KeepFields::ALL
     }
-    fn deferred_keys(&self, _history: &Store) -> Option<HashSet<String>> {
+    fn deferred_keys(&mut self, _history: &Store) -> Option<HashSet<String>> {
         None
     }
 }
@@ -176,8 +176,8 @@ impl<R: WorkAhead> DynRule for Ahead<R> {
     fn deferred_fields(&self) -> KeepFields {
         self.rule.deferred_fields()
     }
-    fn deferred_keys(&self, history: &Store) -> Option<HashSet<String>> {
-        self.rule.deferred_keys(&self.state, history)
+    fn deferred_keys(&mut self, history: &Store) -> Option<HashSet<String>> {
+        self.rule.deferred_keys(&mut self.state, history)
     }
 }
 

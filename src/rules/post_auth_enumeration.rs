@@ -372,7 +372,7 @@ impl WorkAhead for PostAuthEnumeration {
     /// more, that is the first call s of its UTC day, and the window [s, s + window) must hold
     /// `min_distinct` APIs. Both are read from the complete history (per API and day, the
     /// first call), with the same quiet test as `observe`.
-    fn deferred_keys(&self, st: &State, store: &Store) -> Option<HashSet<String>> {
+    fn deferred_keys(&self, st: &mut State, store: &Store) -> Option<HashSet<String>> {
         if self.quiet_period < Duration::secs(86_400) {
             return None;
         }

@@ -121,10 +121,11 @@ pub trait WorkAhead: Rule {
         KeepFields::ALL
     }
     /// After the input is read: the deferred keys whose events must be observed (`None`:
-    /// all of them). Keys are independent, so observing only these gives the same alerts.
+    /// all of them). Keys are independent, so observing only these gives the same alerts;
+    /// the state may note what the keys left out would have told the summary.
     fn deferred_keys(
         &self,
-        _state: &Self::State,
+        _state: &mut Self::State,
         _history: &crate::state::Store,
     ) -> Option<HashSet<String>> {
         None

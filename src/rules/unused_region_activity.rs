@@ -12,6 +12,11 @@
 //! One alert per (account, region) per UTC day, emitted when the watermark passes the day's
 //! end (at the end of input in `scan`), with the day's calls, APIs, identities and sources.
 //! Events without a region are skipped.
+//!
+//! Working ahead, every event is set aside on disk (`Needs::Deferred`, keyed by account and
+//! region) and the history recorded; once the input is read, only the (account, region)
+//! pairs that no earlier event had used can be unused, and only their events are observed.
+//! Memory then follows the pairs, never the events read.
 
 use super::catalogue::RuleSpec;
 use super::context::{Context, Facts, Setup};
@@ -19,9 +24,8 @@ use super::discovery::MAX_EVIDENCE;
 use super::history::BEGINNING;
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
-use crate::event::{
-    DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
-};
+use crate::event::codec::KeepFields;
+use crate::event::{Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp};
 use crate::state::Store;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -53,10 +57,8 @@ struct DayAgg {
 /// First sighting of a value: (time, origin), the ordered pass's order.
 type Sighting = (Timestamp, Origin);
 
-/// The values sighted first, at most `cap` once pruned. Pruning to the earliest is exact:
-/// merging only adds sightings, and a value's earliest sighting is kept by the summary of
-/// the batch it came from (it ranks there no lower than overall), so a dropped one never
-/// belongs to the final list.
+/// The values sighted first (by time, then origin), at most `cap` once pruned: a dropped
+/// value was sighted after `cap` others and never belongs to the list.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct FirstSighted {
     map: HashMap<String, Sighting>,
@@ -80,22 +82,6 @@ impl FirstSighted {
                     self.prune(cap);
                 }
             }
-        }
-    }
-
-    /// Merging only adds earlier candidates, so the bar stays a safe bound.
-    fn merge(&mut self, other: FirstSighted, cap: usize) {
-        for (v, at) in other.map {
-            match self.map.get_mut(&v) {
-                Some(s) if at < *s => *s = at,
-                Some(_) => {}
-                None => {
-                    self.map.insert(v, at);
-                }
-            }
-        }
-        if self.map.len() > 4 * cap {
-            self.prune(cap);
         }
     }
 
@@ -128,34 +114,25 @@ impl FirstSighted {
     }
 }
 
-/// An order-free summary of one (account, region, UTC day): what the day's alert reports,
-/// whatever order the events come in. Built on the worker threads when the scan works ahead,
-/// else by the ordered pass for the days it judged unused: one aggregator either way. A duplicate delivery (same
-/// event id and content, `Event::delivery_key`) counts once, as the ordered pass counts it.
+/// One (account, region, UTC day) judged unused: what the day's alert reports. Built by the
+/// ordered pass, after duplicate removal, so every event counts once.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct GroupSummary {
-    ids: HashSet<DeliveryKey>,
-    without_id: u64,
+    calls: u64,
     apis: FirstSighted,
     identities: FirstSighted,
     ips: FirstSighted,
     first: Option<Timestamp>,
     last: Option<Timestamp>,
-    /// The earliest sightings, at most one per event id once pruned.
-    evidence: Vec<(Timestamp, Origin, Option<DeliveryKey>)>,
+    /// The earliest sightings, at most `MAX_EVIDENCE` once pruned.
+    evidence: Vec<(Timestamp, Origin)>,
     /// When `evidence` is full: its latest entry (a later sighting cannot get in).
     evidence_bar: Option<(Timestamp, Origin)>,
 }
 
 impl GroupSummary {
     fn add(&mut self, e: &Event) {
-        let id = e.delivery_key();
-        match id {
-            Some(h) => {
-                self.ids.insert(h);
-            }
-            None => self.without_id += 1,
-        }
+        self.calls += 1;
         let at = (e.time, e.origin.clone());
         self.apis.sight(&e.action, &at, MAX_APIS);
         self.identities.sight(&e.identity, &at, MAX_LIST);
@@ -163,45 +140,25 @@ impl GroupSummary {
         self.first = Some(self.first.map_or(e.time, |f| f.min(e.time)));
         self.last = Some(self.last.map_or(e.time, |l| l.max(e.time)));
         if self.evidence_bar.as_ref().is_none_or(|bar| at < *bar) {
-            self.evidence.push((at.0, at.1, id));
+            self.evidence.push(at);
             if self.evidence.len() > 4 * MAX_EVIDENCE {
                 self.prune_evidence();
             }
         }
     }
 
-    fn merge(&mut self, other: GroupSummary) {
-        self.ids.extend(other.ids);
-        self.without_id += other.without_id;
-        self.apis.merge(other.apis, MAX_APIS);
-        self.identities.merge(other.identities, MAX_LIST);
-        self.ips.merge(other.ips, MAX_LIST);
-        self.first = match (self.first, other.first) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last = self.last.max(other.last);
-        self.evidence.extend(other.evidence);
-        self.prune_evidence();
-    }
-
-    /// Keeps the earliest `MAX_EVIDENCE` sightings of distinct events (exact for the same
-    /// reason as [`FirstSighted`]).
     fn prune_evidence(&mut self) {
         self.evidence.sort();
-        let mut taken: HashSet<DeliveryKey> = HashSet::default();
-        self.evidence
-            .retain(|(_, _, id)| id.is_none_or(|h| taken.insert(h)));
         self.evidence.truncate(MAX_EVIDENCE);
         self.evidence_bar = (self.evidence.len() == MAX_EVIDENCE)
-            .then(|| self.evidence.last().map(|(t, o, _)| (*t, o.clone())))
+            .then(|| self.evidence.last().cloned())
             .flatten();
     }
 
     fn into_day(mut self) -> DayAgg {
         self.prune_evidence();
         DayAgg {
-            calls: self.ids.len() as u64 + self.without_id,
+            calls: self.calls,
             apis: self.apis.first(MAX_APIS),
             identities: self.identities.first(MAX_LIST),
             ips: self.ips.first(MAX_LIST),
@@ -210,7 +167,7 @@ impl GroupSummary {
             evidence: self
                 .evidence
                 .into_iter()
-                .map(|(_, o, _)| o.to_string())
+                .map(|(_, o)| o.to_string())
                 .collect(),
         }
     }
@@ -219,7 +176,7 @@ impl GroupSummary {
 /// Day summaries by account, region and UTC day start (nested, so that looking one up
 /// borrows the event's strings instead of building a key).
 #[derive(Default, serde::Serialize, serde::Deserialize)]
-pub struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
+struct Groups(HashMap<String, HashMap<String, BTreeMap<Timestamp, GroupSummary>>>);
 
 impl Groups {
     fn get(&mut self, account: &str, region: &str, day: Timestamp) -> &mut GroupSummary {
@@ -235,23 +192,6 @@ impl Groups {
             .expect("just inserted")
             .entry(day)
             .or_default()
-    }
-
-    fn merge(&mut self, other: Groups) {
-        for (account, regions) in other.0 {
-            let mine = self.0.entry(account).or_default();
-            for (region, days) in regions {
-                let mine = mine.entry(region).or_default();
-                for (day, g) in days {
-                    match mine.get_mut(&day) {
-                        Some(m) => m.merge(g),
-                        None => {
-                            mine.insert(day, g);
-                        }
-                    }
-                }
-            }
-        }
     }
 
     fn take(&mut self, account: &str, region: &str, day: Timestamp) -> Option<GroupSummary> {
@@ -278,10 +218,10 @@ pub struct State {
     in_use: HashSet<(String, String)>,
     /// Accounts whose history covers `min_history` (stays true as event time moves on).
     covered: HashSet<String>,
-    /// Day summaries: the whole input's, when the scan built them ahead of the ordered pass
-    /// (`summarised`), else those of the days judged unused, built as events come.
+    /// Summaries of the days judged unused, built as their events come.
     groups: Groups,
-    summarised: bool,
+    /// Working ahead: each (account, region) of the input with its earliest event time.
+    earliest: Option<Earliest>,
 }
 
 impl UnusedRegionActivity {
@@ -414,9 +354,7 @@ impl Rule for UnusedRegionActivity {
             }
             st.unused.entry(day).or_default().insert(key.clone());
         }
-        if !st.summarised {
-            st.groups.get(&key.0, &key.1, day).add(e);
-        }
+        st.groups.get(&key.0, &key.1, day).add(e);
     }
 
     fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {
@@ -437,25 +375,77 @@ impl Rule for UnusedRegionActivity {
     }
 }
 
+/// (account, region) → the earliest event time the input has for it.
+pub type Earliest = HashMap<(String, String), Timestamp>;
+
 impl WorkAhead for UnusedRegionActivity {
-    type Summary = Groups;
+    type Summary = Earliest;
+    const DEFERS: bool = true;
 
-    fn plan(&self, e: &Event, groups: &mut Groups) -> Needs {
+    fn plan(&self, e: &Event, earliest: &mut Earliest) -> Needs {
         let (account, region) = (e.account.trim(), e.region.trim());
-        groups.get(account, region, e.time.bin(DAY)).add(e);
-        let mut key = String::with_capacity(account.len() + 1 + region.len());
-        key.push_str(account);
-        key.push('\0');
-        key.push_str(region);
-        Needs::FirstOf(key)
+        // Borrowed look-up first: most events find their pair already there.
+        let key = (account.to_string(), region.to_string());
+        match earliest.get_mut(&key) {
+            Some(t) => *t = (*t).min(e.time),
+            None => {
+                earliest.insert(key, e.time);
+            }
+        }
+        let mut deferred = String::with_capacity(account.len() + 1 + region.len());
+        deferred.push_str(account);
+        deferred.push('\0');
+        deferred.push_str(region);
+        Needs::Deferred(deferred)
     }
 
-    fn merge(&self, into: &mut Groups, from: Groups) {
-        into.merge(from);
+    /// What `wants`, `observe` and the day summary read.
+    fn deferred_fields(&self) -> KeepFields {
+        KeepFields::IDENTITY
+            .and(KeepFields::ACCOUNT)
+            .and(KeepFields::SOURCE_IP)
+            .and(KeepFields::ACTION)
+            .and(KeepFields::REGION)
+            .and(KeepFields::EVENT_ID)
     }
 
-    fn accept(&self, st: &mut State, groups: Groups) {
-        st.groups = groups;
-        st.summarised = true;
+    fn merge(&self, into: &mut Earliest, from: Earliest) {
+        for (k, t) in from {
+            let at = into.entry(k).or_insert(t);
+            *at = (*at).min(t);
+        }
+    }
+
+    fn accept(&self, st: &mut State, earliest: Earliest) {
+        st.earliest = Some(earliest);
+    }
+
+    /// A pair with an event in the store before the input's first event of it is in use at
+    /// every event of the input (the store holds the whole input's history by now), so it
+    /// can never be unused; nor can a pair whose account's history did not yet cover
+    /// `min_history` at that first event (it is learned in silence there, and in use after).
+    /// The others are observed. With configured regions: the pairs outside them.
+    fn deferred_keys(&self, st: &mut State, store: &Store) -> Option<HashSet<String>> {
+        let earliest = st.earliest.take()?;
+        let mut silent = 0;
+        let keys = earliest
+            .iter()
+            .filter(|((account, region), first)| {
+                if !self.configured.is_empty() {
+                    return !self.configured.contains(&region.to_lowercase());
+                }
+                if store.seen_between(ACCT_REGION, account, region, BEGINNING, **first) {
+                    return false;
+                }
+                let covered = store
+                    .first_seen(ACCT_REGION, account)
+                    .is_some_and(|f| f <= first.sub(self.min_history));
+                silent += u64::from(!covered);
+                covered
+            })
+            .map(|((account, region), _)| format!("{account}\0{region}"))
+            .collect();
+        st.learned_silently += silent;
+        Some(keys)
     }
 }
