@@ -72,11 +72,53 @@ fn new_source_learns_for_6_days_and_alerts_after_7_and_8() {
     assert_eq!(field(a, "SourceIP"), json!(NEW_IP));
     assert_eq!(field(a, "Block"), json!("203.0.113.0/24"));
     assert_eq!(field(a, "Country"), json!("NL"));
-    assert_eq!(field(a, "ASN"), json!("unknown"));
+    // No ASN database: the field is absent, never a placeholder string.
+    assert_eq!(a.fields.get("ASN"), None);
     assert_eq!(field(a, "NewForEnvironment"), json!(["block"]));
     assert_eq!(field(a, "NewForIdentity"), json!(true));
     assert_eq!(a.window_start.to_string(), day(9, "09:00:00"));
     assert_eq!(a.evidence.len(), 1);
+}
+
+/// Issue 11 ("ASN/Country are sometimes the string \"unknown\", sometimes a number"):
+/// with MaxMind's test databases, the country is a string and the ASN a number; an address
+/// neither database lists gives neither field.
+#[test]
+fn new_source_country_and_asn_are_typed_and_absent_when_unknown() {
+    let maxmind = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maxmind");
+    let geo = tripline::enrich::GeoIp::open(
+        Some(&maxmind.join("GeoIP2-Country-Test.mmdb")),
+        Some(&maxmind.join("GeoLite2-ASN-Test.mmdb")),
+    )
+    .unwrap();
+    // No location in the records: the enricher fills what the databases know.
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO))
+        .collect();
+    // 89.160.20.130: SE and AS29518; 1.0.0.1: AS15169, no country; 203.0.113.9: neither.
+    lines.push(signin(&day(9, "09:00:00"), ALICE, "89.160.20.130", "", EXO));
+    lines.push(signin(&day(9, "10:00:00"), ALICE, "1.0.0.1", "", EXO));
+    lines.push(signin(&day(9, "11:00:00"), ALICE, NEW_IP, "", EXO));
+    let a = fresh_enriched(
+        &[NEW_SOURCE],
+        &lines,
+        tripline::enrich::Enricher::new(geo),
+    );
+    assert_eq!(a.len(), 3, "{a:#?}");
+    let by_ip = |ip: &str| {
+        a.iter()
+            .find(|a| field(a, "SourceIP") == json!(ip))
+            .unwrap()
+    };
+    let se = by_ip("89.160.20.130");
+    assert_eq!(se.fields.get("Country"), Some(&json!("SE")));
+    assert_eq!(se.fields.get("ASN"), Some(&json!(29518)));
+    let asn_only = by_ip("1.0.0.1");
+    assert_eq!(asn_only.fields.get("Country"), None);
+    assert_eq!(asn_only.fields.get("ASN"), Some(&json!(15169)));
+    let neither = by_ip(NEW_IP);
+    assert_eq!(neither.fields.get("Country"), None);
+    assert_eq!(neither.fields.get("ASN"), None);
 }
 
 #[test]
@@ -148,7 +190,8 @@ fn new_source_without_location_judges_blocks_only() {
     lines.push(signin(&day(9, "09:00:00"), ALICE, NEW_IP, "", EXO));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "Country"), json!("unknown"));
+    assert_eq!(a[0].fields.get("Country"), None, "unknown country: no field");
+    assert_eq!(a[0].fields.get("ASN"), None, "unknown ASN: no field");
     assert_eq!(field(&a[0], "NewForEnvironment"), json!(["block"]));
     // Countries seen for less than min_history do not count as a baseline yet.
     let mut lines: Vec<String> = (1..=8)
@@ -404,21 +447,21 @@ fn access_key_every_creation_is_an_alert_keyed_by_key_id() {
     assert_ne!(a[0].id, a[1].id, "the key id is part of the alert id");
     let bob = a
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000001"))
         .unwrap();
     assert_eq!((bob.severity.as_str(), bob.risk_score), ("medium", 50));
     assert_eq!(bob.attack, vec!["T1098.001"]);
     assert_eq!(bob.group.0, vec![("identity".to_string(), json!("bob"))]);
-    assert_eq!(field(bob, "actor"), json!(alice));
-    assert_eq!(field(bob, "target"), json!("bob"));
+    assert_eq!(field(bob, "Actor"), json!(alice));
+    assert_eq!(field(bob, "Target"), json!("bob"));
     assert_eq!(field(bob, "Escalations"), json!([]));
     let own = a
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000003"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000003"))
         .unwrap();
     // A key for oneself: CloudTrail names the user in the response.
     assert_eq!(own.group.0[0].1, json!("alice"));
-    assert_eq!(field(own, "actor"), json!(alice));
+    assert_eq!(field(own, "Actor"), json!(alice));
 }
 
 #[test]
@@ -444,14 +487,14 @@ fn access_key_gcp_and_entra_credentials() {
     let a = keys(&cfg, &lines);
     assert_eq!(a.len(), 2, "{a:#?}");
     let gcp = a.iter().find(|a| a.provider.as_str() == "gcp").unwrap();
-    assert_eq!(field(gcp, "actor"), json!("mallory@example.com"));
+    assert_eq!(field(gcp, "Actor"), json!("mallory@example.com"));
     assert_eq!(
         field(gcp, "Escalations"),
         json!(["high-privilege target"]),
         "matched by the service account's e-mail"
     );
     let entra = a.iter().find(|a| a.provider.as_str() == "azure").unwrap();
-    assert_eq!(field(entra, "target"), json!("payroll-app"));
+    assert_eq!(field(entra, "Target"), json!("payroll-app"));
     assert_eq!(entra.severity.as_str(), "medium");
 }
 
@@ -472,7 +515,7 @@ fn access_key_high_privilege_target_escalates() {
         create_access_key(&day(1, "10:00:00"), &alice, "carol", "AKIANEWKEY000003"),
     ];
     let a = keys(&cfg, &lines);
-    let by_key = |k: &str| a.iter().find(|a| field(a, "key_id") == json!(k)).unwrap();
+    let by_key = |k: &str| a.iter().find(|a| field(a, "KeyId") == json!(k)).unwrap();
     for k in ["AKIANEWKEY000001", "AKIANEWKEY000002"] {
         assert_eq!(
             field(by_key(k), "Escalations"),
@@ -636,7 +679,7 @@ fn access_key_escalations_add_up_to_critical() {
     let k = of(&a, KEY);
     let late = k
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000001"))
         .unwrap();
     assert_eq!(
         field(late, "Escalations"),
@@ -645,7 +688,7 @@ fn access_key_escalations_add_up_to_critical() {
     assert_eq!(late.severity.as_str(), "critical");
     let early = k
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000002"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000002"))
         .unwrap();
     assert_eq!(
         field(early, "Escalations"),

@@ -137,9 +137,9 @@ impl AccessKeyCreated {
         let mut g = Fields::default();
         g.push("identity", p.target.as_str());
         let mut f = Fields::default();
-        f.push("actor", p.actor.as_str());
-        f.push("target", p.target.as_str());
-        f.push("key_id", p.key_id.as_str());
+        f.push("Actor", p.actor.as_str());
+        f.push("Target", p.target.as_str());
+        f.push("KeyId", p.key_id.as_str());
         f.push("Escalations", escalations);
         f.push("Action", p.action.as_str());
         f.push("AccountId", p.account.as_str());
