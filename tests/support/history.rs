@@ -286,6 +286,20 @@ pub fn fresh_enriched(
     scan(inputs, rules, &opts).unwrap().alerts
 }
 
+/// Scans files in place (real fixtures, their folders expanded as `scan` does) with `rules`.
+pub fn run_paths(paths: &[&str], rules: Vec<OnStore>) -> Vec<Alert> {
+    let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+    let (inputs, errors) = tripline::input::expand(&paths);
+    assert!(errors.is_empty(), "{errors:?}");
+    let store = rules.first().map(|r| Arc::clone(&r.store));
+    let opts = ScanOptions {
+        store,
+        ..ScanOptions::default()
+    };
+    let rules = rules.into_iter().map(|r| r.rule).collect();
+    scan(inputs, rules, &opts).unwrap().alerts
+}
+
 /// One scan of `lines` with the rules `ids` (defaults, `cfg`) on `store`.
 pub fn scan_on(store: &Shared, cfg: &Config, ids: &[&str], lines: &[String]) -> Vec<Alert> {
     run_files(&[lines.to_vec()], rules(ids, cfg, store))
