@@ -72,11 +72,49 @@ fn new_source_learns_for_6_days_and_alerts_after_7_and_8() {
     assert_eq!(field(a, "SourceIP"), json!(NEW_IP));
     assert_eq!(field(a, "Block"), json!("203.0.113.0/24"));
     assert_eq!(field(a, "Country"), json!("NL"));
-    assert_eq!(field(a, "ASN"), json!("unknown"));
+    // No ASN database: the field is absent, never a placeholder string.
+    assert_eq!(a.fields.get("ASN"), None);
     assert_eq!(field(a, "NewForEnvironment"), json!(["block"]));
     assert_eq!(field(a, "NewForIdentity"), json!(true));
     assert_eq!(a.window_start.to_string(), day(9, "09:00:00"));
     assert_eq!(a.evidence.len(), 1);
+}
+
+/// Issue 11 ("ASN/Country are sometimes the string \"unknown\", sometimes a number"):
+/// with MaxMind's test databases, the country is a string and the ASN a number; an address
+/// neither database lists gives neither field.
+#[test]
+fn new_source_country_and_asn_are_typed_and_absent_when_unknown() {
+    let maxmind = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/maxmind");
+    let geo = tripline::enrich::GeoIp::open(
+        Some(&maxmind.join("GeoIP2-Country-Test.mmdb")),
+        Some(&maxmind.join("GeoLite2-ASN-Test.mmdb")),
+    )
+    .unwrap();
+    // No location in the records: the enricher fills what the databases know.
+    let mut lines: Vec<String> = (1..=8)
+        .map(|d| signin(&day(d, "09:00:00"), ALICE, KNOWN_IP, "", EXO))
+        .collect();
+    // 89.160.20.130: SE and AS29518; 1.0.0.1: AS15169, no country; 203.0.113.9: neither.
+    lines.push(signin(&day(9, "09:00:00"), ALICE, "89.160.20.130", "", EXO));
+    lines.push(signin(&day(9, "10:00:00"), ALICE, "1.0.0.1", "", EXO));
+    lines.push(signin(&day(9, "11:00:00"), ALICE, NEW_IP, "", EXO));
+    let a = fresh_enriched(&[NEW_SOURCE], &lines, tripline::enrich::Enricher::new(geo));
+    assert_eq!(a.len(), 3, "{a:#?}");
+    let by_ip = |ip: &str| {
+        a.iter()
+            .find(|a| field(a, "SourceIP") == json!(ip))
+            .unwrap()
+    };
+    let se = by_ip("89.160.20.130");
+    assert_eq!(se.fields.get("Country"), Some(&json!("SE")));
+    assert_eq!(se.fields.get("ASN"), Some(&json!(29518)));
+    let asn_only = by_ip("1.0.0.1");
+    assert_eq!(asn_only.fields.get("Country"), None);
+    assert_eq!(asn_only.fields.get("ASN"), Some(&json!(15169)));
+    let neither = by_ip(NEW_IP);
+    assert_eq!(neither.fields.get("Country"), None);
+    assert_eq!(neither.fields.get("ASN"), None);
 }
 
 #[test]
@@ -148,7 +186,12 @@ fn new_source_without_location_judges_blocks_only() {
     lines.push(signin(&day(9, "09:00:00"), ALICE, NEW_IP, "", EXO));
     let a = new_source(&lines);
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "Country"), json!("unknown"));
+    assert_eq!(
+        a[0].fields.get("Country"),
+        None,
+        "unknown country: no field"
+    );
+    assert_eq!(a[0].fields.get("ASN"), None, "unknown ASN: no field");
     assert_eq!(field(&a[0], "NewForEnvironment"), json!(["block"]));
     // Countries seen for less than min_history do not count as a baseline yet.
     let mut lines: Vec<String> = (1..=8)
@@ -404,21 +447,26 @@ fn access_key_every_creation_is_an_alert_keyed_by_key_id() {
     assert_ne!(a[0].id, a[1].id, "the key id is part of the alert id");
     let bob = a
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000001"))
         .unwrap();
     assert_eq!((bob.severity.as_str(), bob.risk_score), ("medium", 50));
     assert_eq!(bob.attack, vec!["T1098.001"]);
-    assert_eq!(bob.group.0, vec![("identity".to_string(), json!("bob"))]);
-    assert_eq!(field(bob, "actor"), json!(alice));
-    assert_eq!(field(bob, "target"), json!("bob"));
+    // CloudTrail names the bare user; the group and `Target` are its full ARN.
+    assert_eq!(
+        bob.group.0,
+        vec![("identity".to_string(), json!(user_arn("bob")))]
+    );
+    assert_eq!(field(bob, "Actor"), json!(alice));
+    assert_eq!(field(bob, "Target"), json!(user_arn("bob")));
     assert_eq!(field(bob, "Escalations"), json!([]));
     let own = a
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000003"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000003"))
         .unwrap();
-    // A key for oneself: CloudTrail names the user in the response.
-    assert_eq!(own.group.0[0].1, json!("alice"));
-    assert_eq!(field(own, "actor"), json!(alice));
+    // A key for oneself (no user in the request): the caller's own ARN.
+    assert_eq!(own.group.0[0].1, json!(alice));
+    assert_eq!(field(own, "Target"), json!(alice));
+    assert_eq!(field(own, "Actor"), json!(alice));
 }
 
 #[test]
@@ -444,15 +492,128 @@ fn access_key_gcp_and_entra_credentials() {
     let a = keys(&cfg, &lines);
     assert_eq!(a.len(), 2, "{a:#?}");
     let gcp = a.iter().find(|a| a.provider.as_str() == "gcp").unwrap();
-    assert_eq!(field(gcp, "actor"), json!("mallory@example.com"));
+    assert_eq!(field(gcp, "Actor"), json!("mallory@example.com"));
+    assert_eq!(gcp.group.0, vec![("identity".to_string(), json!(sa))]);
+    assert_eq!(field(gcp, "Target"), json!(sa));
     assert_eq!(
         field(gcp, "Escalations"),
         json!(["high-privilege target"]),
         "matched by the service account's e-mail"
     );
     let entra = a.iter().find(|a| a.provider.as_str() == "azure").unwrap();
-    assert_eq!(field(entra, "target"), json!("payroll-app"));
+    // Entra names the service principal by its display name, as its audit record does.
+    assert_eq!(
+        entra.group.0,
+        vec![("identity".to_string(), json!("payroll-app"))]
+    );
+    assert_eq!(field(entra, "Target"), json!("payroll-app"));
     assert_eq!(entra.severity.as_str(), "medium");
+    // The display name is what a pattern matches for Entra credentials.
+    cfg.organisation.high_privilege = vec!["payroll-*".into()];
+    let a = keys(&cfg, &lines);
+    let entra = a.iter().find(|a| a.provider.as_str() == "azure").unwrap();
+    assert_eq!(
+        field(entra, "Escalations"),
+        json!(["high-privilege target"])
+    );
+    let gcp = a.iter().find(|a| a.provider.as_str() == "gcp").unwrap();
+    assert_eq!(field(gcp, "Escalations"), json!([]));
+}
+
+const PANTHER_ROOT: &str = "tests/fixtures/panther-compromised-root-creds/attacker_cloudtrail.json";
+const PANTHER_ROOT_KEY: &str = "AKIA5ZZZK44445XXFFVB";
+const PANTHER_USER_KEY: &str = "AKIASWJJJ66ZZZII4IYY";
+
+/// Issue 11: `high_privilege = ["arn:aws:iam::*:root"]` never matched, because the target was
+/// stored as `Root`. In Panther's compromised-root scenario the root user creates a key for
+/// itself (no request parameters; the response says `Root`) and then one for `tracy_stone`:
+/// the first is root's key and escalates, the second is not root's.
+#[test]
+fn high_privilege_root_pattern_escalates_root_key_creation() {
+    let mut cfg = Config::default();
+    cfg.organisation.high_privilege = vec!["arn:aws:iam::*:root".into()];
+    let a = run_paths(&[PANTHER_ROOT], rules(&[KEY], &cfg, &store()));
+    assert_eq!(a.len(), 2, "{a:#?}");
+    let by_key = |k: &str| a.iter().find(|a| field(a, "KeyId") == json!(k)).unwrap();
+    let root = by_key(PANTHER_ROOT_KEY);
+    let root_arn = "arn:aws:iam::493859302102:root";
+    assert_eq!(
+        root.group.0,
+        vec![("identity".to_string(), json!(root_arn))]
+    );
+    assert_eq!(field(root, "Target"), json!(root_arn));
+    assert_eq!(field(root, "Actor"), json!(root_arn));
+    assert_eq!(field(root, "Escalations"), json!(["high-privilege target"]));
+    assert_eq!((root.severity.as_str(), root.risk_score), ("high", 75));
+    // Root creating a key for a user: the user's key, which the root pattern does not match.
+    let tracy = by_key(PANTHER_USER_KEY);
+    let tracy_arn = "arn:aws:iam::493859302102:user/tracy_stone";
+    assert_eq!(
+        tracy.group.0,
+        vec![("identity".to_string(), json!(tracy_arn))]
+    );
+    assert_eq!(field(tracy, "Actor"), json!(root_arn));
+    assert_eq!(field(tracy, "Escalations"), json!([]));
+    assert_eq!(tracy.severity.as_str(), "medium");
+}
+
+/// Patterns match the whole, full identity (SPEC §6): a bare user name no longer matches,
+/// the user's ARN does, and a pattern for another account's root does not.
+#[test]
+fn high_privilege_patterns_match_full_identities_only() {
+    let escalated = |pattern: &str| {
+        let mut cfg = Config::default();
+        cfg.organisation.high_privilege = vec![pattern.into()];
+        let a = run_paths(&[PANTHER_ROOT], rules(&[KEY], &cfg, &store()));
+        let mut keys: Vec<String> = a
+            .iter()
+            .filter(|a| field(a, "Escalations") == json!(["high-privilege target"]))
+            .map(|a| field(a, "KeyId").as_str().unwrap().to_string())
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert!(escalated("tracy_stone").is_empty());
+    assert!(escalated("Root").is_empty());
+    assert_eq!(
+        escalated("arn:aws:iam::493859302102:user/tracy_stone"),
+        [PANTHER_USER_KEY]
+    );
+    assert_eq!(escalated("*:user/tracy*"), [PANTHER_USER_KEY]);
+    assert!(escalated("arn:aws:iam::111111111111:root").is_empty());
+    assert_eq!(
+        escalated("arn:aws:iam::493859302102:root"),
+        [PANTHER_ROOT_KEY]
+    );
+}
+
+/// Issue 11: a GCP key's group was the resource path (`projects/-/serviceAccounts/…`). In
+/// Panther's real entry the request names the account by its numeric unique id; the group
+/// and `Target` are the service account's e-mail, and an e-mail pattern matches it.
+#[test]
+fn gcp_key_group_is_the_service_account_email_not_the_resource_path() {
+    let sa = "created-service-account@gcp-project1.iam.gserviceaccount.com";
+    let mut cfg = Config::default();
+    cfg.organisation.high_privilege = vec!["created-service-account@*".into()];
+    let a = run_paths(
+        &["tests/fixtures/panther-gcp-service-account-key"],
+        rules(&[KEY], &cfg, &store()),
+    );
+    assert_eq!(a.len(), 1, "{a:#?}");
+    assert_eq!(a[0].group.0, vec![("identity".to_string(), json!(sa))]);
+    assert_eq!(field(&a[0], "Target"), json!(sa));
+    assert_eq!(field(&a[0], "Actor"), json!("staging@company.io"));
+    assert_eq!(
+        field(&a[0], "Escalations"),
+        json!(["high-privilege target"])
+    );
+    // The resource path's form no longer matches: patterns see the e-mail.
+    cfg.organisation.high_privilege = vec!["projects/*".into()];
+    let a = run_paths(
+        &["tests/fixtures/panther-gcp-service-account-key"],
+        rules(&[KEY], &cfg, &store()),
+    );
+    assert_eq!(field(&a[0], "Escalations"), json!([]));
 }
 
 #[test]
@@ -472,7 +633,7 @@ fn access_key_high_privilege_target_escalates() {
         create_access_key(&day(1, "10:00:00"), &alice, "carol", "AKIANEWKEY000003"),
     ];
     let a = keys(&cfg, &lines);
-    let by_key = |k: &str| a.iter().find(|a| field(a, "key_id") == json!(k)).unwrap();
+    let by_key = |k: &str| a.iter().find(|a| field(a, "KeyId") == json!(k)).unwrap();
     for k in ["AKIANEWKEY000001", "AKIANEWKEY000002"] {
         assert_eq!(
             field(by_key(k), "Escalations"),
@@ -636,7 +797,7 @@ fn access_key_escalations_add_up_to_critical() {
     let k = of(&a, KEY);
     let late = k
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000001"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000001"))
         .unwrap();
     assert_eq!(
         field(late, "Escalations"),
@@ -645,7 +806,7 @@ fn access_key_escalations_add_up_to_critical() {
     assert_eq!(late.severity.as_str(), "critical");
     let early = k
         .iter()
-        .find(|a| field(a, "key_id") == json!("AKIANEWKEY000002"))
+        .find(|a| field(a, "KeyId") == json!("AKIANEWKEY000002"))
         .unwrap();
     assert_eq!(
         field(early, "Escalations"),

@@ -47,7 +47,7 @@ fn spray_5_failures_are_not_enough_and_6_are() {
     assert_eq!(a.len(), 1, "{a:?}");
     let a = &a[0];
     assert_eq!(field(a, "Failures"), json!(6));
-    assert_eq!(field(a, "Accounts"), json!(6));
+    assert_eq!(field(a, "DistinctAccounts"), json!(6));
     assert_eq!(field(a, "SourceIP"), json!(IP));
     assert_eq!(a.count, 6);
     assert_eq!((a.severity.as_str(), a.risk_score), ("high", 75));
@@ -71,7 +71,7 @@ fn spray_3_accounts_are_not_enough_and_4_are() {
     );
     let a = spray(&failures(6, 4, IP));
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "Accounts"), json!(4));
+    assert_eq!(field(&a[0], "DistinctAccounts"), json!(4));
     assert_eq!(
         field(&a[0], "AccountList"),
         json!([upn(0), upn(1), upn(2), upn(3)])
@@ -128,10 +128,10 @@ fn spray_interrupts_and_successes_are_not_failures() {
 fn spray_technique_is_spraying_up_to_a_median_of_2_then_stuffing() {
     // 8 accounts once each: median 1.
     let a = spray(&failures(8, 8, IP));
-    assert_eq!(field(&a[0], "technique"), json!("spraying"));
+    assert_eq!(field(&a[0], "Technique"), json!("spraying"));
     // 4 accounts twice each: median 2, still spraying.
     let a = spray(&failures(8, 4, IP));
-    assert_eq!(field(&a[0], "technique"), json!("spraying"));
+    assert_eq!(field(&a[0], "Technique"), json!("spraying"));
     assert_eq!(field(&a[0], "MedianFailuresPerAccount"), json!(2.0));
     // Counts 2, 2, 3, 3: median 2.5, stuffing.
     let counts = [2, 2, 3, 3];
@@ -145,11 +145,11 @@ fn spray_technique_is_spraying_up_to_a_median_of_2_then_stuffing() {
     }
     let a = spray(&lines);
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "technique"), json!("stuffing"));
+    assert_eq!(field(&a[0], "Technique"), json!("stuffing"));
     assert_eq!(field(&a[0], "MedianFailuresPerAccount"), json!(2.5));
     // 4 accounts three times each: median 3.
     let a = spray(&failures(12, 4, IP));
-    assert_eq!(field(&a[0], "technique"), json!("stuffing"));
+    assert_eq!(field(&a[0], "Technique"), json!("stuffing"));
 }
 
 #[test]
@@ -172,7 +172,7 @@ fn spray_accounts_are_case_folded_and_listed_as_first_logged() {
     more.push(fail(100, "Dave@contoso.com", IP));
     let a = spray(&more);
     assert_eq!(a.len(), 1);
-    assert_eq!(field(&a[0], "Accounts"), json!(4));
+    assert_eq!(field(&a[0], "DistinctAccounts"), json!(4));
     assert_eq!(
         field(&a[0], "AccountList"),
         json!([
@@ -183,7 +183,7 @@ fn spray_accounts_are_case_folded_and_listed_as_first_logged() {
         ])
     );
     // Alice 3, Bob 2, Carol 1, Dave 1: median 1.5.
-    assert_eq!(field(&a[0], "technique"), json!("spraying"));
+    assert_eq!(field(&a[0], "Technique"), json!("spraying"));
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn spray_ids_and_fields_do_not_depend_on_files_or_order() {
 fn spray_account_list_keeps_the_first_50() {
     let lines: Vec<String> = (0..60).map(|i| fail(i as i64 * 5, &upn(i), IP)).collect();
     let a = spray(&lines);
-    assert_eq!(field(&a[0], "Accounts"), json!(60));
+    assert_eq!(field(&a[0], "DistinctAccounts"), json!(60));
     let list = field(&a[0], "AccountList");
     assert_eq!(list.as_array().unwrap().len(), 50);
     assert_eq!(list[0], json!(upn(0)));

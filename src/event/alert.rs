@@ -5,7 +5,12 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub const ALERT_SCHEMA: &str = "tripline.alert/1";
+/// The alert schema (SPEC §4). Version 2: every rule's `fields` in the seed's PascalCase
+/// (`Actor`, `Target`, `KeyId`, `Technique`, `DistinctAccounts` replaced the snake-case and
+/// bare names of version 1), `Country` a string and `ASN` a number, each absent when unknown
+/// (version 1 wrote `"unknown"`), and `access-key-created`'s group a full identity. It is also
+/// the schema that adds `incident`, `activity` and `next_steps`.
+pub const ALERT_SCHEMA: &str = "tripline.alert/2";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -135,9 +140,17 @@ impl Signals {
     pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
         let on_behalf = !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err();
         if !on_behalf {
-            push_distinct(&mut self.user_agents, &mut self.user_agents_truncated, user_agent);
+            push_distinct(
+                &mut self.user_agents,
+                &mut self.user_agents_truncated,
+                user_agent,
+            );
         }
-        push_distinct(&mut self.source_ips, &mut self.source_ips_truncated, source_ip);
+        push_distinct(
+            &mut self.source_ips,
+            &mut self.source_ips_truncated,
+            source_ip,
+        );
         let mut keys_truncated = false;
         push_distinct(&mut self.key_ids, &mut keys_truncated, key_id);
     }

@@ -2,6 +2,7 @@
 //! CloudWatch Logs, Lake) through a typed, borrowing parser, and the Sentinel
 //! `AWSCloudTrail` table through the DOM.
 
+use super::key_target::aws_key_owner;
 use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
 use super::value::{json_column, text, Record};
@@ -192,12 +193,16 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
         "CreateAccessKey" => {
             let req: RequestParameters = parse_object(&r.requestParameters);
             let resp: ResponseElements = parse_object(&r.responseElements);
-            e.target = owned(&req.userName);
+            let responded = resp.accessKey.as_ref().map_or("", |k| s(&k.userName));
+            e.target = aws_key_owner(
+                &e.identity,
+                &e.identity_type,
+                &e.account,
+                s(&req.userName),
+                responded,
+            );
             if let Some(k) = resp.accessKey {
                 e.key_id = owned(&k.accessKeyId);
-                if e.target.is_empty() {
-                    e.target = owned(&k.userName);
-                }
             }
         }
         _ => {
@@ -295,24 +300,31 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
             e.status = r;
         }
     }
+    let mut requested_user = String::new();
     if let Some(req) = json_column(v, "RequestParameters") {
         if e.action == "CreateAccessKey" {
-            e.target = text(&req, &["userName"]);
+            requested_user = text(&req, &["userName"]);
         } else {
             e.resource = text(&req, &["bucketName"]);
         }
     }
     if e.action == "CreateAccessKey" {
+        let mut responded_user = String::new();
         // The created key, not the caller's (`UserIdentityAccessKeyId`), as for raw CloudTrail.
         if let Some(resp) = json_column(v, "ResponseElements") {
             let created = text(&resp, &["accessKey.accessKeyId"]);
             if !created.is_empty() {
                 e.key_id = created;
             }
-            if e.target.is_empty() {
-                e.target = text(&resp, &["accessKey.userName"]);
-            }
+            responded_user = text(&resp, &["accessKey.userName"]);
         }
+        e.target = aws_key_owner(
+            &e.identity,
+            &e.identity_type,
+            &e.account,
+            &requested_user,
+            &responded_user,
+        );
     }
     Ok(e)
 }

@@ -1,6 +1,7 @@
 //! GCP Cloud Audit Logs `LogEntry` with an `AuditLog` `protoPayload` (one per line, a JSON
 //! array, or Pub/Sub-wrapped: the envelope is removed in `mod.rs`).
 
+use super::key_target::gcp_service_account;
 use super::record_error::RecordError;
 use super::value::{key, path, text, Record};
 use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
@@ -78,8 +79,12 @@ pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.status = code;
     e.event_id = text(v, &["insertId"]);
     if e.action.ends_with("CreateServiceAccountKey") {
-        e.target = text(p, &["request.name", "resourceName"]);
         e.key_id = text(p, &["response.name"]);
+        e.target = gcp_service_account(
+            &text(v, &["resource.labels.email_id"]),
+            &text(p, &["request.name", "resourceName"]),
+            &e.key_id,
+        );
     }
     if path(p, "authorizationInfo").is_some() && e.resource.is_empty() {
         e.resource = text(p, &["authorizationInfo.0.resource"]);

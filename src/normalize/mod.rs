@@ -14,6 +14,7 @@ pub mod entra_audit;
 pub mod entra_signin;
 pub mod gcp_audit;
 pub mod http_access;
+pub mod key_target;
 pub mod lenient;
 pub mod nesting;
 pub mod prefilter;

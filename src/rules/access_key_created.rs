@@ -3,11 +3,14 @@
 //! application credentials added (audit activities naming "credentials" or "Certificates and
 //! secrets"). Failed attempts created no key and are skipped.
 //!
-//! `group` is the identity whose key was created (the event's target, else the actor itself);
-//! the key id is part of the alert id, so two keys for one identity are two alerts. Each
-//! escalation raises the medium base severity one level and is named in `Escalations`:
-//! - `high-privilege target`: `[organisation] high_privilege` globs match the target as
-//!   logged, its IAM user ARN (AWS logs the bare user name) or its service-account e-mail;
+//! `group` is the identity whose key was created, as a full identity: the event's target
+//! (`normalize` builds it: an IAM user's ARN, a service account's e-mail, an Entra object as
+//! its audit record names it), else the actor itself (a key for oneself; root's is
+//! `arn:aws:iam::ACCOUNT:root`). The key id is part of the alert id, so two keys for one
+//! identity are two alerts. Each escalation raises the medium base severity one level and is
+//! named in `Escalations`:
+//! - `high-privilege target`: an `[organisation] high_privilege` glob matches that full
+//!   identity, so `arn:aws:iam::*:root` catches a root key and `*admin*` an admin's key;
 //! - `outside working hours`: the creation time, on the organisation's wall clock
 //!   ([`super::local_time`]), is not on a working day within [start, end);
 //! - `after new-source sign-in`: the actor had a `new-source-signin` alert within
@@ -91,30 +94,6 @@ pub fn outside_working_hours(wh: &WorkingHours, zone: &Zone, t: Timestamp) -> (S
 }
 
 impl AccessKeyCreated {
-    /// The names a target is matched by against the high-privilege globs.
-    fn target_names(e: &Event, target: &str) -> Vec<String> {
-        let mut names = vec![target.to_string()];
-        match e.provider() {
-            Provider::Aws if !target.starts_with("arn:") && !e.account.is_empty() => {
-                let partition = e
-                    .identity
-                    .strip_prefix("arn:")
-                    .and_then(|r| r.split(':').next())
-                    .filter(|p| !p.is_empty())
-                    .unwrap_or("aws");
-                names.push(format!("arn:{partition}:iam::{}:user/{target}", e.account));
-            }
-            Provider::Gcp => {
-                // projects/-/serviceAccounts/sa@p.iam.gserviceaccount.com[/keys/…]
-                if let Some((_, rest)) = target.rsplit_once("serviceAccounts/") {
-                    names.push(rest.split('/').next().unwrap_or(rest).to_string());
-                }
-            }
-            _ => {}
-        }
-        names
-    }
-
     fn emit(&self, p: Pending, cx: &mut Context<'_>) {
         let mut escalations = Vec::new();
         if p.high_privilege {
@@ -137,9 +116,9 @@ impl AccessKeyCreated {
         let mut g = Fields::default();
         g.push("identity", p.target.as_str());
         let mut f = Fields::default();
-        f.push("actor", p.actor.as_str());
-        f.push("target", p.target.as_str());
-        f.push("key_id", p.key_id.as_str());
+        f.push("Actor", p.actor.as_str());
+        f.push("Target", p.target.as_str());
+        f.push("KeyId", p.key_id.as_str());
         f.push("Escalations", escalations);
         f.push("Action", p.action.as_str());
         f.push("AccountId", p.account.as_str());
@@ -216,9 +195,10 @@ impl Rule for AccessKeyCreated {
             "" => actor.clone(),
             t => t.to_string(),
         };
-        let high_privilege = Self::target_names(e, &target)
+        let high_privilege = self
+            .high_privilege
             .iter()
-            .any(|n| self.high_privilege.iter().any(|p| glob_match(p, n, false)));
+            .any(|p| glob_match(p, &target, false));
         let local = match &self.working_hours {
             Some((wh, Ok(zone))) => Some(outside_working_hours(wh, zone, e.time)),
             _ => None,

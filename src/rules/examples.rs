@@ -30,7 +30,7 @@
 //! severity = "high"
 //! group = { source_ip = "203.0.113.9" }   # the whole group, exactly
 //! [examples.alert.fields]          # optional: a subset of the alert's fields
-//! Accounts = 4
+//! DistinctAccounts = 4
 //! ```
 //!
 //! Optional keys of `[examples.alert]`, compared when given: `risk_score`, `provider`,

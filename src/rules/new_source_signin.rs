@@ -158,19 +158,14 @@ impl NewSourceSignin {
         );
         f.push("SourceIP", e.source_ip.as_str());
         f.push("Block", blk);
-        f.push(
-            "Country",
-            if country.is_empty() {
-                "unknown"
-            } else {
-                country
-            },
-        );
-        f.push(
-            "ASN",
-            e.asn
-                .map_or(serde_json::Value::from("unknown"), serde_json::Value::from),
-        );
+        // Typed and absent when unknown (no GeoIP / ASN database, or an address it does not
+        // list): a placeholder string would be one more "country" to group and filter on.
+        if !country.is_empty() {
+            f.push("Country", country);
+        }
+        if let Some(asn) = e.asn {
+            f.push("ASN", asn);
+        }
         f.push("NewForEnvironment", newly);
         f.push("NewForIdentity", new_for_identity);
         if key_use {

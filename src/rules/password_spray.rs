@@ -148,9 +148,9 @@ impl PasswordSpray {
         let mut f = Fields::default();
         f.push("SourceIP", ip);
         f.push("Failures", ep.failures);
-        f.push("Accounts", ep.per_account.len() as u64);
+        f.push("DistinctAccounts", ep.per_account.len() as u64);
         f.push("AccountList", ep.accounts.clone());
-        f.push("technique", technique);
+        f.push("Technique", technique);
         f.push("MedianFailuresPerAccount", median);
         f.push("PeakWindowFailures", ep.peak_failures);
         f.push("PeakWindowAccounts", ep.peak_accounts);

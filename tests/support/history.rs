@@ -265,6 +265,41 @@ pub fn run_files(files: &[Vec<String>], rules: Vec<OnStore>) -> Vec<Alert> {
     scan(inputs, rules, &opts).unwrap().alerts
 }
 
+/// One scan of `lines` with the rules `ids` (defaults) on a fresh store, addresses enriched
+/// by `enricher` on the workers as `scan` does with `[lists] geoip` / `asn`.
+pub fn fresh_enriched(
+    ids: &[&str],
+    lines: &[String],
+    enricher: tripline::enrich::Enricher,
+) -> Vec<Alert> {
+    let (_dir, inputs) = support::write_parts(&[lines.to_vec()]);
+    let store = store();
+    let opts = ScanOptions {
+        store: Some(Arc::clone(&store)),
+        enricher: Some(Arc::new(enricher)),
+        ..ScanOptions::default()
+    };
+    let rules = rules(ids, &Config::default(), &store)
+        .into_iter()
+        .map(|r| r.rule)
+        .collect();
+    scan(inputs, rules, &opts).unwrap().alerts
+}
+
+/// Scans files in place (real fixtures, their folders expanded as `scan` does) with `rules`.
+pub fn run_paths(paths: &[&str], rules: Vec<OnStore>) -> Vec<Alert> {
+    let paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+    let (inputs, errors) = tripline::input::expand(&paths);
+    assert!(errors.is_empty(), "{errors:?}");
+    let store = rules.first().map(|r| Arc::clone(&r.store));
+    let opts = ScanOptions {
+        store,
+        ..ScanOptions::default()
+    };
+    let rules = rules.into_iter().map(|r| r.rule).collect();
+    scan(inputs, rules, &opts).unwrap().alerts
+}
+
 /// One scan of `lines` with the rules `ids` (defaults, `cfg`) on `store`.
 pub fn scan_on(store: &Shared, cfg: &Config, ids: &[&str], lines: &[String]) -> Vec<Alert> {
     run_files(&[lines.to_vec()], rules(ids, cfg, store))
