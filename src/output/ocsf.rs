@@ -238,13 +238,26 @@ fn named(uid: &str, name: Option<&str>, url: Option<String>) -> Value {
 /// contributing events' addresses), then one evidence per origin.
 fn evidences(a: &Alert) -> Vec<Value> {
     let mut sources: Vec<String> = Vec::new();
+    let mut add = |ip: &str| {
+        if !ip.is_empty() && !sources.iter().any(|s| s == ip) {
+            sources.push(ip.to_string());
+        }
+    };
     if let Some(ip) = lookup(&a.group, &["source_ip"]) {
-        sources.push(ip);
+        add(&ip);
+    }
+    if let Some(ip) = lookup(&a.fields, &["source_ip"]) {
+        add(&ip);
+    }
+    // The seed's `SourceIPs` (and any rule's list of addresses), then what the builder
+    // gathered from the contributing events.
+    if let Some(list) = lookup_value(&a.fields, "source_ips").and_then(Value::as_array) {
+        for ip in list.iter().filter_map(Value::as_str) {
+            add(ip);
+        }
     }
     for ip in &a.signals.source_ips {
-        if !sources.contains(ip) {
-            sources.push(ip.clone());
-        }
+        add(ip);
     }
     let mut out: Vec<Value> = sources
         .iter()
@@ -301,22 +314,28 @@ fn incident_id(printed: &Map<String, Value>) -> Option<String> {
 /// case and underscores, so `source_ip`, `SourceIp` and `SourceIP` are one key: rules name
 /// group keys in snake case and fields in PascalCase.
 fn lookup(fields: &Fields, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|name| {
+        lookup_value(fields, name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    })
+}
+
+/// The value of the key that folds (no case, no underscores) to `name`'s folding.
+fn lookup_value<'a>(fields: &'a Fields, name: &str) -> Option<&'a Value> {
     let fold = |k: &str| -> String {
         k.chars()
             .filter(|c| *c != '_')
             .flat_map(char::to_lowercase)
             .collect()
     };
-    names.iter().find_map(|name| {
-        let want = fold(name);
-        fields
-            .0
-            .iter()
-            .find(|(k, _)| fold(k) == want)
-            .and_then(|(_, v)| v.as_str())
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    })
+    let want = fold(name);
+    fields
+        .0
+        .iter()
+        .find(|(k, _)| fold(k) == want)
+        .map(|(_, v)| v)
 }
 
 fn clip(s: &str) -> String {
@@ -407,6 +426,15 @@ mod tests {
         assert_eq!(f["unmapped"]["fields"]["DiscoveryCount"], 12);
         assert_eq!(f["unmapped"]["group"]["account"], "123456789012");
         assert!(f["unmapped"].get("id").is_none(), "mapped once, not twice");
+    }
+
+    #[test]
+    fn the_seeds_source_list_is_a_source_endpoint_without_signals() {
+        let a = sample_alert();
+        assert!(a.signals.source_ips.is_empty());
+        let f = finding(&a);
+        assert_eq!(f["evidences"][0]["src_endpoint"]["ip"], "198.51.100.7");
+        assert!(f["evidences"][1].get("src_endpoint").is_none());
     }
 
     #[test]
