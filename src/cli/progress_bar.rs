@@ -110,8 +110,10 @@ impl Drop for ProgressDisplay {
 }
 
 fn style() -> ProgressStyle {
+    // A fixed-width bar and a message that is cut to the terminal's width (`wide_msg`): a
+    // line that wrapped would leave a trail of half-cleared bars on an 80-column terminal.
     ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] [{wide_bar}] {binary_bytes}/{binary_total_bytes} ETA {eta} {msg}",
+        "{spinner} [{bar:24}] {binary_bytes}/{binary_total_bytes} ETA {eta} {wide_msg}",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ")
@@ -125,9 +127,10 @@ pub fn message(s: &ProgressSnapshot, elapsed: Duration) -> String {
     } else {
         0
     };
+    // Most telling first: the end is what `wide_msg` cuts on a narrow terminal.
     format!(
-        "{} events, {rate} events/s, files {}/{}",
-        s.events, s.files_done, s.files_found
+        "{rate} events/s, files {}/{}, {} events",
+        s.files_done, s.files_found, s.events
     )
 }
 
@@ -156,7 +159,7 @@ mod tests {
         };
         assert_eq!(
             message(&s, Duration::from_secs(2)),
-            "5000 events, 2500 events/s, files 3/10"
+            "2500 events/s, files 3/10, 5000 events"
         );
         assert_eq!(
             message(&s, Duration::ZERO),
