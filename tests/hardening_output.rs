@@ -373,6 +373,11 @@ fn hostile_content_in_ocsf_and_csv_is_well_formed_and_neutralised() {
     // `[`; the top-level text cells are tripline's own. `output::csv`'s unit tests put
     // hostile text in a text cell.
     assert_eq!(guarded, 0);
+    // Log values sit in JSON cells, written like JSON lines (hidden characters as `\u`
+    // escapes): the CSV is as safe to `cat` as the JSON.
+    // The record terminator is our own CRLF (RFC 4180); no other CR may appear.
+    let text = String::from_utf8(csv_out.stdout.clone()).expect("UTF-8 CSV");
+    assert_inert("csv stdout", text.replace("\r\n", "\n").as_bytes());
     assert_inert("csv stderr", &csv_out.stderr);
 }
 

@@ -163,7 +163,7 @@ mod tests {
         );
         assert_eq!(
             message(&s, Duration::ZERO),
-            "5000 events, 0 events/s, files 3/10"
+            "0 events/s, files 3/10, 5000 events"
         );
     }
 

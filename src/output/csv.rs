@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn a_row_holds_every_column_and_nested_values_as_json() {
         let a = sample_alert();
-        let rows = read(&print(&[a.clone()]));
+        let rows = read(&print(std::slice::from_ref(&a)));
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].iter().collect::<Vec<_>>(), COLUMNS);
         let row = &rows[1];

@@ -85,7 +85,12 @@ mod tests {
         assert!(run(OutputKind::Json, &[a]).starts_with("[\n"));
         assert_eq!(run(OutputKind::Json, &[]), "[]\n");
         assert_eq!(run(OutputKind::Table, &[]), "No alerts.\n");
-        assert_eq!(run(OutputKind::Ocsf, &[a2.clone()]).lines().count(), 1);
+        assert_eq!(
+            run(OutputKind::Ocsf, std::slice::from_ref(&a2))
+                .lines()
+                .count(),
+            1
+        );
         assert_eq!(run(OutputKind::Csv, &[a2]).lines().count(), 2);
     }
 }
