@@ -80,8 +80,13 @@ mod tests {
     fn every_kind_prints_through_the_boxed_sink() {
         let a = sample_alert();
         let a2 = a.clone();
-        assert!(run(OutputKind::Table, &[a.clone()]).contains("cloud-discovery-burst"));
-        assert_eq!(run(OutputKind::Jsonl, &[a.clone()]).lines().count(), 1);
+        assert!(run(OutputKind::Table, std::slice::from_ref(&a)).contains("cloud-discovery-burst"));
+        assert_eq!(
+            run(OutputKind::Jsonl, std::slice::from_ref(&a))
+                .lines()
+                .count(),
+            1
+        );
         assert!(run(OutputKind::Json, &[a]).starts_with("[\n"));
         assert_eq!(run(OutputKind::Json, &[]), "[]\n");
         assert_eq!(run(OutputKind::Table, &[]), "No alerts.\n");
