@@ -97,13 +97,12 @@ fn output_formats() {
         !t.contains('\u{1b}'),
         "no colour when stdout is not a terminal"
     );
-    for later in [["--output", "ocsf"], ["--report", "r.html"]] {
-        let o = tripline(&[
-            "scan", "--quiet", "--state", ":memory:", later[0], later[1], INVICTUS,
-        ]);
-        assert_eq!(o.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&o.stderr).contains("later release"));
-    }
+    // `--output ocsf` and `csv` have landed (tests/export_outputs.rs); the report has not.
+    let o = tripline(&[
+        "scan", "--quiet", "--state", ":memory:", "--report", "r.html", INVICTUS,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("later release"));
 }
 
 #[test]

@@ -17,6 +17,8 @@ const ACCT: &str = "123456789012";
 /// larger than a pipe buffer.
 #[path = "support/bounded.rs"]
 mod bounded;
+#[path = "support/ocsf_schema.rs"]
+mod ocsf_schema;
 
 fn tripline_env(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Output {
     let mut cmd = bounded::tripline_cmd(args);
@@ -297,6 +299,86 @@ fn hostile_content_reaches_every_output_well_formed_and_inert() {
         "{err}"
     );
     assert!(err.contains("broken.json"), "{err}");
+}
+
+/// Issue 12: OCSF is well-formed, valid against the vendored schema (64 KB values clipped
+/// where OCSF maps them) and as inert as JSON lines; CSV parses back to the values of the
+/// JSON lines, every would-be formula behind a `'` and nothing else changed.
+#[test]
+fn hostile_content_in_ocsf_and_csv_is_well_formed_and_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    corpus(dir.path());
+    let jsonl = scan(dir.path(), "jsonl");
+    let alerts: Vec<serde_json::Value> = String::from_utf8(jsonl.stdout)
+        .unwrap()
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_fired(&alerts);
+
+    let ocsf = scan(dir.path(), "ocsf");
+    assert_eq!(ocsf.status.code(), Some(0));
+    let v = ocsf_schema::validator();
+    let text = String::from_utf8(ocsf.stdout.clone()).expect("UTF-8");
+    let findings: Vec<serde_json::Value> = text
+        .split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:.300}")))
+        .collect();
+    assert_eq!(findings.len(), alerts.len());
+    for (f, a) in findings.iter().zip(&alerts) {
+        ocsf_schema::assert_valid(&v, f, a["rule"].as_str().unwrap());
+        // Values survive decoding in full where OCSF leaves them unmapped.
+        assert_eq!(f["unmapped"]["group"], a["group"]);
+    }
+    assert_inert("ocsf stdout", &ocsf.stdout);
+    assert_inert("ocsf stderr", &ocsf.stderr);
+
+    let csv_out = scan(dir.path(), "csv");
+    assert_eq!(csv_out.status.code(), Some(0));
+    let mut reader = csv::Reader::from_reader(csv_out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), alerts.len());
+    let mut guarded = 0;
+    for (row, a) in rows.iter().zip(&alerts) {
+        for (name, cell) in header.iter().zip(row.iter()) {
+            // A spreadsheet reads a formula where the cell starts with one of these once
+            // leading control, invisible and blank characters are dropped.
+            let lead = cell
+                .chars()
+                .find(|&c| c == '\t' || c == '\r' || !(forbidden(c) || c.is_whitespace()));
+            assert!(
+                !matches!(lead, Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                "{name}: live formula {cell:.80?}"
+            );
+            match &a[name.as_str()] {
+                serde_json::Value::String(s) => {
+                    if cell != s {
+                        assert_eq!(cell, format!("'{s}"), "{name}");
+                        guarded += 1;
+                    }
+                }
+                serde_json::Value::Null => assert_eq!(cell, ""),
+                serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                    let got: serde_json::Value = serde_json::from_str(cell).unwrap();
+                    assert_eq!(got, a[name.as_str()], "{name}");
+                }
+                other => assert_eq!(cell, other.to_string()),
+            }
+        }
+    }
+    // Log values reach CSV inside JSON cells (`group`, `fields`), which start with `{` or
+    // `[`; the top-level text cells are tripline's own. `output::csv`'s unit tests put
+    // hostile text in a text cell.
+    assert_eq!(guarded, 0);
+    // Log values sit in JSON cells, written like JSON lines (hidden characters as `\u`
+    // escapes): the CSV is as safe to `cat` as the JSON.
+    // The record terminator is our own CRLF (RFC 4180); no other CR may appear.
+    let text = String::from_utf8(csv_out.stdout.clone()).expect("UTF-8 CSV");
+    assert_inert("csv stdout", text.replace("\r\n", "\n").as_bytes());
+    assert_inert("csv stderr", &csv_out.stderr);
 }
 
 #[test]

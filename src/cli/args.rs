@@ -156,7 +156,9 @@ pub struct ReadArgs {
     /// Print nothing on stderr but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Progress bar with bytes, events/s and ETA on stderr.
+    /// Progress bar on stderr (bytes and ETA, events/s, files done of found): `auto` on a
+    /// terminal once a scan has run a second, `always` on a terminal from the start,
+    /// `never`. Nothing is drawn when stderr is not a terminal.
     #[arg(long, value_enum, default_value = "auto")]
     pub progress: Progress,
 }
@@ -183,9 +185,19 @@ pub struct ScanArgs {
     /// Baseline store (SQLite file); `:memory:` leaves nothing behind.
     #[arg(long, value_name = "FILE")]
     pub state: Option<String>,
-    /// How alerts are printed.
+    /// How alerts are printed: `table` for a person; `jsonl` / `json` (tripline's alert
+    /// schema); `ocsf`, OCSF 1.1.0 Detection Findings one per line; `csv`, one alert a row
+    /// under a fixed header (README, "Output formats").
     #[arg(long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+    /// Show the table's times in this IANA time zone (`Europe/London`) instead of UTC.
+    /// JSON, OCSF and CSV stay UTC.
+    #[arg(long, value_name = "IANA", default_value = "UTC")]
+    pub timezone: String,
+    /// Also write an ATT&CK Navigator layer (format 4.5) of the techniques that fired:
+    /// score = alerts, comment = the rules.
+    #[arg(long, value_name = "FILE.json")]
+    pub navigator: Option<PathBuf>,
     /// Also write a self-contained HTML report.
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,

@@ -4,6 +4,7 @@ pub mod args;
 mod baseline_cmd;
 mod catalogue_cmd;
 mod normalize_cmd;
+mod progress_bar;
 mod scan_cmd;
 
 use anyhow::Result;

@@ -1,16 +1,22 @@
 //! `tripline scan`: read, normalize, order, run the enabled rules, print alerts.
 
-use super::args::{OutputFormat, Progress, ScanArgs};
+use super::args::{OutputFormat, ScanArgs};
 use super::normalize_cmd::pipeline_options;
+use super::progress_bar::ProgressDisplay;
 use crate::config::{self, Config};
 use crate::engine::ledger::{self, ReportOptions};
+use crate::engine::progress::ScanProgress;
 use crate::engine::scan::{scan, ScanOptions, TimeBound};
 use crate::event::Severity;
 use crate::input;
-use crate::output::{make_sink, OutputKind};
+use crate::output::display_time::DisplayZone;
+use crate::output::navigator::NavigatorLayer;
+use crate::output::{make_sink_with, OutputKind, PrinterOptions};
 use crate::rules::registry;
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
     match path {
@@ -27,12 +33,6 @@ fn check_later_features(a: &ScanArgs) -> Result<()> {
         |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
     if a.report.is_some() {
         return Err(later("--report (the HTML report)"));
-    }
-    if matches!(a.output, OutputFormat::Ocsf | OutputFormat::Csv) {
-        return Err(later("--output ocsf / csv"));
-    }
-    if a.read.progress == Progress::Always {
-        eprintln!("tripline: note: --progress always: the progress bar lands in a later release");
     }
     Ok(())
 }
@@ -51,6 +51,10 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         bail!("scan needs at least one PATH (a file, a folder, or - for standard input)");
     }
     check_later_features(a)?;
+    // Checked before reading anything: a typo in a zone must not cost a long scan.
+    let zone = DisplayZone::named(&a.timezone)
+        .map_err(anyhow::Error::msg)
+        .context("--timezone")?;
     let cfg = load_config(a.config.as_deref())?;
     let selection = registry::build(&a.rules, &a.disable, &cfg)?;
     // The store holds the baseline (history rules) and the ledger behind --new-only.
@@ -81,11 +85,22 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let enricher = crate::enrich::Enricher::from_lists(&cfg.lists)
         .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?
         .map(std::sync::Arc::new);
+    let mut walk = input::walk_paths(&a.paths);
+    let inputs = std::mem::take(&mut walk.inputs);
+    let counters = Arc::new(ScanProgress::default());
+    counters
+        .files_found
+        .store(inputs.len() as u64, Ordering::Relaxed);
+    counters
+        .disk_total
+        .store(disk_size(&inputs), Ordering::Relaxed);
+    let mut pipeline = pipeline_options(&a.read);
+    pipeline.progress = Some(counters.clone());
     let opts = ScanOptions {
         run_events: a.sort_budget,
         enricher,
         store: store.clone(),
-        pipeline: pipeline_options(&a.read),
+        pipeline,
         since: a
             .since
             .as_deref()
@@ -103,9 +118,10 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         full_validation: a.read.strict,
         ..ScanOptions::default()
     };
-    let mut walk = input::walk_paths(&a.paths);
-    let inputs = std::mem::take(&mut walk.inputs);
-    let result = scan(inputs, selection.rules, &opts).context("scanning")?;
+    let display = ProgressDisplay::start(a.read.progress, a.read.quiet, counters);
+    let result = scan(inputs, selection.rules, &opts).context("scanning");
+    display.finish();
+    let result = result?;
     if learn_only {
         let mut summary = result.summary;
         summary.notes.insert(
@@ -128,9 +144,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let kind = match a.output {
         OutputFormat::Table => OutputKind::Table,
         OutputFormat::Jsonl => OutputKind::Jsonl,
-        _ => OutputKind::Json,
+        OutputFormat::Json => OutputKind::Json,
+        OutputFormat::Ocsf => OutputKind::Ocsf,
+        OutputFormat::Csv => OutputKind::Csv,
     };
-    let mut sink = make_sink(kind, Box::new(stdout), color);
+    let mut sink = make_sink_with(kind, Box::new(stdout), PrinterOptions { color, zone });
     let report = ledger::report(
         &result.alerts,
         store.as_ref(),
@@ -139,6 +157,14 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
             show_suppressed: a.show_suppressed,
         },
     );
+    // Written first, so that a reader closing stdout early (`| head`) still gets the layer.
+    if let Some(path) = &a.navigator {
+        let mut layer = NavigatorLayer::default();
+        for alert in &report.shown {
+            layer.add(alert);
+        }
+        layer.write(path)?;
+    }
     for alert in &report.shown {
         if let Err(e) = sink.alert(alert) {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
@@ -182,4 +208,16 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// The on-disk bytes of the inputs, for the progress bar's total (stdin counts 0; a file
+/// that cannot be stat'ed counts 0 and is reported when it is read).
+fn disk_size(inputs: &[input::InputPath]) -> u64 {
+    inputs
+        .iter()
+        .map(|i| match i {
+            input::InputPath::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            input::InputPath::Stdin => 0,
+        })
+        .sum()
 }

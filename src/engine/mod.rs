@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod normalize_batch;
 pub mod order;
 pub mod pipeline;
+pub mod progress;
 pub mod rule_examples;
 pub mod scan;
 pub mod scratch;

@@ -4,6 +4,7 @@
 //! large the input is.
 
 use super::normalize_batch::normalize_batch;
+use super::progress::ScanProgress;
 use super::summary::Summary;
 use crate::event::{BadRecord, Event};
 use crate::input::ranges::{self, LineRange};
@@ -23,6 +24,8 @@ pub struct PipelineOptions {
     /// Bytes per range when a large uncompressed JSON-lines file is read by the workers in
     /// parallel (`input::ranges`); 0 reads every file on the reader thread.
     pub range_block: u64,
+    /// `--progress`: counters bumped per batch and per finished file, read by the display.
+    pub progress: Option<Arc<ScanProgress>>,
 }
 
 /// Files at least this many ranges long are read in ranges.
@@ -35,6 +38,7 @@ impl Default for PipelineOptions {
             threads: 0,
             normalize: NormalizeOptions::default(),
             range_block: 1 << 20,
+            progress: None,
         }
     }
 }
@@ -238,6 +242,10 @@ where
             while let Some((res, err, done)) = pending.remove(&next) {
                 next += 1;
                 if let Some(r) = res {
+                    if let Some(p) = &opts.progress {
+                        let events = r.events_by_format.iter().map(|(_, n)| n).sum();
+                        p.batch(r.bytes, events);
+                    }
                     summary.records += r.records;
                     summary.bytes += r.bytes;
                     for (f, n) in r.events_by_format {
@@ -254,6 +262,9 @@ where
                 }
                 if let Some(d) = done {
                     summary.files += 1;
+                    if let Some(p) = &opts.progress {
+                        p.file_done(d.watch.as_ref().map_or(0, input::SizeWatch::size_at_open));
+                    }
                     if let Some(why) = d.watch.as_ref().and_then(input::SizeWatch::changed) {
                         summary.file_errors.push(FileError {
                             source: d.source,

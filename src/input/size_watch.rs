@@ -52,6 +52,11 @@ impl SizeWatch {
         (watch, Counted { inner, progress })
     }
 
+    /// The file's size when it was opened.
+    pub fn size_at_open(&self) -> u64 {
+        self.at_open
+    }
+
     /// Called once everything of the file has been read (by its reader and by any ranges):
     /// why the file must be reported as changed while read, if it must.
     pub fn changed(&self) -> Option<String> {

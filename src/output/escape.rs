@@ -3,6 +3,8 @@
 //! formula, HTML is entity-escaped. Which characters count as hidden is decided in one
 //! place, `invisible::needs_escape`.
 
+use std::borrow::Cow;
+
 use super::invisible::needs_escape;
 
 /// For a terminal: control, bidi and invisible characters (`invisible::needs_escape`) become
@@ -23,31 +25,21 @@ pub fn terminal(s: &str) -> String {
     out
 }
 
-/// For a CSV cell: quoted, hidden characters made visible as for a terminal (a newline may
-/// stay: it is safe inside quotes), and a cell that would start with `=`, `+`, `-`, `@`, tab
-/// or CR once its leading control and invisible characters are passed over gets a `'` first,
-/// so spreadsheets do not evaluate it. The test looks past those characters because a
-/// spreadsheet or a later clean-up step may drop them: `"\x07=HYPERLINK(..)"` must not come
-/// out live.
-pub fn csv_cell(s: &str) -> String {
+/// For a CSV cell: the value as it is, but for a `'` in front when a spreadsheet would read
+/// it as a formula: when it would start with `=`, `+`, `-`, `@`, tab or CR once its leading
+/// control, invisible and blank characters are passed over. The test looks past those
+/// because a spreadsheet or a later clean-up step may drop them: `"\x07=HYPERLINK(..)"` must
+/// not come out live. Nothing else changes, so a CSV reader gives the logged value back less
+/// the `'`; quoting is the CSV writer's job (RFC 4180).
+pub fn csv_formula_guard(s: &str) -> Cow<'_, str> {
     let first = s
         .chars()
         .find(|&c| matches!(c, '\t' | '\r') || !(needs_escape(c) || c.is_whitespace()));
-    let mut cell = String::with_capacity(s.len() + 3);
-    cell.push('"');
     if matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')) {
-        cell.push('\'');
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
     }
-    for c in s.chars() {
-        match c {
-            '"' => cell.push_str("\"\""),
-            '\n' => cell.push('\n'),
-            c if needs_escape(c) => cell.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => cell.push(c),
-        }
-    }
-    cell.push('"');
-    cell
 }
 
 /// For HTML text and attribute values.
@@ -74,13 +66,17 @@ mod tests {
     fn hostile_values_are_defused() {
         assert_eq!(terminal("a\u{1b}[31mred\u{7}"), "a\\u{1b}[31mred\\u{7}");
         assert_eq!(terminal("x\u{202e}gpj.exe"), "x\\u{202e}gpj.exe");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_cell("-1+2"), "\"'-1+2\"");
-        // The formula test looks past leading control and invisible characters.
-        assert_eq!(csv_cell("\u{7}=1+1"), "\"'\\u{7}=1+1\"");
-        assert_eq!(csv_cell("\u{200b}@SUM(A1)"), "\"'\\u{200b}@SUM(A1)\"");
-        assert_eq!(csv_cell("\tx"), "\"'\\u{9}x\"");
-        assert_eq!(csv_cell("a=1"), "\"a=1\"");
+        assert_eq!(csv_formula_guard("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(csv_formula_guard("-1+2"), "'-1+2");
+        // The formula test looks past leading control, invisible and blank characters.
+        assert_eq!(csv_formula_guard("\u{7}=1+1"), "'\u{7}=1+1");
+        assert_eq!(csv_formula_guard("\u{200b}@SUM(A1)"), "'\u{200b}@SUM(A1)");
+        assert_eq!(csv_formula_guard(" \n+1"), "' \n+1");
+        assert_eq!(csv_formula_guard("\tx"), "'\tx");
+        assert_eq!(csv_formula_guard("\rx"), "'\rx");
+        assert_eq!(csv_formula_guard("a=1"), "a=1");
+        assert_eq!(csv_formula_guard("1-2"), "1-2");
+        assert_eq!(csv_formula_guard(""), "");
         assert_eq!(terminal("ad\u{200b}min"), "ad\\u{200b}min");
         assert_eq!(terminal("tag\u{e0041}"), "tag\\u{e0041}");
         assert_eq!(

@@ -1,13 +1,18 @@
 //! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
 
+pub mod attack;
+pub mod csv;
+pub mod display_time;
 pub mod escape;
 pub mod event_json;
 pub mod invisible;
 pub mod json;
 pub mod jsonl;
+pub mod navigator;
+pub mod ocsf;
 pub mod printers;
 pub mod sink;
 pub mod table;
 
-pub use printers::{make_sink, OutputKind};
+pub use printers::{make_sink, make_sink_with, OutputKind, PrinterOptions};
 pub use sink::AlertSink;

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 
+use super::display_time::DisplayZone;
 use super::escape;
 use super::sink::AlertSink;
 use crate::event::{Alert, Severity};
@@ -61,6 +62,8 @@ struct Row {
 pub struct TableSink<W: Write> {
     out: W,
     color: bool,
+    /// `--timezone`: the zone the TIME column is shown in.
+    zone: DisplayZone,
     rows: Vec<Row>,
 }
 
@@ -69,8 +72,15 @@ impl<W: Write> TableSink<W> {
         TableSink {
             out,
             color,
+            zone: DisplayZone::UTC,
             rows: Vec::new(),
         }
+    }
+
+    /// Shows times in `zone` instead of UTC.
+    pub fn in_zone(mut self, zone: DisplayZone) -> Self {
+        self.zone = zone;
+        self
     }
 
     fn render(&self) -> String {
@@ -108,7 +118,7 @@ impl<W: Write> AlertSink for TableSink<W> {
             .collect::<Vec<_>>()
             .join(" / ");
         let cells = [
-            a.window_start.to_string(),
+            self.zone.show(a.window_start),
             a.severity.as_str().to_string(),
             a.risk_score.to_string(),
             escape::terminal(&a.rule),
