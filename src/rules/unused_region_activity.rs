@@ -19,6 +19,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::history::BEGINNING;
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
+use crate::event::alert::{on_behalf, Signals, MAX_SIGNAL_VALUES};
 use crate::event::{
     DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
@@ -48,6 +49,7 @@ struct DayAgg {
     first: Timestamp,
     last: Timestamp,
     evidence: Vec<String>,
+    signals: Signals,
 }
 
 /// First sighting of a value: (time, origin), the ordered pass's order.
@@ -63,6 +65,10 @@ struct FirstSighted {
     /// Once pruned to `cap`: the latest kept sighting. A value first sighted at or after it
     /// cannot be among the earliest `cap`, so it is not stored (most are, in time order).
     bar: Option<Sighting>,
+    /// Pruned here or in a summary merged in: more than `cap` distinct values were seen.
+    /// Unpruned, `map` holds every value, so `pruned || map.len() > cap` is exact.
+    #[serde(default)]
+    pruned: bool,
 }
 
 impl FirstSighted {
@@ -85,6 +91,7 @@ impl FirstSighted {
 
     /// Merging only adds earlier candidates, so the bar stays a safe bound.
     fn merge(&mut self, other: FirstSighted, cap: usize) {
+        self.pruned |= other.pruned;
         for (v, at) in other.map {
             match self.map.get_mut(&v) {
                 Some(s) if at < *s => *s = at,
@@ -112,11 +119,17 @@ impl FirstSighted {
             .collect::<Vec<_>>();
         let mut kept = kept;
         kept.sort();
+        self.pruned |= kept.len() > cap;
         kept.truncate(cap);
         if kept.len() == cap {
             self.bar = kept.last().map(|(s, _)| s.clone());
         }
         self.map = kept.into_iter().map(|(s, k)| (k, s)).collect();
+    }
+
+    /// Whether more than `cap` distinct values were sighted.
+    fn over(&self, cap: usize) -> bool {
+        self.pruned || self.map.len() > cap
     }
 
     fn first(self, cap: usize) -> Vec<String> {
@@ -145,6 +158,14 @@ struct GroupSummary {
     evidence: Vec<(Timestamp, Origin, Option<DeliveryKey>)>,
     /// When `evidence` is full: its latest entry (a later sighting cannot get in).
     evidence_bar: Option<(Timestamp, Origin)>,
+    /// The alert's signals, order-free: user agents (events made on the identity's behalf
+    /// aside), sources and key ids, each by first sighting.
+    #[serde(default)]
+    agents: FirstSighted,
+    #[serde(default)]
+    sources: FirstSighted,
+    #[serde(default)]
+    keys: FirstSighted,
 }
 
 impl GroupSummary {
@@ -160,6 +181,11 @@ impl GroupSummary {
         self.apis.sight(&e.action, &at, MAX_APIS);
         self.identities.sight(&e.identity, &at, MAX_LIST);
         self.ips.sight(&e.source_ip, &at, MAX_LIST);
+        if !on_behalf(&e.source_ip) {
+            self.agents.sight(&e.user_agent, &at, MAX_SIGNAL_VALUES);
+        }
+        self.sources.sight(&e.source_ip, &at, MAX_SIGNAL_VALUES);
+        self.keys.sight(&e.key_id, &at, MAX_SIGNAL_VALUES);
         self.first = Some(self.first.map_or(e.time, |f| f.min(e.time)));
         self.last = Some(self.last.map_or(e.time, |l| l.max(e.time)));
         if self.evidence_bar.as_ref().is_none_or(|bar| at < *bar) {
@@ -176,6 +202,9 @@ impl GroupSummary {
         self.apis.merge(other.apis, MAX_APIS);
         self.identities.merge(other.identities, MAX_LIST);
         self.ips.merge(other.ips, MAX_LIST);
+        self.agents.merge(other.agents, MAX_SIGNAL_VALUES);
+        self.sources.merge(other.sources, MAX_SIGNAL_VALUES);
+        self.keys.merge(other.keys, MAX_SIGNAL_VALUES);
         self.first = match (self.first, other.first) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -200,7 +229,15 @@ impl GroupSummary {
 
     fn into_day(mut self) -> DayAgg {
         self.prune_evidence();
+        let signals = Signals {
+            user_agents_truncated: self.agents.over(MAX_SIGNAL_VALUES),
+            user_agents: self.agents.first(MAX_SIGNAL_VALUES),
+            source_ips_truncated: self.sources.over(MAX_SIGNAL_VALUES),
+            source_ips: self.sources.first(MAX_SIGNAL_VALUES),
+            key_ids: self.keys.first(MAX_SIGNAL_VALUES),
+        };
         DayAgg {
+            signals,
             calls: self.ids.len() as u64 + self.without_id,
             apis: self.apis.first(MAX_APIS),
             identities: self.identities.first(MAX_LIST),
@@ -349,6 +386,7 @@ impl UnusedRegionActivity {
             .seen(agg.first, agg.last, agg.calls)
             .fields(f)
             .evidence(agg.evidence)
+            .signals(agg.signals)
             .build();
         cx.emit(alert);
     }
@@ -360,12 +398,17 @@ impl Rule for UnusedRegionActivity {
     const CATALOGUE: &'static str = include_str!("catalogue/unused-region-activity.toml");
     const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
 
-    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        // The rule's own list wins; else `[organisation] regions`, the regions in use.
+        let regions = if p.regions.is_empty() {
+            &setup.config.organisation.regions
+        } else {
+            &p.regions
+        };
         Ok(UnusedRegionActivity {
             severity: spec.default_severity().unwrap_or(Severity::Medium),
             spec,
-            configured: p
-                .regions
+            configured: regions
                 .iter()
                 .map(|r| r.trim().to_lowercase())
                 .filter(|r| !r.is_empty())
