@@ -179,6 +179,9 @@ fn events_made_on_the_identitys_behalf_do_not_count() {
             &[
                 (TERRAFORM_UA, "203.0.113.9"),
                 ("AWS Internal", "AWS Internal"),
+                // The other shape CloudTrail logs (invictus: 215 such calls).
+                ("AWS Internal", "10.8.8.10"),
+                ("secretsmanager.amazonaws.com", "secretsmanager.amazonaws.com"),
             ],
         ),
     );
