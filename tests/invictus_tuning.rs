@@ -77,7 +77,7 @@ fn invictus_attacker_running_terraform_is_likely_benign_not_suppressed() {
     assert!(alerts.iter().all(|a| !a.suppressed));
     let attacker: Vec<&Alert> = alerts
         .iter()
-        .filter(|a| a.group.get("identity").and_then(|v| v.as_str()) == Some("arn:aws:iam::218007301253:user/bert-jan"))
+        .filter(|a| a.group.get("identity").and_then(|v| v.as_str()) == Some("arn:aws:iam::123837392027:user/bert-jan"))
         .collect();
     assert!(attacker.iter().any(|a| terraform_only(a)));
     for a in attacker {
@@ -97,7 +97,7 @@ fn invictus_suppress_entry_hides_only_the_terraform_only_alerts() {
     assert!(suppressed > 0 && suppressed < alerts.len(), "{suppressed}");
     for a in &alerts {
         let attacker = a.group.get("identity").and_then(|v| v.as_str())
-            == Some("arn:aws:iam::218007301253:user/bert-jan");
+            == Some("arn:aws:iam::123837392027:user/bert-jan");
         assert_eq!(a.suppressed, attacker && terraform_only(a), "{} {}", a.rule, a.window_start);
         if a.suppressed {
             assert_eq!(a.reason.as_deref(), Some("attack simulation run with Terraform"));

@@ -136,7 +136,7 @@ pub const PRINTED_USER_AGENTS: usize = 5;
 impl Signals {
     /// Adds one contributing event's values (empty strings ignored).
     pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
-        if !on_behalf(source_ip) {
+        if !on_behalf(source_ip) && user_agent != AWS_INTERNAL {
             push_distinct(
                 &mut self.user_agents,
                 &mut self.user_agents_truncated,
@@ -197,9 +197,14 @@ impl Signals {
     }
 }
 
+/// The user agent CloudTrail logs for calls AWS makes internally on an identity's behalf.
+pub const AWS_INTERNAL: &str = "AWS Internal";
+
 /// Whether an event was made by an AWS service on the identity's behalf: its source is a
 /// service name (`ec2.amazonaws.com`, `AWS Internal`), not an address (SPEC §6).
 pub fn on_behalf(source_ip: &str) -> bool {
+    // A private address with user agent `AWS Internal` is the other shape of the same thing
+    // (CloudTrail logs both); `Signals::add` checks that user agent too.
     !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err()
 }
 

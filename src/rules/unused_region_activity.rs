@@ -19,7 +19,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::history::BEGINNING;
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
-use crate::event::alert::{on_behalf, Signals, MAX_SIGNAL_VALUES};
+use crate::event::alert::{on_behalf, Signals, AWS_INTERNAL, MAX_SIGNAL_VALUES};
 use crate::event::{
     DeliveryKey, Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp,
 };
@@ -181,7 +181,7 @@ impl GroupSummary {
         self.apis.sight(&e.action, &at, MAX_APIS);
         self.identities.sight(&e.identity, &at, MAX_LIST);
         self.ips.sight(&e.source_ip, &at, MAX_LIST);
-        if !on_behalf(&e.source_ip) {
+        if !on_behalf(&e.source_ip) && e.user_agent != AWS_INTERNAL {
             self.agents.sight(&e.user_agent, &at, MAX_SIGNAL_VALUES);
         }
         self.sources.sight(&e.source_ip, &at, MAX_SIGNAL_VALUES);

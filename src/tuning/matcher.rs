@@ -148,7 +148,7 @@ mod tests {
             "WizAccess-Role"
         );
         assert_eq!(
-            principal_names("arn:aws:iam::218007301253:user/bert-jan")[1],
+            principal_names("arn:aws:iam::123837392027:user/bert-jan")[1],
             "bert-jan"
         );
         assert_eq!(

@@ -13,7 +13,7 @@ const TERRAFORM_UA: &str = "APN/1.0 HashiCorp/1.0 Terraform/1.1.2 (+https://www.
 const CLI_UA: &str = "aws-cli/2.13.0 Python/3.11.4 Linux/5.15.0 exe/x86_64.ubuntu.22 prompt/off command/ec2.describe-instances";
 const TERRAFORM_ROLE: &str =
     "arn:aws:sts::123456789012:assumed-role/terraform-plan/1700000000000000000";
-const ATTACKER: &str = "arn:aws:iam::218007301253:user/bert-jan";
+const ATTACKER: &str = "arn:aws:iam::123837392027:user/bert-jan";
 
 /// An alert of `rule` by `identity` in account 123456789012 whose contributing events came
 /// with these (user agent, source) pairs.
