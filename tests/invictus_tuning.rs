@@ -67,7 +67,10 @@ fn check_golden(name: &str, got: &str) {
 
 fn terraform_only(a: &Alert) -> bool {
     !a.signals.user_agents.is_empty()
-        && a.signals.user_agents.iter().all(|u| u.contains("Terraform/"))
+        && a.signals
+            .user_agents
+            .iter()
+            .all(|u| u.contains("Terraform/"))
 }
 
 #[test]
@@ -77,7 +80,10 @@ fn invictus_attacker_running_terraform_is_likely_benign_not_suppressed() {
     assert!(alerts.iter().all(|a| !a.suppressed));
     let attacker: Vec<&Alert> = alerts
         .iter()
-        .filter(|a| a.group.get("identity").and_then(|v| v.as_str()) == Some("arn:aws:iam::123837392027:user/bert-jan"))
+        .filter(|a| {
+            a.group.get("identity").and_then(|v| v.as_str())
+                == Some("arn:aws:iam::123837392027:user/bert-jan")
+        })
         .collect();
     assert!(attacker.iter().any(|a| terraform_only(a)));
     for a in attacker {
@@ -98,9 +104,18 @@ fn invictus_suppress_entry_hides_only_the_terraform_only_alerts() {
     for a in &alerts {
         let attacker = a.group.get("identity").and_then(|v| v.as_str())
             == Some("arn:aws:iam::123837392027:user/bert-jan");
-        assert_eq!(a.suppressed, attacker && terraform_only(a), "{} {}", a.rule, a.window_start);
+        assert_eq!(
+            a.suppressed,
+            attacker && terraform_only(a),
+            "{} {}",
+            a.rule,
+            a.window_start
+        );
         if a.suppressed {
-            assert_eq!(a.reason.as_deref(), Some("attack simulation run with Terraform"));
+            assert_eq!(
+                a.reason.as_deref(),
+                Some("attack simulation run with Terraform")
+            );
         }
     }
     // The seed rule's rows stay the seed's rows: suppression changes no field.

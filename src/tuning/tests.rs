@@ -181,7 +181,10 @@ fn events_made_on_the_identitys_behalf_do_not_count() {
                 ("AWS Internal", "AWS Internal"),
                 // The other shape CloudTrail logs (invictus: 215 such calls).
                 ("AWS Internal", "10.8.8.10"),
-                ("secretsmanager.amazonaws.com", "secretsmanager.amazonaws.com"),
+                (
+                    "secretsmanager.amazonaws.com",
+                    "secretsmanager.amazonaws.com",
+                ),
             ],
         ),
     );
