@@ -1,6 +1,6 @@
 //! tripline: detection of cloud reconnaissance and initial access in AWS, Azure / Entra ID
 //! and GCP logs. The modules follow the data: inputs → normalize → enrich → rules/state →
-//! alerts → outputs (see ARCHITECTURE.md).
+//! alerts → tuning → outputs (see ARCHITECTURE.md).
 
 pub mod cli;
 pub mod collections;
@@ -13,3 +13,4 @@ pub mod normalize;
 pub mod output;
 pub mod rules;
 pub mod state;
+pub mod tuning;

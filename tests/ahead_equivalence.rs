@@ -83,7 +83,10 @@ fn records_with(seed: u64, n: usize, repeats: bool) -> Vec<String> {
             };
             let key = format!("AKIA{:04}", (r >> 28) % 3);
             let id = if repeats && r % 23 == 0 { i / 2 } else { i };
-            ct_with_key(
+            // Forty user agents: more than an alert's signals keep, so the work ahead must
+            // merge first sightings and the truncation flag as the ordered pass finds them.
+            let agent = format!("aws-cli/2.{} Python/3.11", (r >> 44) % 40);
+            let line = ct_with_key(
                 &at(t),
                 APIS[(r >> 32) as usize % APIS.len()],
                 who,
@@ -92,6 +95,10 @@ fn records_with(seed: u64, n: usize, repeats: bool) -> Vec<String> {
                 &ip,
                 &key,
                 id,
+            );
+            line.replace(
+                r#""userAgent":"aws-cli/2.15.0""#,
+                &format!(r#""userAgent":"{agent}""#),
             )
         })
         .flat_map(|line| {
@@ -189,7 +196,11 @@ fn run_inputs_with(
             for origin in a.evidence.iter_mut() {
                 *origin = origin.replace(folder, "");
             }
-            serde_json::to_value(&a).unwrap()
+            // Signals are never printed, but tuning decides on them: the work ahead must
+            // give the same ones as the ordered pass.
+            let mut v = serde_json::to_value(&a).unwrap();
+            v["signals"] = serde_json::to_value(&a.signals).unwrap();
+            v
         })
         .collect()
 }

@@ -403,3 +403,59 @@ fn rules_test_fails_when_a_config_breaks_a_threshold() {
     let bad = tripline(&["rules", "test", "--config", cfg.to_str().unwrap()]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Issue 11: suppressed alerts are hidden unless `--show-suppressed`, counted in the summary
+/// by reason, and printed with `suppressed: true` and the reason when shown.
+#[test]
+fn show_suppressed_reveals_what_a_suppress_entry_hid() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("t.toml");
+    std::fs::write(
+        &cfg,
+        "[[suppress]]\nidentity = \"arn:aws:iam::*:user/bert-jan\"\nuser_agent = \"*Terraform/*\"\nreason = \"attack simulation run with Terraform\"\n",
+    )
+    .unwrap();
+    let run = |show: bool| {
+        let mut args = vec![
+            "scan",
+            "--output",
+            "jsonl",
+            "--rules",
+            DISCOVERY,
+            "--config",
+            cfg.to_str().unwrap(),
+        ];
+        if show {
+            args.push("--show-suppressed");
+        }
+        args.push(INVICTUS);
+        tripline(&args)
+    };
+    let hidden = run(false);
+    let shown = run(true);
+    assert_eq!(hidden.status.code(), Some(0));
+    let rows = |o: &Output| -> Vec<serde_json::Value> {
+        stdout(o)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (hidden_rows, shown_rows) = (rows(&hidden), rows(&shown));
+    let suppressed: Vec<&serde_json::Value> = shown_rows
+        .iter()
+        .filter(|v| v["suppressed"] == true)
+        .collect();
+    assert!(!suppressed.is_empty());
+    assert!(hidden_rows.iter().all(|v| v["suppressed"] == false));
+    assert_eq!(hidden_rows.len() + suppressed.len(), shown_rows.len());
+    for v in &suppressed {
+        assert_eq!(v["reason"], "attack simulation run with Terraform");
+    }
+    let summary = String::from_utf8_lossy(&hidden.stderr);
+    let want = format!(
+        "{} suppressed (hidden; --show-suppressed shows them): {} attack simulation run with Terraform",
+        suppressed.len(),
+        suppressed.len()
+    );
+    assert!(summary.contains(&want), "{summary}");
+}

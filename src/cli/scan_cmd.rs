@@ -37,6 +37,19 @@ fn check_later_features(a: &ScanArgs) -> Result<()> {
     Ok(())
 }
 
+/// The summary line of suppressed alerts, by reason (reasons come from the config and the
+/// built-in catalogue, never from the logs).
+fn suppressed_note(counts: &crate::tuning::SuppressedCounts, shown: bool) -> String {
+    let total: u64 = counts.values().sum();
+    let by_reason: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let hint = if shown {
+        "shown"
+    } else {
+        "hidden; --show-suppressed shows them"
+    };
+    format!("{total} suppressed ({hint}): {}", by_reason.join("; "))
+}
+
 /// `baseline learn`: run the rules for their side effect on the store, print no alert.
 pub fn learn(a: &ScanArgs) -> Result<i32> {
     run(a, true)
@@ -79,9 +92,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     if selection.rules.is_empty() {
         bail!("no implemented rule is enabled (see `tripline rules list`)");
     }
-    if !cfg.suppress.is_empty() && !a.read.quiet {
-        eprintln!("tripline: note: {} [[suppress]] entries validated; applying them lands with tuning (see README, \"Status\")", cfg.suppress.len());
-    }
     let enricher = crate::enrich::Enricher::from_lists(&cfg.lists)
         .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?
         .map(std::sync::Arc::new);
@@ -121,7 +131,9 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let display = ProgressDisplay::start(a.read.progress, a.read.quiet, counters);
     let result = scan(inputs, selection.rules, &opts).context("scanning");
     display.finish();
-    let result = result?;
+    let mut result = result?;
+    // The alerts are final: mark known automation before the ledger records and hides it.
+    let suppressed = crate::tuning::Tuning::new(&cfg).apply(&mut result.alerts);
     if learn_only {
         let mut summary = result.summary;
         summary.notes.insert(
@@ -189,6 +201,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     summary
         .notes
         .insert(0, format!("{} alerts", result.alerts.len()));
+    if !suppressed.is_empty() {
+        summary
+            .notes
+            .insert(1, suppressed_note(&suppressed, a.show_suppressed));
+    }
     if report.already_reported > 0 {
         summary.notes.insert(
             1,

@@ -70,6 +70,12 @@ pub struct Organisation {
     pub internal_cidrs: Vec<Cidr>,
     /// Glob patterns for high-privilege identities (`access-key-created` escalation).
     pub high_privilege: Vec<String>,
+    /// Where CI/CD and scanners run: with a catalogue identity, a source inside these is the
+    /// second signal that suppresses a benign enumerator (SPEC §6).
+    pub automation_cidrs: Vec<Cidr>,
+    /// Regions in use (lower-cased): `unused-region-activity`'s configured set when its own
+    /// `regions` parameter is empty.
+    pub regions: Vec<String>,
 }
 
 /// One `[[suppress]]` entry: an alert matching every given field is kept but marked

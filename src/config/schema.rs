@@ -69,6 +69,21 @@ pub(super) const SECTIONS: &[Section] = &[
                         address. external-object-read ignores object reads from these.",
             },
             Key {
+                name: "automation_cidrs",
+                value: "[]",
+                about: "Networks where your CI/CD and scanners run. An alert whose identity is \
+                        a known automation role (the built-in catalogue: Terraform, Wiz, ...) \
+                        and whose every source address is inside one of these is suppressed; \
+                        the user agent alone never suffices.",
+            },
+            Key {
+                name: "regions",
+                value: "[]",
+                about: "Regions you use, such as \"eu-west-1\". unused-region-activity alerts on \
+                        AWS activity anywhere else (instead of learning the set from history) \
+                        unless [rules.unused-region-activity] regions is set.",
+            },
+            Key {
                 name: "high_privilege",
                 value: "[]",
                 about: "Identity patterns of high-privilege principals, such as \"*admin*\" or \

@@ -501,3 +501,24 @@ fn annotated_default_explains_every_key() {
         assert!(l.chars().count() <= 120, "line too long: {l}");
     }
 }
+
+/// Issue 11: `[organisation] automation_cidrs` and `regions` (SPEC §6) are accepted and
+/// checked, each problem with its line.
+#[test]
+fn automation_cidrs_and_regions_are_checked() {
+    let ok = "[organisation]\nautomation_cidrs = [\"10.20.0.0/16\", \"2001:db8::/32\"]\nregions = [\"eu-west-1\", \"US-East-1\"]\n";
+    let cfg = parse(ok, "t").unwrap();
+    assert_eq!(cfg.organisation.automation_cidrs.len(), 2);
+    assert_eq!(cfg.organisation.regions, ["eu-west-1", "us-east-1"]);
+    one_problem(
+        "[organisation]\nregions = [\"eu-west-1\"]\nautomation_cidrs = [\"10.20.0.1/16\"]\n",
+        3,
+        "host bits",
+    );
+    one_problem(
+        "[organisation]\n\nregions = [\"eu-west-1\", \"eu west 2\"]\n",
+        3,
+        "not a region name",
+    );
+    one_problem("[organisation]\nregions = [\"\"]\n", 2, "not a region name");
+}

@@ -124,6 +124,30 @@ impl Validator<'_> {
                 }
             }
         }
+        for (c, at) in self.c.strings(t, "automation_cidrs").unwrap_or_default() {
+            match Cidr::parse(&c) {
+                Ok(c) => org.automation_cidrs.push(c),
+                Err(e) => {
+                    let message = format!("`automation_cidrs`: {e}");
+                    self.c.report(Kind::InvalidValue, at, message);
+                }
+            }
+        }
+        for (r, at) in self.c.strings(t, "regions").unwrap_or_default() {
+            let name = r.trim().to_lowercase();
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if valid {
+                org.regions.push(name);
+            } else {
+                let message = format!(
+                    "`regions`: {r:?} is not a region name (letters, digits and `-`, such as \"eu-west-1\")"
+                );
+                self.c.report(Kind::InvalidValue, at, message);
+            }
+        }
         for (p, at) in self.c.strings(t, "high_privilege").unwrap_or_default() {
             if p.is_empty() {
                 let message = "`high_privilege` holds an empty pattern";

@@ -120,7 +120,7 @@ pub const MAX_SIGNAL_VALUES: usize = 32;
 /// Facts about the contributing events that the printed fields need not show: what
 /// suppression (SPEC §6) and incidents (SPEC §4) decide on. Rules fill it through the alert
 /// builder; values keep first appearance in event order.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct Signals {
     /// Distinct user agents of the contributing events, leaving out events an AWS service
     /// made on the identity's behalf (source address a service name such as
@@ -135,11 +135,13 @@ pub struct Signals {
     pub key_ids: Vec<String>,
 }
 
+/// How many user agents the printed `UserAgents` field shows (the signals keep more).
+pub const PRINTED_USER_AGENTS: usize = 5;
+
 impl Signals {
     /// Adds one contributing event's values (empty strings ignored).
     pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
-        let on_behalf = !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err();
-        if !on_behalf {
+        if !on_behalf(source_ip) && user_agent != AWS_INTERNAL {
             push_distinct(
                 &mut self.user_agents,
                 &mut self.user_agents_truncated,
@@ -153,6 +155,35 @@ impl Signals {
         );
         let mut keys_truncated = false;
         push_distinct(&mut self.key_ids, &mut keys_truncated, key_id);
+    }
+    /// The signals of an alert keyed by one source address (spray, bucket or tenant
+    /// enumeration), whose windows keep only the user agents: the address is added, and when
+    /// it is a service name the user agents are an AWS service's, so they are left out.
+    pub fn keyed_by_source(mut self, source_ip: &str) -> Signals {
+        if on_behalf(source_ip) {
+            self.user_agents.clear();
+            self.user_agents_truncated = false;
+        }
+        self.add("", source_ip, "");
+        self
+    }
+    /// The signals of an alert raised by one event.
+    pub fn of(e: &super::Event) -> Signals {
+        let mut s = Signals::default();
+        s.add_event(e);
+        s
+    }
+    /// One event's values: what a rule folds into its group's signals.
+    pub fn add_event(&mut self, e: &super::Event) {
+        self.add(&e.user_agent, &e.source_ip, &e.key_id);
+    }
+    /// The printed `UserAgents` field: the first [`PRINTED_USER_AGENTS`] distinct ones.
+    pub fn printed_user_agents(&self) -> Vec<String> {
+        self.user_agents
+            .iter()
+            .take(PRINTED_USER_AGENTS)
+            .cloned()
+            .collect()
     }
     /// Adds every value of `other` after this one's (a later part of the same alert).
     pub fn merge(&mut self, other: &Signals) {
@@ -169,6 +200,17 @@ impl Signals {
             push_distinct(&mut self.key_ids, &mut keys_truncated, k);
         }
     }
+}
+
+/// The user agent CloudTrail logs for calls AWS makes internally on an identity's behalf.
+pub const AWS_INTERNAL: &str = "AWS Internal";
+
+/// Whether an event was made by an AWS service on the identity's behalf: its source is a
+/// service name (`ec2.amazonaws.com`, `AWS Internal`), not an address (SPEC §6).
+pub fn on_behalf(source_ip: &str) -> bool {
+    // A private address with user agent `AWS Internal` is the other shape of the same thing
+    // (CloudTrail logs both); `Signals::add` checks that user agent too.
+    !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err()
 }
 
 fn push_distinct(list: &mut Vec<String>, truncated: &mut bool, value: &str) {

@@ -23,8 +23,10 @@ impl KeepFields {
     pub const IDENTITY: KeepFields = KeepFields(1 << 0);
     pub const ACCOUNT: KeepFields = KeepFields(1 << 2);
     pub const SOURCE_IP: KeepFields = KeepFields(1 << 3);
+    pub const USER_AGENT: KeepFields = KeepFields(1 << 4);
     pub const ACTION: KeepFields = KeepFields(1 << 5);
     pub const REGION: KeepFields = KeepFields(1 << 7);
+    pub const KEY_ID: KeepFields = KeepFields(1 << 16);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
 
     pub const fn and(self, other: KeepFields) -> KeepFields {

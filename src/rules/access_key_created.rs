@@ -24,6 +24,7 @@ use super::context::{Context, Setup};
 use super::history::{baseline_identity, new_source_within};
 use super::rule::{HistoryUse, Interest, Rule};
 use crate::config::{glob_match, WorkingHours};
+use crate::event::alert::Signals;
 use crate::event::local_time::Zone;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use serde::Deserialize;
@@ -56,6 +57,8 @@ pub struct Pending {
     high_privilege: bool,
     /// The wall clock at creation and whether it is outside working hours, when configured.
     local: Option<(String, bool)>,
+    /// The creating call's user agent, source and key ids.
+    signals: Signals,
 }
 
 pub struct AccessKeyCreated {
@@ -143,6 +146,7 @@ impl AccessKeyCreated {
             .fields(f)
             .evidence(vec![p.origin])
             .notes(notes)
+            .signals(p.signals)
             .build();
         cx.emit(alert);
     }
@@ -224,6 +228,7 @@ impl Rule for AccessKeyCreated {
                 origin: e.origin.to_string(),
                 high_privilege,
                 local,
+                signals: Signals::of(e),
             },
         );
     }

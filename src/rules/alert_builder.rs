@@ -9,19 +9,26 @@
 //!         .seen(first, last, count)
 //!         .fields(fields)
 //!         .evidence(evidence)
+//!         .signals(signals)
 //!         .build(),
 //! );
 //! ```
 
 use super::catalogue::RuleSpec;
-use crate::event::alert::ALERT_SCHEMA;
+use crate::event::alert::{Signals, ALERT_SCHEMA};
 use crate::event::{alert_id, Alert, Fields, Provider, Severity, Timestamp};
+
+/// The printed field of the contributing events' first distinct user agents (SPEC §4: every
+/// rule but the seed's shows them, so an analyst sees Terraform or a browser at a glance).
+pub const USER_AGENTS: &str = "UserAgents";
 
 pub struct AlertBuilder<'a> {
     spec: &'a RuleSpec,
     alert: Alert,
     /// What the id hashes besides rule and group: (start, end, discriminator).
     id: (Timestamp, Timestamp, String),
+    /// Whether [`AlertBuilder::build`] appends the printed `UserAgents` field.
+    print_user_agents: bool,
 }
 
 impl RuleSpec {
@@ -59,6 +66,7 @@ impl RuleSpec {
                 signals: Default::default(),
             },
             id: (window_start, window_end, String::new()),
+            print_user_agents: false,
         }
     }
 }
@@ -99,8 +107,17 @@ impl AlertBuilder<'_> {
         self
     }
     /// What the contributing events tell tuning and incidents (user agents, sources, keys).
-    pub fn signals(mut self, s: crate::event::alert::Signals) -> Self {
+    /// The alert also prints the first user agents as its last field, `UserAgents`, unless
+    /// the rule's fields already name them or [`AlertBuilder::seed_columns_only`] says not.
+    pub fn signals(mut self, s: Signals) -> Self {
         self.alert.signals = s;
+        self.print_user_agents = true;
+        self
+    }
+    /// The fields are exactly a seed query's columns (`cloud-discovery-burst`): the signals
+    /// are kept for tuning but add no printed field.
+    pub fn seed_columns_only(mut self) -> Self {
+        self.print_user_agents = false;
         self
     }
     /// What identifies the alert besides rule and group, when not its window: an episode's
@@ -110,6 +127,10 @@ impl AlertBuilder<'_> {
         self
     }
     pub fn build(mut self) -> Alert {
+        if self.print_user_agents && self.alert.fields.get(USER_AGENTS).is_none() {
+            let printed = self.alert.signals.printed_user_agents();
+            self.alert.fields.push(USER_AGENTS, printed);
+        }
         let (start, end, extra) = &self.id;
         self.alert.id = alert_id(&self.spec.id, &self.alert.group, *start, *end, extra);
         self.alert

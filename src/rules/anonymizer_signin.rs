@@ -17,6 +17,7 @@ use super::external_object_read::parse_address;
 use super::rule::{Interest, Rule};
 use crate::collections::HashSet;
 use crate::config::Cidr;
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Severity, Timestamp};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -196,6 +197,7 @@ impl Rule for AnonymizerSignin {
             .seen(e.time, e.time, 1)
             .fields(f)
             .evidence(vec![e.origin.to_string()])
+            .signals(Signals::of(e))
             .build();
         cx.emit(alert);
     }

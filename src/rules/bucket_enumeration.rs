@@ -16,6 +16,7 @@ use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
 use super::window;
 use crate::collections::HashSet;
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
 use serde::Deserialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -48,6 +49,7 @@ struct Response {
     status: u16,
     provider: Provider,
     origin: String,
+    user_agent: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -61,6 +63,8 @@ struct Episode {
     statuses: BTreeMap<u16, u64>,
     provider: Provider,
     evidence: Vec<String>,
+    /// The responses' user agents; the source address (the key) is added when it closes.
+    signals: Signals,
     peak: u64,
 }
 
@@ -79,6 +83,7 @@ impl window::Episode<Response> for Episode {
         if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(r.origin.clone());
         }
+        self.signals.add(&r.user_agent, "", "");
     }
 }
 
@@ -144,6 +149,7 @@ impl BucketEnumeration {
     }
 
     fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
+        let signals = ep.signals.clone().keyed_by_source(ip);
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let statuses: serde_json::Map<String, serde_json::Value> = ep
@@ -170,6 +176,7 @@ impl BucketEnumeration {
             .seen(ep.first, ep.last, ep.responses)
             .fields(f)
             .evidence(ep.evidence)
+            .signals(signals)
             .build();
         cx.emit(alert);
     }
@@ -239,6 +246,7 @@ impl Rule for BucketEnumeration {
             status,
             provider: e.provider(),
             origin: e.origin.to_string(),
+            user_agent: e.user_agent.clone(),
         });
         state.last = e.time;
         let responses = state.window.len() as u64;
@@ -252,6 +260,7 @@ impl Rule for BucketEnumeration {
             statuses: BTreeMap::new(),
             provider: e.provider(),
             evidence: Vec::new(),
+            signals: Signals::default(),
             peak: 0,
         };
         let qualifies = responses >= min_responses;

@@ -82,6 +82,8 @@ impl CloudDiscoveryBurst {
             .seen(agg.first, agg.last, agg.count)
             .fields(fields)
             .evidence(agg.evidence)
+            .signals(agg.signals)
+            .seed_columns_only()
             .build();
         cx.emit(alert);
     }

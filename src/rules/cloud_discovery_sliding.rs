@@ -101,6 +101,7 @@ impl CloudDiscoverySliding {
             .seen(ep.agg.first, ep.agg.last, ep.agg.count)
             .fields(fields)
             .evidence(ep.agg.evidence)
+            .signals(ep.agg.signals)
             .build();
         cx.emit(alert);
     }

@@ -3,6 +3,7 @@
 //! and the evidence. Exact distinct counts; capped first-appearance lists.
 
 use crate::collections::HashSet;
+use crate::event::alert::Signals;
 use crate::event::{Event, Fields, Provider, Severity, Timestamp};
 
 pub const MAX_EVIDENCE: usize = 20;
@@ -17,6 +18,8 @@ pub struct DiscoveryAgg {
     pub first: Timestamp,
     pub last: Timestamp,
     pub evidence: Vec<String>,
+    /// The calls' user agents, sources and keys, for tuning (never a seed column).
+    pub signals: Signals,
     max_apis: usize,
     max_ips: usize,
 }
@@ -57,6 +60,7 @@ impl DiscoveryAgg {
         if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(e.origin.to_string());
         }
+        self.signals.add_event(e);
     }
 
     pub fn distinct_apis(&self) -> u64 {

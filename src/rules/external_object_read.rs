@@ -13,6 +13,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::keyed::Binned;
 use super::rule::{Interest, Rule};
 use crate::config::Cidr;
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv4Addr};
@@ -90,6 +91,7 @@ pub struct Agg {
     first: Timestamp,
     last: Timestamp,
     evidence: Vec<String>,
+    signals: Signals,
 }
 
 pub struct ExternalObjectRead {
@@ -145,6 +147,7 @@ impl ExternalObjectRead {
             .seen(agg.first, agg.last, agg.objects)
             .fields(f)
             .evidence(agg.evidence)
+            .signals(agg.signals)
             .build();
         cx.emit(alert);
     }
@@ -189,12 +192,14 @@ impl Rule for ExternalObjectRead {
             first: e.time,
             last: e.time,
             evidence: Vec::new(),
+            signals: Signals::default(),
         });
         agg.objects += 1;
         agg.last = agg.last.max(e.time);
         if agg.evidence.len() < MAX_EVIDENCE {
             agg.evidence.push(e.origin.to_string());
         }
+        agg.signals.add_event(e);
     }
 
     fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {

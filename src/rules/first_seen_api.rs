@@ -27,6 +27,7 @@ use super::history::{baseline_identity, environment, new_source_within, BEGINNIN
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::HashSet;
 use crate::enrich::{block, parse_source_ip, DEFAULT_V4_PREFIX, DEFAULT_V6_PREFIX};
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -223,6 +224,7 @@ impl FirstSeenApi {
             .seen(t, t, 1)
             .fields(fields)
             .evidence(vec![e.origin.to_string()])
+            .signals(Signals::of(e))
             .build();
         cx.emit(alert);
     }

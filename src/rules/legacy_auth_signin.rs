@@ -15,6 +15,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::keyed::Binned;
 use super::rule::{Interest, Rule};
 use crate::collections::HashMap;
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use serde::Deserialize;
 
@@ -36,6 +37,7 @@ pub struct DayAgg {
     first: Timestamp,
     last: Timestamp,
     evidence: Vec<String>,
+    signals: Signals,
 }
 
 pub struct LegacyAuthSignin {
@@ -83,6 +85,7 @@ impl LegacyAuthSignin {
             .seen(agg.first, agg.last, agg.sign_ins)
             .fields(f)
             .evidence(agg.evidence)
+            .signals(agg.signals)
             .build();
         cx.emit(alert);
     }
@@ -135,6 +138,7 @@ impl Rule for LegacyAuthSignin {
             first: e.time,
             last: e.time,
             evidence: Vec::new(),
+            signals: Signals::default(),
         });
         agg.sign_ins += 1;
         agg.last = agg.last.max(e.time);
@@ -147,6 +151,7 @@ impl Rule for LegacyAuthSignin {
         if agg.evidence.len() < MAX_EVIDENCE {
             agg.evidence.push(e.origin.to_string());
         }
+        agg.signals.add_event(e);
     }
 
     fn advance(&self, st: &mut State, watermark: Timestamp, cx: &mut Context<'_>) {

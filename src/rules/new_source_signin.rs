@@ -29,6 +29,7 @@ use super::history::{baseline_identity, environment, record_new_source, BEGINNIN
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
 use crate::enrich::{block, parse_source_ip};
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use crate::state::Store;
 use serde::Deserialize;
@@ -190,6 +191,7 @@ impl NewSourceSignin {
             .seen(e.time, e.time, 1)
             .fields(f)
             .evidence(vec![e.origin.to_string()])
+            .signals(Signals::of(e))
             .build();
         cx.emit(alert);
     }

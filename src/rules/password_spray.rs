@@ -15,6 +15,7 @@ use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
 use super::window;
 use crate::collections::{HashMap, HashSet};
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Outcome, Provider, Severity, Timestamp};
 use serde::Deserialize;
 use std::collections::VecDeque;
@@ -41,6 +42,7 @@ struct Failure {
     shown: String,
     provider: Provider,
     origin: String,
+    user_agent: String,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -53,6 +55,8 @@ struct Episode {
     accounts: Vec<String>,
     providers: Vec<Provider>,
     evidence: Vec<String>,
+    /// The failures' user agents; the source address (the key) is added when it closes.
+    signals: Signals,
     peak_failures: u64,
     peak_accounts: u64,
 }
@@ -77,6 +81,7 @@ impl window::Episode<Failure> for Episode {
         if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(f.origin.clone());
         }
+        self.signals.add(&f.user_agent, "", "");
     }
 }
 
@@ -137,6 +142,7 @@ impl PasswordSpray {
     }
 
     fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
+        let signals = ep.signals.clone().keyed_by_source(ip);
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let median = ep.median_per_account();
@@ -175,6 +181,7 @@ impl PasswordSpray {
             .seen(ep.first, ep.last, ep.failures)
             .fields(f)
             .evidence(ep.evidence)
+            .signals(signals)
             .build();
         cx.emit(alert);
     }
@@ -246,6 +253,7 @@ impl Rule for PasswordSpray {
             shown: e.identity.trim().to_string(),
             provider: e.provider(),
             origin: e.origin.to_string(),
+            user_agent: e.user_agent.clone(),
         };
         state.window.push_back(failure);
         state.last = e.time;
@@ -260,6 +268,7 @@ impl Rule for PasswordSpray {
             accounts: Vec::new(),
             providers: Vec::new(),
             evidence: Vec::new(),
+            signals: Signals::default(),
             peak_failures: 0,
             peak_accounts: 0,
         };

@@ -22,6 +22,7 @@ use super::history::baseline_identity;
 use super::keyed::Keyed;
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
+use crate::event::alert::Signals;
 use crate::event::codec::KeepFields;
 use crate::event::{Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp};
 use crate::state::Store;
@@ -54,6 +55,8 @@ struct Call {
     identity: String,
     account: String,
     source_ip: String,
+    user_agent: String,
+    key_id: String,
     origin: Origin,
 }
 
@@ -71,6 +74,7 @@ struct Episode {
     last: Timestamp,
     peak_distinct: u64,
     evidence: Vec<String>,
+    signals: Signals,
 }
 
 impl Episode {
@@ -88,6 +92,7 @@ impl Episode {
         if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(c.origin.to_string());
         }
+        self.signals.add(&c.user_agent, &c.source_ip, &c.key_id);
     }
 }
 
@@ -200,6 +205,7 @@ impl PostAuthEnumeration {
             .seen(ep.first, ep.last, ep.calls)
             .fields(f)
             .evidence(ep.evidence)
+            .signals(ep.signals)
             .build();
         cx.emit(alert);
     }
@@ -277,6 +283,8 @@ impl Rule for PostAuthEnumeration {
             identity: e.identity.clone(),
             account: e.account.clone(),
             source_ip: e.source_ip.clone(),
+            user_agent: e.user_agent.clone(),
+            key_id: e.key_id.clone(),
             origin: e.origin.clone(),
         });
         state.last = t;
@@ -304,6 +312,7 @@ impl Rule for PostAuthEnumeration {
                             last: start,
                             peak_distinct: 0,
                             evidence: Vec::new(),
+                            signals: Signals::default(),
                         };
                         for c in &state.window {
                             ep.add(c);
@@ -348,11 +357,14 @@ impl WorkAhead for PostAuthEnumeration {
         Needs::Deferred(identity)
     }
 
-    /// What `wants`, `observe` and the duplicate test read.
+    /// What `wants`, `observe` and the duplicate test read, and the alert's signals (user
+    /// agent and key id: tuning decides on them).
     fn deferred_fields(&self) -> KeepFields {
         KeepFields::IDENTITY
             .and(KeepFields::ACCOUNT)
             .and(KeepFields::SOURCE_IP)
+            .and(KeepFields::USER_AGENT)
+            .and(KeepFields::KEY_ID)
             .and(KeepFields::ACTION)
             .and(KeepFields::EVENT_ID)
     }

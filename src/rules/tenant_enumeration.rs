@@ -13,6 +13,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::keyed::Keyed;
 use super::rule::{Interest, Rule};
 use super::window;
+use crate::event::alert::Signals;
 use crate::event::{Duration, Event, Fields, LogFormat, Provider, Severity, Timestamp};
 use serde::Deserialize;
 use std::collections::VecDeque;
@@ -48,6 +49,8 @@ struct Episode {
     hosts: Vec<String>,
     provider: Provider,
     evidence: Vec<String>,
+    /// The requests' user agents; the source address (the key) is added when it closes.
+    signals: Signals,
     peak: u64,
 }
 
@@ -71,6 +74,7 @@ impl window::Episode<Request> for Episode {
         if self.evidence.len() < MAX_EVIDENCE {
             self.evidence.push(r.origin.clone());
         }
+        self.signals.add(&r.user_agent, "", "");
     }
 }
 
@@ -93,6 +97,7 @@ pub struct TenantEnumeration {
 
 impl TenantEnumeration {
     fn close(&self, ip: &str, ep: Episode, cx: &mut Context<'_>) {
+        let signals = ep.signals.clone().keyed_by_source(ip);
         let mut g = Fields::default();
         g.push("source_ip", ip);
         let mut f = Fields::default();
@@ -113,6 +118,7 @@ impl TenantEnumeration {
             .seen(ep.first, ep.last, ep.requests)
             .fields(f)
             .evidence(ep.evidence)
+            .signals(signals)
             .build();
         cx.emit(alert);
     }
@@ -194,6 +200,7 @@ impl Rule for TenantEnumeration {
             hosts: Vec::new(),
             provider: e.provider(),
             evidence: Vec::new(),
+            signals: Signals::default(),
             peak: 0,
         };
         let qualifies = requests >= min_requests;

@@ -24,6 +24,7 @@ use super::discovery::MAX_EVIDENCE;
 use super::history::BEGINNING;
 use super::rule::{HistoryUse, Interest, Needs, Rule, WorkAhead};
 use crate::collections::{HashMap, HashSet};
+use crate::event::alert::{on_behalf, Signals, AWS_INTERNAL, MAX_SIGNAL_VALUES};
 use crate::event::codec::KeepFields;
 use crate::event::{Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp};
 use crate::state::Store;
@@ -52,6 +53,7 @@ struct DayAgg {
     first: Timestamp,
     last: Timestamp,
     evidence: Vec<String>,
+    signals: Signals,
 }
 
 /// First sighting of a value: (time, origin), the ordered pass's order.
@@ -65,6 +67,10 @@ struct FirstSighted {
     /// Once pruned to `cap`: the latest kept sighting. A value first sighted at or after it
     /// cannot be among the earliest `cap`, so it is not stored (most are, in time order).
     bar: Option<Sighting>,
+    /// Pruned here or in a summary merged in: more than `cap` distinct values were seen.
+    /// Unpruned, `map` holds every value, so `pruned || map.len() > cap` is exact.
+    #[serde(default)]
+    pruned: bool,
 }
 
 impl FirstSighted {
@@ -98,11 +104,17 @@ impl FirstSighted {
             .collect::<Vec<_>>();
         let mut kept = kept;
         kept.sort();
+        self.pruned |= kept.len() > cap;
         kept.truncate(cap);
         if kept.len() == cap {
             self.bar = kept.last().map(|(s, _)| s.clone());
         }
         self.map = kept.into_iter().map(|(s, k)| (k, s)).collect();
+    }
+
+    /// Whether more than `cap` distinct values were sighted.
+    fn over(&self, cap: usize) -> bool {
+        self.pruned || self.map.len() > cap
     }
 
     fn first(self, cap: usize) -> Vec<String> {
@@ -128,6 +140,14 @@ struct GroupSummary {
     evidence: Vec<(Timestamp, Origin)>,
     /// When `evidence` is full: its latest entry (a later sighting cannot get in).
     evidence_bar: Option<(Timestamp, Origin)>,
+    /// The alert's signals, order-free: user agents (events made on the identity's behalf
+    /// aside), sources and key ids, each by first sighting.
+    #[serde(default)]
+    agents: FirstSighted,
+    #[serde(default)]
+    sources: FirstSighted,
+    #[serde(default)]
+    keys: FirstSighted,
 }
 
 impl GroupSummary {
@@ -137,6 +157,11 @@ impl GroupSummary {
         self.apis.sight(&e.action, &at, MAX_APIS);
         self.identities.sight(&e.identity, &at, MAX_LIST);
         self.ips.sight(&e.source_ip, &at, MAX_LIST);
+        if !on_behalf(&e.source_ip) && e.user_agent != AWS_INTERNAL {
+            self.agents.sight(&e.user_agent, &at, MAX_SIGNAL_VALUES);
+        }
+        self.sources.sight(&e.source_ip, &at, MAX_SIGNAL_VALUES);
+        self.keys.sight(&e.key_id, &at, MAX_SIGNAL_VALUES);
         self.first = Some(self.first.map_or(e.time, |f| f.min(e.time)));
         self.last = Some(self.last.map_or(e.time, |l| l.max(e.time)));
         if self.evidence_bar.as_ref().is_none_or(|bar| at < *bar) {
@@ -157,7 +182,15 @@ impl GroupSummary {
 
     fn into_day(mut self) -> DayAgg {
         self.prune_evidence();
+        let signals = Signals {
+            user_agents_truncated: self.agents.over(MAX_SIGNAL_VALUES),
+            user_agents: self.agents.first(MAX_SIGNAL_VALUES),
+            source_ips_truncated: self.sources.over(MAX_SIGNAL_VALUES),
+            source_ips: self.sources.first(MAX_SIGNAL_VALUES),
+            key_ids: self.keys.first(MAX_SIGNAL_VALUES),
+        };
         DayAgg {
+            signals,
             calls: self.calls,
             apis: self.apis.first(MAX_APIS),
             identities: self.identities.first(MAX_LIST),
@@ -289,6 +322,7 @@ impl UnusedRegionActivity {
             .seen(agg.first, agg.last, agg.calls)
             .fields(f)
             .evidence(agg.evidence)
+            .signals(agg.signals)
             .build();
         cx.emit(alert);
     }
@@ -300,12 +334,17 @@ impl Rule for UnusedRegionActivity {
     const CATALOGUE: &'static str = include_str!("catalogue/unused-region-activity.toml");
     const HISTORY: HistoryUse = HistoryUse::ReadsAndWrites;
 
-    fn build(spec: RuleSpec, p: Params, _: &Setup<'_>) -> Result<Self, String> {
+    fn build(spec: RuleSpec, p: Params, setup: &Setup<'_>) -> Result<Self, String> {
+        // The rule's own list wins; else `[organisation] regions`, the regions in use.
+        let regions = if p.regions.is_empty() {
+            &setup.config.organisation.regions
+        } else {
+            &p.regions
+        };
         Ok(UnusedRegionActivity {
             severity: spec.default_severity().unwrap_or(Severity::Medium),
             spec,
-            configured: p
-                .regions
+            configured: regions
                 .iter()
                 .map(|r| r.trim().to_lowercase())
                 .filter(|r| !r.is_empty())
@@ -406,6 +445,8 @@ impl WorkAhead for UnusedRegionActivity {
             .and(KeepFields::SOURCE_IP)
             .and(KeepFields::ACTION)
             .and(KeepFields::REGION)
+            .and(KeepFields::USER_AGENT)
+            .and(KeepFields::KEY_ID)
             .and(KeepFields::EVENT_ID)
     }
 

@@ -1,0 +1,180 @@
+//! What an alert offers to a suppression pattern (SPEC §6): its identities and accounts (from
+//! its group or fields), the source addresses and user agents of its contributing events
+//! (from its signals). Every answer fails closed: a value that is absent, or a list the rule
+//! had to cut short, matches nothing, so a pattern never suppresses what it could not see.
+
+use crate::config::{glob_match, Cidr};
+use crate::event::Alert;
+use std::net::IpAddr;
+
+/// The alert's identities: the group's `identity` / `actor` and the fields `Identity`,
+/// `Actor`, `Identities` (names compared case-insensitively, so field renames keep working).
+/// Empty when the alert has none (source-keyed alerts such as a password spray).
+pub fn identities(a: &Alert) -> Vec<String> {
+    values(a, &["identity", "actor", "identities"])
+}
+
+/// The alert's accounts: the group's `account` and the fields `AccountId` / `Account`.
+pub fn accounts(a: &Alert) -> Vec<String> {
+    values(a, &["account", "accountid"])
+}
+
+fn values(a: &Alert, keys: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |v: &str| {
+        let v = v.trim();
+        if !v.is_empty() && !out.iter().any(|o| o == v) {
+            out.push(v.to_string());
+        }
+    };
+    for (k, v) in a.group.0.iter().chain(a.fields.0.iter()) {
+        if !keys.iter().any(|want| k.eq_ignore_ascii_case(want)) {
+            continue;
+        }
+        match v {
+            serde_json::Value::String(s) => push(s),
+            serde_json::Value::Array(items) => {
+                items.iter().filter_map(|i| i.as_str()).for_each(&mut push)
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every real source address of the contributing events (service names such as
+/// `AWS Internal` or `ec2.amazonaws.com` left out), or `None` when there is none or the list
+/// was cut short.
+pub fn source_addresses(a: &Alert) -> Option<Vec<IpAddr>> {
+    if a.signals.source_ips_truncated {
+        return None;
+    }
+    let mut addrs: Vec<IpAddr> = a
+        .signals
+        .source_ips
+        .iter()
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    // Source-keyed rules name their address in the group too.
+    for (k, v) in &a.group.0 {
+        if k.eq_ignore_ascii_case("source_ip") {
+            if let Some(ip) = v.as_str().and_then(|s| s.trim().parse().ok()) {
+                if !addrs.contains(&ip) {
+                    addrs.push(ip);
+                }
+            }
+        }
+    }
+    (!addrs.is_empty()).then_some(addrs)
+}
+
+/// The user agents of every contributing event (events made on the identity's behalf aside),
+/// or `None` when there is none or more than the signals keep.
+pub fn user_agents(a: &Alert) -> Option<&[String]> {
+    let s = &a.signals;
+    (!s.user_agents_truncated && !s.user_agents.is_empty()).then_some(&s.user_agents[..])
+}
+
+/// Whether every source address of the alert is inside one of `cidrs`.
+pub fn all_sources_inside(a: &Alert, cidrs: &[Cidr]) -> bool {
+    !cidrs.is_empty()
+        && source_addresses(a)
+            .is_some_and(|addrs| addrs.iter().all(|ip| cidrs.iter().any(|c| c.contains(ip))))
+}
+
+/// Whether every user agent of the alert matches one of `patterns` (case-insensitive).
+pub fn all_user_agents_match(a: &Alert, patterns: &[String]) -> bool {
+    !patterns.is_empty()
+        && user_agents(a).is_some_and(|uas| {
+            uas.iter()
+                .all(|ua| patterns.iter().any(|p| glob_match(p, ua, true)))
+        })
+}
+
+/// Whether every value is matched by `pattern` (case-sensitive, SPEC §6); false for none.
+pub fn all_match(values: &[String], pattern: &str) -> bool {
+    !values.is_empty() && values.iter().all(|v| glob_match(pattern, v, false))
+}
+
+/// The names an identity goes by: itself, and its principal name — the role of an
+/// assumed-role session, the last part of an IAM user or role, a service account's name.
+/// `arn:aws:sts::1:assumed-role/terraform-ci/run-7` → `terraform-ci`.
+pub fn principal_names(identity: &str) -> Vec<&str> {
+    let mut names = vec![identity];
+    let short = if let Some((_, rest)) = identity.split_once(":assumed-role/") {
+        rest.split('/').next()
+    } else if let Some((_, rest)) = identity
+        .split_once(":role/")
+        .or_else(|| identity.split_once(":user/"))
+    {
+        rest.rsplit('/').next()
+    } else if let Some((name, domain)) = identity.split_once('@') {
+        domain.ends_with(".gserviceaccount.com").then_some(name)
+    } else {
+        None
+    };
+    if let Some(s) = short.filter(|s| !s.is_empty() && *s != identity) {
+        names.push(s);
+    }
+    names
+}
+
+/// Whether every identity of the alert goes by a name one of `patterns` matches
+/// (case-insensitive: AWS IAM does not tell role or user names apart by case).
+pub fn all_identities_named(identities: &[String], patterns: &[String]) -> bool {
+    !identities.is_empty()
+        && identities.iter().all(|id| {
+            principal_names(id)
+                .iter()
+                .any(|n| patterns.iter().any(|p| glob_match(p, n, true)))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn principal_names_of_real_identity_shapes() {
+        assert_eq!(
+            principal_names("arn:aws:sts::123456789012:assumed-role/terraform-ci/run-7"),
+            [
+                "arn:aws:sts::123456789012:assumed-role/terraform-ci/run-7",
+                "terraform-ci"
+            ]
+        );
+        assert_eq!(
+            principal_names("arn:aws:iam::123456789012:role/deploy/WizAccess-Role")[1],
+            "WizAccess-Role"
+        );
+        assert_eq!(
+            principal_names("arn:aws:iam::123837392027:user/bert-jan")[1],
+            "bert-jan"
+        );
+        assert_eq!(
+            principal_names("terraform@acme-prod.iam.gserviceaccount.com")[1],
+            "terraform"
+        );
+        assert_eq!(principal_names("alice@contoso.com"), ["alice@contoso.com"]);
+        assert_eq!(
+            principal_names("arn:aws:iam::1:root"),
+            ["arn:aws:iam::1:root"]
+        );
+    }
+
+    #[test]
+    fn identity_patterns_need_every_identity() {
+        let pats = vec!["*terraform*".to_string()];
+        let one = vec!["arn:aws:sts::1:assumed-role/Terraform-Plan/s".to_string()];
+        assert!(
+            all_identities_named(&one, &pats),
+            "role names compare case-blind"
+        );
+        let two = vec![one[0].clone(), "arn:aws:iam::1:user/bert-jan".to_string()];
+        assert!(
+            !all_identities_named(&two, &pats),
+            "one other identity keeps the alert"
+        );
+        assert!(!all_identities_named(&[], &pats), "no identity: no match");
+    }
+}
