@@ -103,6 +103,10 @@ pub struct Alert {
     /// Notes that do not suppress, such as a benign-looking user agent alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The id of the incident the alert belongs to (SPEC §4), set by `incidents::assign`
+    /// after the rules and tuning; absent where incidents were not built (rule tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     /// What tuning and incidents read about the events behind the alert; never printed.
     #[serde(skip)]
     pub signals: Signals,
@@ -135,9 +139,17 @@ impl Signals {
     pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
         let on_behalf = !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err();
         if !on_behalf {
-            push_distinct(&mut self.user_agents, &mut self.user_agents_truncated, user_agent);
+            push_distinct(
+                &mut self.user_agents,
+                &mut self.user_agents_truncated,
+                user_agent,
+            );
         }
-        push_distinct(&mut self.source_ips, &mut self.source_ips_truncated, source_ip);
+        push_distinct(
+            &mut self.source_ips,
+            &mut self.source_ips_truncated,
+            source_ip,
+        );
         let mut keys_truncated = false;
         push_distinct(&mut self.key_ids, &mut keys_truncated, key_id);
     }

@@ -105,6 +105,7 @@ pub(crate) mod tests {
             reason: None,
             notes: vec![],
             signals: Default::default(),
+            incident: None,
         }
     }
 

@@ -57,6 +57,7 @@ impl RuleSpec {
                 reason: None,
                 notes: Vec::new(),
                 signals: Default::default(),
+                incident: None,
             },
             id: (window_start, window_end, String::new()),
         }
