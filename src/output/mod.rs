@@ -1,13 +1,17 @@
 //! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
 
+pub mod details;
 pub mod escape;
 pub mod event_json;
+pub mod incident_json;
 pub mod invisible;
 pub mod json;
 pub mod jsonl;
 pub mod printers;
 pub mod sink;
 pub mod table;
+pub mod wrap;
 
 pub use printers::{make_sink, OutputKind};
-pub use sink::AlertSink;
+pub use sink::{AlertSink, Overview};
+pub use table::Layout;

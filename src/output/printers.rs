@@ -3,6 +3,7 @@
 use std::io::{BufWriter, Write};
 
 use super::sink::AlertSink;
+use super::table::Layout;
 use super::{json::JsonSink, jsonl::JsonlSink, table::TableSink};
 
 /// The printers that `make_sink` can build.
@@ -13,18 +14,18 @@ pub enum OutputKind {
     Json,
 }
 
-/// Builds the printer for `format` writing to `out`. `color` only affects the table; JSON
-/// output is for machines and never carries colour codes.
+/// Builds the printer for `format` writing to `out`. `layout` (colour, width) only affects
+/// the table; JSON output is for machines and never carries colour codes.
 pub fn make_sink(
     format: OutputKind,
     out: Box<dyn Write + Send>,
-    color: bool,
+    layout: Layout,
 ) -> Box<dyn AlertSink> {
     // Sinks flush when output must be visible (each JSON line, `finish`), so a buffer is safe
     // and spares a write syscall per line on stdout.
     let out = BufWriter::new(out);
     match format {
-        OutputKind::Table => Box::new(TableSink::new(out, color)),
+        OutputKind::Table => Box::new(TableSink::new(out, layout)),
         OutputKind::Jsonl => Box::new(JsonlSink::new(out)),
         OutputKind::Json => Box::new(JsonSink::new(out)),
     }
@@ -38,7 +39,7 @@ mod tests {
 
     fn run(kind: OutputKind, alerts: &[Alert]) -> String {
         let buf = Shared::default();
-        let mut sink = make_sink(kind, Box::new(buf.clone()), false);
+        let mut sink = make_sink(kind, Box::new(buf.clone()), Layout::default());
         for a in alerts {
             sink.alert(a).unwrap();
         }
