@@ -253,6 +253,16 @@ fn the_table_fits_80_and_200_columns_and_wide_keeps_each_row_on_one_line() {
             },
         );
         assert!(widest(&text) <= cols, "{cols}:\n{text}");
+        // Fitted by the layout, not by the last-resort cut: every line is a header, an
+        // indented row or continuation, or the summary.
+        for line in text.lines().filter(|l| !l.is_empty()) {
+            assert!(
+                line.starts_with("INCIDENT ")
+                    || line.starts_with("  ")
+                    || line.starts_with(|c: char| c.is_ascii_digit()),
+                "{cols}: a line cut to fit: {line:?}\n{text}"
+            );
+        }
         // Nothing that decides triage is cut away: the whole identity and every escalation,
         // source and user agent are there once the wrapped lines are joined.
         let joined = columns_joined(&text);
