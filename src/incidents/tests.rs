@@ -522,6 +522,15 @@ fn fixture() -> Vec<Alert> {
     key_use.signals.add("", "", "AKIAEXAMPLE000000001");
     vec![
         spray(attacker, "2024-05-06T09:10:00Z", "2024-05-06T09:20:00Z"),
+        // Same first event as the spray that joins Alice's incident: which of the two leads
+        // (and so the incident id) is decided by alert id, never by input order.
+        by_identity(
+            "cloud-discovery-sliding",
+            ALICE,
+            NAT,
+            "2024-05-06T09:10:00Z",
+            "2024-05-06T09:25:00Z",
+        ),
         spray(NAT, "2024-05-06T10:03:00Z", "2024-05-06T10:08:00Z"),
         spray("192.0.2.77", "2024-05-06T10:03:00Z", "2024-05-06T10:08:00Z"),
         by_identity(
