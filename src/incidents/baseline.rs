@@ -44,7 +44,7 @@ pub fn identities_new(
     incident_first: Timestamp,
 ) -> bool {
     let cutoff = incident_first.sub(OWN_EVENTS_SLACK);
-    if identities.is_empty() || !baseline.reaches_back_to().is_some_and(|t| t < cutoff) {
+    if identities.is_empty() || baseline.reaches_back_to().is_none_or(|t| t >= cutoff) {
         return false;
     }
     identities
