@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod enrich;
 pub mod event;
+pub mod incidents;
 pub mod input;
 pub mod normalize;
 pub mod output;

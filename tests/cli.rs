@@ -248,6 +248,9 @@ fn rules_list_and_show() {
             && list.contains("password-spray")
     );
     let show = stdout(&tripline(&["rules", "show", "cloud-discovery-burst"]));
+    assert!(show.contains("\nstage: discovery\n"), "{show}");
+    assert!(stdout(&tripline(&["rules", "show", "password-spray"]))
+        .contains("\nstage: credential access\n"));
     assert!(
         show.contains("aws_apis")
             && show.contains("DescribeKeyPairs")
@@ -458,4 +461,145 @@ fn show_suppressed_reveals_what_a_suppress_entry_hid() {
         suppressed.len()
     );
     assert!(summary.contains(&want), "{summary}");
+}
+
+fn with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tripline"));
+    c.args(args).env_remove("COLUMNS");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run tripline")
+}
+
+/// Issue 11, point 2: `--incidents` writes incident objects, highest risk first; every alert
+/// names its incident. On the invictus data the attacker (bert-jan: enumeration, then keys
+/// for a backdoor user) ranks above the other user's console browsing (benjamin).
+#[test]
+fn incidents_option_writes_incidents_highest_risk_first_and_alerts_name_theirs() {
+    let o = tripline(&[
+        "scan",
+        "--quiet",
+        "--state",
+        ":memory:",
+        "--incidents",
+        "--output",
+        "jsonl",
+        INVICTUS,
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let incidents: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(incidents.len(), 2, "{}", stdout(&o));
+    assert!(incidents
+        .iter()
+        .all(|i| i["schema"] == "tripline.incident/1"));
+    assert_eq!(
+        incidents[0]["actor"],
+        "arn:aws:iam::123837392027:user/bert-jan"
+    );
+    assert_eq!(
+        incidents[1]["actor"],
+        "arn:aws:iam::123837392027:user/benjamin"
+    );
+    assert!(incidents[0]["risk_score"].as_u64() > incidents[1]["risk_score"].as_u64());
+    assert_eq!(
+        incidents[0]["stages"],
+        serde_json::json!(["discovery", "persistence"])
+    );
+    assert!(incidents[0]["story"]
+        .as_str()
+        .unwrap()
+        .contains("access-key-created key AKIATFQR7NSC3ZO6PKAZ"));
+    assert_eq!(incidents[0]["reasons"][0]["points"], 90);
+
+    // --output json gives the same incident lines.
+    let json = tripline(&[
+        "scan",
+        "--quiet",
+        "--state",
+        ":memory:",
+        "--incidents",
+        "--output",
+        "json",
+        INVICTUS,
+    ]);
+    assert_eq!(stdout(&json), stdout(&o));
+
+    let alerts = tripline(&[
+        "scan", "--quiet", "--state", ":memory:", "--output", "jsonl", INVICTUS,
+    ]);
+    let alerts: Vec<serde_json::Value> = stdout(&alerts)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for a in &alerts {
+        let inc = a["incident"]
+            .as_str()
+            .expect("every alert carries its incident");
+        let owner = incidents
+            .iter()
+            .find(|i| i["id"] == inc)
+            .expect("a listed incident");
+        assert!(owner["alerts"].as_array().unwrap().contains(&a["id"]));
+    }
+    let members: usize = incidents
+        .iter()
+        .map(|i| i["alerts"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(members, alerts.len());
+
+    // The table form: incident headers and the summary, no alert rows.
+    let table = with_env(
+        &[
+            "scan",
+            "--quiet",
+            "--state",
+            ":memory:",
+            "--incidents",
+            INVICTUS,
+        ],
+        &[],
+    );
+    let t = stdout(&table);
+    assert!(
+        t.starts_with("INCIDENT CRITICAL 100  arn:aws:iam::123837392027:user/bert-jan"),
+        "{t}"
+    );
+    assert!(!t.contains("  TIME "), "{t}");
+    assert!(t.contains("2 incidents (1 critical, 1 high)"), "{t}");
+}
+
+/// Issue 11, point 5: the table fits `COLUMNS` (no line longer), `--wide` keeps rows whole.
+#[test]
+fn table_fits_columns_80_and_200_and_wide_prints_rows_whole() {
+    let args = ["scan", "--quiet", "--state", ":memory:", INVICTUS];
+    let widest = |o: &Output| stdout(o).lines().map(|l| l.chars().count()).max().unwrap();
+    for cols in ["80", "200"] {
+        let o = with_env(&args, &[("COLUMNS", cols)]);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            widest(&o) <= cols.parse().unwrap(),
+            "COLUMNS={cols}:\n{}",
+            stdout(&o)
+        );
+        assert!(stdout(&o).contains("10 alerts"));
+    }
+    let wide = with_env(
+        &["scan", "--quiet", "--state", ":memory:", "--wide", INVICTUS],
+        &[("COLUMNS", "80")],
+    );
+    assert!(widest(&wide) > 200);
+    // Every row is one line: the row of the 472-call sliding episode holds its whole API list.
+    let row = stdout(&wide)
+        .lines()
+        .find(|l| l.contains("cloud-discovery-sliding") && l.contains("bert-jan"))
+        .unwrap()
+        .to_string();
+    assert!(
+        row.contains("EpisodeCalls=472") && !row.contains("more)"),
+        "{row}"
+    );
 }

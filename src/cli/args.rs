@@ -219,6 +219,16 @@ pub struct ScanArgs {
     /// Also print alerts that a suppression matched (marked `suppressed` with the reason).
     #[arg(long)]
     pub show_suppressed: bool,
+    /// Write incidents instead of alerts, highest risk first: alerts grouped by actor and
+    /// chained in time, with their combined risk, the reasons for it, stages and a one-line
+    /// story (README, "Incidents"). JSON lines for `jsonl` and `json`; incident headers for
+    /// `table`.
+    #[arg(long)]
+    pub incidents: bool,
+    /// Table: print every row on one line with every value in full, whatever the terminal
+    /// width (by default the table fits `COLUMNS` or the terminal by wrapping).
+    #[arg(long)]
+    pub wide: bool,
     /// Exit with status 1 when an alert at or above this severity fires.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<Severity>,

@@ -44,6 +44,7 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
             };
             writeln!(out, "{} — {}", r.id, r.title)?;
             writeln!(out, "ATT&CK: {}", r.attack.join(", "))?;
+            writeln!(out, "stage: {}", r.stage.label())?;
             writeln!(out, "severity: {}", r.severity)?;
             writeln!(
                 out,

@@ -108,6 +108,10 @@ pub struct Alert {
     /// Notes that do not suppress, such as a benign-looking user agent alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The id of the incident the alert belongs to (SPEC §4), set by `incidents::assign`
+    /// after the rules and tuning; absent where incidents were not built (rule tests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     /// What tuning and incidents read about the events behind the alert; never printed.
     #[serde(skip)]
     pub signals: Signals,

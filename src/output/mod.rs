@@ -3,8 +3,10 @@
 pub mod attack;
 pub mod csv;
 pub mod display_time;
+pub mod details;
 pub mod escape;
 pub mod event_json;
+pub mod incident_json;
 pub mod invisible;
 pub mod json;
 pub mod jsonl;
@@ -13,6 +15,8 @@ pub mod ocsf;
 pub mod printers;
 pub mod sink;
 pub mod table;
+pub mod wrap;
 
 pub use printers::{make_sink, make_sink_with, OutputKind, PrinterOptions};
-pub use sink::AlertSink;
+pub use sink::{AlertSink, Overview};
+pub use table::Layout;

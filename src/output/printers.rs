@@ -4,6 +4,7 @@ use std::io::{BufWriter, Write};
 
 use super::display_time::DisplayZone;
 use super::sink::AlertSink;
+use super::table::Layout;
 use super::{csv::CsvSink, json::JsonSink, jsonl::JsonlSink, ocsf::OcsfSink, table::TableSink};
 
 /// The printers that `make_sink` can build.
@@ -19,24 +20,25 @@ pub enum OutputKind {
 /// How the printers present what they print; only the table reads these today.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PrinterOptions {
-    /// Colour the table (never JSON, OCSF or CSV: those are for machines).
-    pub color: bool,
+    /// The table's colour, width and content (never JSON, OCSF or CSV: those are for
+    /// machines).
+    pub layout: Layout,
     /// `--timezone`: the zone the table shows times in. JSON, OCSF and CSV stay UTC.
     pub zone: DisplayZone,
 }
 
-/// Builds the printer for `format` writing to `out`. `color` only affects the table; JSON
-/// output is for machines and never carries colour codes.
+/// Builds the printer for `format` writing to `out`. `layout` (colour, width) only affects
+/// the table; JSON output is for machines and never carries colour codes.
 pub fn make_sink(
     format: OutputKind,
     out: Box<dyn Write + Send>,
-    color: bool,
+    layout: Layout,
 ) -> Box<dyn AlertSink> {
     make_sink_with(
         format,
         out,
         PrinterOptions {
-            color,
+            layout,
             ..PrinterOptions::default()
         },
     )
@@ -52,7 +54,7 @@ pub fn make_sink_with(
     // and spares a write syscall per line on stdout.
     let out = BufWriter::new(out);
     match format {
-        OutputKind::Table => Box::new(TableSink::new(out, options.color).in_zone(options.zone)),
+        OutputKind::Table => Box::new(TableSink::new(out, options.layout).in_zone(options.zone)),
         OutputKind::Jsonl => Box::new(JsonlSink::new(out)),
         OutputKind::Json => Box::new(JsonSink::new(out)),
         OutputKind::Ocsf => Box::new(OcsfSink::new(out)),
@@ -68,7 +70,7 @@ mod tests {
 
     fn run(kind: OutputKind, alerts: &[Alert]) -> String {
         let buf = Shared::default();
-        let mut sink = make_sink(kind, Box::new(buf.clone()), false);
+        let mut sink = make_sink(kind, Box::new(buf.clone()), Layout::default());
         for a in alerts {
             sink.alert(a).unwrap();
         }

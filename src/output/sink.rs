@@ -5,9 +5,24 @@
 use std::io;
 
 use crate::event::Alert;
+use crate::incidents::Incident;
+
+/// What a scan found besides the alerts a sink is given: the incidents (highest risk first)
+/// and how many suppressed alerts were left out (`--show-suppressed` shows them).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overview<'a> {
+    pub incidents: &'a [Incident],
+    pub hidden_suppressed: u64,
+}
 
 /// Receives alerts in the order the engine emits them.
 pub trait AlertSink {
+    /// Called once before the first alert when incidents were built. The table groups its
+    /// alerts under them; the JSON printers need nothing (each alert carries `incident`).
+    fn overview(&mut self, _o: &Overview<'_>) -> io::Result<()> {
+        Ok(())
+    }
+
     /// One alert. An error (a closed pipe, a full disk) should stop the run.
     fn alert(&mut self, a: &Alert) -> io::Result<()>;
 
@@ -20,6 +35,9 @@ pub trait AlertSink {
 
 // As in ripgrep, a sink can be lent (`&mut sink`) or boxed and still be a sink.
 impl<S: AlertSink + ?Sized> AlertSink for &mut S {
+    fn overview(&mut self, o: &Overview<'_>) -> io::Result<()> {
+        (**self).overview(o)
+    }
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         (**self).alert(a)
     }
@@ -29,6 +47,9 @@ impl<S: AlertSink + ?Sized> AlertSink for &mut S {
 }
 
 impl<S: AlertSink + ?Sized> AlertSink for Box<S> {
+    fn overview(&mut self, o: &Overview<'_>) -> io::Result<()> {
+        (**self).overview(o)
+    }
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         (**self).alert(a)
     }
@@ -105,6 +126,7 @@ pub(crate) mod tests {
             reason: None,
             notes: vec![],
             signals: Default::default(),
+            incident: None,
         }
     }
 

@@ -1,79 +1,88 @@
 //! `--output table`: the default, for a person at a terminal, in the spirit of Hayabusa's and
-//! Chainsaw's tables. Column widths come from the content, so alerts are held until `finish`.
+//! Chainsaw's tables, laid out for triage (issue 11, point 5):
 //!
-//! Everything that came from a log (group values, fields, reasons, notes) goes through
-//! `escape::terminal` before it is measured or printed: an identity such as "evil\x1b[2J" must
-//! not clear the analyst's screen. The only escape sequences written are our own colours.
+//! - incidents first, highest risk first, each with its risk reasons, stages and story, and
+//!   its alerts under it; then a summary (incidents, alerts by rule and severity, suppressed);
+//! - TIME is the alert's first event (`first_seen`) for every rule;
+//! - lines fit the terminal width ([`Layout::width`]: `COLUMNS`, else the terminal's), by
+//!   wrapping, never by cutting: the DETAILS cell puts the decisive facts first (see
+//!   `output::details`) and only long non-decisive lists are shortened, saying how much;
+//!   without a width (`--wide`, or output that is not a terminal) every row is one line and
+//!   nothing is shortened.
+//!
+//! Everything that came from a log (group values, fields, reasons, notes, actors, stories)
+//! goes through `escape::terminal` before it is measured or printed: an identity such as
+//! "evil\x1b[2J" must not clear the analyst's screen. The only escape sequences written are
+//! our own colours.
 
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
-use serde_json::Value;
-
 use super::display_time::DisplayZone;
+use super::details::{details, plain};
 use super::escape;
-use super::sink::AlertSink;
+use super::sink::{AlertSink, Overview};
+use super::wrap::{width, wrap};
 use crate::event::{Alert, Severity};
+use crate::incidents::{ActorType, Incident};
 
-struct Column {
-    name: &'static str,
-    /// Longer cells are cut to this many characters, ending in `…`.
-    max: usize,
-    right: bool,
+/// How the table is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Colour the severities (a terminal, or `CLICOLOR_FORCE`).
+    pub color: bool,
+    /// Fit lines to this many columns; `None`: one line per row, nothing shortened.
+    pub width: Option<usize>,
+    /// `--incidents`: the incidents and the summary, without their alert rows.
+    pub incidents_only: bool,
 }
 
-const fn col(name: &'static str, max: usize, right: bool) -> Column {
-    Column { name, max, right }
-}
+/// Narrower than this, a terminal gets lines cut by characters as a last resort.
+const MIN_WIDTH: usize = 20;
+/// Rows are indented under their incident's header.
+const INDENT: &str = "  ";
+/// Continuation lines of a stacked row (narrow terminals).
+const STACK_INDENT: &str = "      ";
+/// Below this many columns for GROUP and DETAILS side by side, a row is stacked: its short
+/// columns on one line, then the group, then the details, each wrapped to the full width.
+const SIDE_BY_SIDE_MIN: usize = 60;
 
-// Times with nanoseconds are 30 characters; the limits on the rest keep a row on a wide
-// terminal with an assumed-role ARN in the group.
-const COLUMNS: [Column; 8] = [
-    col("TIME", 30, false),
-    col("SEVERITY", 8, false),
-    col("RISK", 4, true),
-    col("RULE", 32, false),
-    col("PROVIDER", 8, false),
-    col("GROUP", 64, false),
-    col("COUNT", 10, true),
-    col("DETAILS", 100, false),
+const HEADERS: [&str; 7] = [
+    "TIME", "SEVERITY", "RISK", "RULE", "COUNT", "GROUP", "DETAILS",
 ];
-const SEVERITY: usize = 1;
-
-/// Fields of the seed rule that repeat a column (time, provider, count, risk) or are too
-/// long to help in a summary line. Fields equal to a group value are dropped as well.
-const REPEATS_A_COLUMN: [&str; 6] = [
-    "TimeGenerated",
-    "CloudProvider",
-    "FirstSeen",
-    "LastSeen",
-    "RiskScore",
-    "DiscoveryCount",
-];
-
-/// Shorter labels for the seed's column names, so more of the API list fits.
-const SHORT_LABELS: [(&str, &str); 2] = [("DistinctRegions", "Regions"), ("APIList", "APIs")];
+/// Columns that never wrap: TIME, SEVERITY, RISK, RULE, COUNT.
+const SHORT: usize = 5;
+const RIGHT_ALIGNED: [bool; SHORT] = [false, false, true, false, true];
 
 struct Row {
-    cells: [String; 8],
+    id: String,
+    incident: Option<String>,
+    rule: String,
+    /// TIME, SEVERITY, RISK, RULE, COUNT, GROUP, DETAILS, escaped.
+    cells: [String; 7],
     severity: Severity,
     suppressed: bool,
 }
 
 pub struct TableSink<W: Write> {
     out: W,
-    color: bool,
     /// `--timezone`: the zone the TIME column is shown in.
     zone: DisplayZone,
+    layout: Layout,
     rows: Vec<Row>,
+    incidents: Vec<Incident>,
+    hidden_suppressed: u64,
 }
 
 impl<W: Write> TableSink<W> {
-    pub fn new(out: W, color: bool) -> Self {
+    pub fn new(out: W, layout: Layout) -> Self {
         TableSink {
             out,
-            color,
             zone: DisplayZone::UTC,
+            layout,
             rows: Vec::new(),
+            incidents: Vec::new(),
+            hidden_suppressed: 0,
         }
     }
 
@@ -83,32 +92,336 @@ impl<W: Write> TableSink<W> {
         self
     }
 
+    fn width(&self) -> Option<usize> {
+        self.layout.width.map(|w| w.max(MIN_WIDTH))
+    }
+
     fn render(&self) -> String {
         if self.rows.is_empty() {
-            return "No alerts.\n".to_string();
+            return match self.hidden_suppressed {
+                0 => "No alerts.\n".to_string(),
+                n => format!("No alerts shown; {n} suppressed (--show-suppressed shows them).\n"),
+            };
         }
-        let widths: Vec<usize> = (0..COLUMNS.len())
-            .map(|i| {
-                self.rows
-                    .iter()
-                    .map(|r| width(&r.cells[i]))
-                    .chain([COLUMNS[i].name.len()])
-                    .max()
-                    .unwrap_or(0)
-            })
+        let widths = self.short_widths();
+        let mut text = String::new();
+        let mut placed = vec![false; self.rows.len()];
+        let row_of: HashMap<&str, usize> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
             .collect();
-        let mut text = line(&COLUMNS.map(|c| c.name.to_string()), &widths, None);
-        for r in &self.rows {
-            text += &line(&r.cells, &widths, self.color.then_some(r.severity));
+        for inc in &self.incidents {
+            let members: Vec<usize> = inc
+                .alerts
+                .iter()
+                .filter_map(|id| row_of.get(id.as_str()).copied())
+                .filter(|&i| self.rows[i].incident.as_deref() == Some(inc.id.as_str()))
+                .collect();
+            if members.is_empty() {
+                continue; // every alert of it is hidden (suppressed, or --new-only)
+            }
+            text += &self.incident_header(inc, members.len());
+            if !self.layout.incidents_only {
+                text += &self.rows_text(&members, &widths);
+            }
+            text.push('\n');
+            for i in members {
+                placed[i] = true;
+            }
+        }
+        // Alerts outside any incident shown (incidents not built): one plain table.
+        let rest: Vec<usize> = (0..self.rows.len()).filter(|&i| !placed[i]).collect();
+        if !rest.is_empty() && !self.layout.incidents_only {
+            text += &self.rows_text(&rest, &widths);
+            text.push('\n');
+        }
+        text += &self.summary();
+        self.fit(&text)
+    }
+
+    /// Widths of the short columns, from every row (so incidents line up with each other).
+    fn short_widths(&self) -> [usize; SHORT] {
+        std::array::from_fn(|i| {
+            self.rows
+                .iter()
+                .map(|r| width(&r.cells[i]))
+                .chain([HEADERS[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+    }
+
+    fn incident_header(&self, inc: &Incident, shown: usize) -> String {
+        let sev = pad(inc.severity.as_str().to_uppercase(), 8, false);
+        let sev = self.paint(inc.severity, sev);
+        let kind = match inc.actor_type {
+            ActorType::Identity => "",
+            ActorType::SourceIp => " (source address; no identity seen using it)",
+        };
+        let mut out = self.para(
+            "",
+            &format!(
+                "INCIDENT {sev} {:>3}  {}{kind}",
+                inc.risk_score,
+                escape::terminal(&inc.actor)
+            ),
+        );
+        let others = if inc.other_actors.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = inc
+                .other_actors
+                .iter()
+                .map(|a| escape::terminal(a))
+                .collect();
+            format!("  with {}", names.join(", "))
+        };
+        let hidden = inc.alerts.len() - shown;
+        let count = if hidden > 0 {
+            format!("{} alerts ({hidden} hidden)", inc.alerts.len())
+        } else {
+            plural(inc.alerts.len(), "alert")
+        };
+        out += &self.para(
+            INDENT,
+            &format!(
+                "id {}  {} .. {}  {count}{others}",
+                inc.id, inc.first_seen, inc.last_seen
+            ),
+        );
+        let stages: Vec<&str> = inc.stages.iter().map(|s| s.label()).collect();
+        out += &self.para(INDENT, &format!("stages: {}", stages.join(", ")));
+        let reasons: Vec<String> = inc
+            .reasons
+            .iter()
+            .map(|r| format!("{:+} {}", r.points, escape::terminal(&r.reason)))
+            .collect();
+        out += &self.para(INDENT, &format!("risk: {}", reasons.join("; ")));
+        out += &self.para(INDENT, &format!("story: {}", escape::terminal(&inc.story)));
+        out
+    }
+
+    /// One line of text after `indent`, wrapped to the width with continuation lines
+    /// indented further; one line as it is without a width.
+    fn para(&self, indent: &str, text: &str) -> String {
+        let Some(total) = self.width() else {
+            return format!("{indent}{text}\n");
+        };
+        let mut out = String::new();
+        // Colour codes (the severity) are not visible: measure without them.
+        let room = total.saturating_sub(STACK_INDENT.len());
+        if visible_width(text) + indent.len() <= total {
+            return format!("{indent}{text}\n");
+        }
+        let plain_text = strip_sgr(text);
+        for (i, l) in wrap(&plain_text, room).into_iter().enumerate() {
+            out += if i == 0 { indent } else { STACK_INDENT };
+            out += &l;
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The header line and the rows `members`, laid out for the width.
+    fn rows_text(&self, members: &[usize], w: &[usize; SHORT]) -> String {
+        let short_total: usize = w.iter().sum::<usize>() + 2 * SHORT;
+        let fixed = INDENT.len() + short_total;
+        let mut out = String::new();
+        match self.width() {
+            None => {
+                let g = members
+                    .iter()
+                    .map(|&i| width(&self.rows[i].cells[5]))
+                    .chain([HEADERS[5].len()])
+                    .max()
+                    .unwrap_or(0);
+                out += &self.header_line(w, Some(g));
+                for &i in members {
+                    let r = &self.rows[i];
+                    out += &format!(
+                        "{}{}  {}\n",
+                        self.short_cells(r, w),
+                        pad(r.cells[5].clone(), g, false),
+                        r.cells[6]
+                    );
+                }
+            }
+            Some(total) if total >= fixed + SIDE_BY_SIDE_MIN => {
+                let room = total - fixed - 2;
+                let longest = members
+                    .iter()
+                    .map(|&i| width(&self.rows[i].cells[5]))
+                    .chain([HEADERS[5].len()])
+                    .max()
+                    .unwrap_or(0);
+                let g = longest.min((room * 2 / 5).max(20));
+                let d = room - g;
+                out += &self.header_line(w, Some(g));
+                let blank = " ".repeat(fixed);
+                for &i in members {
+                    let r = &self.rows[i];
+                    let group = wrap(&r.cells[5], g);
+                    let det = wrap(&r.cells[6], d);
+                    for k in 0..group.len().max(det.len()) {
+                        let left = if k == 0 {
+                            self.short_cells(r, w)
+                        } else {
+                            blank.clone()
+                        };
+                        let gc = pad(group.get(k).cloned().unwrap_or_default(), g, false);
+                        let line = format!("{left}{gc}  {}", det.get(k).map_or("", |s| s.as_str()));
+                        out += line.trim_end();
+                        out.push('\n');
+                    }
+                }
+            }
+            Some(total) => {
+                out += &self.header_line(w, None);
+                let room = total.saturating_sub(STACK_INDENT.len());
+                for &i in members {
+                    let r = &self.rows[i];
+                    out += self.short_cells(r, w).trim_end();
+                    out.push('\n');
+                    for cell in [&r.cells[5], &r.cells[6]] {
+                        if cell.is_empty() {
+                            continue;
+                        }
+                        for l in wrap(cell, room) {
+                            out += &format!("{STACK_INDENT}{l}\n");
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// `  TIME  SEVERITY  RISK  RULE  COUNT  GROUP  DETAILS`; stacked rows (`group` None)
+    /// name GROUP and DETAILS on a line of their own.
+    fn header_line(&self, w: &[usize; SHORT], group: Option<usize>) -> String {
+        let short: String = (0..SHORT)
+            .map(|i| pad(HEADERS[i].to_string(), w[i], RIGHT_ALIGNED[i]) + "  ")
+            .collect();
+        match group {
+            Some(g) => format!(
+                "{INDENT}{short}{}  DETAILS\n",
+                pad("GROUP".into(), g, false)
+            ),
+            None => format!(
+                "{INDENT}{}\n{STACK_INDENT}GROUP, then DETAILS\n",
+                short.trim_end()
+            ),
+        }
+    }
+
+    fn short_cells(&self, r: &Row, w: &[usize; SHORT]) -> String {
+        let mut s = String::from(INDENT);
+        for i in 0..SHORT {
+            let cell = pad(r.cells[i].clone(), w[i], RIGHT_ALIGNED[i]);
+            if i == 1 {
+                s += &self.paint(r.severity, cell);
+            } else {
+                s += &cell;
+            }
+            s += "  ";
+        }
+        s
+    }
+
+    /// Colour wraps the padding too, so the codes never shift the columns.
+    fn paint(&self, s: Severity, text: String) -> String {
+        if self.layout.color {
+            format!("{}{text}\x1b[0m", sgr(s))
+        } else {
+            text
+        }
+    }
+
+    /// The last resort on terminals narrower than the short columns: lines longer than the
+    /// width are cut into pieces by characters (colour codes do not count), never dropped.
+    fn fit(&self, text: &str) -> String {
+        let Some(total) = self.width() else {
+            return text.to_string();
+        };
+        let mut out = String::with_capacity(text.len());
+        for line in text.lines() {
+            if visible_width(line) <= total {
+                out += line;
+                out.push('\n');
+                continue;
+            }
+            let plain_line = strip_sgr(line);
+            let chars: Vec<char> = plain_line.chars().collect();
+            for piece in chars.chunks(total) {
+                out.extend(piece);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn summary(&self) -> String {
+        let shown = self.rows.len();
+        let mut incidents: Vec<&Incident> = Vec::new();
+        for inc in &self.incidents {
+            if self
+                .rows
+                .iter()
+                .any(|r| r.incident.as_deref() == Some(inc.id.as_str()))
+            {
+                incidents.push(inc);
+            }
+        }
+        let mut text = String::new();
+        if !self.incidents.is_empty() {
+            let by: Vec<Severity> = incidents.iter().map(|i| i.severity).collect();
+            text += &format!(
+                "{} ({})\n",
+                plural(incidents.len(), "incident"),
+                by_severity(&by)
+            );
+        }
+        let sev: Vec<Severity> = self.rows.iter().map(|r| r.severity).collect();
+        text += &format!("{} ({})", plural(shown, "alert"), by_severity(&sev));
+        let suppressed_shown = self.rows.iter().filter(|r| r.suppressed).count() as u64;
+        if suppressed_shown + self.hidden_suppressed > 0 {
+            text += &format!(", {} suppressed", suppressed_shown + self.hidden_suppressed);
+            if self.hidden_suppressed > 0 {
+                text += &format!(
+                    " ({} hidden; --show-suppressed shows them)",
+                    self.hidden_suppressed
+                );
+            }
         }
         text.push('\n');
-        text += &summary(&self.rows);
-        text.push('\n');
+        let mut rules: BTreeMap<&str, Vec<Severity>> = BTreeMap::new();
+        for r in &self.rows {
+            rules.entry(r.rule.as_str()).or_default().push(r.severity);
+        }
+        if rules.len() > 1 || !self.incidents.is_empty() {
+            let w = rules.keys().map(|k| width(k)).max().unwrap_or(0);
+            for (rule, sevs) in &rules {
+                text += &format!(
+                    "{INDENT}{}  {:>4}  ({})\n",
+                    pad(escape::terminal(rule), w, false),
+                    sevs.len(),
+                    by_severity(sevs)
+                );
+            }
+        }
         text
     }
 }
 
 impl<W: Write> AlertSink for TableSink<W> {
+    fn overview(&mut self, o: &Overview<'_>) -> io::Result<()> {
+        self.incidents = o.incidents.to_vec();
+        self.hidden_suppressed = o.hidden_suppressed;
+        Ok(())
+    }
+
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         let group = a
             .group
@@ -118,28 +431,22 @@ impl<W: Write> AlertSink for TableSink<W> {
             .collect::<Vec<_>>()
             .join(" / ");
         let cells = [
-            self.zone.show(a.window_start),
+            self.zone.show(a.first_seen),
             a.severity.as_str().to_string(),
             a.risk_score.to_string(),
             escape::terminal(&a.rule),
-            a.provider.as_str().to_string(),
+            a.count.to_string(),
             if group.is_empty() {
                 "-".to_string()
             } else {
                 group
             },
-            a.count.to_string(),
-            details(a),
+            details(a, self.layout.width.is_none()),
         ];
-        let cells = cells
-            .into_iter()
-            .zip(&COLUMNS)
-            .map(|(c, col)| truncate(c, col.max));
-        let cells: [String; 8] = cells
-            .collect::<Vec<_>>()
-            .try_into()
-            .expect("one cell per column");
         self.rows.push(Row {
+            id: a.id.clone(),
+            incident: a.incident.clone(),
+            rule: a.rule.clone(),
             cells,
             severity: a.severity,
             suppressed: a.suppressed,
@@ -155,27 +462,38 @@ impl<W: Write> AlertSink for TableSink<W> {
     }
 }
 
-/// One line of the table. The last column is not padded, so lines carry no trailing blanks.
-fn line(cells: &[String; 8], widths: &[usize], color: Option<Severity>) -> String {
-    let mut out = String::new();
-    for (i, (cell, col)) in cells.iter().zip(&COLUMNS).enumerate() {
-        if i > 0 {
-            out.push_str("  ");
-        }
-        let w = if i + 1 == cells.len() { 0 } else { widths[i] };
-        let padded = if col.right {
-            format!("{cell:>w$}")
-        } else {
-            format!("{cell:<w$}")
-        };
-        match color.filter(|_| i == SEVERITY) {
-            // Colour wraps the padding too, so the codes never shift the columns.
-            Some(sev) => out.push_str(&format!("{}{padded}\x1b[0m", sgr(sev))),
-            None => out.push_str(&padded),
-        }
+fn pad(s: String, w: usize, right: bool) -> String {
+    let n = width(&s);
+    if n >= w {
+        return s;
     }
-    out.push('\n');
-    out
+    let fill = " ".repeat(w - n);
+    if right {
+        fill + &s
+    } else {
+        s + &fill
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `1 critical, 2 low`, most severe first.
+fn by_severity(s: &[Severity]) -> String {
+    [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+    ]
+    .into_iter()
+    .filter_map(|sev| match s.iter().filter(|x| **x == sev).count() {
+        0 => None,
+        k => Some(format!("{k} {}", sev.as_str())),
+    })
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn sgr(s: Severity) -> &'static str {
@@ -187,252 +505,19 @@ fn sgr(s: Severity) -> &'static str {
     }
 }
 
-/// `3 alerts (1 high, 2 low)`, most severe first.
-fn summary(rows: &[Row]) -> String {
-    let n = rows.len();
-    let by_severity: Vec<String> = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-    ]
-    .into_iter()
-    .filter_map(|s| match rows.iter().filter(|r| r.severity == s).count() {
-        0 => None,
-        k => Some(format!("{k} {}", s.as_str())),
-    })
-    .collect();
-    let mut text = format!(
-        "{n} alert{} ({})",
-        if n == 1 { "" } else { "s" },
-        by_severity.join(", ")
-    );
-    let suppressed = rows.iter().filter(|r| r.suppressed).count();
-    if suppressed > 0 {
-        text += &format!(", {suppressed} suppressed");
+const SGR_CODES: [&str; 5] = ["\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m"];
+
+fn strip_sgr(s: &str) -> String {
+    let mut out = s.to_string();
+    for code in SGR_CODES {
+        out = out.replace(code, "");
     }
-    text
+    out
 }
 
-/// A short, escaped summary of the rule's fields: markers first so truncation never hides
-/// them, then scalars (`DistinctAPIs=6`), then lists (`APIs: A, B`), which are the longest.
-fn details(a: &Alert) -> String {
-    let mut parts = Vec::new();
-    if a.suppressed {
-        parts.push(match &a.reason {
-            Some(r) => format!("(suppressed: {})", escape::terminal(r)),
-            None => "(suppressed)".to_string(),
-        });
-    }
-    parts.extend(a.notes.iter().map(|n| format!("({})", escape::terminal(n))));
-    let mut lists = Vec::new();
-    for (key, value) in &a.fields.0 {
-        let in_group = a
-            .group
-            .0
-            .iter()
-            .any(|(_, g)| g == value && value.is_string());
-        if in_group || REPEATS_A_COLUMN.contains(&key.as_str()) {
-            continue;
-        }
-        let label = SHORT_LABELS
-            .iter()
-            .find(|(long, _)| long == key)
-            .map_or(key.as_str(), |(_, short)| short);
-        let label = escape::terminal(label);
-        match value {
-            Value::Null => {}
-            Value::Array(items) if items.is_empty() => {}
-            Value::Array(items) => lists.push(format!(
-                "{label}: {}",
-                items.iter().map(plain).collect::<Vec<_>>().join(", ")
-            )),
-            v => parts.push(format!("{label}={}", plain(v))),
-        }
-    }
-    if !lists.is_empty() {
-        parts.push(lists.join("; "));
-    }
-    parts.join(" ")
-}
-
-/// A value as a person reads it: strings without quotes, anything else as compact JSON.
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => escape::terminal(s),
-        other => escape::terminal(&other.to_string()),
-    }
-}
-
-/// Display width, counted in characters: no crate for East Asian widths, and every value
-/// has already been escaped, so no control character is counted.
-fn width(s: &str) -> usize {
-    s.chars().count()
-}
-
-fn truncate(s: String, max: usize) -> String {
-    if width(&s) <= max {
-        return s;
-    }
-    let mut cut: String = s.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+fn visible_width(s: &str) -> usize {
+    width(&strip_sgr(s))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::sink::tests::sample_alert;
-
-    fn print(alerts: &[Alert], color: bool) -> String {
-        let mut out = Vec::new();
-        let mut sink = TableSink::new(&mut out, color);
-        for a in alerts {
-            sink.alert(a).unwrap();
-        }
-        sink.finish().unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    fn hostile() -> Alert {
-        let mut a = sample_alert();
-        a.severity = Severity::High;
-        a.group.0[0].1 = "evil\u{1b}[2J".into();
-        a.fields
-            .push("UserAgent", "curl\u{1b}]0;pwned\u{7}\u{9b}31m");
-        a.suppressed = true;
-        a.reason = Some("ci\u{1b}[5m".into());
-        a
-    }
-
-    #[test]
-    fn empty_run() {
-        assert_eq!(print(&[], false), "No alerts.\n");
-        assert_eq!(print(&[], true), "No alerts.\n");
-    }
-
-    #[test]
-    fn header_rows_and_summary() {
-        let mut low2 = sample_alert();
-        low2.rule = "x".into();
-        let mut high = sample_alert();
-        high.severity = Severity::High;
-        let text = print(&[sample_alert(), high, low2], false);
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(
-            lines[0].starts_with("TIME                  SEVERITY  RISK  RULE"),
-            "{text}"
-        );
-        assert_eq!(lines.len(), 6);
-        assert_eq!(lines[4], "");
-        assert_eq!(lines[5], "3 alerts (1 high, 2 low)");
-        // Columns line up: the rule starts where its header does, in every row.
-        let at = |l: &str, pat: &str| l.find(pat).map(|b| l[..b].chars().count());
-        assert_eq!(at(lines[0], "RULE"), at(lines[1], "cloud-discovery-burst"));
-        assert_eq!(at(lines[0], "DETAILS"), at(lines[3], "DistinctAPIs"));
-        assert!(lines.iter().all(|l| !l.ends_with(' ')));
-        assert!(lines[1].contains("arn:aws:iam::123456789012:user/alice / 123456789012"));
-        assert!(
-            lines[1].contains("  2024-05-06T10:00:00Z  ")
-                || lines[1].starts_with("2024-05-06T10:00:00Z  ")
-        );
-    }
-
-    #[test]
-    fn details_skip_repeated_columns_and_shorten_labels() {
-        let d = details(&sample_alert());
-        assert!(
-            d.starts_with("DistinctAPIs=6 Regions=2 APIs: DescribeInstances, ListBuckets, "),
-            "{d}"
-        );
-        assert!(d.ends_with("; SourceIPs: 198.51.100.7"), "{d}");
-        for gone in [
-            "RiskScore",
-            "TimeGenerated",
-            "Identity",
-            "AccountId",
-            "DiscoveryCount",
-            "FirstSeen",
-        ] {
-            assert!(!d.contains(&format!("{gone}=")), "{gone} in {d}");
-        }
-    }
-
-    #[test]
-    fn suppressed_alerts_say_why_first() {
-        let mut a = sample_alert();
-        a.suppressed = true;
-        a.reason = Some("nightly terraform plan".into());
-        assert!(details(&a).starts_with("(suppressed: nightly terraform plan) DistinctAPIs=6"));
-        a.reason = None;
-        assert!(details(&a).starts_with("(suppressed) "));
-        assert!(print(&[a], false).ends_with("1 alert (1 low), 1 suppressed\n"));
-    }
-
-    #[test]
-    fn log_values_cannot_emit_escape_sequences() {
-        let text = print(&[hostile()], false);
-        assert!(!text.contains('\u{1b}'), "{text:?}");
-        assert!(
-            !text.chars().any(|c| c.is_control() && c != '\n'),
-            "{text:?}"
-        );
-        assert!(text.contains("evil\\u{1b}[2J / 123456789012"));
-        assert!(text.contains("(suppressed: ci\\u{1b}[5m)"));
-    }
-
-    #[test]
-    fn with_colour_only_our_sgr_codes_appear() {
-        let mut crit = hostile();
-        crit.severity = Severity::Critical;
-        let mut medium = sample_alert();
-        medium.severity = Severity::Medium;
-        let alerts = [hostile(), crit, medium, sample_alert()];
-        let text = print(&alerts, true);
-        for code in [
-            "\x1b[31mhigh    \x1b[0m",
-            "\x1b[1;31mcritical\x1b[0m",
-            "\x1b[33mmedium  \x1b[0m",
-            "\x1b[34mlow     \x1b[0m",
-        ] {
-            assert!(text.contains(code), "{code:?} missing in {text:?}");
-        }
-        let mut rest = text.clone();
-        for code in ["\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[34m", "\x1b[0m"] {
-            rest = rest.replace(code, "");
-        }
-        assert!(!rest.contains('\u{1b}'), "{rest:?}");
-        // Colour wraps cells without shifting them.
-        assert_eq!(rest, print(&alerts, false));
-    }
-
-    #[test]
-    fn long_values_are_cut_by_characters() {
-        assert_eq!(truncate("abcdef".into(), 6), "abcdef");
-        assert_eq!(truncate("abcdefg".into(), 6), "abcde…");
-        assert_eq!(truncate("ééééééé".into(), 4), "ééé…");
-
-        let mut a = sample_alert();
-        a.group.0[0].1 = format!(
-            "arn:aws:sts::123456789012:assumed-role/{}/session",
-            "r".repeat(200)
-        )
-        .into();
-        let apis: Vec<String> = (0..50).map(|i| format!("DescribeThing{i}")).collect();
-        a.fields.0.retain(|(k, _)| k != "APIList");
-        a.fields.push("APIList", apis);
-        let text = print(&[a], false);
-        let row = text.lines().nth(1).unwrap();
-        let cells: Vec<&str> = row
-            .split("  ")
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .collect();
-        let group = cells.iter().find(|c| c.starts_with("arn:aws:sts")).unwrap();
-        assert_eq!(width(group), 64);
-        assert!(group.ends_with('…'));
-        let details = cells.last().unwrap();
-        assert_eq!(width(details), 100);
-        assert!(details.ends_with('…'));
-    }
-}
+mod tests;

@@ -64,6 +64,7 @@ impl RuleSpec {
                 reason: None,
                 notes: Vec::new(),
                 signals: Default::default(),
+                incident: None,
             },
             id: (window_start, window_end, String::new()),
             print_user_agents: false,

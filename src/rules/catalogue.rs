@@ -6,6 +6,7 @@
 //! is an error. Each entry also carries its own `[[examples]]` (see `rules::examples`).
 
 use super::examples::Example;
+use super::stage::Stage;
 use crate::event::{Duration, Severity};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -16,6 +17,8 @@ pub struct RuleSpec {
     pub id: String,
     pub title: String,
     pub attack: Vec<String>,
+    /// The attack stage its alerts stand for (incidents count and tell stages).
+    pub stage: Stage,
     /// A severity name, or `by-risk-score`.
     pub severity: String,
     /// False while the rule's evaluation code has not landed: its keys are known to the

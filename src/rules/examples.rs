@@ -325,6 +325,7 @@ mod tests {
             reason: None,
             notes: vec![],
             signals: Default::default(),
+            incident: None,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod keyed;
 pub mod params;
 pub mod registry;
 pub mod rule;
+pub mod stage;
 pub mod window;
 
 pub use erased::DynRule;

@@ -196,6 +196,15 @@ impl PendingHistory {
         Some(&self.by_kind.get(kind)?.get(scope)?.days)
     }
 
+    /// The earliest event time buffered for `kind` in any scope (ns).
+    pub fn earliest(&self, kind: &str) -> Option<i64> {
+        self.by_kind
+            .get(kind)?
+            .values()
+            .filter_map(|s| s.days.first_key_value().map(|(_, span)| span.first_ns))
+            .min()
+    }
+
     /// Every value recorded for one (kind, scope), with its days.
     pub fn values(&self, kind: &str, scope: &str) -> impl Iterator<Item = (&str, &Days)> {
         self.by_kind

@@ -372,6 +372,24 @@ impl Store {
         best.map(Timestamp)
     }
 
+    /// The earliest event time at which anything of `kind` was seen, in any scope: how far
+    /// back the baseline reaches for that kind (incidents ask whether an identity was new to
+    /// a baseline that already existed). Stored and buffered rows alike.
+    pub fn earliest(&self, kind: &str) -> Option<Timestamp> {
+        let buffered = self.history.earliest(kind);
+        let stored = self
+            .conn
+            .prepare_cached("SELECT MIN(first_ns) FROM scope_days WHERE kind = ?1")
+            .and_then(|mut st| {
+                st.query_row(rusqlite::params![kind], |r| r.get::<_, Option<i64>>(0))
+            });
+        let stored = self.answer(stored.map(Some), "reading history").flatten();
+        match (buffered, stored) {
+            (Some(a), Some(b)) => Some(Timestamp(a.min(b))),
+            (a, b) => a.or(b).map(Timestamp),
+        }
+    }
+
     /// The newest event time ever recorded (committed or buffered). Retention counts back
     /// from it, not from the wall clock.
     pub fn newest(&self) -> Option<Timestamp> {

@@ -50,6 +50,7 @@ fn alert(rule: &str, identity: &str, events: &[(&str, &str)]) -> Alert {
         reason: None,
         notes: Vec::new(),
         signals,
+        incident: None,
     }
 }
 
