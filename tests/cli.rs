@@ -81,7 +81,7 @@ fn output_formats() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(lines.len(), 6);
-    assert_eq!(lines[0]["schema"], "tripline.alert/1");
+    assert_eq!(lines[0]["schema"], "tripline.alert/2");
     let json = tripline(&[
         "scan", "--quiet", "--rules", DISCOVERY, "--output", "json", INVICTUS,
     ]);

@@ -5,7 +5,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub const ALERT_SCHEMA: &str = "tripline.alert/1";
+/// Alerts carry `activity` and `next_steps` (and, once incidents land, `incident`): SPEC §4's
+/// second schema.
+pub const ALERT_SCHEMA: &str = "tripline.alert/2";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,6 +105,13 @@ pub struct Alert {
     /// Notes that do not suppress, such as a benign-looking user agent alone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the alert's actor read and changed before and after the detection (SPEC §8);
+    /// filled after the scan (`engine::activity_read`), `None` until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<super::Activity>,
+    /// The response guidance filled in with this alert's values (`activity::next_steps`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub next_steps: Vec<String>,
     /// What tuning and incidents read about the events behind the alert; never printed.
     #[serde(skip)]
     pub signals: Signals,

@@ -158,7 +158,7 @@ mod tests {
             assert_eq!(v, serde_json::to_value(alert).unwrap());
         }
         let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
-        assert_eq!(v["schema"], "tripline.alert/1");
+        assert_eq!(v["schema"], "tripline.alert/2");
         assert_eq!(v["window_start"], "2024-05-06T10:00:00Z");
         assert_eq!(v["fields"]["APIList"][1], "ListBuckets");
     }

@@ -104,6 +104,8 @@ pub(crate) mod tests {
             suppressed: false,
             reason: None,
             notes: vec![],
+            activity: None,
+            next_steps: vec![],
             signals: Default::default(),
         }
     }

@@ -56,6 +56,8 @@ impl RuleSpec {
                 suppressed: false,
                 reason: None,
                 notes: Vec::new(),
+                activity: None,
+                next_steps: Vec::new(),
                 signals: Default::default(),
             },
             id: (window_start, window_end, String::new()),
