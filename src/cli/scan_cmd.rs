@@ -3,6 +3,7 @@
 use super::args::{OutputFormat, Progress, ScanArgs};
 use super::normalize_cmd::pipeline_options;
 use crate::config::{self, Config};
+use crate::engine::activity_read::gather;
 use crate::engine::ledger::{self, ReportOptions};
 use crate::engine::scan::{scan, ScanOptions, TimeBound};
 use crate::event::Severity;
@@ -105,7 +106,26 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     };
     let mut walk = input::walk_paths(&a.paths);
     let inputs = std::mem::take(&mut walk.inputs);
-    let result = scan(inputs, selection.rules, &opts).context("scanning")?;
+    let opts = ScanOptions {
+        keep_stdin: !learn_only && inputs.contains(&input::InputPath::Stdin),
+        ..opts
+    };
+    let mut result = scan(inputs.clone(), selection.rules, &opts).context("scanning")?;
+    if !learn_only {
+        // Activity and next steps (SPEC §8): a second read for the actors with alerts.
+        let activity = gather(
+            &inputs,
+            result.kept.as_mut(),
+            &mut result.alerts,
+            &opts.pipeline,
+        )
+        .context("gathering the alerts' activity (second read)")?;
+        if activity.partial {
+            result.summary.notes.push(
+                "activity from standard input is partial: it cannot be read twice, so only the records the rules needed were seen".into(),
+            );
+        }
+    }
     if learn_only {
         let mut summary = result.summary;
         summary.notes.insert(

@@ -64,8 +64,13 @@ impl ActivityPart {
     /// The count of one action (all access kinds), 0 when absent from the listed and the
     /// notable ones.
     pub fn count_of(&self, action: &str) -> u64 {
-        let listed: Vec<&ActionCount> = self.actions.iter().filter(|a| a.action == action).collect();
-        let list = if listed.is_empty() { &self.notable } else { &self.actions };
+        let listed: Vec<&ActionCount> =
+            self.actions.iter().filter(|a| a.action == action).collect();
+        let list = if listed.is_empty() {
+            &self.notable
+        } else {
+            &self.actions
+        };
         list.iter()
             .filter(|a| a.action == action)
             .map(|a| a.count)

@@ -144,9 +144,17 @@ impl Signals {
     pub fn add(&mut self, user_agent: &str, source_ip: &str, key_id: &str) {
         let on_behalf = !source_ip.is_empty() && source_ip.parse::<std::net::IpAddr>().is_err();
         if !on_behalf {
-            push_distinct(&mut self.user_agents, &mut self.user_agents_truncated, user_agent);
+            push_distinct(
+                &mut self.user_agents,
+                &mut self.user_agents_truncated,
+                user_agent,
+            );
         }
-        push_distinct(&mut self.source_ips, &mut self.source_ips_truncated, source_ip);
+        push_distinct(
+            &mut self.source_ips,
+            &mut self.source_ips_truncated,
+            source_ip,
+        );
         let mut keys_truncated = false;
         push_distinct(&mut self.key_ids, &mut keys_truncated, key_id);
     }

@@ -4,7 +4,9 @@
 
 use super::record_error::RecordError;
 use super::value::{json_column, path, text, Record};
-use crate::event::{Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde_json::Value;
 
 fn time_of(v: &Value, paths: &[&str]) -> Result<Timestamp, RecordError> {

@@ -5,7 +5,9 @@
 use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
 use super::value::{json_column, text, Record};
-use crate::event::{Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use sonic_rs::LazyValue;

@@ -55,7 +55,11 @@ impl MentionFilter {
         let finder = |s: String| memchr::memmem::Finder::new(s.as_bytes()).into_owned();
         MentionFilter {
             unicode: folded.iter().any(|f| !f.is_ascii()),
-            exact: exact.into_iter().filter(|s| !s.is_empty()).map(finder).collect(),
+            exact: exact
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(finder)
+                .collect(),
             folded: folded
                 .into_iter()
                 .filter(|s| !s.is_empty())
@@ -195,11 +199,17 @@ mod tests {
             vec!["alice@contoso.com".into()],
         );
         assert!(!p.skip(br#"{"userIdentity":{"arn":"arn:aws:iam::1:user/bert"}}"#));
-        assert!(p.skip(br#"{"userIdentity":{"arn":"arn:aws:iam::1:user/Bert"}}"#), "ARNs are case-sensitive");
+        assert!(
+            p.skip(br#"{"userIdentity":{"arn":"arn:aws:iam::1:user/Bert"}}"#),
+            "ARNs are case-sensitive"
+        );
         assert!(!p.skip(br#"{"arn":"arn:aws:sts::1:assumed-role/deploy/run-1"}"#));
         assert!(!p.skip(br#"{"userPrincipalName":"Alice@Contoso.COM"}"#));
         assert!(p.skip(br#"{"userPrincipalName":"alic@contoso.com"}"#));
-        assert!(!p.skip(br#"{"arn":"arn:aws:iam::1:user\/bert"}"#), "an escape is parsed");
+        assert!(
+            !p.skip(br#"{"arn":"arn:aws:iam::1:user\/bert"}"#),
+            "an escape is parsed"
+        );
         let unicode = Prefilter::mentions(vec![], vec!["élodie@exemple.fr".into()]);
         assert!(!unicode.skip("{\"upn\":\"ÉLODIE@exemple.fr\"}".as_bytes()));
         assert!(unicode.skip("{\"upn\":\"elodie@exemple.fr\"}".as_bytes()));

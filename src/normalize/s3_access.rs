@@ -115,7 +115,10 @@ pub fn from_line(line: &str, origin: Origin) -> Result<Event, RecordError> {
 /// PUT, POST and DELETE write, anything else (`BATCH.DELETE.OBJECT`, `S3.EXPIRE.OBJECT`,
 /// lifecycle work by S3 itself) unknown.
 fn access_of(operation: &str) -> Access {
-    match operation.strip_prefix("REST.").and_then(|r| r.split('.').next()) {
+    match operation
+        .strip_prefix("REST.")
+        .and_then(|r| r.split('.').next())
+    {
         Some("GET" | "HEAD") => Access::Read,
         Some("PUT" | "POST" | "DELETE" | "COPY") => Access::Write,
         _ => Access::Unknown,
