@@ -12,14 +12,15 @@ pub struct Prefilter {
 }
 
 enum Kind {
-    Names(NameFilter),
+    // Boxed: the name filter's buckets are large and the two modes never mix.
+    Names(Box<NameFilter>),
     Mentions(MentionFilter),
 }
 
 impl Prefilter {
     pub fn new(names: impl IntoIterator<Item = String>) -> Prefilter {
         Prefilter {
-            kind: Kind::Names(NameFilter::new(names)),
+            kind: Kind::Names(Box::new(NameFilter::new(names))),
         }
     }
 
