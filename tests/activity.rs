@@ -238,7 +238,9 @@ fn tripline() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tripline"))
 }
 
-/// Standard input cannot be read twice: its activity comes from what the scan kept and says so.
+/// Standard input cannot be read twice: its activity comes from what the scan kept (only
+/// the discovery rules run here, so only discovery calls reached the rules) and says so.
+/// The same file by path is read a second time: complete, not marked.
 #[test]
 fn stdin_activity_is_marked_partial() {
     let file = std::fs::read_dir(INVICTUS)
@@ -250,7 +252,11 @@ fn stdin_activity_is_marked_partial() {
         })
         .unwrap();
     let mut child = tripline()
-        .args(["scan", "--state", ":memory:", "--output", "jsonl", "-"])
+        .args([
+            "scan", "--state", ":memory:", "--output", "jsonl", "--rules",
+        ])
+        .arg("cloud-discovery-burst,cloud-discovery-sliding")
+        .arg("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

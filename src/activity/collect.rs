@@ -140,9 +140,11 @@ impl Collector {
     /// What a record must mention to be one of these actors' (see [`Needles`]). An
     /// assumed-role actor (`arn:aws:iam::A:role/R`) is logged as its sessions
     /// (`assumed-role/R/...`) and as their issuer (`:role/R`): `role/R` finds both.
+    /// ARN actors are left out: `Wanted::wants_identity` tests the ARNs a record holds
+    /// (one search for all of them, `Prefilter::mentions_with_arns`).
     pub fn needles(&self) -> Needles {
         let mut n = Needles::default();
-        for actor in self.identities.keys() {
+        for actor in self.identities.keys().filter(|a| !a.starts_with("arn:")) {
             let (exact, folded) = needle_of(actor);
             n.exact.extend(exact);
             n.folded.extend(folded);
@@ -253,10 +255,15 @@ pub struct Wanted {
 }
 
 impl Wanted {
+    /// Whether an identity (as logged) is a wanted actor's.
+    pub fn wants_identity(&self, identity: &str) -> bool {
+        !identity.is_empty() && self.identities.contains(&actor_of(identity))
+    }
+
     /// Whether an event can belong to a wanted actor.
     pub fn wants(&self, e: &Event) -> bool {
         (!self.sources.is_empty() && self.sources.contains(e.source_ip.trim()))
-            || (!e.identity.is_empty() && self.identities.contains(&actor_of(&e.identity)))
+            || self.wants_identity(&e.identity)
     }
 }
 
