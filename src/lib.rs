@@ -2,6 +2,7 @@
 //! and GCP logs. The modules follow the data: inputs → normalize → enrich → rules/state →
 //! alerts → tuning → outputs (see ARCHITECTURE.md).
 
+pub mod activity;
 pub mod cli;
 pub mod collections;
 pub mod config;

@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use std::sync::Arc;
 use tripline::event::codec::{decode, encode};
-use tripline::event::{Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use tripline::event::{Access, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
 
 /// An event whose string fields are all set and pairwise distinct (`text` prefixed with the
 /// field's own name), with the given scalars.
@@ -62,6 +62,8 @@ fn distinct_event(
     e.target = f("target");
     e.key_id = f("key_id");
     e.shape = shapes[scalars.3 as usize % 3];
+    // The fourth scalar picks the access too, so every value travels.
+    e.access = Access::ALL[scalars.3 as usize % 4];
     e.event_id = f("event_id");
     e
 }

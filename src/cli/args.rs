@@ -256,15 +256,47 @@ pub struct PublishArgs {
     pub input: NormalizeArgs,
 }
 
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InvestigateOutput {
+    Table,
+    Jsonl,
+}
+
+/// `investigate`: one actor's timeline.
 #[derive(Args, Debug)]
+#[command(
+    group(clap::ArgGroup::new("target").required(true).args(["identity", "key", "source_ip"])),
+    after_help = "Examples:\n  tripline investigate --identity arn:aws:iam::123456789012:user/alice AWSLogs/\n  \
+tripline investigate --key AKIAIOSFODNN7EXAMPLE --from 2024-05-06T00:00:00Z trail.json.gz\n  \
+tripline investigate --source-ip 203.0.113.7 --output jsonl logs/ | jq .event.action\n  \
+tripline investigate --identity Alice@Contoso.com --state tripline.db signins/"
+)]
 pub struct InvestigateArgs {
-    /// The identity (ARN, UPN or e-mail) to follow.
-    #[arg(long, required = true)]
-    pub identity: String,
-    #[arg(long)]
+    /// The identity to follow: an ARN (an assumed-role session or role gathers every session
+    /// of the role; an SSO permission-set session is the person), a UPN or an e-mail
+    /// (compared case-folded).
+    #[arg(long, value_name = "ID")]
+    pub identity: Option<String>,
+    /// An access key id: the calls it signed and the call that created it.
+    #[arg(long, value_name = "KEYID")]
+    pub key: Option<String>,
+    /// A source address, as logged.
+    #[arg(long, value_name = "IP")]
+    pub source_ip: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
     pub from: Option<String>,
-    #[arg(long)]
+    /// Only events before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
+    /// `table`: the groups by source and session, then every event (times UTC, RFC 3339,
+    /// log values escaped); `jsonl`: one object per event.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: InvestigateOutput,
+    /// Baseline store: also print what it knew about the actor before the timeline (first
+    /// and last seen, per kind of history).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<String>,
     #[command(flatten)]
     pub input: NormalizeArgs,
 }

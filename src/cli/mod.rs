@@ -3,6 +3,7 @@
 pub mod args;
 mod baseline_cmd;
 mod catalogue_cmd;
+mod investigate_cmd;
 mod normalize_cmd;
 mod progress_bar;
 mod scan_cmd;
@@ -70,7 +71,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Watch(_) => not_yet("watch", "streaming mode"),
         Command::Serve(_) => not_yet("serve", "NATS JetStream scale-out"),
         Command::Publish(_) => not_yet("publish", "NATS JetStream scale-out"),
-        Command::Investigate(_) => not_yet("investigate", "investigation timelines"),
+        Command::Investigate(a) => investigate_cmd::investigate(&a),
         Command::Baseline(c) => baseline_cmd::baseline(c),
         Command::Rules(c) => catalogue_cmd::rules(c),
         Command::Coverage(_) => not_yet("coverage", "coverage reports"),

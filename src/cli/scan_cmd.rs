@@ -4,6 +4,7 @@ use super::args::{OutputFormat, ScanArgs};
 use super::normalize_cmd::pipeline_options;
 use super::progress_bar::ProgressDisplay;
 use crate::config::{self, Config};
+use crate::engine::activity_read::gather;
 use crate::engine::ledger::{self, ReportOptions};
 use crate::engine::progress::ScanProgress;
 use crate::engine::scan::{scan, ScanOptions, TimeBound};
@@ -129,10 +130,32 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         full_validation: a.read.strict,
         ..ScanOptions::default()
     };
+    let opts = ScanOptions {
+        keep_stdin: !learn_only && inputs.contains(&input::InputPath::Stdin),
+        ..opts
+    };
     let display = ProgressDisplay::start(a.read.progress, a.read.quiet, counters);
-    let result = scan(inputs, selection.rules, &opts).context("scanning");
+    let result = scan(inputs.clone(), selection.rules, &opts).context("scanning");
     display.finish();
     let mut result = result?;
+    // Activity and next steps (SPEC §8): a second read for the actors with alerts; it also
+    // gives each actor's source-address runs, which link identity-less alerts to incidents.
+    let mut address_runs = Vec::new();
+    if !learn_only {
+        let activity = gather(
+            &inputs,
+            result.kept.as_mut(),
+            &mut result.alerts,
+            &opts.pipeline,
+        )
+        .context("gathering the alerts' activity (second read)")?;
+        if activity.partial {
+            result.summary.notes.push(
+                "activity from standard input is partial: it cannot be read twice, so only the records the rules needed were seen".into(),
+            );
+        }
+        address_runs = activity.address_runs;
+    }
     // The alerts are final: mark known automation before the ledger records and hides it.
     let suppressed = crate::tuning::Tuning::new(&cfg).apply(&mut result.alerts);
     if learn_only {
@@ -150,7 +173,7 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     // Incidents group the tuned alerts: suppressed and likely-benign ones count for less
     // (SPEC §4), so tuning ran first.
     let mut alerts = result.alerts;
-    let incidents = build_incidents(&mut alerts, &cfg, store.as_ref());
+    let incidents = build_incidents(&mut alerts, &cfg, store.as_ref(), &address_runs);
 
     let stdout = std::io::stdout();
     // CLICOLOR_FORCE (the bixense.com/clicolors convention) colours a table that is not on a
@@ -283,16 +306,30 @@ fn write_alerts(
 }
 
 /// Groups the final alerts into incidents (SPEC §4) and writes each alert's `incident`.
-/// Address uses come from the alerts themselves until the activity read supplies the
-/// actors' uses event by event: replace `uses_from_alerts` here then.
+/// Address uses are the actors' source-address runs from the activity read, plus the alerts'
+/// own sources (the only ones a `baseline learn` or an alert-less actor has).
 fn build_incidents(
     alerts: &mut [crate::event::Alert],
     cfg: &Config,
     store: Option<&crate::state::SharedStore>,
+    runs: &[crate::event::activity::AddressRun],
 ) -> Vec<crate::incidents::Incident> {
+    use crate::enrich::ip::{is_public, parse_source_ip};
     use crate::incidents;
-    let facts = incidents::facts(alerts, &cfg.organisation.internal_cidrs);
-    let uses = incidents::address::uses_from_alerts(alerts, &facts);
+    let internal = &cfg.organisation.internal_cidrs;
+    let facts = incidents::facts(alerts, internal);
+    let mut uses = incidents::address::uses_from_alerts(alerts, &facts);
+    uses.extend(runs.iter().filter_map(|r| {
+        let ip = parse_source_ip(&r.ip)?;
+        (is_public(ip) && !internal.iter().any(|c| c.contains(&ip))).then(|| {
+            incidents::AddressUse {
+                actor: r.actor.clone(),
+                ip,
+                first: r.first,
+                last: r.last,
+            }
+        })
+    }));
     match store {
         Some(st) => {
             let guard = crate::state::lock(st);

@@ -1,5 +1,6 @@
 //! The engine: source → normalize → (enrich → rules) → alert sinks.
 
+pub mod activity_read;
 pub mod ahead;
 pub mod deferred;
 pub mod driver;

@@ -338,6 +338,7 @@ mod tests {
             target: f("target"),
             key_id: f("key_id"),
             shape: crate::event::Shape::Sentinel,
+            access: crate::event::Access::Write,
             origin: Origin::line(src, i),
             event_id: f("event_id"),
         }

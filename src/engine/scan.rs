@@ -2,6 +2,7 @@
 //! rules → alerts. One pass over all input in event-time order, whatever the order of files
 //! and records; every window is closed at the end of the input (SPEC §7).
 
+use super::activity_read::KeptEvents;
 use super::ahead::{Ahead, AheadSink};
 use super::deferred::Spill;
 use super::driver::Driver;
@@ -59,6 +60,9 @@ pub struct ScanOptions {
     /// (its writes are idempotent, so a run killed midway and re-run counts nothing twice)
     /// and at the end. `None`: an in-memory store for this scan only.
     pub store: Option<SharedStore>,
+    /// Keep the events of standard input that reach the ordered pass ([`ScanResult::kept`]):
+    /// activity cannot read standard input a second time (SPEC §8).
+    pub keep_stdin: bool,
 }
 
 impl Default for ScanOptions {
@@ -72,6 +76,7 @@ impl Default for ScanOptions {
             enricher: None,
             store: None,
             ordered_only: false,
+            keep_stdin: false,
         }
     }
 }
@@ -79,6 +84,8 @@ impl Default for ScanOptions {
 pub struct ScanResult {
     pub alerts: Vec<Alert>,
     pub summary: Summary,
+    /// With `keep_stdin`, the events of standard input the rules saw.
+    pub kept: Option<KeptEvents>,
 }
 
 /// How often (in events) the scan looks at the store's buffer, and how many buffered rows
@@ -138,6 +145,7 @@ pub fn scan(
     let ahead_enabled =
         Ahead::useful(&rules) && opts.since.is_none() && opts.until.is_none() && !opts.ordered_only;
     let mut ahead_sink = AheadSink::default();
+    let mut kept = opts.keep_stdin.then(KeptEvents::default);
     let mut summary = {
         let ahead = Ahead::new(&rules, ahead_enabled);
         let ahead = &ahead;
@@ -162,6 +170,11 @@ pub fn scan(
                 newest = newest.max(max);
                 oldest = oldest.min(min);
                 let absorbed = ahead_sink.absorb(batch, &store, &mut |e| {
+                    if let Some(k) = kept.as_mut().filter(|_| &*e.origin.source == "-") {
+                        if let Err(err) = k.push(&e) {
+                            io_error.get_or_insert(err);
+                        }
+                    }
                     if io_error.is_none() {
                         if let Err(err) = sorter.push(e) {
                             io_error = Some(err);
@@ -254,7 +267,11 @@ pub fn scan(
             .notes
             .push(format!("event time {oldest} .. {newest}"));
     }
-    Ok(ScanResult { alerts, summary })
+    Ok(ScanResult {
+        alerts,
+        summary,
+        kept,
+    })
 }
 
 /// One rule's ordered pass over the events it set aside (`Needs::Deferred`), restricted to

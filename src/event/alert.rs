@@ -112,6 +112,13 @@ pub struct Alert {
     /// after the rules and tuning; absent where incidents were not built (rule tests).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
+    /// What the alert's actor read and changed before and after the detection (SPEC §8);
+    /// filled after the scan (`engine::activity_read`), `None` until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activity: Option<super::Activity>,
+    /// The response guidance filled in with this alert's values (`activity::next_steps`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub next_steps: Vec<String>,
     /// What tuning and incidents read about the events behind the alert; never printed.
     #[serde(skip)]
     pub signals: Signals,

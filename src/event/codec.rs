@@ -2,7 +2,7 @@
 //! process: written and read back by the same binary, never a file format users see.
 
 use super::{
-    Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp,
+    Access, Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp,
 };
 use std::sync::Arc;
 
@@ -56,6 +56,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         Outcome::default()
     };
     let shape = if scalars { e.shape } else { Shape::default() };
+    let access = if scalars { e.access } else { Access::default() };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };
     out.extend_from_slice(&e.time.0.to_le_bytes());
@@ -76,6 +77,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         Shape::Sentinel => 1,
         Shape::Rest => 2,
     });
+    out.push(Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8);
     out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     let mut strings = strings(e);
@@ -184,6 +186,7 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
     let shape = [Shape::Native, Shape::Sentinel, Shape::Rest]
         .get(r.u8()? as usize)
         .copied()?;
+    let access = *Access::ALL.get(r.u8()? as usize)?;
     let status = r.u32()?;
     let asn = r.u64()?;
     let mut s: Vec<String> = Vec::with_capacity(19);
@@ -228,6 +231,7 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
         http_status: (status != u32::MAX).then_some(status as u16),
         asn: (asn != u64::MAX).then_some(asn as u32),
         shape,
+        access,
         origin: Origin {
             source,
             line,
@@ -255,6 +259,7 @@ mod tests {
         e.origin.element = Some((Arc::from("records"), 3));
         e.origin.sub = Some(2);
         e.event_id = "x".into();
+        e.access = Access::SignIn;
         let mut buf = Vec::new();
         encode(&e, &mut buf);
         let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();

@@ -1,6 +1,7 @@
 //! The one event model. Parsers in `normalize` produce [`Event`]; nothing after them reads
 //! vendor JSON. No I/O here.
 
+pub mod activity;
 pub mod alert;
 pub mod codec;
 pub mod local_time;
@@ -9,6 +10,7 @@ pub mod time;
 
 use serde::{Deserialize, Serialize};
 
+pub use activity::{Activity, ActivityPart, AddressRun};
 pub use alert::{alert_id, Alert, Fields, Severity};
 pub use origin::Origin;
 pub use time::{Duration, Timestamp};
@@ -87,6 +89,37 @@ pub enum Outcome {
     Unknown,
 }
 
+/// What a call did, as the log itself says (SPEC §8): CloudTrail `readOnly` (and `eventType`
+/// for console sign-ins), the Azure operation's last segment (`read` against `write`,
+/// `delete`, `action`), GCP Admin Activity against Data Access audit logs, Entra audit
+/// operations (writes) and sign-in logs. `Unknown` when the record does not say: activity
+/// never guesses from an action's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    #[default]
+    Unknown,
+    Read,
+    Write,
+    /// An authentication (Entra sign-in, AWS console sign-in): neither reads nor changes.
+    SignIn,
+}
+
+impl Access {
+    pub const ALL: [Access; 4] = [Access::Unknown, Access::Read, Access::Write, Access::SignIn];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Unknown => "unknown",
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::SignIn => "sign-in",
+        }
+    }
+    pub fn is_unknown(&self) -> bool {
+        *self == Access::Unknown
+    }
+}
+
 /// Which table or API shape a record came in. Rules that reproduce a vendor query
 /// (the seed's Sentinel KQL) need to know whether values were "taken as stored".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -157,6 +190,10 @@ pub struct Event {
     pub key_id: String,
     #[serde(skip_serializing_if = "is_native")]
     pub shape: Shape,
+    /// Read, write or sign-in, from the record itself. Not printed by `normalize` (SPEC §3
+    /// fixes its fields); activity and `investigate` read it.
+    #[serde(skip_serializing_if = "Access::is_unknown")]
+    pub access: Access,
     pub origin: Origin,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub event_id: String,
@@ -244,6 +281,7 @@ impl Event {
             target,
             key_id,
             shape,
+            access,
             origin: _,
             event_id,
         } = self;
@@ -260,6 +298,7 @@ impl Event {
             )
                 .hash(h);
             (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
+            access.hash(h);
         }
         Some(DeliveryKey {
             id: DIGEST_KEYS.hash_one((self.provider(), event_id)),

@@ -44,6 +44,8 @@ fn alert(rule: &str, group: &[(&str, &str)], first: Timestamp, last: Timestamp) 
         notes: vec![],
         incident: None,
         signals: Default::default(),
+        activity: None,
+        next_steps: Vec::new(),
     }
 }
 

@@ -4,7 +4,9 @@
 
 use super::record_error::RecordError;
 use super::value::{json_column, path, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde_json::Value;
 
 fn time_of(v: &Value, paths: &[&str]) -> Result<Timestamp, RecordError> {
@@ -103,6 +105,7 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
     e.resource = resource_id;
     e.region = text(v, &["location"]);
     e.service = service_of(&e.action);
+    e.access = access_of(&e.action);
     e.error_code = if e.outcome == Outcome::Failure {
         text(v, &["resultSignature", "properties.statusCode"])
     } else {
@@ -154,6 +157,7 @@ pub fn from_rest(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     if e.service.is_empty() {
         e.service = service_of(&e.action);
     }
+    e.access = access_of(&e.action);
     if e.outcome == Outcome::Failure {
         e.error_code = text(v, &["subStatus.value"]);
     }
@@ -183,6 +187,7 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     if e.service.is_empty() {
         e.service = service_of(&e.action);
     }
+    e.access = access_of(&e.action);
     e.event_id = text(v, &["EventDataId"]);
     if let Some(http) = json_column(v, "HTTPRequest") {
         if e.source_ip.is_empty() {
@@ -193,4 +198,21 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         e.account = parse_resource_id(&e.resource).0;
     }
     Ok(e)
+}
+
+/// An Azure operation's kind from its last segment (`Microsoft.Compute/virtualMachines/write`):
+/// `read` reads; `write`, `delete` and `action` change something (Azure's own classes of
+/// operations). Compared case-blind: the Sentinel table stores them upper-cased.
+pub fn access_of(operation: &str) -> Access {
+    let last = operation.rsplit('/').next().unwrap_or("");
+    if last.eq_ignore_ascii_case("read") {
+        Access::Read
+    } else if ["write", "delete", "action"]
+        .iter()
+        .any(|k| last.eq_ignore_ascii_case(k))
+    {
+        Access::Write
+    } else {
+        Access::Unknown
+    }
 }

@@ -6,7 +6,9 @@ use super::key_target::aws_key_owner;
 use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
 use super::value::{json_column, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use sonic_rs::LazyValue;
@@ -67,6 +69,64 @@ pub struct RawCloudTrail<'a> {
     pub requestParameters: Option<LazyValue<'a>>,
     #[serde(borrow)]
     pub responseElements: Option<LazyValue<'a>>,
+    /// `true` / `false` (a JSON boolean; a string in some exports): read or write.
+    #[serde(borrow)]
+    pub readOnly: Option<Text<'a>>,
+    #[serde(borrow)]
+    pub eventType: Option<Text<'a>>,
+}
+
+/// The request parameters that name what a write changed, in the order they are tried:
+/// the thing acted on before what was attached to it (`AttachRolePolicy` changes the role,
+/// not the policy). Read only for writes.
+const CHANGED_NAME_KEYS: [&str; 24] = [
+    "bucketName",
+    "userName",
+    "roleName",
+    "groupName",
+    "instanceProfileName",
+    "functionName",
+    "secretId",
+    "name",
+    "trailName",
+    "policyArn",
+    "policyName",
+    "dBInstanceIdentifier",
+    "dBSnapshotIdentifier",
+    "snapshotId",
+    "imageId",
+    "volumeId",
+    "vpcId",
+    "subnetId",
+    "routeTableId",
+    "groupId",
+    "internetGatewayId",
+    "allocationId",
+    "networkInterfaceId",
+    "logGroupName",
+];
+
+/// Read, write or sign-in from CloudTrail's own fields (`eventType`, `readOnly`).
+pub fn access_of(read_only: &str, event_type: &str) -> Access {
+    if event_type == "AwsConsoleSignIn" {
+        return Access::SignIn;
+    }
+    match read_only.trim() {
+        r if r.eq_ignore_ascii_case("true") => Access::Read,
+        r if r.eq_ignore_ascii_case("false") => Access::Write,
+        _ => Access::Unknown,
+    }
+}
+
+/// The first request parameter of [`CHANGED_NAME_KEYS`] that a write names, as text.
+fn changed_name(req: &Value) -> String {
+    for k in CHANGED_NAME_KEYS {
+        let v = text(req, &[k]);
+        if !v.is_empty() {
+            return v;
+        }
+    }
+    String::new()
 }
 
 #[derive(Deserialize, Default)]
@@ -178,6 +238,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
     } else {
         Outcome::Failure
     };
+    e.access = access_of(s(&r.readOnly), s(&r.eventType));
     match e.action.as_str() {
         "ConsoleLogin" => {
             let resp: ResponseElements = parse_object(&r.responseElements);
@@ -213,6 +274,14 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
                 } else {
                     owned(&req.roleArn)
                 };
+            }
+        }
+    }
+    if e.access == Access::Write && e.resource.is_empty() {
+        // Only writes pay for a second look at the request (activity's "resources changed").
+        if let Some(raw) = &r.requestParameters {
+            if let Ok(req) = serde_json::from_str::<Value>(raw.as_raw_str()) {
+                e.resource = changed_name(&req);
             }
         }
     }
@@ -288,6 +357,10 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     if e.identity.is_empty() {
         e.identity = text(v, &["UserIdentityUserName"]);
     }
+    e.access = access_of(
+        &text(v, &["ReadOnly"]),
+        &text(v, &["EventTypeName", "EventType"]),
+    );
     if e.action == "ConsoleLogin" {
         if let Some(resp) = json_column(v, "ResponseElements") {
             let r = text(&resp, &["ConsoleLogin"]);
@@ -306,6 +379,9 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
             requested_user = text(&req, &["userName"]);
         } else {
             e.resource = text(&req, &["bucketName"]);
+        }
+        if e.access == Access::Write && e.resource.is_empty() {
+            e.resource = changed_name(&req);
         }
     }
     if e.action == "CreateAccessKey" {

@@ -2,7 +2,9 @@
 
 use super::record_error::RecordError;
 use super::value::{json_column, path, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde_json::Value;
 
 fn outcome_of(r: &str) -> Outcome {
@@ -65,6 +67,8 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
+    // Entra audit logs record directory changes: every operation is a write.
+    e.access = Access::Write;
     let props = path(v, "properties").cloned().unwrap_or(Value::Null);
     fill(
         &mut e,
@@ -101,6 +105,8 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
+    // Entra audit logs record directory changes: every operation is a write.
+    e.access = Access::Write;
     e.shape = Shape::Rest;
     fill(
         &mut e,
@@ -126,6 +132,8 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraAudit, time, origin);
+    // Entra audit logs record directory changes: every operation is a write.
+    e.access = Access::Write;
     e.shape = Shape::Sentinel;
     e.action = text(v, &["OperationName", "ActivityDisplayName"]);
     e.service = text(v, &["LoggedByService"]);

@@ -3,7 +3,9 @@
 
 use super::record_error::RecordError;
 use super::value::{json_column, path, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+};
 use serde_json::Value;
 
 fn outcome_of(code: &str) -> Outcome {
@@ -60,6 +62,8 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
+    // Every record of a sign-in log is an authentication.
+    e.access = Access::SignIn;
     let props = path(v, "properties").cloned().unwrap_or(Value::Null);
     fill(&mut e, &props);
     e.action = text(v, &["operationName"]);
@@ -104,6 +108,8 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
+    // Every record of a sign-in log is an authentication.
+    e.access = Access::SignIn;
     e.shape = Shape::Rest;
     fill(&mut e, v);
     e.action = "Sign-in activity".into();
@@ -130,6 +136,8 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         )
     })?;
     let mut e = Event::new(Provider::Azure, LogFormat::EntraSignin, time, origin);
+    // Every record of a sign-in log is an authentication.
+    e.access = Access::SignIn;
     e.shape = Shape::Sentinel;
     e.identity = text(v, &["UserPrincipalName", "ServicePrincipalName", "UserId"]);
     e.identity_type = text(v, &["UserType", "Type"]);

@@ -4,7 +4,7 @@
 use super::key_target::gcp_service_account;
 use super::record_error::RecordError;
 use super::value::{key, path, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
+use crate::event::{Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 
 /// Audit `LogEntry`s: a `protoPayload`, or its fields flattened to the top (`methodName`).
@@ -77,6 +77,7 @@ pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         e.error_code = if msg.is_empty() { code.clone() } else { msg };
     }
     e.status = code;
+    e.access = access_of(&text(v, &["logName"]), &e.action);
     e.event_id = text(v, &["insertId"]);
     if e.action.ends_with("CreateServiceAccountKey") {
         e.key_id = text(p, &["response.name"]);
@@ -90,4 +91,31 @@ pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         e.resource = text(p, &["authorizationInfo.0.resource"]);
     }
     Ok(e)
+}
+
+/// Admin Activity audit logs (`.../logs/cloudaudit.googleapis.com%2Factivity`) record
+/// changes; Data Access logs (`%2Fdata_access`) record reads, and also the data writes
+/// (DATA_WRITE) that Cloud Storage logs there, told apart by the method's verb
+/// (`storage.objects.create`, `.delete`, `.update`...). System Event and Policy Denied logs
+/// are Google's own actions or refusals: unknown.
+pub fn access_of(log_name: &str, method: &str) -> Access {
+    let log = log_name.rsplit('/').next().unwrap_or("");
+    let log = log.strip_prefix("cloudaudit.googleapis.com").unwrap_or(log);
+    let kind = log.trim_start_matches("%2F").trim_start_matches("%2f");
+    match kind {
+        "activity" => Access::Write,
+        "data_access" => {
+            let verb = method.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+            const WRITES: [&str; 9] = [
+                "create", "insert", "update", "patch", "delete", "set", "compose", "rewrite",
+                "copy",
+            ];
+            if WRITES.iter().any(|w| verb.starts_with(w)) {
+                Access::Write
+            } else {
+                Access::Read
+            }
+        }
+        _ => Access::Unknown,
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::record_error::RecordError;
 use super::value::{status_code, text, Record};
-use crate::event::{BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
+use crate::event::{Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
 use serde_json::Value;
 
 /// Splits on spaces, keeping `[...]` and `"..."` together (without their delimiters).
@@ -107,7 +107,22 @@ pub fn from_line(line: &str, origin: Origin) -> Result<Event, RecordError> {
         }
     }
     e.outcome = outcome_of(e.http_status);
+    e.access = access_of(&e.action);
     Ok(e)
+}
+
+/// The operation's HTTP method (`REST.GET.OBJECT`, `REST.PUT.OBJECT`): GET and HEAD read,
+/// PUT, POST and DELETE write, anything else (`BATCH.DELETE.OBJECT`, `S3.EXPIRE.OBJECT`,
+/// lifecycle work by S3 itself) unknown.
+fn access_of(operation: &str) -> Access {
+    match operation
+        .strip_prefix("REST.")
+        .and_then(|r| r.split('.').next())
+    {
+        Some("GET" | "HEAD") => Access::Read,
+        Some("PUT" | "POST" | "DELETE" | "COPY") => Access::Write,
+        _ => Access::Unknown,
+    }
 }
 
 fn outcome_of(status: Option<u16>) -> Outcome {
@@ -144,5 +159,6 @@ pub fn from_fields(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.user_agent = text(v, &["useragent"]);
     e.service = "s3.amazonaws.com".into();
     e.outcome = outcome_of(e.http_status);
+    e.access = access_of(&e.action);
     Ok(e)
 }

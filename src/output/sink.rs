@@ -125,6 +125,8 @@ pub(crate) mod tests {
             suppressed: false,
             reason: None,
             notes: vec![],
+            activity: None,
+            next_steps: vec![],
             signals: Default::default(),
             incident: None,
         }

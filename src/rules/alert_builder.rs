@@ -63,6 +63,8 @@ impl RuleSpec {
                 suppressed: false,
                 reason: None,
                 notes: Vec::new(),
+                activity: None,
+                next_steps: Vec::new(),
                 signals: Default::default(),
                 incident: None,
             },

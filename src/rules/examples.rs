@@ -324,6 +324,8 @@ mod tests {
             suppressed: false,
             reason: None,
             notes: vec![],
+            activity: None,
+            next_steps: vec![],
             signals: Default::default(),
             incident: None,
         }

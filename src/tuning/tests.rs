@@ -51,6 +51,8 @@ fn alert(rule: &str, identity: &str, events: &[(&str, &str)]) -> Alert {
         notes: Vec::new(),
         signals,
         incident: None,
+        activity: None,
+        next_steps: Vec::new(),
     }
 }
 

@@ -1,0 +1,306 @@
+//! Gathering the activity of the actors that have alerts, from events in any order.
+//!
+//! Each actor's events are tallied into segments cut at its alerts' `last_seen` times, so an
+//! event is counted once whatever the number of alerts, and an alert's "before" is the merge
+//! of the segments up to its cut, its "after" the merge of the rest. Memory is the actors'
+//! distinct actions, resources, sources, regions and agents (live keys), never the events.
+
+use super::tally::Tally;
+use crate::collections::{HashMap, HashSet};
+use crate::event::activity::{AddressRun, ADDRESS_RUN_GAP};
+use crate::event::{Activity, Alert, Event, Timestamp};
+use crate::rules::history::actor_of;
+
+/// The actor of an alert (SPEC §4): the identity that created the key for
+/// `access-key-created` (its `actor` field), else the group's identity, both through
+/// [`actor_of`]; for an alert keyed by a source address alone, `source:ADDRESS`.
+pub fn alert_actor(a: &Alert) -> Option<String> {
+    let text = |v: Option<&serde_json::Value>| {
+        v.and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(actor) = text(a.fields.get("actor")).or_else(|| text(a.fields.get("Actor"))) {
+        return Some(actor_of(&actor));
+    }
+    if let Some(identity) = text(a.group.get("identity")) {
+        return Some(actor_of(&identity));
+    }
+    text(a.group.get("source_ip"))
+        .or_else(|| text(a.group.get("SourceIP")))
+        .map(|ip| format!("{SOURCE_PREFIX}{ip}"))
+}
+
+/// Marks an actor that is a source address, not an identity.
+pub const SOURCE_PREFIX: &str = "source:";
+
+/// The byte strings a record must contain to possibly belong to one of the actors: exact
+/// (ARNs, addresses) and case-folded (UPNs, e-mails, SSO session names).
+#[derive(Debug, Default, PartialEq)]
+pub struct Needles {
+    pub exact: Vec<String>,
+    pub folded: Vec<String>,
+}
+
+#[derive(Default)]
+struct ActorLog {
+    /// The distinct `last_seen` of the actor's alerts, ascending.
+    cuts: Vec<Timestamp>,
+    /// `cuts.len() + 1` tallies: segment i holds events with cuts[i-1] < t <= cuts[i].
+    segments: Vec<Tally>,
+    /// Public addresses the actor used: merged runs per address, sorted by start.
+    runs: HashMap<String, Vec<(Timestamp, Timestamp)>>,
+}
+
+impl ActorLog {
+    fn add(&mut self, e: &Event, with_runs: bool) {
+        let i = self.cuts.partition_point(|c| *c < e.time);
+        self.segments[i].add(e);
+        if with_runs {
+            if let Some(ip) = crate::enrich::ip::parse_source_ip(&e.source_ip) {
+                if crate::enrich::ip::is_public(ip) {
+                    let runs = self.runs.entry(e.source_ip.trim().to_string()).or_default();
+                    add_to_runs(runs, e.time);
+                }
+            }
+        }
+    }
+}
+
+/// Puts one use at `t` into runs sorted by start, merging runs that come within
+/// [`ADDRESS_RUN_GAP`] of each other: the result is the same in any order of uses.
+fn add_to_runs(runs: &mut Vec<(Timestamp, Timestamp)>, t: Timestamp) {
+    let gap = ADDRESS_RUN_GAP.0;
+    let i = runs.partition_point(|r| r.0 <= t);
+    let mut start = i;
+    let mut first = t;
+    let mut last = t;
+    // The run starting at or before t, if it reaches t.
+    if i > 0 && runs[i - 1].1 .0.saturating_add(gap) >= t.0 {
+        start = i - 1;
+        first = runs[i - 1].0;
+        last = last.max(runs[i - 1].1);
+    }
+    // Every later run that starts within the gap of the (growing) run.
+    let mut end = i;
+    while end < runs.len() && runs[end].0 .0 <= last.0.saturating_add(gap) {
+        last = last.max(runs[end].1);
+        end += 1;
+    }
+    runs.splice(start..end, [(first, last)]);
+}
+
+/// The (exact, case-folded) byte strings that find an identity actor's records: an ARN as
+/// logged, an assumed-role actor's `role/R` (its sessions `assumed-role/R/...` and their
+/// issuer `:role/R`), anything else (UPN, e-mail, SSO session name) case-folded.
+pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
+    if actor.starts_with("arn:") {
+        match actor.split_once(":role/") {
+            Some((_, role)) => (vec![format!("role/{role}")], vec![]),
+            None => (vec![actor.to_string()], vec![]),
+        }
+    } else {
+        (vec![], vec![actor.to_lowercase()])
+    }
+}
+
+/// The activity of every actor that has an alert.
+#[derive(Default)]
+pub struct Collector {
+    identities: HashMap<String, ActorLog>,
+    sources: HashMap<String, ActorLog>,
+}
+
+impl Collector {
+    pub fn for_alerts(alerts: &[Alert]) -> Collector {
+        let mut c = Collector::default();
+        for a in alerts {
+            let Some(actor) = alert_actor(a) else {
+                continue;
+            };
+            let log = match actor.strip_prefix(SOURCE_PREFIX) {
+                Some(ip) => c.sources.entry(ip.to_string()).or_default(),
+                None => c.identities.entry(actor).or_default(),
+            };
+            log.cuts.push(a.last_seen);
+        }
+        for log in c.identities.values_mut().chain(c.sources.values_mut()) {
+            log.cuts.sort_unstable();
+            log.cuts.dedup();
+            log.segments = vec![Tally::default(); log.cuts.len() + 1];
+        }
+        c
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.identities.is_empty() && self.sources.is_empty()
+    }
+
+    /// What a record must mention to be one of these actors' (see [`Needles`]). An
+    /// assumed-role actor (`arn:aws:iam::A:role/R`) is logged as its sessions
+    /// (`assumed-role/R/...`) and as their issuer (`:role/R`): `role/R` finds both.
+    /// ARN actors are left out: `Wanted::wants_identity` tests the ARNs a record holds
+    /// (one search for all of them, `Prefilter::mentions_with_arns`).
+    pub fn needles(&self) -> Needles {
+        let mut n = Needles::default();
+        for actor in self.identities.keys().filter(|a| !a.starts_with("arn:")) {
+            let (exact, folded) = needle_of(actor);
+            n.exact.extend(exact);
+            n.folded.extend(folded);
+        }
+        n.exact.extend(self.sources.keys().cloned());
+        n.exact.sort();
+        n.folded.sort();
+        n
+    }
+
+    /// The actor names (identities, and `source:` addresses) this collector wants: shared
+    /// with the workers so they send only those actors' events.
+    pub fn wanted(&self) -> Wanted {
+        Wanted {
+            identities: self.identities.keys().cloned().collect(),
+            sources: self.sources.keys().cloned().collect(),
+        }
+    }
+
+    /// Counts one event for every wanted actor it belongs to.
+    pub fn observe(&mut self, e: &Event) {
+        if !e.identity.is_empty() {
+            if let Some(log) = self.identities.get_mut(&actor_of(&e.identity)) {
+                log.add(e, true);
+            }
+        }
+        if !e.source_ip.is_empty() {
+            if let Some(log) = self.sources.get_mut(e.source_ip.trim()) {
+                log.add(e, false);
+            }
+        }
+    }
+
+    /// Fills every alert's `activity` (marked `partial` when asked) and gives each identity
+    /// actor's public address runs, sorted.
+    pub fn finish(self, alerts: &mut [Alert], partial: bool) -> Vec<AddressRun> {
+        // Per actor, the parts at each cut: prefix merges for "before", suffix for "after".
+        let mut parts: HashMap<
+            String,
+            Vec<(crate::event::ActivityPart, crate::event::ActivityPart)>,
+        > = HashMap::default();
+        let all = self.identities.iter().map(|(a, l)| (a.clone(), l)).chain(
+            self.sources
+                .iter()
+                .map(|(ip, l)| (format!("{SOURCE_PREFIX}{ip}"), l)),
+        );
+        for (actor, log) in all {
+            let k = log.cuts.len();
+            let mut before = Vec::with_capacity(k);
+            let mut acc = Tally::default();
+            for seg in &log.segments[..k] {
+                acc.merge(seg);
+                before.push(acc.part());
+            }
+            let mut after = vec![Default::default(); k];
+            let mut acc = Tally::default();
+            for i in (0..k).rev() {
+                acc.merge(&log.segments[i + 1]);
+                after[i] = acc.part();
+            }
+            parts.insert(actor, before.into_iter().zip(after).collect());
+        }
+        for a in alerts.iter_mut() {
+            let Some(actor) = alert_actor(a) else {
+                continue;
+            };
+            let log = match actor.strip_prefix(SOURCE_PREFIX) {
+                Some(ip) => self.sources.get(ip),
+                None => self.identities.get(&actor),
+            };
+            let (Some(log), Some(p)) = (log, parts.get(&actor)) else {
+                continue;
+            };
+            let i = log.cuts.partition_point(|c| *c < a.last_seen);
+            let (before, after) = p[i].clone();
+            a.activity = Some(Activity {
+                actor,
+                partial,
+                before,
+                after,
+            });
+        }
+        let mut runs: Vec<AddressRun> = self
+            .identities
+            .into_iter()
+            .flat_map(|(actor, log)| {
+                log.runs.into_iter().flat_map(move |(ip, spans)| {
+                    let actor = actor.clone();
+                    spans.into_iter().map(move |(first, last)| AddressRun {
+                        actor: actor.clone(),
+                        ip: ip.clone(),
+                        first,
+                        last,
+                    })
+                })
+            })
+            .collect();
+        runs.sort();
+        runs
+    }
+}
+
+/// The actors a collector wants, as the workers test events against them.
+#[derive(Clone, Default)]
+pub struct Wanted {
+    identities: HashSet<String>,
+    sources: HashSet<String>,
+}
+
+impl Wanted {
+    /// Whether an identity (as logged) is a wanted actor's.
+    pub fn wants_identity(&self, identity: &str) -> bool {
+        !identity.is_empty() && self.identities.contains(&actor_of(identity))
+    }
+
+    /// Whether an event can belong to a wanted actor.
+    pub fn wants(&self, e: &Event) -> bool {
+        (!self.sources.is_empty() && self.sources.contains(e.source_ip.trim()))
+            || self.wants_identity(&e.identity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    #[test]
+    fn address_runs_merge_uses_at_most_120_minutes_apart_in_any_order() {
+        let uses = [
+            "2024-05-06T10:00:00Z",
+            "2024-05-06T12:00:00Z", // exactly 120 minutes after: same run
+            "2024-05-06T14:00:01Z", // 120 minutes and 1 s after: a new run
+            "2024-05-06T13:00:00Z", // joins both: one run from 10:00 to 14:00:01
+            "2024-05-06T18:00:00Z",
+        ];
+        let mut forward = Vec::new();
+        for u in uses {
+            add_to_runs(&mut forward, t(u));
+        }
+        let mut backward = Vec::new();
+        for u in uses.iter().rev() {
+            add_to_runs(&mut backward, t(u));
+        }
+        let want = vec![
+            (t("2024-05-06T10:00:00Z"), t("2024-05-06T14:00:01Z")),
+            (t("2024-05-06T18:00:00Z"), t("2024-05-06T18:00:00Z")),
+        ];
+        assert_eq!(forward, want);
+        assert_eq!(backward, want);
+        let mut split = Vec::new();
+        add_to_runs(&mut split, t("2024-05-06T10:00:00Z"));
+        add_to_runs(&mut split, t("2024-05-06T12:00:01Z"));
+        assert_eq!(split.len(), 2, "121 minutes apart: two runs");
+    }
+}

@@ -1,0 +1,275 @@
+//! An order-free summary of some events of one actor: counts by action, resources changed,
+//! denied calls, sources, regions, user agents. Two tallies merge into the tally of both, so
+//! the events may come in any order (a second read goes file by file, workers in parallel)
+//! and the part before a detection is the merge of the segments before it.
+
+use crate::collections::HashMap;
+use crate::event::activity::{
+    ActionCount, ActivityPart, Bounded, ChangedResource, ACTIVITY_LIST_CAP,
+};
+use crate::event::{Access, Event, LogFormat, Outcome, Timestamp};
+
+#[derive(Clone, Debug, Default)]
+struct ActionStat {
+    count: u64,
+    failed: u64,
+    denied: u64,
+    first: Timestamp,
+}
+
+#[derive(Clone, Debug)]
+struct ChangedStat {
+    /// The earliest write that named the resource: (time, action) — the action breaks ties
+    /// so the merge order never shows.
+    first: (Timestamp, String),
+    count: u64,
+}
+
+/// First time and count of a value (a source address, a region...).
+type Seen = HashMap<String, Timestamp>;
+
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    events: u64,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+    by_access: [u64; 4],
+    denied: u64,
+    failed_sign_ins: u64,
+    actions: HashMap<(String, Access), ActionStat>,
+    changed: HashMap<String, ChangedStat>,
+    objects: Seen,
+    sources: Seen,
+    regions: Seen,
+    user_agents: Seen,
+}
+
+/// Whether a failed call was refused for lack of permission rather than failing otherwise:
+/// AWS `AccessDenied*` / `*UnauthorizedOperation` / `*Forbidden*`, Azure
+/// `AuthorizationFailed`, GCP status 7 (PERMISSION_DENIED) and 16 (UNAUTHENTICATED), HTTP
+/// 401 / 403.
+pub fn is_denied(e: &Event) -> bool {
+    if e.outcome != Outcome::Failure && e.http_status.is_none() {
+        return false;
+    }
+    if matches!(e.http_status, Some(401 | 403)) {
+        return true;
+    }
+    let code = e.error_code.to_ascii_lowercase();
+    code.contains("accessdenied")
+        || code.contains("unauthorized")
+        || code.contains("forbidden")
+        || code.contains("authorizationfailed")
+        || code.contains("permission_denied")
+        || code.contains("permission denied")
+        || (e.log() == LogFormat::GcpAudit && matches!(e.status.as_str(), "7" | "16"))
+}
+
+/// Object reads: the object where the log names it (GCP `.../objects/NAME`, an S3 access
+/// log's request path), else the bucket.
+fn object_read(e: &Event) -> Option<String> {
+    let a = e.action.as_str();
+    let is_object_read = a == "GetObject"
+        || a == "storage.objects.get"
+        || a == "REST.GET.OBJECT"
+        || a == "REST.HEAD.OBJECT";
+    if !is_object_read || e.resource.is_empty() {
+        return None;
+    }
+    if e.log() == LogFormat::S3Access {
+        // `GET /key?x HTTP/1.1`: the key is the path.
+        let path = e.request.split_whitespace().nth(1).unwrap_or("");
+        let key = path.split('?').next().unwrap_or("").trim_start_matches('/');
+        if !key.is_empty() {
+            return Some(format!("{}/{}", e.resource, key));
+        }
+    }
+    Some(e.resource.clone())
+}
+
+fn see(map: &mut Seen, value: &str, t: Timestamp) {
+    if value.is_empty() {
+        return;
+    }
+    match map.get_mut(value) {
+        Some(first) => *first = (*first).min(t),
+        None => {
+            map.insert(value.to_string(), t);
+        }
+    }
+}
+
+fn merge_seen(into: &mut Seen, from: &Seen) {
+    for (v, t) in from {
+        see(into, v, *t);
+    }
+}
+
+impl Tally {
+    pub fn add(&mut self, e: &Event) {
+        let t = e.time;
+        self.events += 1;
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        self.by_access[Access::ALL.iter().position(|a| *a == e.access).unwrap_or(0)] += 1;
+        let failed = e.outcome == Outcome::Failure;
+        let denied = is_denied(e);
+        self.denied += u64::from(denied);
+        if e.access == Access::SignIn && failed {
+            self.failed_sign_ins += 1;
+        }
+        if !e.action.is_empty() {
+            let key = (e.action.clone(), e.access);
+            let stat = self.actions.entry(key).or_insert(ActionStat {
+                first: t,
+                ..ActionStat::default()
+            });
+            stat.count += 1;
+            stat.failed += u64::from(failed);
+            stat.denied += u64::from(denied);
+            stat.first = stat.first.min(t);
+        }
+        if e.access == Access::Write && !e.resource.is_empty() && !failed {
+            let first = (t, e.action.clone());
+            match self.changed.get_mut(&e.resource) {
+                Some(c) => {
+                    c.count += 1;
+                    if first < c.first {
+                        c.first = first;
+                    }
+                }
+                None => {
+                    self.changed
+                        .insert(e.resource.clone(), ChangedStat { first, count: 1 });
+                }
+            }
+        }
+        if let Some(object) = object_read(e) {
+            see(&mut self.objects, &object, t);
+        }
+        see(&mut self.sources, &e.source_ip, t);
+        see(&mut self.regions, &e.region, t);
+        see(&mut self.user_agents, &e.user_agent, t);
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        self.events += other.events;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = match (self.last, other.last) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        for (i, n) in other.by_access.iter().enumerate() {
+            self.by_access[i] += n;
+        }
+        self.denied += other.denied;
+        self.failed_sign_ins += other.failed_sign_ins;
+        for (k, s) in &other.actions {
+            match self.actions.get_mut(k) {
+                Some(mine) => {
+                    mine.count += s.count;
+                    mine.failed += s.failed;
+                    mine.denied += s.denied;
+                    mine.first = mine.first.min(s.first);
+                }
+                None => {
+                    self.actions.insert(k.clone(), s.clone());
+                }
+            }
+        }
+        for (r, c) in &other.changed {
+            match self.changed.get_mut(r) {
+                Some(mine) => {
+                    mine.count += c.count;
+                    if c.first < mine.first {
+                        mine.first = c.first.clone();
+                    }
+                }
+                None => {
+                    self.changed.insert(r.clone(), c.clone());
+                }
+            }
+        }
+        merge_seen(&mut self.objects, &other.objects);
+        merge_seen(&mut self.sources, &other.sources);
+        merge_seen(&mut self.regions, &other.regions);
+        merge_seen(&mut self.user_agents, &other.user_agents);
+    }
+
+    /// The printed part: lists earliest first (ties by value), bounded, totals exact.
+    pub fn part(&self) -> ActivityPart {
+        let count =
+            |a: Access| self.by_access[Access::ALL.iter().position(|x| *x == a).unwrap_or(0)];
+        let mut actions: Vec<ActionCount> = self
+            .actions
+            .iter()
+            .map(|((action, access), s)| ActionCount {
+                action: action.clone(),
+                access: *access,
+                count: s.count,
+                failed: s.failed,
+                denied: s.denied,
+                first: s.first,
+            })
+            .collect();
+        actions.sort_by(|a, b| {
+            (a.first, &a.action, a.access.as_str()).cmp(&(b.first, &b.action, b.access.as_str()))
+        });
+        let actions_total = actions.len();
+        let notable = actions
+            .iter()
+            .filter(|a| super::notable::is_notable(&a.action))
+            .cloned()
+            .collect();
+        actions.truncate(ACTIVITY_LIST_CAP);
+        let mut changed: Vec<ChangedResource> = self
+            .changed
+            .iter()
+            .map(|(r, c)| ChangedResource {
+                resource: r.clone(),
+                action: c.first.1.clone(),
+                first: c.first.0,
+                count: c.count,
+            })
+            .collect();
+        changed.sort_by(|a, b| (a.first, &a.resource).cmp(&(b.first, &b.resource)));
+        let changed_total = changed.len();
+        changed.truncate(ACTIVITY_LIST_CAP);
+        ActivityPart {
+            events: self.events,
+            first: self.first,
+            last: self.last,
+            reads: count(Access::Read),
+            writes: count(Access::Write),
+            sign_ins: count(Access::SignIn),
+            unclassified: count(Access::Unknown),
+            denied: self.denied,
+            failed_sign_ins: self.failed_sign_ins,
+            actions,
+            actions_total,
+            notable,
+            changed,
+            changed_total,
+            objects_read: bounded(&self.objects),
+            source_ips: bounded(&self.sources),
+            regions: bounded(&self.regions),
+            user_agents: bounded(&self.user_agents),
+        }
+    }
+}
+
+fn bounded(seen: &Seen) -> Bounded {
+    let mut v: Vec<(&Timestamp, &String)> = seen.iter().map(|(s, t)| (t, s)).collect();
+    v.sort();
+    Bounded {
+        total: v.len(),
+        values: v
+            .into_iter()
+            .take(ACTIVITY_LIST_CAP)
+            .map(|(_, s)| s.clone())
+            .collect(),
+    }
+}
