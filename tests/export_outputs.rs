@@ -193,10 +193,11 @@ fn navigator_layer_scores_techniques_by_alerts() {
 fn timezone_moves_the_table_times_and_not_the_json() {
     let utc = String::from_utf8(scan("table", &[]).stdout).unwrap();
     let ny = String::from_utf8(scan("table", &["--timezone", "America/New_York"]).stdout).unwrap();
-    // The TIME column: the first word of each alert row.
+    // The TIME column: the first word of each alert row (indented under its incident).
     let times = |table: &str| -> Vec<String> {
         table
             .lines()
+            .map(str::trim_start)
             .filter(|l| l.starts_with("20"))
             .map(|l| l.split_whitespace().next().unwrap().to_string())
             .collect()

@@ -42,7 +42,8 @@ pub struct ActivityReport {
 }
 
 /// Fills `activity` and `next_steps` of every alert from a second read of `inputs` (standard
-/// input among them is not read again: its events come from `kept`).
+/// input among them is not read again: its events come from `kept`; a FIFO or device is not
+/// read again either, and the activity is then `partial`).
 pub fn gather(
     inputs: &[InputPath],
     kept: Option<&mut KeptEvents>,
@@ -52,9 +53,14 @@ pub fn gather(
     let mut report = ActivityReport::default();
     let mut collector = Collector::for_alerts(alerts);
     if !collector.is_empty() {
+        // Only regular files can be read a second time: a FIFO or a device named on the
+        // command line would block or give other bytes, like standard input.
         let files: Vec<InputPath> = inputs
             .iter()
-            .filter(|i| matches!(i, InputPath::File(_)))
+            .filter(|i| match i {
+                InputPath::File(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+                InputPath::Stdin => false,
+            })
             .cloned()
             .collect();
         report.partial = files.len() < inputs.len();
