@@ -161,6 +161,9 @@ mod tests {
         assert!(back.iter().all(|e| e.user_agent.is_empty()), "dropped");
         let keys: Vec<_> = back.iter().map(|e| e.delivery_key().unwrap()).collect();
         assert_eq!(keys[0], keys[1], "a second delivery stays a duplicate");
-        assert_ne!(keys[0], keys[2], "events differing in a dropped field stay apart");
+        assert_ne!(
+            keys[0], keys[2],
+            "events differing in a dropped field stay apart"
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 pub mod attack;
 pub mod csv;
-pub mod display_time;
 pub mod details;
+pub mod display_time;
 pub mod escape;
 pub mod event_json;
 pub mod incident_json;

@@ -18,8 +18,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
-use super::display_time::DisplayZone;
 use super::details::{details, plain};
+use super::display_time::DisplayZone;
 use super::escape;
 use super::sink::{AlertSink, Overview};
 use super::wrap::{width, wrap};
