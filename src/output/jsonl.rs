@@ -24,17 +24,27 @@ impl<W: Write> JsonlSink<W> {
     }
 }
 
+/// Writes `value` as one terminal-safe JSON line into `out`, through the reused buffer
+/// `line`: one write per line, flushed, so concurrent readers never see half an object and
+/// `watch` and pipes see each one when it is raised.
+pub(super) fn write_json_line<W: Write, T: Serialize + ?Sized>(
+    out: &mut W,
+    line: &mut Vec<u8>,
+    value: &T,
+) -> io::Result<()> {
+    line.clear();
+    value.serialize(&mut Serializer::with_formatter(
+        &mut *line,
+        TerminalSafe(CompactFormatter),
+    ))?;
+    line.push(b'\n');
+    out.write_all(line)?;
+    out.flush()
+}
+
 impl<W: Write> AlertSink for JsonlSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
-        self.line.clear();
-        a.serialize(&mut Serializer::with_formatter(
-            &mut self.line,
-            TerminalSafe(CompactFormatter),
-        ))?;
-        self.line.push(b'\n');
-        // One write per line, so concurrent readers never see half an alert.
-        self.out.write_all(&self.line)?;
-        self.out.flush()
+        write_json_line(&mut self.out, &mut self.line, a)
     }
 
     fn finish(&mut self) -> io::Result<()> {

@@ -28,12 +28,9 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::attack::{self, ATTACK_VERSION};
-use super::jsonl::TerminalSafe;
 use super::sink::AlertSink;
 use crate::event::alert::Fields;
 use crate::event::{Alert, Provider, Severity, Timestamp};
@@ -67,15 +64,7 @@ impl<W: Write> OcsfSink<W> {
 
 impl<W: Write> AlertSink for OcsfSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
-        self.line.clear();
-        finding(a).serialize(&mut Serializer::with_formatter(
-            &mut self.line,
-            TerminalSafe(CompactFormatter),
-        ))?;
-        self.line.push(b'\n');
-        // One write per finding, flushed: `watch` and pipes see each one when it is raised.
-        self.out.write_all(&self.line)?;
-        self.out.flush()
+        super::jsonl::write_json_line(&mut self.out, &mut self.line, &finding(a))
     }
 
     fn finish(&mut self) -> io::Result<()> {
