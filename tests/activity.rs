@@ -13,9 +13,9 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 use tripline::activity::Collector;
-use tripline::engine::activity_read::gather;
+use tripline::engine::activity_read::{gather, TimeRange};
 use tripline::engine::pipeline::PipelineOptions;
-use tripline::engine::scan::{scan, ScanOptions};
+use tripline::engine::scan::{scan, Keep, ScanOptions};
 use tripline::event::{Alert, Fields, Provider, Severity, Timestamp};
 use tripline::input::expand;
 use tripline::rules::registry::build;
@@ -23,19 +23,54 @@ use tripline::rules::registry::build;
 const INVICTUS: &str = "tests/fixtures/invictus-ir-aws-dataset/CloudTrail";
 const BERT: &str = "arn:aws:iam::123837392027:user/bert-jan";
 
+/// Every rule over `paths`, activity gathered by a second read of the files.
 fn all_rules_scan(paths: &[String]) -> Vec<Alert> {
+    all_rules_scan_keeping(paths, Keep::Nothing)
+}
+
+fn all_rules_scan_keeping(paths: &[String], keep: Keep) -> Vec<Alert> {
     let (inputs, errors) = expand(paths);
     assert!(errors.is_empty());
     let sel = build(&[], &[], &tripline::config::Config::default()).unwrap();
-    let mut result = scan(inputs.clone(), sel.rules, &ScanOptions::default()).unwrap();
+    let opts = ScanOptions {
+        keep,
+        ..ScanOptions::default()
+    };
+    let mut result = scan(inputs.clone(), sel.rules, &opts).unwrap();
+    assert_eq!(
+        result.kept.as_ref().is_some_and(|k| k.complete),
+        keep == Keep::Everything,
+        "every rule enabled: no prefilter, so every event can be kept"
+    );
     gather(
         &inputs,
-        None,
+        result.kept.as_mut(),
         &mut result.alerts,
         &PipelineOptions::default(),
+        result.range,
     )
     .unwrap();
     result.alerts
+}
+
+/// An all-rules scan parses every record: the events its workers kept give the same activity
+/// as the second read, which it then skips.
+#[test]
+fn kept_events_give_the_second_reads_activity() {
+    let read_again = all_rules_scan(&[INVICTUS.to_string()]);
+    let kept = all_rules_scan_keeping(&[INVICTUS.to_string()], Keep::Everything);
+    assert_eq!(read_again.len(), kept.len());
+    assert!(kept.iter().all(|a| a.activity.is_some()));
+    for (a, b) in read_again.iter().zip(&kept) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(
+            serde_json::to_value(&a.activity).unwrap(),
+            serde_json::to_value(&b.activity).unwrap(),
+            "{} {}",
+            a.rule,
+            a.id
+        );
+    }
 }
 
 #[test]
@@ -204,7 +239,14 @@ fn activity_lists_the_first_50_of_51_distinct_actions_with_exact_totals_split_at
         "2024-05-06T10:00:50Z",
     )];
     let inputs = vec![tripline::input::InputPath::File(path.clone())];
-    let report = gather(&inputs, None, &mut alerts, &PipelineOptions::default()).unwrap();
+    let report = gather(
+        &inputs,
+        None,
+        &mut alerts,
+        &PipelineOptions::default(),
+        TimeRange::default(),
+    )
+    .unwrap();
     let act = alerts[0].activity.as_ref().unwrap();
     assert_eq!(act.before.events, 51);
     assert_eq!(act.before.actions_total, 51);
@@ -237,6 +279,68 @@ fn activity_lists_the_first_50_of_51_distinct_actions_with_exact_totals_split_at
 
 fn tripline() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tripline"))
+}
+
+/// `--since` / `--until` bound what the scan saw, so they bound the activity too: events
+/// outside them count neither before nor after the detection, on both ways of gathering.
+#[test]
+fn activity_keeps_to_the_scans_time_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trail.jsonl");
+    let text: Vec<String> = [
+        "2024-05-06T09:59:59Z",
+        "2024-05-06T10:00:00Z",
+        "2024-05-06T10:05:00Z",
+        "2024-05-06T10:09:59Z",
+        "2024-05-06T10:10:00Z",
+    ]
+    .iter()
+    .map(|t| ct_line(t, "u", "ListUsers", true))
+    .collect();
+    std::fs::write(&path, text.join("\n")).unwrap();
+    let range = TimeRange {
+        since: Timestamp::parse("2024-05-06T10:00:00Z"),
+        until: Timestamp::parse("2024-05-06T10:10:00Z"),
+    };
+    let inputs = vec![tripline::input::InputPath::File(path.clone())];
+    let mut read_again = vec![alert_on(
+        "arn:aws:iam::111122223333:user/u",
+        "2024-05-06T10:05:00Z",
+    )];
+    gather(
+        &inputs,
+        None,
+        &mut read_again,
+        &PipelineOptions::default(),
+        range,
+    )
+    .unwrap();
+    let act = read_again[0].activity.as_ref().unwrap();
+    assert_eq!((act.before.events, act.after.events), (2, 1));
+
+    // The same through the events an all-rules scan kept.
+    let sel = build(&[], &[], &tripline::config::Config::default()).unwrap();
+    let opts = ScanOptions {
+        keep: Keep::Everything,
+        ..ScanOptions::default()
+    };
+    let mut result = scan(inputs.clone(), sel.rules, &opts).unwrap();
+    let mut kept = vec![alert_on(
+        "arn:aws:iam::111122223333:user/u",
+        "2024-05-06T10:05:00Z",
+    )];
+    gather(
+        &inputs,
+        result.kept.as_mut(),
+        &mut kept,
+        &PipelineOptions::default(),
+        range,
+    )
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&kept[0].activity).unwrap(),
+        serde_json::to_value(&read_again[0].activity).unwrap()
+    );
 }
 
 /// Standard input cannot be read twice: its activity comes from what the scan kept (only
@@ -298,6 +402,32 @@ fn stdin_activity_is_marked_partial() {
         let a: serde_json::Value = serde_json::from_str(l).unwrap();
         assert!(a["activity"].get("partial").is_none(), "{a}");
     }
+    // Every rule on standard input: the scan parses every record, keeps each event's
+    // activity fields as it goes, and the activity is complete without a second read.
+    let mut child = tripline()
+        .args(["scan", "--state", ":memory:", "--output", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(&file).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let alerts = jsonl(&String::from_utf8(out.stdout).unwrap());
+    assert!(!alerts.is_empty());
+    for a in &alerts {
+        assert!(a["activity"].get("partial").is_none(), "{a}");
+        assert!(
+            a["activity"]["before"]["events"].as_u64().unwrap() > 0,
+            "{a}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("partial"));
 }
 
 fn investigate(args: &[&str]) -> (i32, String, String) {

@@ -7,7 +7,7 @@ use crate::config::{self, Config};
 use crate::engine::activity_read::gather;
 use crate::engine::ledger::{self, ReportOptions};
 use crate::engine::progress::ScanProgress;
-use crate::engine::scan::{scan, ScanOptions, TimeBound};
+use crate::engine::scan::{scan, Keep, ScanOptions, TimeBound};
 use crate::event::Severity;
 use crate::input;
 use crate::output::display_time::DisplayZone;
@@ -131,7 +131,11 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         ..ScanOptions::default()
     };
     let opts = ScanOptions {
-        keep_stdin: !learn_only && inputs.contains(&input::InputPath::Stdin),
+        keep: if learn_only {
+            Keep::Nothing
+        } else {
+            Keep::Everything
+        },
         ..opts
     };
     let display = ProgressDisplay::start(a.read.progress, a.read.quiet, counters);
@@ -147,8 +151,9 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
             result.kept.as_mut(),
             &mut result.alerts,
             &opts.pipeline,
+            result.range,
         )
-        .context("gathering the alerts' activity (second read)")?;
+        .context("gathering the alerts' activity")?;
         if activity.partial {
             result.summary.notes.push(
                 "activity from standard input is partial: it cannot be read twice, so only the records the rules needed were seen".into(),

@@ -4,19 +4,19 @@
 //! addresses (`Prefilter::mentions`) skips every other record unparsed, the workers keep
 //! only the actors' events, and `activity::Collector` tallies them in any order.
 //!
-//! Standard input cannot be read twice: its events are those the scan kept
-//! ([`KeptEvents`], the events that reached the ordered pass, on disk), and the alerts'
-//! activity is then marked `partial`.
-//!
-//! Measured alternative, dropped: an all-rules scan parses every record anyway, so it could
-//! keep every event's activity fields on disk (encoded on the workers) and skip the second
-//! read. On the realistic corpus that cost as much CPU as the second read with 4,699 alerts,
-//! and 2.3 times the scan's CPU with 121 alerts (writing 300,000 events nobody reads).
+//! When the scan parsed every record anyway (no prefilter: every rule enabled, `--strict`,
+//! or a duration bound), a second read would only repeat it: the workers then keep every
+//! event's activity fields on disk as they go ([`KeptEvents::complete`], `ScanOptions::keep`),
+//! and activity replays that file instead of reading the input again, standard input
+//! included. Otherwise standard input cannot be read twice: its events are those the scan
+//! kept (the events that reached the ordered pass), and the alerts' activity is then marked
+//! `partial`.
 
 use super::pipeline::{run, PipelineOptions};
 use crate::activity::{next_steps, Collector};
+use crate::event::codec::{self, KeepFields};
 use crate::event::AddressRun;
-use crate::event::{codec, Alert, Event};
+use crate::event::{Alert, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
 use std::fs::File;
@@ -41,18 +41,49 @@ pub struct ActivityReport {
     pub partial: bool,
 }
 
-/// Fills `activity` and `next_steps` of every alert from a second read of `inputs` (standard
-/// input among them is not read again: its events come from `kept`; a FIFO or device is not
-/// read again either, and the activity is then `partial`).
+/// The scan's time bounds (`--since`, `--until`, resolved): activity covers the events the
+/// scan saw, so the same bounds apply to it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TimeRange {
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+impl TimeRange {
+    fn contains(&self, t: Timestamp) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
+    }
+}
+
+/// Fills `activity` and `next_steps` of every alert: from `kept` alone when it is
+/// [`complete`](KeptEvents::complete), else from a second read of `inputs` (standard input
+/// among them is not read again: its events come from `kept`; a FIFO or device is not read
+/// again either, and the activity is then `partial`).
 pub fn gather(
     inputs: &[InputPath],
     kept: Option<&mut KeptEvents>,
     alerts: &mut [Alert],
     pipeline: &PipelineOptions,
+    range: TimeRange,
 ) -> io::Result<ActivityReport> {
     let mut report = ActivityReport::default();
     let mut collector = Collector::for_alerts(alerts);
-    if !collector.is_empty() {
+    let (complete, kept) = match kept {
+        Some(k) if k.complete => (Some(k), None),
+        other => (None, other),
+    };
+    if let Some(kept) = complete {
+        if !collector.is_empty() {
+            let wanted = collector.wanted();
+            kept.replay(&mut |e| {
+                if range.contains(e.time) && wanted.wants(&e) {
+                    report.events_kept += 1;
+                    collector.observe(&e);
+                }
+            })?;
+            report.address_runs = collector.finish(alerts, false);
+        }
+    } else if !collector.is_empty() {
         // Only regular files can be read a second time: a FIFO or a device named on the
         // command line would block or give other bytes, like standard input.
         let files: Vec<InputPath> = inputs
@@ -88,7 +119,7 @@ pub fn gather(
                 |events: Vec<Event>| {
                     events
                         .into_iter()
-                        .filter(|e| wanted.wants(e))
+                        .filter(|e| range.contains(e.time) && wanted.wants(e))
                         .collect::<Vec<_>>()
                 },
                 |events| {
@@ -102,7 +133,7 @@ pub fn gather(
         }
         if let Some(kept) = kept {
             kept.replay(&mut |e| {
-                if wanted.wants(&e) {
+                if range.contains(e.time) && wanted.wants(&e) {
                     report.events_kept += 1;
                     collector.observe(&e);
                 }
@@ -116,29 +147,76 @@ pub fn gather(
     Ok(report)
 }
 
-/// Events of standard input that the scan kept, encoded to a temporary file in arrival
-/// order (memory stays flat; the scratch folder goes at exit).
+/// What activity reads of an event (`Tally::add`, `Wanted::wants`, `AddressRun`s): the
+/// rest is never written, so a kept event costs its identity, addresses and action, not the
+/// whole record.
+pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
+    .and(KeepFields::SOURCE_IP)
+    .and(KeepFields::USER_AGENT)
+    .and(KeepFields::ACTION)
+    .and(KeepFields::REGION)
+    .and(KeepFields::RESOURCE)
+    .and(KeepFields::REQUEST)
+    .and(KeepFields::ERROR_CODE)
+    .and(KeepFields::STATUS)
+    .and(KeepFields::SCALARS);
+
+/// Events the scan kept for activity, encoded (activity's fields only) to a temporary file
+/// in arrival order: memory stays flat, and the scratch folder goes at exit.
 #[derive(Default)]
 pub struct KeptEvents {
     file: Option<(PathBuf, BufWriter<File>)>,
     buf: Vec<u8>,
+    /// Every event of every input is here (the scan parsed every record and kept each on
+    /// its worker): activity needs no second read.
+    pub complete: bool,
+}
+
+/// Appends one event's activity fields, length-prefixed, to `out`: the workers encode their
+/// batches in parallel and the scan appends the bytes with [`KeptEvents::push_encoded`].
+pub fn encode_for_activity(e: &Event, out: &mut Vec<u8>) {
+    let at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    codec::encode_fields(e, ACTIVITY_FIELDS, out);
+    let len = (out.len() - at - 4) as u32;
+    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
 }
 
 impl KeptEvents {
-    pub fn push(&mut self, e: &Event) -> io::Result<()> {
+    /// Every event of every input, as the workers encode them (see [`encode_for_activity`]).
+    pub fn complete() -> KeptEvents {
+        KeptEvents {
+            file: None,
+            buf: Vec::new(),
+            complete: true,
+        }
+    }
+
+    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
         if self.file.is_none() {
             let path = super::scratch::dir()?
-                .join(format!("kept-stdin-{}.bin", self as *const _ as usize));
+                .join(format!("kept-events-{}.bin", self as *const _ as usize));
             let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
             self.file = Some((path, w));
         }
-        self.buf.clear();
-        codec::encode(e, &mut self.buf);
-        if let Some((_, w)) = &mut self.file {
-            w.write_all(&(self.buf.len() as u32).to_le_bytes())?;
-            w.write_all(&self.buf)?;
+        Ok(&mut self.file.as_mut().expect("just created").1)
+    }
+
+    pub fn push(&mut self, e: &Event) -> io::Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        encode_for_activity(e, &mut buf);
+        let written = self.writer().and_then(|w| w.write_all(&buf));
+        self.buf = buf;
+        written
+    }
+
+    /// Appends events encoded by [`encode_for_activity`].
+    pub fn push_encoded(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        self.writer()?.write_all(bytes)
     }
 
     /// Every kept event, in the order kept.

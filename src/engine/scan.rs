@@ -2,7 +2,7 @@
 //! rules → alerts. One pass over all input in event-time order, whatever the order of files
 //! and records; every window is closed at the end of the input (SPEC §7).
 
-use super::activity_read::KeptEvents;
+use super::activity_read::{encode_for_activity, KeptEvents, TimeRange};
 use super::ahead::{Ahead, AheadSink};
 use super::deferred::Spill;
 use super::driver::Driver;
@@ -60,9 +60,21 @@ pub struct ScanOptions {
     /// (its writes are idempotent, so a run killed midway and re-run counts nothing twice)
     /// and at the end. `None`: an in-memory store for this scan only.
     pub store: Option<SharedStore>,
-    /// Keep the events of standard input that reach the ordered pass ([`ScanResult::kept`]):
-    /// activity cannot read standard input a second time (SPEC §8).
-    pub keep_stdin: bool,
+    /// Which events to keep for activity ([`ScanResult::kept`], SPEC §8).
+    pub keep: Keep,
+}
+
+/// The events a scan keeps for the alerts' activity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    #[default]
+    Nothing,
+    /// Those of standard input that reach the ordered pass: activity cannot read standard
+    /// input a second time.
+    Stdin,
+    /// Every event, encoded on the workers, when the scan parses every record anyway (no
+    /// prefilter); else as `Stdin`. Activity then needs no second read.
+    Everything,
 }
 
 impl Default for ScanOptions {
@@ -76,7 +88,7 @@ impl Default for ScanOptions {
             enricher: None,
             store: None,
             ordered_only: false,
-            keep_stdin: false,
+            keep: Keep::Nothing,
         }
     }
 }
@@ -84,8 +96,10 @@ impl Default for ScanOptions {
 pub struct ScanResult {
     pub alerts: Vec<Alert>,
     pub summary: Summary,
-    /// With `keep_stdin`, the events of standard input the rules saw.
+    /// The events kept for activity (see [`Keep`]; `complete` when every event is there).
     pub kept: Option<KeptEvents>,
+    /// `--since` / `--until` as resolved against the input's newest event.
+    pub range: TimeRange,
 }
 
 /// How often (in events) the scan looks at the store's buffer, and how many buffered rows
@@ -145,7 +159,15 @@ pub fn scan(
     let ahead_enabled =
         Ahead::useful(&rules) && opts.since.is_none() && opts.until.is_none() && !opts.ordered_only;
     let mut ahead_sink = AheadSink::default();
-    let mut kept = opts.keep_stdin.then(KeptEvents::default);
+    // Every record is parsed when there is no prefilter: keeping each event's activity
+    // fields then costs an encoding on the workers, where a second read would parse again.
+    let keep_all = opts.keep == Keep::Everything && pipeline.normalize.prefilter.is_none();
+    let mut kept = match opts.keep {
+        Keep::Nothing => None,
+        _ if keep_all => Some(KeptEvents::complete()),
+        _ => Some(KeptEvents::default()),
+    };
+    let keep_stdin = kept.as_ref().is_some_and(|k| !k.complete);
     let mut summary = {
         let ahead = Ahead::new(&rules, ahead_enabled);
         let ahead = &ahead;
@@ -157,20 +179,32 @@ pub fn scan(
             |mut events: Vec<Event>| {
                 let mut max = Timestamp(i64::MIN);
                 let mut min = Timestamp(i64::MAX);
+                let mut encoded = Vec::new();
                 for e in events.iter_mut() {
                     if let Some(en) = enricher {
                         en.enrich(e);
                     }
                     max = max.max(e.time);
                     min = min.min(e.time);
+                    if keep_all {
+                        encode_for_activity(e, &mut encoded);
+                    }
                 }
-                (ahead.batch(events), min, max)
+                (ahead.batch(events), min, max, encoded)
             },
-            |(batch, min, max)| {
+            |(batch, min, max, encoded)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
+                if let Some(k) = kept.as_mut().filter(|k| k.complete) {
+                    if let Err(err) = k.push_encoded(&encoded) {
+                        io_error.get_or_insert(err);
+                    }
+                }
                 let absorbed = ahead_sink.absorb(batch, &store, &mut |e| {
-                    if let Some(k) = kept.as_mut().filter(|_| &*e.origin.source == "-") {
+                    if let Some(k) = kept
+                        .as_mut()
+                        .filter(|_| keep_stdin && &*e.origin.source == "-")
+                    {
                         if let Err(err) = k.push(&e) {
                             io_error.get_or_insert(err);
                         }
@@ -271,6 +305,7 @@ pub fn scan(
         alerts,
         summary,
         kept,
+        range: TimeRange { since, until },
     })
 }
 

@@ -26,8 +26,14 @@ impl KeepFields {
     pub const USER_AGENT: KeepFields = KeepFields(1 << 4);
     pub const ACTION: KeepFields = KeepFields(1 << 5);
     pub const REGION: KeepFields = KeepFields(1 << 7);
+    pub const RESOURCE: KeepFields = KeepFields(1 << 8);
+    pub const REQUEST: KeepFields = KeepFields(1 << 9);
+    pub const ERROR_CODE: KeepFields = KeepFields(1 << 10);
+    pub const STATUS: KeepFields = KeepFields(1 << 13);
     pub const KEY_ID: KeepFields = KeepFields(1 << 16);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
+    /// Outcome, shape, access, HTTP status and ASN, which travel together.
+    pub const SCALARS: KeepFields = KeepFields(1 << 31);
 
     pub const fn and(self, other: KeepFields) -> KeepFields {
         KeepFields(self.0 | other.0)
@@ -48,7 +54,7 @@ pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
 
 /// [`encode_fields`] with `event_id` written in place of the event's own id.
 pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out: &mut Vec<u8>) {
-    // Outcome, shape, HTTP status and ASN travel together, only with `KeepFields::ALL`.
+    // Outcome, shape, access, HTTP status and ASN travel together (`KeepFields::SCALARS`).
     let scalars = fields.has(31);
     let outcome = if scalars {
         e.outcome
