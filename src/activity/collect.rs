@@ -164,18 +164,22 @@ impl Collector {
         }
     }
 
-    /// Counts one event for every wanted actor it belongs to.
-    pub fn observe(&mut self, e: &Event) {
+    /// Counts one event for every wanted actor it belongs to; whether there was one.
+    pub fn observe(&mut self, e: &Event) -> bool {
+        let mut counted = false;
         if !e.identity.is_empty() {
             if let Some(log) = self.identities.get_mut(&actor_of(&e.identity)) {
                 log.add(e, true);
+                counted = true;
             }
         }
         if !e.source_ip.is_empty() {
             if let Some(log) = self.sources.get_mut(e.source_ip.trim()) {
                 log.add(e, false);
+                counted = true;
             }
         }
+        counted
     }
 
     /// Fills every alert's `activity` (marked `partial` when asked) and gives each identity

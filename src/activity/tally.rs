@@ -36,7 +36,9 @@ pub struct Tally {
     by_access: [u64; 4],
     denied: u64,
     failed_sign_ins: u64,
-    actions: HashMap<(String, Access), ActionStat>,
+    /// Per kind of access (`Access::ALL` order), by action: looked up by `&str`, so counting
+    /// an event allocates nothing once its action is known.
+    actions: [HashMap<String, ActionStat>; 4],
     changed: HashMap<String, ChangedStat>,
     objects: Seen,
     sources: Seen,
@@ -87,6 +89,11 @@ fn object_read(e: &Event) -> Option<String> {
     Some(e.resource.clone())
 }
 
+/// The index of an access kind in `Access::ALL` (the tallies' arrays follow that order).
+fn access_index(a: Access) -> usize {
+    Access::ALL.iter().position(|x| *x == a).unwrap_or(0)
+}
+
 fn see(map: &mut Seen, value: &str, t: Timestamp) {
     if value.is_empty() {
         return;
@@ -111,7 +118,7 @@ impl Tally {
         self.events += 1;
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
-        self.by_access[Access::ALL.iter().position(|a| *a == e.access).unwrap_or(0)] += 1;
+        self.by_access[access_index(e.access)] += 1;
         let failed = e.outcome == Outcome::Failure;
         let denied = is_denied(e);
         self.denied += u64::from(denied);
@@ -119,11 +126,14 @@ impl Tally {
             self.failed_sign_ins += 1;
         }
         if !e.action.is_empty() {
-            let key = (e.action.clone(), e.access);
-            let stat = self.actions.entry(key).or_insert(ActionStat {
-                first: t,
-                ..ActionStat::default()
-            });
+            let by_action = &mut self.actions[access_index(e.access)];
+            let stat = match by_action.get_mut(e.action.as_str()) {
+                Some(stat) => stat,
+                None => by_action.entry(e.action.clone()).or_insert(ActionStat {
+                    first: t,
+                    ..ActionStat::default()
+                }),
+            };
             stat.count += 1;
             stat.failed += u64::from(failed);
             stat.denied += u64::from(denied);
@@ -167,8 +177,11 @@ impl Tally {
         }
         self.denied += other.denied;
         self.failed_sign_ins += other.failed_sign_ins;
-        for (k, s) in &other.actions {
-            match self.actions.get_mut(k) {
+        for (k, s) in other.actions.iter().enumerate().flat_map(|(i, m)| {
+            m.iter().map(move |(action, stat)| ((i, action), stat))
+        }) {
+            let (i, action) = k;
+            match self.actions[i].get_mut(action.as_str()) {
                 Some(mine) => {
                     mine.count += s.count;
                     mine.failed += s.failed;
@@ -176,7 +189,7 @@ impl Tally {
                     mine.first = mine.first.min(s.first);
                 }
                 None => {
-                    self.actions.insert(k.clone(), s.clone());
+                    self.actions[i].insert(action.clone(), s.clone());
                 }
             }
         }
@@ -201,14 +214,14 @@ impl Tally {
 
     /// The printed part: lists earliest first (ties by value), bounded, totals exact.
     pub fn part(&self) -> ActivityPart {
-        let count =
-            |a: Access| self.by_access[Access::ALL.iter().position(|x| *x == a).unwrap_or(0)];
-        let mut actions: Vec<ActionCount> = self
-            .actions
+        let count = |a: Access| self.by_access[access_index(a)];
+        let mut actions: Vec<ActionCount> = Access::ALL
             .iter()
-            .map(|((action, access), s)| ActionCount {
+            .zip(&self.actions)
+            .flat_map(|(access, m)| m.iter().map(move |(action, s)| (*access, action, s)))
+            .map(|(access, action, s)| ActionCount {
                 action: action.clone(),
-                access: *access,
+                access,
                 count: s.count,
                 failed: s.failed,
                 denied: s.denied,

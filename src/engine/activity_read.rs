@@ -14,14 +14,12 @@
 
 use super::pipeline::{run, PipelineOptions};
 use crate::activity::{next_steps, Collector};
-use crate::event::codec::{self, KeepFields};
+use super::kept::KeptEvents;
 use crate::event::AddressRun;
 use crate::event::{Alert, Event, Timestamp};
 use crate::input::InputPath;
 use crate::normalize::prefilter::Prefilter;
-use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::io;
 use std::sync::Arc;
 
 /// Beyond this many search strings, a byte search per string and record would cost more
@@ -74,11 +72,9 @@ pub fn gather(
     };
     if let Some(kept) = complete {
         if !collector.is_empty() {
-            let wanted = collector.wanted();
             kept.replay(&mut |e| {
-                if range.contains(e.time) && wanted.wants(&e) {
+                if range.contains(e.time) && collector.observe(&e) {
                     report.events_kept += 1;
-                    collector.observe(&e);
                 }
             })?;
             report.address_runs = collector.finish(alerts, false);
@@ -145,111 +141,4 @@ pub fn gather(
         a.next_steps = next_steps(a);
     }
     Ok(report)
-}
-
-/// What activity reads of an event (`Tally::add`, `Wanted::wants`, `AddressRun`s): the
-/// rest is never written, so a kept event costs its identity, addresses and action, not the
-/// whole record.
-pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
-    .and(KeepFields::SOURCE_IP)
-    .and(KeepFields::USER_AGENT)
-    .and(KeepFields::ACTION)
-    .and(KeepFields::REGION)
-    .and(KeepFields::RESOURCE)
-    .and(KeepFields::REQUEST)
-    .and(KeepFields::ERROR_CODE)
-    .and(KeepFields::STATUS)
-    .and(KeepFields::SCALARS);
-
-/// Events the scan kept for activity, encoded (activity's fields only) to a temporary file
-/// in arrival order: memory stays flat, and the scratch folder goes at exit.
-#[derive(Default)]
-pub struct KeptEvents {
-    file: Option<(PathBuf, BufWriter<File>)>,
-    buf: Vec<u8>,
-    /// Every event of every input is here (the scan parsed every record and kept each on
-    /// its worker): activity needs no second read.
-    pub complete: bool,
-}
-
-/// Appends one event's activity fields, length-prefixed, to `out`: the workers encode their
-/// batches in parallel and the scan appends the bytes with [`KeptEvents::push_encoded`].
-pub fn encode_for_activity(e: &Event, out: &mut Vec<u8>) {
-    let at = out.len();
-    out.extend_from_slice(&[0; 4]);
-    codec::encode_fields(e, ACTIVITY_FIELDS, out);
-    let len = (out.len() - at - 4) as u32;
-    out[at..at + 4].copy_from_slice(&len.to_le_bytes());
-}
-
-impl KeptEvents {
-    /// Every event of every input, as the workers encode them (see [`encode_for_activity`]).
-    pub fn complete() -> KeptEvents {
-        KeptEvents {
-            file: None,
-            buf: Vec::new(),
-            complete: true,
-        }
-    }
-
-    fn writer(&mut self) -> io::Result<&mut BufWriter<File>> {
-        if self.file.is_none() {
-            let path = super::scratch::dir()?
-                .join(format!("kept-events-{}.bin", self as *const _ as usize));
-            let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
-            self.file = Some((path, w));
-        }
-        Ok(&mut self.file.as_mut().expect("just created").1)
-    }
-
-    pub fn push(&mut self, e: &Event) -> io::Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        encode_for_activity(e, &mut buf);
-        let written = self.writer().and_then(|w| w.write_all(&buf));
-        self.buf = buf;
-        written
-    }
-
-    /// Appends events encoded by [`encode_for_activity`].
-    pub fn push_encoded(&mut self, bytes: &[u8]) -> io::Result<()> {
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        self.writer()?.write_all(bytes)
-    }
-
-    /// Every kept event, in the order kept.
-    pub fn replay(&mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
-        let Some((path, w)) = &mut self.file else {
-            return Ok(());
-        };
-        w.flush()?;
-        let mut r = BufReader::with_capacity(1 << 20, File::open(&*path)?);
-        let mut interner = codec::Interner::default();
-        let mut intern = |s: String| interner.intern(s);
-        let mut ev = Vec::new();
-        loop {
-            let mut len = [0u8; 4];
-            match r.read_exact(&mut len) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
-                Err(e) => return Err(e),
-            }
-            ev.resize(u32::from_le_bytes(len) as usize, 0);
-            r.read_exact(&mut ev)?;
-            let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
-                io::Error::new(io::ErrorKind::InvalidData, "corrupt kept-events file")
-            })?;
-            f(e);
-        }
-    }
-}
-
-impl Drop for KeptEvents {
-    fn drop(&mut self) {
-        if let Some((path, _)) = self.file.take() {
-            let _ = std::fs::remove_file(path);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 //! The engine: source → normalize → (enrich → rules) → alert sinks.
 
 pub mod activity_read;
+pub mod kept;
 pub mod ahead;
 pub mod deferred;
 pub mod driver;

@@ -2,7 +2,8 @@
 //! rules → alerts. One pass over all input in event-time order, whatever the order of files
 //! and records; every window is closed at the end of the input (SPEC §7).
 
-use super::activity_read::{encode_for_activity, KeptEvents, TimeRange};
+use super::activity_read::TimeRange;
+use super::kept::{KeptEvents, KeptPool};
 use super::ahead::{Ahead, AheadSink};
 use super::deferred::Spill;
 use super::driver::Driver;
@@ -162,12 +163,9 @@ pub fn scan(
     // Every record is parsed when there is no prefilter: keeping each event's activity
     // fields then costs an encoding on the workers, where a second read would parse again.
     let keep_all = opts.keep == Keep::Everything && pipeline.normalize.prefilter.is_none();
-    let mut kept = match opts.keep {
-        Keep::Nothing => None,
-        _ if keep_all => Some(KeptEvents::complete()),
-        _ => Some(KeptEvents::default()),
-    };
-    let keep_stdin = kept.as_ref().is_some_and(|k| !k.complete);
+    let pool = keep_all.then(KeptPool::default);
+    let keep_stdin = opts.keep != Keep::Nothing && !keep_all;
+    let mut kept = keep_stdin.then(KeptEvents::default);
     let mut summary = {
         let ahead = Ahead::new(&rules, ahead_enabled);
         let ahead = &ahead;
@@ -179,32 +177,23 @@ pub fn scan(
             |mut events: Vec<Event>| {
                 let mut max = Timestamp(i64::MIN);
                 let mut min = Timestamp(i64::MAX);
-                let mut encoded = Vec::new();
                 for e in events.iter_mut() {
                     if let Some(en) = enricher {
                         en.enrich(e);
                     }
                     max = max.max(e.time);
                     min = min.min(e.time);
-                    if keep_all {
-                        encode_for_activity(e, &mut encoded);
-                    }
                 }
-                (ahead.batch(events), min, max, encoded)
+                if let Some(pool) = &pool {
+                    pool.keep(&events);
+                }
+                (ahead.batch(events), min, max)
             },
-            |(batch, min, max, encoded)| {
+            |(batch, min, max)| {
                 newest = newest.max(max);
                 oldest = oldest.min(min);
-                if let Some(k) = kept.as_mut().filter(|k| k.complete) {
-                    if let Err(err) = k.push_encoded(&encoded) {
-                        io_error.get_or_insert(err);
-                    }
-                }
                 let absorbed = ahead_sink.absorb(batch, &store, &mut |e| {
-                    if let Some(k) = kept
-                        .as_mut()
-                        .filter(|_| keep_stdin && &*e.origin.source == "-")
-                    {
+                    if let Some(k) = kept.as_mut().filter(|_| &*e.origin.source == "-") {
                         if let Err(err) = k.push(&e) {
                             io_error.get_or_insert(err);
                         }
@@ -228,6 +217,9 @@ pub fn scan(
     };
     if let Some(e) = io_error {
         return Err(e);
+    }
+    if let Some(pool) = pool {
+        kept = Some(pool.finish()?);
     }
     ahead_sink.finish_history(&store);
     ahead_sink.finish_summaries(&mut rules);

@@ -36,6 +36,32 @@ impl IdentityBaseline for Store {
     }
 }
 
+/// A baseline whose reach is asked once: the store answers it by scanning every stored scope
+/// of its kinds, and incidents ask it for each incident (a scan of thousands of incidents
+/// over a large store spent most of its incident time there).
+pub struct ReachOnce<'a> {
+    inner: &'a dyn IdentityBaseline,
+    reach: std::cell::OnceCell<Option<Timestamp>>,
+}
+
+impl<'a> ReachOnce<'a> {
+    pub fn new(inner: &'a dyn IdentityBaseline) -> ReachOnce<'a> {
+        ReachOnce {
+            inner,
+            reach: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+impl IdentityBaseline for ReachOnce<'_> {
+    fn first_sighting(&self, identity: &str) -> Option<Timestamp> {
+        self.inner.first_sighting(identity)
+    }
+    fn reaches_back_to(&self) -> Option<Timestamp> {
+        *self.reach.get_or_init(|| self.inner.reaches_back_to())
+    }
+}
+
 /// Whether every one of `identities` is new to a baseline that reached back before
 /// `incident_first` (less [`OWN_EVENTS_SLACK`]). False when it cannot tell.
 pub fn identities_new(

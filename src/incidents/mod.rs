@@ -117,6 +117,8 @@ pub fn assign(
     baseline: Option<&dyn IdentityBaseline>,
 ) -> Vec<Incident> {
     assert_eq!(alerts.len(), facts.len(), "one AlertFacts per alert");
+    let cached = baseline.map(baseline::ReachOnce::new);
+    let baseline = cached.as_ref().map(|c| c as &dyn IdentityBaseline);
     let index = AddressIndex::new(uses);
     let mut order: Vec<usize> = (0..alerts.len()).collect();
     order.sort_by(|&i, &j| {

@@ -623,3 +623,41 @@ proptest! {
         prop_assert_eq!(got_incidents, want_incidents);
     }
 }
+
+/// The store answers `reaches_back_to` with a scan of every stored scope: `assign` asks it
+/// once however many incidents it builds (it was asked per incident).
+#[test]
+fn the_baselines_reach_is_asked_once_per_assign() {
+    struct Counting(std::cell::Cell<u32>);
+    impl IdentityBaseline for Counting {
+        fn first_sighting(&self, _: &str) -> Option<Timestamp> {
+            None
+        }
+        fn reaches_back_to(&self) -> Option<Timestamp> {
+            self.0.set(self.0.get() + 1);
+            Some(t("2024-04-01T00:00:00Z"))
+        }
+    }
+    let mut alerts = vec![
+        by_identity(
+            "post-auth-enumeration",
+            ALICE,
+            NAT,
+            "2024-05-06T10:00:00Z",
+            "2024-05-06T10:01:00Z",
+        ),
+        by_identity(
+            "post-auth-enumeration",
+            BOB,
+            NAT,
+            "2024-05-06T12:00:00Z",
+            "2024-05-06T12:01:00Z",
+        ),
+    ];
+    let f = facts(&alerts, &[]);
+    let counting = Counting(std::cell::Cell::new(0));
+    let incidents = assign(&mut alerts, &f, vec![], Some(&counting));
+    assert_eq!(incidents.len(), 2);
+    assert!(incidents.iter().all(|i| i.risk_score == 85), "both new: 75 + 10");
+    assert_eq!(counting.0.get(), 1);
+}

@@ -1,0 +1,164 @@
+//! Events kept for activity (SPEC §8), so that it need not read the input a second time:
+//! each event's activity fields ([`ACTIVITY_FIELDS`]), encoded to scratch files in arrival
+//! order. Memory stays flat; the scratch folder goes at exit.
+//!
+//! A scan that parses every record keeps every event on its workers ([`KeptPool`]: each batch
+//! borrows one of a few writers, so no file has two writers and no batch allocates a buffer
+//! of its own; the collector is order-free, so the files' order does not matter). A scan
+//! that skips records keeps only standard input's events as they reach the ordered pass.
+
+use crate::event::codec::{self, KeepFields};
+use crate::event::Event;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// What activity reads of an event (`Tally::add`, `Wanted::wants`, address runs): the rest
+/// is never written, so a kept event costs its identity, addresses and action, not the whole
+/// record.
+pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
+    .and(KeepFields::SOURCE_IP)
+    .and(KeepFields::USER_AGENT)
+    .and(KeepFields::ACTION)
+    .and(KeepFields::REGION)
+    .and(KeepFields::RESOURCE)
+    .and(KeepFields::REQUEST)
+    .and(KeepFields::ERROR_CODE)
+    .and(KeepFields::STATUS)
+    .and(KeepFields::SCALARS);
+
+/// Events kept for activity, in one or more scratch files.
+#[derive(Default)]
+pub struct KeptEvents {
+    files: Vec<KeptFile>,
+    /// Every event of every input is here (the scan parsed every record and its workers kept
+    /// each one): activity needs no second read.
+    pub complete: bool,
+}
+
+impl KeptEvents {
+    /// Keeps one event (standard input's, from the ordered pass).
+    pub fn push(&mut self, e: &Event) -> io::Result<()> {
+        if self.files.is_empty() {
+            self.files.push(KeptFile::create()?);
+        }
+        self.files[0].push(e)
+    }
+
+    /// Every kept event, file by file, each file in the order kept.
+    pub fn replay(&mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
+        for file in &mut self.files {
+            file.replay(f)?;
+        }
+        Ok(())
+    }
+}
+
+/// The writers a scan's workers share while they keep every event.
+#[derive(Default)]
+pub struct KeptPool {
+    free: Mutex<Vec<KeptFile>>,
+    error: Mutex<Option<io::Error>>,
+}
+
+impl KeptPool {
+    /// Keeps a batch's events (called on a worker thread).
+    pub fn keep(&self, events: &[Event]) {
+        let spare = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut file = match spare.map_or_else(KeptFile::create, Ok) {
+            Ok(f) => f,
+            Err(e) => return self.fail(e),
+        };
+        for e in events {
+            if let Err(err) = file.push(e) {
+                self.fail(err);
+                break;
+            }
+        }
+        self.free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(file);
+    }
+
+    fn fail(&self, e: io::Error) {
+        self.error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(e);
+    }
+
+    /// The kept events, complete; or the first error a worker met.
+    pub fn finish(self) -> io::Result<KeptEvents> {
+        if let Some(e) = self.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        Ok(KeptEvents {
+            files: self.free.into_inner().unwrap_or_else(|p| p.into_inner()),
+            complete: true,
+        })
+    }
+}
+
+/// One scratch file of length-prefixed encoded events.
+struct KeptFile {
+    path: PathBuf,
+    w: BufWriter<File>,
+    buf: Vec<u8>,
+}
+
+impl KeptFile {
+    fn create() -> io::Result<KeptFile> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = super::scratch::dir()?.join(format!("kept-events-{n}.bin"));
+        let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+        Ok(KeptFile {
+            path,
+            w,
+            buf: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, e: &Event) -> io::Result<()> {
+        self.buf.clear();
+        self.buf.extend_from_slice(&[0; 4]);
+        codec::encode_fields(e, ACTIVITY_FIELDS, &mut self.buf);
+        let len = (self.buf.len() - 4) as u32;
+        self.buf[..4].copy_from_slice(&len.to_le_bytes());
+        self.w.write_all(&self.buf)
+    }
+
+    fn replay(&mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
+        self.w.flush()?;
+        let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
+        let mut interner = codec::Interner::default();
+        let mut intern = |s: String| interner.intern(s);
+        let mut ev = Vec::new();
+        loop {
+            let mut len = [0u8; 4];
+            match r.read_exact(&mut len) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                Err(e) => return Err(e),
+            }
+            ev.resize(u32::from_le_bytes(len) as usize, 0);
+            r.read_exact(&mut ev)?;
+            let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("corrupt kept-events file {}", self.path.display()),
+                )
+            })?;
+            f(e);
+        }
+    }
+}
+
+impl Drop for KeptFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
