@@ -110,6 +110,9 @@ pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
 pub struct Collector {
     identities: HashMap<String, ActorLog>,
     sources: HashMap<String, ActorLog>,
+    /// Each identity as logged → its actor when that actor is wanted: `actor_of` builds a
+    /// string, and sessions repeat their identity for thousands of events.
+    actor_memo: HashMap<String, Option<String>>,
 }
 
 impl Collector {
@@ -168,7 +171,18 @@ impl Collector {
     pub fn observe(&mut self, e: &Event) -> bool {
         let mut counted = false;
         if !e.identity.is_empty() {
-            if let Some(log) = self.identities.get_mut(&actor_of(&e.identity)) {
+            let actor = match self.actor_memo.get(e.identity.as_str()) {
+                Some(actor) => actor.as_deref(),
+                None => {
+                    let actor = actor_of(&e.identity);
+                    let wanted = self.identities.contains_key(&actor).then_some(actor);
+                    self.actor_memo
+                        .entry(e.identity.clone())
+                        .or_insert(wanted)
+                        .as_deref()
+                }
+            };
+            if let Some(log) = actor.and_then(|a| self.identities.get_mut(a)) {
                 log.add(e, true);
                 counted = true;
             }

@@ -73,7 +73,7 @@ pub fn gather(
     if let Some(kept) = complete {
         if !collector.is_empty() {
             kept.replay(&mut |e| {
-                if range.contains(e.time) && collector.observe(&e) {
+                if range.contains(e.time) && collector.observe(e) {
                     report.events_kept += 1;
                 }
             })?;
@@ -129,9 +129,9 @@ pub fn gather(
         }
         if let Some(kept) = kept {
             kept.replay(&mut |e| {
-                if range.contains(e.time) && wanted.wants(&e) {
+                if range.contains(e.time) && wanted.wants(e) {
                     report.events_kept += 1;
-                    collector.observe(&e);
+                    collector.observe(e);
                 }
             })?;
         }

@@ -48,7 +48,7 @@ impl KeptEvents {
     }
 
     /// Every kept event, file by file, each file in the order kept.
-    pub fn replay(&mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
+    pub fn replay(&mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
         for file in &mut self.files {
             file.replay(f)?;
         }
@@ -131,12 +131,14 @@ impl KeptFile {
         self.w.write_all(&self.buf)
     }
 
-    fn replay(&mut self, f: &mut dyn FnMut(Event)) -> io::Result<()> {
+    fn replay(&mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
         self.w.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         let mut interner = codec::Interner::default();
-        let mut intern = |s: String| interner.intern(s);
-        let mut ev = Vec::new();
+        let mut intern = |s: &str| interner.intern(s.to_string());
+        // One event, its buffers reused for every record.
+        let mut e = Event::default();
+        let mut bytes = Vec::new();
         loop {
             let mut len = [0u8; 4];
             match r.read_exact(&mut len) {
@@ -144,15 +146,15 @@ impl KeptFile {
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
                 Err(e) => return Err(e),
             }
-            ev.resize(u32::from_le_bytes(len) as usize, 0);
-            r.read_exact(&mut ev)?;
-            let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
+            bytes.resize(u32::from_le_bytes(len) as usize, 0);
+            r.read_exact(&mut bytes)?;
+            codec::decode_into(&bytes, &mut intern, &mut e).ok_or_else(|| {
                 io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("corrupt kept-events file {}", self.path.display()),
                 )
             })?;
-            f(e);
+            f(&e);
         }
     }
 }

@@ -2,7 +2,7 @@
 //! process: written and read back by the same binary, never a file format users see.
 
 use super::{
-    Access, Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp,
+    Access, Event, LogField, LogFormat, Outcome, Provider, ProviderField, Shape, Timestamp,
 };
 use std::sync::Arc;
 
@@ -151,9 +151,9 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn string(&mut self) -> Option<String> {
+    fn str(&mut self) -> Option<&'a str> {
         let n = self.u32()? as usize;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
+        std::str::from_utf8(self.take(n)?).ok()
     }
 }
 
@@ -175,8 +175,21 @@ impl Interner {
 
 /// Decodes one event; `intern` keeps one `Arc<str>` per source file name.
 pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Event> {
+    let mut e = Event::default();
+    decode_into(b, &mut |s: &str| intern(s.to_string()), &mut e)?;
+    Some(e)
+}
+
+/// [`decode`] into an existing event, reusing its strings' buffers: replaying a file of
+/// millions of events into one `Event` then allocates almost nothing. `intern` is asked only
+/// when the source file name changes. On `None` (corrupt bytes) `e` is left half written.
+pub fn decode_into(
+    b: &[u8],
+    intern: &mut dyn FnMut(&str) -> Arc<str>,
+    e: &mut Event,
+) -> Option<()> {
     let mut r = Reader { b, i: 0 };
-    let time = Timestamp(r.u64()? as i64);
+    e.time = Timestamp(r.u64()? as i64);
     let provider = [
         Provider::Aws,
         Provider::Azure,
@@ -185,71 +198,66 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
     ]
     .get(r.u8()? as usize)
     .copied()?;
-    let log = *LogFormat::ALL.get(r.u8()? as usize)?;
-    let outcome = [Outcome::Success, Outcome::Failure, Outcome::Unknown]
+    e.provider = ProviderField(provider);
+    e.log = LogField(*LogFormat::ALL.get(r.u8()? as usize)?);
+    e.outcome = [Outcome::Success, Outcome::Failure, Outcome::Unknown]
         .get(r.u8()? as usize)
         .copied()?;
-    let shape = [Shape::Native, Shape::Sentinel, Shape::Rest]
+    e.shape = [Shape::Native, Shape::Sentinel, Shape::Rest]
         .get(r.u8()? as usize)
         .copied()?;
-    let access = *Access::ALL.get(r.u8()? as usize)?;
+    e.access = *Access::ALL.get(r.u8()? as usize)?;
     let status = r.u32()?;
+    e.http_status = (status != u32::MAX).then_some(status as u16);
     let asn = r.u64()?;
-    let mut s: Vec<String> = Vec::with_capacity(19);
-    for _ in 0..19 {
-        s.push(r.string()?);
+    e.asn = (asn != u64::MAX).then_some(asn as u32);
+    // The order of `strings`; the 19th string is reserved and read past.
+    for slot in [
+        &mut e.identity,
+        &mut e.identity_type,
+        &mut e.account,
+        &mut e.source_ip,
+        &mut e.user_agent,
+        &mut e.action,
+        &mut e.service,
+        &mut e.region,
+        &mut e.resource,
+        &mut e.request,
+        &mut e.error_code,
+        &mut e.client_app,
+        &mut e.country,
+        &mut e.status,
+        &mut e.resource_group,
+        &mut e.target,
+        &mut e.key_id,
+        &mut e.event_id,
+    ] {
+        let s = r.str()?;
+        slot.clear();
+        slot.push_str(s);
     }
-    let source = intern(r.string()?);
-    let line = r.u64()?;
-    let element = match r.u8()? {
+    r.str()?;
+    let source = r.str()?;
+    if &*e.origin.source != source {
+        e.origin.source = intern(source);
+    }
+    e.origin.line = r.u64()?;
+    e.origin.element = match r.u8()? {
         1 => {
-            let k = r.string()?;
-            Some((Arc::from(k.as_str()), r.u64()?))
+            let k = r.str()?;
+            Some((Arc::from(k), r.u64()?))
         }
         _ => None,
     };
     let sub = r.u64()?;
-    let mut it = s.into_iter();
-    let mut next = || it.next().unwrap_or_default();
-    Some(Event {
-        time,
-        provider: ProviderField(provider),
-        log: LogField(log),
-        identity: next(),
-        identity_type: next(),
-        account: next(),
-        source_ip: next(),
-        user_agent: next(),
-        action: next(),
-        service: next(),
-        region: next(),
-        resource: next(),
-        request: next(),
-        error_code: next(),
-        client_app: next(),
-        country: next(),
-        status: next(),
-        resource_group: next(),
-        target: next(),
-        key_id: next(),
-        event_id: next(),
-        outcome,
-        http_status: (status != u32::MAX).then_some(status as u16),
-        asn: (asn != u64::MAX).then_some(asn as u32),
-        shape,
-        access,
-        origin: Origin {
-            source,
-            line,
-            element,
-            sub: (sub != u64::MAX).then_some(sub as u32),
-        },
-    })
+    e.origin.sub = (sub != u64::MAX).then_some(sub as u32);
+    Some(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Origin;
     #[test]
     fn round_trip() {
         let src: Arc<str> = Arc::from("f.json");
