@@ -41,7 +41,8 @@ pub(crate) fn routine(p: &mut Planted, ids: &mut Rng, start_ms: i64, days: i64, 
 /// lists the project's buckets for the first time — first-seen-api (storage.buckets.list by a
 /// service account that never enumerates storage; the project's history covers ten days) —
 /// then reads four exports — external-object-read (a real address outside the internal
-/// networks).
+/// networks) — and at 03:12 creates a key for the orders service account —
+/// access-key-created (a service-account key; escalated: outside working hours).
 pub(crate) fn leaked_key(p: &mut Planted, ids: &mut Rng, day: i64, org: &Org) {
     let (sa, project) = &org.service_accounts[7];
     let project = &org.gcp_projects[*project];
@@ -95,4 +96,28 @@ pub(crate) fn leaked_key(p: &mut Planted, ids: &mut Rng, day: i64, org: &Org) {
         );
         p.gcp_data.push((ms, buf));
     }
+    let (target, _) = &org.service_accounts[4];
+    let ms = t0 + 7 * MIN_MS;
+    let resource = format!("projects/-/serviceAccounts/{target}");
+    let labels = format!("\"email_id\":\"{target}\",\"unique_id\":\"104729384756102938475\"");
+    let mut buf = String::with_capacity(1200);
+    push_entry(
+        &mut buf,
+        &Entry {
+            ms,
+            project,
+            data_access: false,
+            principal: sa,
+            ip: INTRUDER_IP,
+            user_agent:
+                "google-cloud-sdk gcloud/470.0.0 command/gcloud.iam.service-accounts.keys.create",
+            service: "iam.googleapis.com",
+            method: "google.iam.admin.v1.CreateServiceAccountKey",
+            resource_name: &resource,
+            resource_type: "service_account",
+            labels: &labels,
+        },
+        ids,
+    );
+    p.gcp_activity.push((ms, buf));
 }

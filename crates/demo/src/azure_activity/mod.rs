@@ -4,7 +4,7 @@
 //! so it never feeds the discovery rules.
 
 use crate::org::Org;
-use crate::rng::{push_uuid, Rng};
+use crate::rng::{push_u64, push_uuid, Rng};
 use crate::time::push_time;
 
 /// Writes and actions of everyday operations: (operation, resource provider path, kind).
@@ -63,7 +63,7 @@ pub(crate) fn background(buf: &mut String, rng: &mut Rng, org: &Org, ms: i64) {
     buf.push_str(rg);
     buf.push_str("/PROVIDERS/");
     buf.push_str(path);
-    buf.push_str(&rng.range(1, 40).to_string());
+    push_u64(buf, rng.range(1, 40));
     buf.push_str("\",\"operationName\":\"");
     buf.push_str(operation);
     buf.push_str("\",\"category\":\"Administrative\",\"resultType\":\"");
@@ -75,7 +75,7 @@ pub(crate) fn background(buf: &mut String, rng: &mut Rng, org: &Org, ms: i64) {
         "Succeeded."
     });
     buf.push_str("\",\"durationMs\":\"");
-    buf.push_str(&rng.range(0, 4000).to_string());
+    push_u64(buf, rng.range(0, 4000));
     buf.push_str("\",\"callerIpAddress\":\"");
     buf.push_str(ip);
     buf.push_str("\",\"correlationId\":\"");

@@ -115,20 +115,49 @@ struct Shared {
     root: PathBuf,
     org: Org,
     planted: Planted,
+    /// The buckets whose S3 access logs are collected, and the roles that use them.
+    s3_buckets: Vec<String>,
+    s3_roles: Vec<String>,
 }
 
+/// Marks a folder as written by `write_demo`, so a later run may replace its `logs/`.
+const MARKER: &str = ".tripline-demo";
+
 /// Writes the demo data set into `dir` (created if needed): `tripline.toml`, `tor-exits.txt`
-/// and the logs under `logs/`. Existing files of the same names are replaced; nothing else in
-/// `dir` is touched.
+/// and the logs under `logs/`. A `logs/` left by an earlier run is replaced whole (a smaller
+/// data set must not be scanned with the rest of a bigger one); a `logs/` that an earlier run
+/// did not write is an error, never deleted. Nothing else in `dir` is touched.
 pub fn write_demo(spec: &DemoSpec, dir: &Path) -> io::Result<DemoOutput> {
     let days = spec.days.max(11) as i64;
     std::fs::create_dir_all(dir)?;
+    let logs = dir.join(LOGS);
+    if logs.exists() {
+        if dir.join(MARKER).exists() {
+            std::fs::remove_dir_all(&logs)?;
+        } else if std::fs::read_dir(&logs)?.next().is_some() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} exists and was not written by tripline demo; choose another --out",
+                    logs.display()
+                ),
+            ));
+        }
+    }
+    std::fs::write(
+        dir.join(MARKER),
+        format!(
+            "tripline demo data set: events {} seed {}\n",
+            spec.events, spec.seed
+        ),
+    )?;
     let aws: AwsEstate = ct::estate(&corpus(spec.seed, 1, 0));
     let org = Org::new(spec.seed);
     let start_ms = DEFAULT_START * 1000;
     let planted = plant(spec.seed, start_ms, days, &aws, &org);
     std::fs::write(dir.join(config::CONFIG_FILE), config::config_text(&aws))?;
     std::fs::write(dir.join(config::TOR_FILE), config::tor_exits_text())?;
+    let (s3_buckets, s3_roles) = s3_background_cast(&aws);
     let shared = Shared {
         spec: DemoSpec {
             days: days as u32,
@@ -137,6 +166,8 @@ pub fn write_demo(spec: &DemoSpec, dir: &Path) -> io::Result<DemoOutput> {
         root: dir.join(LOGS),
         org,
         planted,
+        s3_buckets,
+        s3_roles,
     };
     // CloudTrail days first: the longest jobs start early, the small ones fill the gaps.
     let mut jobs: Vec<(Source, i64)> = Vec::new();
@@ -328,7 +359,7 @@ fn run_job(sh: &Shared, source: Source, day: i64) -> io::Result<(Vec<PathBuf>, u
                     mix(seed ^ h as u64)
                 ))
             };
-            let (buckets, roles) = s3_background_cast(sh);
+            let (buckets, roles) = (&sh.s3_buckets, &sh.s3_roles);
             let mut files = Rotating::new(3_600_000, Framing::Lines, &path);
             merge::write_day(
                 day_ms,
@@ -336,7 +367,7 @@ fn run_job(sh: &Shared, source: Source, day: i64) -> io::Result<(Vec<PathBuf>, u
                 &mut rng,
                 &within(&p.s3),
                 &mut files,
-                |buf, rng, ms, _| crate::s3_access::background(buf, rng, &buckets, &roles, ms),
+                |buf, rng, ms, _| crate::s3_access::background(buf, rng, buckets, roles, ms),
             )?;
             files.finish()
         }
@@ -364,8 +395,7 @@ fn run_job(sh: &Shared, source: Source, day: i64) -> io::Result<(Vec<PathBuf>, u
 
 /// The buckets whose access logs are collected (the production account's) and the
 /// application roles that use them.
-fn s3_background_cast(sh: &Shared) -> (Vec<String>, Vec<String>) {
-    let aws = ct::estate(&corpus(sh.spec.seed, 1, 0));
+fn s3_background_cast(aws: &AwsEstate) -> (Vec<String>, Vec<String>) {
     let prod = &aws.accounts[0];
     let buckets = prod.buckets.clone();
     let roles = crate::population::APPS

@@ -2,7 +2,7 @@
 //! people from their office and home addresses.
 
 use crate::org::Org;
-use crate::rng::{push_uuid, Rng};
+use crate::rng::{push_u64, push_uuid, Rng};
 use crate::time::push_time;
 
 /// One sign-in.
@@ -75,7 +75,7 @@ pub(crate) fn push_signin(buf: &mut String, s: &SignIn, rng: &mut Rng) {
     buf.push_str("/providers/Microsoft.aadiam\",\"operationName\":\"Sign-in activity\",\"operationVersion\":\"1.0\",\"category\":\"SignInLogs\",\"tenantId\":\"");
     buf.push_str(s.tenant);
     buf.push_str("\",\"resultType\":\"");
-    buf.push_str(itoa(s.error_code).as_str());
+    push_u64(buf, s.error_code.into());
     buf.push_str("\",\"resultSignature\":\"None\",\"resultDescription\":\"");
     buf.push_str(description(s.error_code));
     buf.push_str("\",\"durationMs\":0,\"callerIpAddress\":\"");
@@ -103,7 +103,7 @@ pub(crate) fn push_signin(buf: &mut String, s: &SignIn, rng: &mut Rng) {
     buf.push_str("\",\"ipAddress\":\"");
     buf.push_str(s.ip);
     buf.push_str("\",\"status\":{\"errorCode\":");
-    buf.push_str(itoa(s.error_code).as_str());
+    push_u64(buf, s.error_code.into());
     if s.error_code != 0 {
         buf.push_str(",\"failureReason\":\"");
         buf.push_str(description(s.error_code));
@@ -124,10 +124,6 @@ pub(crate) fn push_signin(buf: &mut String, s: &SignIn, rng: &mut Rng) {
     buf.push_str(
         "\",\"userType\":\"Member\",\"riskLevelDuringSignIn\":\"none\",\"riskState\":\"none\"}}",
     );
-}
-
-pub(crate) fn itoa(v: u32) -> String {
-    v.to_string()
 }
 
 /// Background sign-in `k` of day `day`. On the first day the first records go through every

@@ -3,7 +3,7 @@
 //! names them). The proxied Microsoft sign-in page calls `GetCredentialType` once per sign-in.
 
 use crate::org::Org;
-use crate::rng::Rng;
+use crate::rng::{push_u64, Rng};
 use crate::time::push_clf_time;
 
 /// One request line.
@@ -23,9 +23,9 @@ pub(crate) fn push_line(
     buf.push_str("] \"");
     buf.push_str(request);
     buf.push_str("\" ");
-    buf.push_str(&status.to_string());
+    push_u64(buf, status.into());
     buf.push(' ');
-    buf.push_str(&bytes.to_string());
+    push_u64(buf, bytes);
     buf.push_str(" \"");
     buf.push_str(referer);
     buf.push_str("\" \"");

@@ -2,7 +2,7 @@
 //! (`s3-access-logs/<bucket>/YYYY-mm-dd-HH-MM-SS-<16 hex>`). Background: applications
 //! reading and writing objects from inside the VPC, and the odd missing key.
 
-use crate::rng::{push_hex, Rng};
+use crate::rng::{push_hex, push_u64, Rng};
 use crate::time::push_clf_time;
 
 /// One request.
@@ -45,19 +45,19 @@ pub(crate) fn push_request(buf: &mut String, r: &Request, rng: &mut Rng) {
     buf.push_str(" \"");
     buf.push_str(r.request_uri);
     buf.push_str("\" ");
-    buf.push_str(&r.status.to_string());
+    push_u64(buf, r.status.into());
     buf.push(' ');
     buf.push_str(if r.error.is_empty() { "-" } else { r.error });
     buf.push(' ');
-    buf.push_str(&rng.range(200, 90_000).to_string());
+    push_u64(buf, rng.range(200, 90_000));
     buf.push(' ');
     if r.status == 200 && r.operation == "REST.GET.OBJECT" {
-        buf.push_str(&rng.range(1_000, 9_000_000).to_string());
+        push_u64(buf, rng.range(1_000, 9_000_000));
     } else {
         buf.push('-');
     }
     buf.push(' ');
-    buf.push_str(&rng.range(5, 120).to_string());
+    push_u64(buf, rng.range(5, 120));
     buf.push_str(" - \"-\" \"");
     buf.push_str(r.user_agent);
     buf.push_str("\" - ");
