@@ -75,25 +75,6 @@ pub(crate) fn push_java_date(buf: &mut String, secs: i64) {
     );
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::spec::DEFAULT_START;
-
-    #[test]
-    fn time_helpers() {
-        let mut s = String::new();
-        push_rfc3339_secs(&mut s, DEFAULT_START + 10 * 3600 + 3 * 60 + 12);
-        assert_eq!(s, "2024-05-06T10:03:12");
-        s.clear();
-        push_java_date(&mut s, DEFAULT_START + 11 * 3600 + 3 * 60 + 12);
-        assert_eq!(s, "May 6, 2024, 11:03:12 AM");
-        s.clear();
-        push_rfc3339_secs(&mut s, 951_782_400); // 2000-02-29
-        assert_eq!(s, "2000-02-29T00:00:00");
-    }
-}
-
 /// `2024-05-06T10:03:12Z`, or with `frac` fractional digits (`.1230000Z` for 7: Azure's
 /// precision) taken from the milliseconds.
 pub(crate) fn push_time(buf: &mut String, ms: i64, frac: usize) {
@@ -124,4 +105,23 @@ pub(crate) fn push_clf_time(buf: &mut String, secs: i64) {
         c.minute,
         c.second
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::DEFAULT_START;
+
+    #[test]
+    fn time_helpers() {
+        let mut s = String::new();
+        push_rfc3339_secs(&mut s, DEFAULT_START + 10 * 3600 + 3 * 60 + 12);
+        assert_eq!(s, "2024-05-06T10:03:12");
+        s.clear();
+        push_java_date(&mut s, DEFAULT_START + 11 * 3600 + 3 * 60 + 12);
+        assert_eq!(s, "May 6, 2024, 11:03:12 AM");
+        s.clear();
+        push_rfc3339_secs(&mut s, 951_782_400); // 2000-02-29
+        assert_eq!(s, "2000-02-29T00:00:00");
+    }
 }

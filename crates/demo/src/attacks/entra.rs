@@ -6,7 +6,7 @@ use super::{uuid, Planted, MIN_MS, SPRAYER_IP, TOR_EXIT_IP};
 use crate::entra::audit::{push_change, Change};
 use crate::entra::signin::{push_signin, SignIn, AZURE_PORTAL, BROWSER_UA};
 use crate::org::Org;
-use crate::perimeter::push_line;
+use crate::perimeter::{push_line, Line};
 use crate::rng::{push_uuid, Rng};
 use crate::time::push_time;
 
@@ -23,13 +23,15 @@ pub(crate) fn story(p: &mut Planted, ids: &mut Rng, day: i64, org: &Org) {
         let mut buf = String::with_capacity(300);
         push_line(
             &mut buf,
-            SPRAYER_IP,
-            ms,
-            "POST /common/GetCredentialType?mkt=en-US HTTP/1.1",
-            200,
-            1_312,
-            "-",
-            "python-requests/2.31.0",
+            &Line {
+                ip: SPRAYER_IP,
+                ms,
+                request: "POST /common/GetCredentialType?mkt=en-US HTTP/1.1",
+                status: 200,
+                bytes: 1_312,
+                referer: "-",
+                user_agent: "python-requests/2.31.0",
+            },
         );
         p.perimeter.push((ms, buf));
     }

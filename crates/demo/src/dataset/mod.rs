@@ -120,6 +120,9 @@ struct Shared {
     s3_roles: Vec<String>,
 }
 
+/// What one job wrote: its files, bytes and records.
+pub(crate) type Written = (Vec<PathBuf>, u64, u64);
+
 /// Marks a folder as written by `write_demo`, so a later run may replace its `logs/`.
 const MARKER: &str = ".tripline-demo";
 
@@ -185,7 +188,7 @@ pub fn write_demo(spec: &DemoSpec, dir: &Path) -> io::Result<DemoOutput> {
     }
     .min(jobs.len());
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<io::Result<(Vec<PathBuf>, u64, u64)>>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<io::Result<Written>>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
@@ -239,7 +242,7 @@ fn day_share(spec: &DemoSpec, per_mille: u64) -> u64 {
     spec.events * per_mille / 1000 / spec.days.max(1) as u64
 }
 
-fn run_job(sh: &Shared, source: Source, day: i64) -> io::Result<(Vec<PathBuf>, u64, u64)> {
+fn run_job(sh: &Shared, source: Source, day: i64) -> io::Result<Written> {
     let spec = &sh.spec;
     let org = &sh.org;
     let per_mille = SOURCES

@@ -6,30 +6,32 @@ use crate::org::Org;
 use crate::rng::{push_u64, Rng};
 use crate::time::push_clf_time;
 
-/// One request line.
-pub(crate) fn push_line(
-    buf: &mut String,
-    ip: &str,
-    ms: i64,
-    request: &str,
-    status: u16,
-    bytes: u64,
-    referer: &str,
-    user_agent: &str,
-) {
-    buf.push_str(ip);
+/// One request line of the combined log format.
+pub(crate) struct Line<'a> {
+    pub(crate) ip: &'a str,
+    pub(crate) ms: i64,
+    /// `METHOD path HTTP/1.1`.
+    pub(crate) request: &'a str,
+    pub(crate) status: u16,
+    pub(crate) bytes: u64,
+    pub(crate) referer: &'a str,
+    pub(crate) user_agent: &'a str,
+}
+
+pub(crate) fn push_line(buf: &mut String, l: &Line) {
+    buf.push_str(l.ip);
     buf.push_str(" - - [");
-    push_clf_time(buf, ms.div_euclid(1000));
+    push_clf_time(buf, l.ms.div_euclid(1000));
     buf.push_str("] \"");
-    buf.push_str(request);
+    buf.push_str(l.request);
     buf.push_str("\" ");
-    push_u64(buf, status.into());
+    push_u64(buf, l.status.into());
     buf.push(' ');
-    push_u64(buf, bytes);
+    push_u64(buf, l.bytes);
     buf.push_str(" \"");
-    buf.push_str(referer);
+    buf.push_str(l.referer);
     buf.push_str("\" \"");
-    buf.push_str(user_agent);
+    buf.push_str(l.user_agent);
     buf.push('"');
 }
 
@@ -51,12 +53,14 @@ pub(crate) fn background(buf: &mut String, rng: &mut Rng, org: &Org, ms: i64) {
     let status = if rng.chance(20) { 404 } else { 200 };
     push_line(
         buf,
-        ip,
-        ms,
-        page,
-        status,
-        rng.range(180, 48_000),
-        "https://portal.northwind.example/",
-        crate::entra::signin::BROWSER_UA,
+        &Line {
+            ip,
+            ms,
+            request: page,
+            status,
+            bytes: rng.range(180, 48_000),
+            referer: "https://portal.northwind.example/",
+            user_agent: crate::entra::signin::BROWSER_UA,
+        },
     );
 }
