@@ -1,7 +1,7 @@
 //! AWS: the leaked access key story, S3 bucket guessing, and the benign Terraform plan and
 //! Wiz scan (with the routine that gives the leaked key's owner its quiet history).
 
-use super::{uuid, Planted, DAY_MS, INTRUDER_IP, MIN_MS};
+use super::plan::{uuid, Planted, DAY_MS, INTRUDER_IP, MIN_MS};
 use crate::cloudtrail::demo::AwsEstate;
 use crate::cloudtrail::planted::{push_api_call, ApiCall, Caller};
 use crate::rng::Rng;

@@ -2,7 +2,7 @@
 //! over IMAP and then through Tor, a credential added to a service principal, and the Azure
 //! reads that follow — one incident, linked through the sprayer's address.
 
-use super::{uuid, Planted, MIN_MS, SPRAYER_IP, TOR_EXIT_IP};
+use super::plan::{uuid, Planted, MIN_MS, SPRAYER_IP, TOR_EXIT_IP};
 use crate::entra::audit::{push_change, Change};
 use crate::entra::signin::{push_signin, SignIn, AZURE_PORTAL, BROWSER_UA};
 use crate::org::Org;

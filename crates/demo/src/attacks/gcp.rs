@@ -1,7 +1,7 @@
 //! GCP: a leaked service-account key used from the AWS intruder's address, and the routine
 //! bucket listing that makes one service account's `storage.buckets.list` ordinary.
 
-use super::{Planted, DAY_MS, INTRUDER_IP, MIN_MS};
+use super::plan::{Planted, DAY_MS, INTRUDER_IP, MIN_MS};
 use crate::gcp_audit::{push_entry, Entry};
 use crate::org::Org;
 use crate::rng::Rng;
