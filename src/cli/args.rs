@@ -367,15 +367,21 @@ pub enum ConfigCommand {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Number of background events to generate.
-    #[arg(long, default_value_t = 20_000)]
+    /// Background records to generate over all sources (the planted attacks come on top).
+    /// 10,000,000 writes about 13 GB.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub events: u64,
-    /// Random seed: the same seed writes the same data set.
-    #[arg(long, default_value_t = 1)]
+    /// Random seed: the same seed and events write the same files, byte for byte.
+    #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
-    /// Where to write the data set (default: a temporary folder).
+    /// Where to write the data set, its `tripline.toml` and `tor-exits.txt`.
+    #[arg(long, default_value = "tripline-demo", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only write the data set (the benchmark generator); do not scan it.
     #[arg(long)]
-    pub out: Option<PathBuf>,
+    pub no_scan: bool,
+    /// Scan options, as for `tripline scan` (the PATH is DIR; `--config` defaults to
+    /// DIR/tripline.toml and `--state` to `:memory:`).
     #[command(flatten)]
     pub scan: ScanArgs,
 }

@@ -3,6 +3,7 @@
 pub mod args;
 mod baseline_cmd;
 mod catalogue_cmd;
+mod demo_cmd;
 mod investigate_cmd;
 mod normalize_cmd;
 mod progress_bar;
@@ -76,7 +77,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Rules(c) => catalogue_cmd::rules(c),
         Command::Coverage(_) => not_yet("coverage", "coverage reports"),
         Command::Config(c) => catalogue_cmd::config(c),
-        Command::Demo(_) => not_yet("demo", "the demo data set"),
+        Command::Demo(a) => demo_cmd::demo(a),
     }
 }
 

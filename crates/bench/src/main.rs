@@ -10,6 +10,11 @@
 //! corpus by record count instead of size; `--generate-only` writes the plain corpus, prints
 //! its path and stops (the memory runs in the README scan such files). `--only NAME` keeps the
 //! runs whose label contains NAME.
+//!
+//!   cargo run --release --bin tripline-bench -- --demo DIR [--events N]
+//!
+//! writes `tripline demo`'s multi-cloud data set (the same files as `tripline demo --no-scan`)
+//! into DIR and prints MB/s and records/s, without building the `tripline` binary.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +30,7 @@ struct Args {
     profile: Profile,
     events: Option<u64>,
     generate_only: bool,
+    demo: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -36,6 +42,7 @@ fn args() -> Args {
         profile: Profile::Classic,
         events: None,
         generate_only: false,
+        demo: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -51,6 +58,7 @@ fn args() -> Args {
             "--out" => a.out = PathBuf::from(v),
             "--memory-events" => a.memory_events = v.parse().expect("--memory-events N"),
             "--only" => a.only = Some(v),
+            "--demo" => a.demo = Some(PathBuf::from(v)),
             _ => panic!("unknown option {k}; see the file's doc comment"),
         }
     }
@@ -158,8 +166,32 @@ fn run(label: &str, pin_one_core: bool, args: &[&str], stdin_from: Option<&Corpu
     }
 }
 
+/// `--demo DIR`: the demo data set, timed.
+fn demo(dir: &Path, events: Option<u64>) {
+    let spec = tripline_demo::DemoSpec {
+        events: events.unwrap_or(tripline_demo::DemoSpec::default().events),
+        ..tripline_demo::DemoSpec::default()
+    };
+    let t = Instant::now();
+    let out = tripline_demo::write_demo(&spec, dir).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "{}: {} records, {:.1} MB in {} files, {secs:.2} s: {:.0} MB/s, {:.0} records/s",
+        out.logs.display(),
+        out.records,
+        out.bytes as f64 / 1e6,
+        out.files.len(),
+        out.bytes as f64 / 1e6 / secs,
+        out.records as f64 / secs
+    );
+}
+
 fn main() {
     let a = args();
+    if let Some(dir) = &a.demo {
+        demo(dir, a.events);
+        return;
+    }
     std::fs::create_dir_all(&a.out).unwrap();
     let events = a.events.unwrap_or_else(|| events_for(a.size_mb));
     let spec = match a.profile {

@@ -21,12 +21,21 @@
 //! assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1_000);
 //! ```
 
+mod attacks;
+mod azure_activity;
 pub mod cloudtrail;
+pub mod dataset;
+mod entra;
+mod gcp_audit;
 mod network;
+mod org;
+mod perimeter;
 mod population;
 mod rng;
+mod s3_access;
 pub mod spec;
 mod time;
 
 pub use cloudtrail::{write_cloudtrail_delivery, write_cloudtrail_jsonl};
+pub use dataset::{write_demo, DemoOutput, DemoSpec};
 pub use spec::{CorpusSpec, Profile};

@@ -15,6 +15,13 @@ pub struct CorpusSpec {
     pub start_epoch_secs: i64,
     /// What the everyday traffic looks like (the planted bursts are alike in both).
     pub profile: Profile,
+    /// How long the corpus lasts, seconds: `events` are spread evenly over it. `None`: as long
+    /// as the profile's spacing makes it (`events` × spacing).
+    pub span_secs: Option<i64>,
+    /// Which slice of a larger corpus this is, so slices can be written in parallel: the same
+    /// seed (the same accounts, identities, addresses and keys) with a schedule and event ids
+    /// of the slice's own. Part 0 is the corpus as it always was.
+    pub part: u64,
 }
 
 /// What the everyday traffic looks like.
@@ -64,6 +71,8 @@ impl Default for CorpusSpec {
             seed: 1,
             start_epoch_secs: DEFAULT_START,
             profile: Profile::Classic,
+            span_secs: None,
+            part: 0,
         }
     }
 }

@@ -75,6 +75,38 @@ pub(crate) fn push_java_date(buf: &mut String, secs: i64) {
     );
 }
 
+/// `2024-05-06T10:03:12Z`, or with `frac` fractional digits (`.1230000Z` for 7: Azure's
+/// precision) taken from the milliseconds.
+pub(crate) fn push_time(buf: &mut String, ms: i64, frac: usize) {
+    push_rfc3339_secs(buf, ms.div_euclid(1000));
+    if frac > 0 {
+        let mut digits = [b'0'; 9];
+        let m = ms.rem_euclid(1000) as u32;
+        digits[0] = b'0' + (m / 100) as u8;
+        digits[1] = b'0' + (m / 10 % 10) as u8;
+        digits[2] = b'0' + (m % 10) as u8;
+        buf.push('.');
+        buf.push_str(std::str::from_utf8(&digits[..frac.min(9)]).unwrap_or(""));
+    }
+    buf.push('Z');
+}
+
+/// `[06/May/2024:10:03:12 +0000]` without the brackets: the time of S3 access and combined
+/// logs.
+pub(crate) fn push_clf_time(buf: &mut String, secs: i64) {
+    let c = civil(secs);
+    let _ = write!(
+        buf,
+        "{:02}/{}/{:04}:{:02}:{:02}:{:02} +0000",
+        c.day,
+        MONTHS[(c.month - 1) as usize],
+        c.year,
+        c.hour,
+        c.minute,
+        c.second
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,6 +37,7 @@ pub(crate) struct Generator {
     start_ms: i64,
     span_ms: i64,
     emitted: u64,
+    seq_base: u64,
     events: u64,
     /// Background event whose time was drawn but not yet emitted.
     pending_background: Option<i64>,
@@ -68,16 +69,26 @@ impl Generator {
             acc += id.weight;
             cumulative.push(acc);
         }
-        let span_ms = (spec.events as i64)
-            .saturating_mul(realism.spacing_ms)
-            .max(1);
+        let span_ms = match spec.span_secs {
+            Some(secs) => secs.saturating_mul(1000),
+            None => (spec.events as i64).saturating_mul(realism.spacing_ms),
+        }
+        .max(1);
         let start_ms = spec.start_epoch_secs.saturating_mul(1000);
-        let mut sched = Rng::stream(spec.seed, 2);
+        // Part 0 keeps the streams it always had (classic bytes never change); other parts
+        // draw their schedule from streams of their own.
+        let stream = |n: u64| match spec.part {
+            0 => Rng::stream(spec.seed, n),
+            part => Rng::stream(spec.seed, (part << 8) | n),
+        };
+        let mut sched = stream(2);
         let (bursts, attackers) = plan_bursts(spec, &mut sched, &identities, span_ms, start_ms);
         Generator {
             seed: spec.seed,
             realism,
-            rng: Rng::stream(spec.seed, 3),
+            rng: stream(3),
+            // Event ids mix the record's sequence number: parts number from disjoint ranges.
+            seq_base: spec.part << 40,
             writer: RecordWriter::new(spec.seed, realism),
             cumulative,
             background_total: spec.events - bursts.len() as u64,
@@ -109,6 +120,27 @@ impl Generator {
         base + self.rng.below(width) as i64
     }
 
+    /// Time of the record [`Generator::next_record`] writes next, milliseconds since the
+    /// epoch; `None` when the corpus is complete. Lets a caller merge records of its own in.
+    pub(crate) fn peek_ms(&mut self) -> Option<i64> {
+        if self.emitted >= self.events {
+            return None;
+        }
+        if self.pending_background.is_none() && self.background_done < self.background_total {
+            self.pending_background = Some(self.background_time(self.background_done));
+        }
+        let burst = self.bursts.get(self.next_burst).map(|b| b.t_ms);
+        match (self.pending_background, burst) {
+            (Some(t), Some(b)) => Some(t.min(b)),
+            (t, b) => t.or(b),
+        }
+    }
+
+    /// The accounts and identities the records are made by.
+    pub(crate) fn cast(&self) -> &Cast {
+        &self.cast
+    }
+
     /// Appends the next record (no separator) to `buf`; false when the corpus is complete.
     pub(crate) fn next_record(&mut self, buf: &mut String) -> bool {
         if self.emitted >= self.events {
@@ -128,8 +160,13 @@ impl Generator {
             }
             (None, None) => return false,
         };
-        self.writer
-            .write(buf, &mut self.rng, &self.cast, &call, self.emitted);
+        self.writer.write(
+            buf,
+            &mut self.rng,
+            &self.cast,
+            &call,
+            self.seq_base + self.emitted,
+        );
         self.last_account = self.cast.identities[call.identity].account;
         self.last_region = call.region;
         self.last_ms = call.t_ms;

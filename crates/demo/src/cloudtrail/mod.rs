@@ -30,11 +30,13 @@
 
 mod bursts;
 mod context;
+pub(crate) mod demo;
 mod generator;
 mod identity;
 mod ops;
 mod params;
 mod personas;
+pub(crate) mod planted;
 mod realism;
 mod record;
 mod response;
