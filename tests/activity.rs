@@ -559,3 +559,67 @@ fn investigate_groups_a_role_by_session_and_escapes_hostile_text() {
     let (code, _, _) = investigate(&["--identity", "x", "--key", "y", p]);
     assert_eq!(code, 2, "one target only");
 }
+
+fn events_of(path: &str) -> Vec<tripline::event::Event> {
+    let (inputs, errors) = expand(&[path.to_string()]);
+    assert!(errors.is_empty());
+    let mut all = Vec::new();
+    tripline::engine::run(
+        inputs,
+        &PipelineOptions::default(),
+        |e| e,
+        |e| all.extend(e),
+    );
+    all
+}
+
+/// In the Sentinel excerpt, 17 ConsoleLogin rows: MFAUsed Yes ×3, No ×14 (a python pass
+/// over the AdditionalEventData column).
+const SENTINEL_MFA: (usize, usize, usize) = (3, 14, 0);
+
+/// Sign-ins say whether MFA was used: CloudTrail's `MFAUsed` (raw and Sentinel shapes),
+/// Entra's `authenticationRequirement`; and the actor's activity counts them.
+#[test]
+fn sign_ins_carry_mfa_and_activity_counts_them() {
+    // Stratus Red Team's console login without MFA (raw CloudTrail): "MFAUsed": "No".
+    let stratus = events_of(
+        "tests/fixtures/stratus-red-team/aws.initial-access.console-login-without-mfa.json",
+    );
+    let logins: Vec<_> = stratus
+        .iter()
+        .filter(|e| e.action == "ConsoleLogin")
+        .collect();
+    assert!(!logins.is_empty());
+    assert!(logins.iter().all(|e| e.mfa == Some(false)));
+    assert!(stratus
+        .iter()
+        .filter(|e| e.action != "ConsoleLogin")
+        .all(|e| e.mfa.is_none()));
+    // Sentinel AWSCloudTrail rows: MFAUsed inside the AdditionalEventData column.
+    let sentinel = events_of(
+        "tests/fixtures/azure-sentinel/AWS_CloudTrail_Authentication_IngestedLogs.excerpt.csv",
+    );
+    let mfa = |v: Option<bool>| {
+        sentinel
+            .iter()
+            .filter(|e| e.action == "ConsoleLogin" && e.mfa == v)
+            .count()
+    };
+    assert_eq!((mfa(Some(true)), mfa(Some(false)), mfa(None)), SENTINEL_MFA);
+    // Sentinel SigninLogs rows: AuthenticationRequirement singleFactorAuthentication ×3.
+    let entra = events_of("tests/fixtures/azure-sentinel/SigninLogs_sign-in_adelete.excerpt.csv");
+    assert_eq!(entra.len(), 3);
+    assert!(entra.iter().all(|e| e.mfa == Some(false)));
+    // The invictus attacker signed in to the console once, with MFA ("MFAUsed": "Yes").
+    let alerts = all_rules_scan(&[INVICTUS.to_string()]);
+    let bert = alerts
+        .iter()
+        .filter_map(|a| a.activity.as_ref())
+        .find(|x| x.actor == BERT)
+        .unwrap();
+    assert_eq!(bert.before.mfa_sign_ins + bert.after.mfa_sign_ins, 1);
+    assert_eq!(
+        bert.before.single_factor_sign_ins + bert.after.single_factor_sign_ins,
+        0
+    );
+}

@@ -36,6 +36,8 @@ pub struct Tally {
     by_access: [u64; 4],
     denied: u64,
     failed_sign_ins: u64,
+    mfa_sign_ins: u64,
+    single_factor_sign_ins: u64,
     /// Per kind of access (`Access::ALL` order), by action: looked up by `&str`, so counting
     /// an event allocates nothing once its action is known.
     actions: [HashMap<String, ActionStat>; 4],
@@ -125,6 +127,13 @@ impl Tally {
         if e.access == Access::SignIn && failed {
             self.failed_sign_ins += 1;
         }
+        if e.access == Access::SignIn {
+            match e.mfa {
+                Some(true) => self.mfa_sign_ins += 1,
+                Some(false) => self.single_factor_sign_ins += 1,
+                None => {}
+            }
+        }
         if !e.action.is_empty() {
             let by_action = &mut self.actions[access_index(e.access)];
             let stat = match by_action.get_mut(e.action.as_str()) {
@@ -177,9 +186,14 @@ impl Tally {
         }
         self.denied += other.denied;
         self.failed_sign_ins += other.failed_sign_ins;
-        for (k, s) in other.actions.iter().enumerate().flat_map(|(i, m)| {
-            m.iter().map(move |(action, stat)| ((i, action), stat))
-        }) {
+        self.mfa_sign_ins += other.mfa_sign_ins;
+        self.single_factor_sign_ins += other.single_factor_sign_ins;
+        for (k, s) in other
+            .actions
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.iter().map(move |(action, stat)| ((i, action), stat)))
+        {
             let (i, action) = k;
             match self.actions[i].get_mut(action.as_str()) {
                 Some(mine) => {
@@ -261,6 +275,8 @@ impl Tally {
             unclassified: count(Access::Unknown),
             denied: self.denied,
             failed_sign_ins: self.failed_sign_ins,
+            mfa_sign_ins: self.mfa_sign_ins,
+            single_factor_sign_ins: self.single_factor_sign_ins,
             actions,
             actions_total,
             notable,

@@ -12,9 +12,9 @@
 //! kept (the events that reached the ordered pass), and the alerts' activity is then marked
 //! `partial`.
 
+use super::kept::KeptEvents;
 use super::pipeline::{run, PipelineOptions};
 use crate::activity::{next_steps, Collector};
-use super::kept::KeptEvents;
 use crate::event::AddressRun;
 use crate::event::{Alert, Event, Timestamp};
 use crate::input::InputPath;

@@ -1,10 +1,10 @@
 //! The engine: source → normalize → (enrich → rules) → alert sinks.
 
 pub mod activity_read;
-pub mod kept;
 pub mod ahead;
 pub mod deferred;
 pub mod driver;
+pub mod kept;
 pub mod ledger;
 pub mod normalize_batch;
 pub mod order;

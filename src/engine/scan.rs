@@ -3,10 +3,10 @@
 //! and records; every window is closed at the end of the input (SPEC §7).
 
 use super::activity_read::TimeRange;
-use super::kept::{KeptEvents, KeptPool};
 use super::ahead::{Ahead, AheadSink};
 use super::deferred::Spill;
 use super::driver::Driver;
+use super::kept::{KeptEvents, KeptPool};
 use super::order::{EventSorter, DEFAULT_RUN_EVENTS};
 use super::pipeline::{run, PipelineOptions};
 use super::summary::Summary;

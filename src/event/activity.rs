@@ -42,6 +42,11 @@ pub struct ActivityPart {
     pub denied: u64,
     /// Failed sign-ins (any reason).
     pub failed_sign_ins: u64,
+    /// Sign-ins that used (CloudTrail `MFAUsed`) or had to pass (Entra
+    /// `authenticationRequirement`) multi-factor authentication, and those with a single
+    /// factor; sign-ins whose log does not say are in neither.
+    pub mfa_sign_ins: u64,
+    pub single_factor_sign_ins: u64,
     /// Distinct (action, access) pairs, earliest first, at most [`ACTIVITY_LIST_CAP`].
     pub actions: Vec<ActionCount>,
     /// How many distinct (action, access) pairs there were in all.

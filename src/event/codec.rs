@@ -32,7 +32,7 @@ impl KeepFields {
     pub const STATUS: KeepFields = KeepFields(1 << 13);
     pub const KEY_ID: KeepFields = KeepFields(1 << 16);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
-    /// Outcome, shape, access, HTTP status and ASN, which travel together.
+    /// Outcome, shape, access, MFA, HTTP status and ASN, which travel together.
     pub const SCALARS: KeepFields = KeepFields(1 << 31);
 
     pub const fn and(self, other: KeepFields) -> KeepFields {
@@ -54,7 +54,7 @@ pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
 
 /// [`encode_fields`] with `event_id` written in place of the event's own id.
 pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out: &mut Vec<u8>) {
-    // Outcome, shape, access, HTTP status and ASN travel together (`KeepFields::SCALARS`).
+    // Outcome, shape, access, MFA, HTTP status and ASN travel together (`KeepFields::SCALARS`).
     let scalars = fields.has(31);
     let outcome = if scalars {
         e.outcome
@@ -63,6 +63,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     };
     let shape = if scalars { e.shape } else { Shape::default() };
     let access = if scalars { e.access } else { Access::default() };
+    let mfa = if scalars { e.mfa } else { None };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };
     out.extend_from_slice(&e.time.0.to_le_bytes());
@@ -84,6 +85,11 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         Shape::Rest => 2,
     });
     out.push(Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8);
+    out.push(match mfa {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    });
     out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     let mut strings = strings(e);
@@ -207,6 +213,9 @@ pub fn decode_into(
         .get(r.u8()? as usize)
         .copied()?;
     e.access = *Access::ALL.get(r.u8()? as usize)?;
+    e.mfa = [None, Some(false), Some(true)]
+        .get(r.u8()? as usize)
+        .copied()?;
     let status = r.u32()?;
     e.http_status = (status != u32::MAX).then_some(status as u16);
     let asn = r.u64()?;

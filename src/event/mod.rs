@@ -194,6 +194,11 @@ pub struct Event {
     /// fixes its fields); activity and `investigate` read it.
     #[serde(skip_serializing_if = "Access::is_unknown")]
     pub access: Access,
+    /// For sign-ins: whether multi-factor authentication was used (CloudTrail `MFAUsed`)
+    /// or required (Entra `authenticationRequirement`); `None` when the log does not say.
+    /// Not printed by `normalize` (SPEC §3 fixes its fields); activity reads it.
+    #[serde(skip)]
+    pub mfa: Option<bool>,
     pub origin: Origin,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub event_id: String,
@@ -282,6 +287,7 @@ impl Event {
             key_id,
             shape,
             access,
+            mfa,
             origin: _,
             event_id,
         } = self;
@@ -298,7 +304,7 @@ impl Event {
             )
                 .hash(h);
             (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
-            access.hash(h);
+            (access, mfa).hash(h);
         }
         Some(DeliveryKey {
             id: DIGEST_KEYS.hash_one((self.provider(), event_id)),

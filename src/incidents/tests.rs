@@ -658,6 +658,9 @@ fn the_baselines_reach_is_asked_once_per_assign() {
     let counting = Counting(std::cell::Cell::new(0));
     let incidents = assign(&mut alerts, &f, vec![], Some(&counting));
     assert_eq!(incidents.len(), 2);
-    assert!(incidents.iter().all(|i| i.risk_score == 85), "both new: 75 + 10");
+    assert!(
+        incidents.iter().all(|i| i.risk_score == 85),
+        "both new: 75 + 10"
+    );
     assert_eq!(counting.0.get(), 1);
 }

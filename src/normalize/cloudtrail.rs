@@ -69,6 +69,9 @@ pub struct RawCloudTrail<'a> {
     pub requestParameters: Option<LazyValue<'a>>,
     #[serde(borrow)]
     pub responseElements: Option<LazyValue<'a>>,
+    /// `MFAUsed` of a `ConsoleLogin`, among other service-specific details.
+    #[serde(borrow)]
+    pub additionalEventData: Option<LazyValue<'a>>,
     /// `true` / `false` (a JSON boolean; a string in some exports): read or write.
     #[serde(borrow)]
     pub readOnly: Option<Text<'a>>,
@@ -147,6 +150,24 @@ struct AccessKey<'a> {
     accessKeyId: Option<Text<'a>>,
     #[serde(borrow)]
     userName: Option<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[allow(non_snake_case)]
+struct AdditionalEventData<'a> {
+    #[serde(borrow)]
+    MFAUsed: Option<Text<'a>>,
+}
+
+/// A console sign-in's `MFAUsed`: `Yes` or `No`.
+fn mfa_used(v: &str) -> Option<bool> {
+    if v.eq_ignore_ascii_case("yes") {
+        Some(true)
+    } else if v.eq_ignore_ascii_case("no") {
+        Some(false)
+    } else {
+        None
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -242,6 +263,8 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
     match e.action.as_str() {
         "ConsoleLogin" => {
             let resp: ResponseElements = parse_object(&r.responseElements);
+            let extra: AdditionalEventData = parse_object(&r.additionalEventData);
+            e.mfa = mfa_used(s(&extra.MFAUsed));
             let result = s(&resp.ConsoleLogin);
             e.status = result.to_string();
             if result.eq_ignore_ascii_case("Failure") {
@@ -362,6 +385,9 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         &text(v, &["EventTypeName", "EventType"]),
     );
     if e.action == "ConsoleLogin" {
+        if let Some(extra) = json_column(v, "AdditionalEventData") {
+            e.mfa = mfa_used(&text(&extra, &["MFAUsed"]));
+        }
         if let Some(resp) = json_column(v, "ResponseElements") {
             let r = text(&resp, &["ConsoleLogin"]);
             if r.eq_ignore_ascii_case("Failure") {

@@ -16,6 +16,18 @@ fn outcome_of(code: &str) -> Outcome {
     }
 }
 
+/// Entra's `authenticationRequirement`: what the sign-in had to pass, multi-factor or single
+/// factor (Graph `signIn`, the diagnostic export and Sentinel's `SigninLogs` all carry it).
+fn mfa_of(requirement: &str) -> Option<bool> {
+    if requirement.eq_ignore_ascii_case("multiFactorAuthentication") {
+        Some(true)
+    } else if requirement.eq_ignore_ascii_case("singleFactorAuthentication") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Fields shared by every shape once the sign-in object (`properties`, the Graph object or
 /// the Sentinel row) is found. `p` is a prefix for nested shapes.
 fn fill(e: &mut Event, s: &Value) {
@@ -38,6 +50,7 @@ fn fill(e: &mut Event, s: &Value) {
     e.country = text(s, &["location.countryOrRegion"]);
     e.event_id = text(s, &["id"]);
     e.account = text(s, &["homeTenantId", "resourceTenantId", "tenantId"]);
+    e.mfa = mfa_of(&text(s, &["authenticationRequirement"]));
     let code = text(s, &["status.errorCode"]);
     e.status = code.clone();
     e.outcome = outcome_of(&code);
@@ -146,6 +159,7 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.service = text(v, &["AppDisplayName", "AppId"]);
     e.resource = text(v, &["ResourceDisplayName"]);
     e.client_app = text(v, &["ClientAppUsed"]);
+    e.mfa = mfa_of(&text(v, &["AuthenticationRequirement"]));
     e.country = text(v, &["Location"]);
     if e.country.is_empty() {
         if let Some(loc) =
