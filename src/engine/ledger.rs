@@ -22,6 +22,25 @@ pub struct Report<'a> {
     pub already_reported: u64,
     /// The highest severity of the shown alerts that are not suppressed.
     pub worst: Option<Severity>,
+    /// Suppressed alerts left out of `shown` (no `--show-suppressed`) that `--new-only`
+    /// would have shown: the HTML report lists them collapsed, behind a toggle.
+    pub hidden_suppressed: Vec<&'a Alert>,
+}
+
+impl<'a> Report<'a> {
+    /// What the HTML report lists: the shown alerts and the hidden suppressed ones, in the
+    /// engine's order.
+    pub fn for_report(&self, all: &'a [Alert]) -> Vec<&'a Alert> {
+        let keep: std::collections::HashSet<*const Alert> = self
+            .shown
+            .iter()
+            .chain(&self.hidden_suppressed)
+            .map(|a| *a as *const Alert)
+            .collect();
+        all.iter()
+            .filter(|a| keep.contains(&(*a as *const Alert)))
+            .collect()
+    }
 }
 
 /// Records every alert in the ledger (when there is a store) and picks those to print.
@@ -49,6 +68,7 @@ pub fn report<'a>(
             }
         }
         if alert.suppressed && !o.show_suppressed {
+            r.hidden_suppressed.push(alert);
             continue;
         }
         if !alert.suppressed {
