@@ -35,7 +35,7 @@ if [ ! -x /usr/bin/chromium ]; then
         exit 2
     fi
     if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update \
-        || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; then
+        || ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; then
         echo "test.sh: could not install chromium with apt-get; the HTML report's browser test needs /usr/bin/chromium" >&2
         exit 2
     fi
