@@ -26,27 +26,31 @@ fn who(a: &Alert) -> String {
         .join(" · ")
 }
 
-pub fn alert(a: &Alert, zone: DisplayZone) -> Html {
+/// `open`: shown expanded (the first alert of the highest-risk incident, so the page opens
+/// on the evidence that matters most).
+pub fn alert(a: &Alert, zone: DisplayZone, open: bool) -> Html {
     let mut h = Html::new();
     let class = format!(
         "alert sev-{}{}",
         a.severity.as_str(),
         if a.suppressed { " is-suppressed" } else { "" }
     );
-    h.open(
-        "details",
-        &[
-            ("class", &class),
-            ("id", &format!("alert-{}", a.id)),
-            ("data-severity", a.severity.as_str()),
-            ("data-rule", &a.rule),
-            ("data-provider", a.provider.as_str()),
-            (
-                "data-suppressed",
-                if a.suppressed { "true" } else { "false" },
-            ),
-        ],
-    );
+    let id = format!("alert-{}", a.id);
+    let mut attrs: Vec<(&'static str, &str)> = vec![
+        ("class", &class),
+        ("id", &id),
+        ("data-severity", a.severity.as_str()),
+        ("data-rule", &a.rule),
+        ("data-provider", a.provider.as_str()),
+        (
+            "data-suppressed",
+            if a.suppressed { "true" } else { "false" },
+        ),
+    ];
+    if open {
+        attrs.push(("open", ""));
+    }
+    h.open("details", &attrs);
     h.markup("<summary>");
     h.open("span", &[("class", "badge sev")])
         .text(a.severity.as_str())
@@ -113,7 +117,7 @@ pub fn alert(a: &Alert, zone: DisplayZone) -> Html {
     h.markup("</dl>");
 
     if !a.fields.0.is_empty() {
-        h.markup("<h4>Fields</h4><table><tbody>");
+        h.markup("<h4>Fields</h4><table class=\"fields\"><tbody>");
         for (k, v) in &a.fields.0 {
             h.markup("<tr><th>").text(k).markup("</th><td>");
             field_value(&mut h, v, zone);

@@ -16,14 +16,14 @@ pub fn incidents(g: &Grouped<'_>, zone: DisplayZone) -> Html {
     if g.incidents.is_empty() {
         h.elem("p", &[("class", "muted")], "No incident.");
     }
-    for (inc, members) in &g.incidents {
-        h.append(incident(inc, members, zone));
+    for (i, (inc, members)) in g.incidents.iter().enumerate() {
+        h.append(incident(inc, members, zone, i == 0));
     }
     h.markup("</section>\n");
     h
 }
 
-fn incident(inc: &Incident, members: &[&Alert], zone: DisplayZone) -> Html {
+fn incident(inc: &Incident, members: &[&Alert], zone: DisplayZone, first: bool) -> Html {
     let mut h = Html::new();
     let class = format!("incident sev-{}", inc.severity.as_str());
     h.open(
@@ -88,8 +88,8 @@ fn incident(inc: &Incident, members: &[&Alert], zone: DisplayZone) -> Html {
         &[("class", "muted")],
         &format!("incident {} · {} alerts", inc.id, members.len()),
     );
-    for a in members {
-        h.append(alert(a, zone));
+    for (i, a) in members.iter().enumerate() {
+        h.append(alert(a, zone, first && i == 0));
     }
     h.close("article");
     h.markup("\n");
@@ -105,7 +105,7 @@ pub fn unlinked(g: &Grouped<'_>, zone: DisplayZone) -> Html {
         "<section id=\"alerts\" data-group=\"unlinked\"><h2>Alerts outside any incident</h2>\n",
     );
     for a in &g.unlinked {
-        h.append(alert(a, zone));
+        h.append(alert(a, zone, false));
     }
     h.markup("</section>\n");
     h

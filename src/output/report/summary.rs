@@ -35,7 +35,12 @@ pub fn header(r: &ReportInput<'_>, g: &Grouped<'_>) -> Html {
 }
 
 fn card(h: &mut Html, key: &str, value: &str, small: bool) {
-    h.markup("<div class=\"card\"><div class=\"k\">");
+    // A small value is a long one (the time range): it takes three cards' width.
+    h.markup(if small {
+        "<div class=\"card wide\"><div class=\"k\">"
+    } else {
+        "<div class=\"card\"><div class=\"k\">"
+    });
     h.text(key);
     h.markup(if small {
         "</div><div class=\"v small\">"
@@ -76,7 +81,6 @@ pub fn summary(r: &ReportInput<'_>, g: &Grouped<'_>) -> Html {
         Some((first, last)) => format!("{} .. {}", r.zone.show(first), r.zone.show(last)),
         None => "no events".to_string(),
     };
-    h.markup("</div><div class=\"cards\">");
     card(&mut h, "Event time range", &range, true);
     h.markup("</div>");
 
@@ -163,8 +167,7 @@ pub fn summary(r: &ReportInput<'_>, g: &Grouped<'_>) -> Html {
         s.records,
         s.bytes as f64 / 1e6
     ));
-    h.markup("</div>");
-    h.markup("<div class=\"panel\"><h3>Rules run</h3>");
+    h.markup("<h3>Rules run</h3>");
     for id in r.rules_run {
         h.open("span", &[("class", "chip")]).text(id).close("span");
     }

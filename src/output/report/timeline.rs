@@ -97,7 +97,7 @@ pub fn timeline(alerts: &[&Alert], zone: DisplayZone) -> Html {
     h.elem(
         "text",
         &[("class", "axis"), ("x", "4"), ("y", "14")],
-        &zone.label(),
+        zone.label(),
     );
     for (lane, a) in alerts.iter().enumerate() {
         let y = TOP + LANE * lane as f64;
