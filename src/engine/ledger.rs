@@ -78,3 +78,43 @@ pub fn report<'a>(
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::sink::tests::sample_alert;
+
+    fn alerts() -> Vec<Alert> {
+        let mut v = Vec::new();
+        for (id, suppressed) in [("a", false), ("b", true), ("c", false)] {
+            let mut a = sample_alert();
+            a.id = id.into();
+            a.suppressed = suppressed;
+            v.push(a);
+        }
+        v
+    }
+
+    fn ids(list: &[&Alert]) -> Vec<String> {
+        list.iter().map(|a| a.id.clone()).collect()
+    }
+
+    #[test]
+    fn the_report_gets_hidden_suppressed_alerts_in_engine_order() {
+        let all = alerts();
+        let hidden = report(&all, None, ReportOptions::default());
+        assert_eq!(ids(&hidden.shown), ["a", "c"]);
+        assert_eq!(ids(&hidden.hidden_suppressed), ["b"]);
+        assert_eq!(ids(&hidden.for_report(&all)), ["a", "b", "c"]);
+        let shown = report(
+            &all,
+            None,
+            ReportOptions {
+                show_suppressed: true,
+                ..ReportOptions::default()
+            },
+        );
+        assert!(shown.hidden_suppressed.is_empty());
+        assert_eq!(ids(&shown.for_report(&all)), ["a", "b", "c"]);
+    }
+}
