@@ -97,12 +97,23 @@ fn output_formats() {
         !t.contains('\u{1b}'),
         "no colour when stdout is not a terminal"
     );
-    // `--output ocsf` and `csv` have landed (tests/export_outputs.rs); the report has not.
+    // `--report` has landed (tests/report_browser.rs, tests/timezone_display.rs): a report
+    // that cannot be written is a fatal error naming the file.
     let o = tripline(&[
-        "scan", "--quiet", "--state", ":memory:", "--report", "r.html", INVICTUS,
+        "scan",
+        "--quiet",
+        "--state",
+        ":memory:",
+        "--report",
+        "/nonexistent-tripline-dir/r.html",
+        INVICTUS,
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("later release"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("writing the HTML report /nonexistent-tripline-dir/r.html"),
+        "{err}"
+    );
 }
 
 #[test]

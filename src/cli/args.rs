@@ -190,15 +190,17 @@ pub struct ScanArgs {
     /// under a fixed header (README, "Output formats").
     #[arg(long, value_enum, default_value = "table")]
     pub output: OutputFormat,
-    /// Show the table's times in this IANA time zone (`Europe/London`) instead of UTC.
-    /// JSON, OCSF and CSV stay UTC.
+    /// Show the times of the table and of the HTML report (`--report`) in this IANA time
+    /// zone (`Europe/London`) instead of UTC. JSON, OCSF and CSV stay UTC.
     #[arg(long, value_name = "IANA", default_value = "UTC")]
     pub timezone: String,
     /// Also write an ATT&CK Navigator layer (format 4.5) of the techniques that fired:
     /// score = alerts, comment = the rules.
     #[arg(long, value_name = "FILE.json")]
     pub navigator: Option<PathBuf>,
-    /// Also write a self-contained HTML report.
+    /// Also write the scan as one self-contained HTML page: summary, incidents with their
+    /// timelines, alerts with evidence, activity and next steps, filters. It loads nothing
+    /// from any network and escapes every log value (README, "The HTML report").
     #[arg(long, value_name = "FILE.html")]
     pub report: Option<PathBuf>,
     /// Run only these rules (comma-separated ids).
@@ -289,10 +291,14 @@ pub struct InvestigateArgs {
     /// Only events before this time (RFC 3339).
     #[arg(long, value_name = "TIME")]
     pub to: Option<String>,
-    /// `table`: the groups by source and session, then every event (times UTC, RFC 3339,
-    /// log values escaped); `jsonl`: one object per event.
+    /// `table`: the groups by source and session, then every event (times RFC 3339, UTC or
+    /// `--timezone`, log values escaped); `jsonl`: one object per event (always UTC).
     #[arg(long, value_enum, default_value = "table")]
     pub output: InvestigateOutput,
+    /// Show the table's times in this IANA time zone (`Europe/London`) instead of UTC, the
+    /// zone named on the first line. `--output jsonl` stays UTC.
+    #[arg(long, value_name = "IANA", default_value = "UTC")]
+    pub timezone: String,
     /// Baseline store: also print what it knew about the actor before the timeline (first
     /// and last seen, per kind of history).
     #[arg(long, value_name = "FILE")]

@@ -48,7 +48,8 @@ fn scan_args(mut scan: ScanArgs, logs: &std::path::Path, config: &std::path::Pat
     scan.paths = vec![logs.to_string_lossy().into_owned()];
     scan.config.get_or_insert_with(|| config.to_path_buf());
     scan.state.get_or_insert_with(|| ":memory:".to_string());
-    // The HTML report lands beside the data once `--report` is built (issue 12, point 3):
-    // scan.report.get_or_insert_with(|| logs.with_file_name("report.html"));
+    // The HTML report lands beside the data, unless the user named another file.
+    scan.report
+        .get_or_insert_with(|| logs.with_file_name("report.html"));
     scan
 }

@@ -9,6 +9,7 @@ use crate::engine;
 use crate::event::{Access, Event, Outcome, Timestamp};
 use crate::input;
 use crate::normalize::prefilter::Prefilter;
+use crate::output::display_time::DisplayZone;
 use crate::output::escape::terminal;
 use crate::output::event_json::{write_event, write_str};
 use anyhow::{bail, Context, Result};
@@ -34,6 +35,10 @@ pub fn investigate(a: &InvestigateArgs) -> Result<i32> {
         (None, None, Some(ip)) if !ip.trim().is_empty() => Target::SourceIp(ip.trim().to_string()),
         _ => bail!("investigate needs exactly one non-empty --identity, --key or --source-ip"),
     };
+    // Checked before reading anything, as `scan` does: a typo must not cost a long read.
+    let zone = DisplayZone::named(&a.timezone)
+        .map_err(anyhow::Error::msg)
+        .context("--timezone")?;
     let from = time_arg("--from", a.from.as_deref())?;
     let to = time_arg("--to", a.to.as_deref())?;
     if let (Some(f), Some(t)) = (from, to) {
@@ -62,12 +67,12 @@ pub fn investigate(a: &InvestigateArgs) -> Result<i32> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let written = match a.output {
-        InvestigateOutput::Table => print_table(&mut out, &target, &groups, &events),
+        InvestigateOutput::Table => print_table(&mut out, &target, &groups, &events, zone),
         InvestigateOutput::Jsonl => print_jsonl(&mut out, &events),
     };
     if let Some(path) = &a.state {
         let first = events.first().map(|e| e.time);
-        print_baseline(&mut out, path, &target, first, a.output)?;
+        print_baseline(&mut out, path, &target, first, a.output, zone)?;
     }
     if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -105,22 +110,28 @@ fn print_table(
     target: &Target,
     groups: &[timeline::Group],
     events: &[Event],
+    zone: DisplayZone,
 ) -> std::io::Result<()> {
-    writeln!(out, "Timeline of {}", terminal(&target.describe()))?;
+    writeln!(
+        out,
+        "Timeline of {} (times in {})",
+        terminal(&target.describe()),
+        zone.label()
+    )?;
     writeln!(out)?;
     writeln!(out, "By source and session:")?;
     writeln!(
         out,
-        "  {:<24} {:<22} {:<22} {:>6} {:>6} {:>6} {:>6}  SESSION",
+        "  {:<24} {:<27} {:<27} {:>6} {:>6} {:>6} {:>6}  SESSION",
         "SOURCE", "FIRST", "LAST", "EVENTS", "READS", "WRITES", "FAILED"
     )?;
     for g in groups {
         writeln!(
             out,
-            "  {:<24} {:<22} {:<22} {:>6} {:>6} {:>6} {:>6}  {}",
+            "  {:<24} {:<27} {:<27} {:>6} {:>6} {:>6} {:>6}  {}",
             terminal(if g.source.is_empty() { "-" } else { &g.source }),
-            g.first.to_string(),
-            g.last.to_string(),
+            zone.show(g.first),
+            zone.show(g.last),
             g.events,
             g.reads,
             g.writes,
@@ -131,7 +142,7 @@ fn print_table(
     writeln!(out)?;
     writeln!(
         out,
-        "{:<30} {:<7} {:<8} {:<36} {:<18} {:<28} RESOURCE / ERROR",
+        "{:<35} {:<7} {:<8} {:<36} {:<18} {:<28} RESOURCE / ERROR",
         "TIME", "ACCESS", "RESULT", "ACTION", "SOURCE", "SESSION"
     )?;
     for e in events {
@@ -149,8 +160,8 @@ fn print_table(
         }
         writeln!(
             out,
-            "{:<30} {:<7} {:<8} {:<36} {:<18} {:<28} {}",
-            e.time.to_string(),
+            "{:<35} {:<7} {:<8} {:<36} {:<18} {:<28} {}",
+            zone.show(e.time),
             access_mark(e.access),
             result,
             terminal(&e.action),
@@ -187,6 +198,7 @@ fn print_baseline(
     target: &Target,
     first_event: Option<Timestamp>,
     format: InvestigateOutput,
+    zone: DisplayZone,
 ) -> Result<()> {
     let store = crate::state::Store::open(path)
         .with_context(|| format!("opening the baseline store {path}"))?;
@@ -214,18 +226,18 @@ fn print_baseline(
             )?;
             writeln!(
                 out,
-                "  {:<14} {:<44} {:<30} {:<22} {:<22} {:>4}  BEFORE",
+                "  {:<14} {:<44} {:<30} {:<27} {:<27} {:>4}  BEFORE",
                 "KIND", "SCOPE", "VALUE", "FIRST_SEEN", "LAST_SEEN", "DAYS"
             )?;
             for r in &rows {
                 writeln!(
                     out,
-                    "  {:<14} {:<44} {:<30} {:<22} {:<22} {:>4}  {}",
+                    "  {:<14} {:<44} {:<30} {:<27} {:<27} {:>4}  {}",
                     terminal(&r.kind),
                     terminal(&r.scope),
                     terminal(&r.value),
-                    r.first_seen.to_string(),
-                    r.last_seen.to_string(),
+                    zone.show(r.first_seen),
+                    zone.show(r.last_seen),
                     r.days,
                     if before(r.first_seen) { "yes" } else { "no" }
                 )?;

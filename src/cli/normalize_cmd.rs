@@ -28,6 +28,14 @@ pub fn pipeline_options(r: &ReadArgs) -> PipelineOptions {
 /// happened"), 2 with `--strict` when records were skipped or files inside folders could not
 /// be read (the reason also said with `--quiet`), else 0.
 pub fn finish(mut summary: Summary, walk: input::Walk, r: &ReadArgs) -> i32 {
+    let named_errors = absorb_walk(&mut summary, walk);
+    finish_absorbed(summary, &named_errors, r)
+}
+
+/// Moves what the folder walk found (unreadable files inside folders, skipped FIFOs) into
+/// the summary, so that it is complete before anyone shows it (stderr, the HTML report);
+/// returns the unreadable paths named on the command line, which decide the exit status.
+pub fn absorb_walk(summary: &mut Summary, walk: input::Walk) -> Vec<input::FileError> {
     let input::Walk {
         named_errors,
         errors,
@@ -38,11 +46,16 @@ pub fn finish(mut summary: Summary, walk: input::Walk, r: &ReadArgs) -> i32 {
     summary.peak_rss_bytes = crate::engine::summary::peak_rss_bytes();
     summary.file_errors.splice(0..0, errors);
     summary.notes.extend(notes);
+    named_errors
+}
+
+/// [`finish`] for a summary that [`absorb_walk`] completed.
+pub fn finish_absorbed(summary: Summary, named_errors: &[input::FileError], r: &ReadArgs) -> i32 {
     if !r.quiet {
         eprint!("{summary}");
     }
     let mut code = 0;
-    for e in &named_errors {
+    for e in named_errors {
         eprintln!("tripline: error: {}", escape::terminal(&e.to_string()));
         code = 2;
     }

@@ -29,16 +29,6 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
     }
 }
 
-/// Refuses, clearly, the options whose feature has not landed yet.
-fn check_later_features(a: &ScanArgs) -> Result<()> {
-    let later =
-        |what: &str| anyhow::anyhow!("{what} lands in a later release (see README, \"Status\")");
-    if a.report.is_some() {
-        return Err(later("--report (the HTML report)"));
-    }
-    Ok(())
-}
-
 /// The summary line of suppressed alerts, by reason (reasons come from the config and the
 /// built-in catalogue, never from the logs).
 fn suppressed_note(counts: &crate::tuning::SuppressedCounts, shown: bool) -> String {
@@ -65,13 +55,13 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     if a.paths.is_empty() {
         bail!("scan needs at least one PATH (a file, a folder, or - for standard input)");
     }
-    check_later_features(a)?;
     // Checked before reading anything: a typo in a zone must not cost a long scan.
     let zone = DisplayZone::named(&a.timezone)
         .map_err(anyhow::Error::msg)
         .context("--timezone")?;
     let cfg = load_config(a.config.as_deref())?;
     let selection = registry::build(&a.rules, &a.disable, &cfg)?;
+    let rules_run: Vec<String> = selection.rules.iter().map(|r| r.id().to_string()).collect();
     // The store holds the baseline (history rules) and the ledger behind --new-only.
     let store = if a.new_only || selection.uses_history() {
         let path = a.state.clone().unwrap_or_else(|| {
@@ -291,7 +281,20 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
             ),
         );
     }
-    let code = super::normalize_cmd::finish(summary, walk, &a.read);
+    let named_errors = super::normalize_cmd::absorb_walk(&mut summary, walk);
+    if let Some(path) = &a.report {
+        write_report(
+            path,
+            a,
+            &summary,
+            &named_errors,
+            &rules_run,
+            &incidents,
+            &report.for_report(&alerts),
+            zone,
+        )?;
+    }
+    let code = super::normalize_cmd::finish_absorbed(summary, &named_errors, &a.read);
     if code != 0 {
         return Ok(code);
     }
@@ -301,6 +304,36 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// `--report FILE.html`: the page of this scan (`output::report`), with the summary as
+/// stderr shows it, paths named on the command line that could not be read among its file
+/// errors.
+#[allow(clippy::too_many_arguments)]
+fn write_report(
+    path: &std::path::Path,
+    a: &ScanArgs,
+    summary: &crate::engine::Summary,
+    named_errors: &[input::FileError],
+    rules_run: &[String],
+    incidents: &[crate::incidents::Incident],
+    alerts: &[&crate::event::Alert],
+    zone: DisplayZone,
+) -> Result<()> {
+    let mut summary = summary.clone();
+    summary.file_errors.extend(named_errors.iter().cloned());
+    crate::output::report::write(
+        path,
+        &crate::output::report::ReportInput {
+            inputs: &a.paths,
+            summary: &summary,
+            rules_run,
+            incidents,
+            alerts,
+            zone,
+            generated: Some(crate::event::Timestamp::now()),
+        },
+    )
 }
 
 /// The on-disk bytes of the inputs, for the progress bar's total (stdin counts 0; a file

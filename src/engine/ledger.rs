@@ -22,6 +22,25 @@ pub struct Report<'a> {
     pub already_reported: u64,
     /// The highest severity of the shown alerts that are not suppressed.
     pub worst: Option<Severity>,
+    /// Suppressed alerts left out of `shown` (no `--show-suppressed`) that `--new-only`
+    /// would have shown: the HTML report lists them collapsed, behind a toggle.
+    pub hidden_suppressed: Vec<&'a Alert>,
+}
+
+impl<'a> Report<'a> {
+    /// What the HTML report lists: the shown alerts and the hidden suppressed ones, in the
+    /// engine's order.
+    pub fn for_report(&self, all: &'a [Alert]) -> Vec<&'a Alert> {
+        let keep: std::collections::HashSet<*const Alert> = self
+            .shown
+            .iter()
+            .chain(&self.hidden_suppressed)
+            .map(|a| *a as *const Alert)
+            .collect();
+        all.iter()
+            .filter(|a| keep.contains(&(*a as *const Alert)))
+            .collect()
+    }
 }
 
 /// Records every alert in the ledger (when there is a store) and picks those to print.
@@ -49,6 +68,7 @@ pub fn report<'a>(
             }
         }
         if alert.suppressed && !o.show_suppressed {
+            r.hidden_suppressed.push(alert);
             continue;
         }
         if !alert.suppressed {
@@ -57,4 +77,44 @@ pub fn report<'a>(
         r.shown.push(alert);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::sink::tests::sample_alert;
+
+    fn alerts() -> Vec<Alert> {
+        let mut v = Vec::new();
+        for (id, suppressed) in [("a", false), ("b", true), ("c", false)] {
+            let mut a = sample_alert();
+            a.id = id.into();
+            a.suppressed = suppressed;
+            v.push(a);
+        }
+        v
+    }
+
+    fn ids(list: &[&Alert]) -> Vec<String> {
+        list.iter().map(|a| a.id.clone()).collect()
+    }
+
+    #[test]
+    fn the_report_gets_hidden_suppressed_alerts_in_engine_order() {
+        let all = alerts();
+        let hidden = report(&all, None, ReportOptions::default());
+        assert_eq!(ids(&hidden.shown), ["a", "c"]);
+        assert_eq!(ids(&hidden.hidden_suppressed), ["b"]);
+        assert_eq!(ids(&hidden.for_report(&all)), ["a", "b", "c"]);
+        let shown = report(
+            &all,
+            None,
+            ReportOptions {
+                show_suppressed: true,
+                ..ReportOptions::default()
+            },
+        );
+        assert!(shown.hidden_suppressed.is_empty());
+        assert_eq!(ids(&shown.for_report(&all)), ["a", "b", "c"]);
+    }
 }

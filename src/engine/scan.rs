@@ -292,6 +292,7 @@ pub fn scan(
         summary
             .notes
             .push(format!("event time {oldest} .. {newest}"));
+        summary.time_range = Some((oldest, newest));
     }
     Ok(ScanResult {
         alerts,

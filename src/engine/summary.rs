@@ -24,6 +24,9 @@ pub struct Summary {
     pub notes: Vec<String>,
     /// Peak resident memory of the process, when the platform tells (Linux).
     pub peak_rss_bytes: Option<u64>,
+    /// The oldest and newest event time read (`scan`), for the HTML report's summary; the
+    /// stderr summary says the same in a note.
+    pub time_range: Option<(crate::event::Timestamp, crate::event::Timestamp)>,
 }
 
 /// Peak resident set size of this process (`VmHWM`), Linux only.

@@ -1,5 +1,5 @@
-//! `--timezone`: the zone in which the table (and later the report and `investigate`)
-//! shows times. Inside, time is UTC; only this function, at the edge, turns it into a local
+//! `--timezone`: the zone in which the table, the HTML report and `investigate` show
+//! times. Inside, time is UTC; only this function, at the edge, turns it into a local
 //! wall clock, and JSON outputs never call it (they stay UTC).
 //!
 //! Zones come from `event::local_time`'s built-in table (the one working hours use), so a
@@ -20,6 +20,15 @@ impl DisplayZone {
         match name {
             "UTC" | "Etc/UTC" | "Z" => Ok(DisplayZone::UTC),
             _ => Zone::named(name).map(|z| DisplayZone(Some(z))),
+        }
+    }
+
+    /// The zone's name as the user gave it (`Europe/London`), `UTC` by default: the label
+    /// the report and `investigate` put beside the times they show.
+    pub fn label(&self) -> &'static str {
+        match self.0 {
+            None => "UTC",
+            Some(zone) => zone.name(),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod jsonl;
 pub mod navigator;
 pub mod ocsf;
 pub mod printers;
+pub mod report;
 pub mod sink;
 pub mod table;
 pub mod wrap;
