@@ -139,6 +139,13 @@ fn demo_fires_every_rule_reads_every_file_and_ranks_the_planted_attacks_first() 
     let (dir, stdout, stderr) = run_demo(&["--output", "jsonl", "--show-suppressed"]);
     let alerts = json_lines(&stdout);
 
+    // The HTML report is written beside the data, and names every alert.
+    let report = std::fs::read_to_string(dir.path().join("demo").join("report.html"))
+        .unwrap_or_else(|e| panic!("no report beside the demo data: {e}"));
+    for a in &alerts {
+        assert!(report.contains(a["id"].as_str().unwrap()), "{}", a["id"]);
+    }
+
     // Every file read, no record skipped: the summary counts as many events as records and
     // reports no skipped record and no file error.
     let summary = stderr

@@ -128,8 +128,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         },
         ..opts
     };
-    let t0 = std::time::Instant::now();
-    let ph = |n: &str| {
         if std::env::var_os("TRIPLINE_PHASES").is_some() {
             let st = std::fs::read_to_string("/proc/self/stat").unwrap();
             let f: Vec<&str> = st.rsplit(')').next().unwrap().split_whitespace().collect();
@@ -144,7 +142,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let result = scan(inputs.clone(), selection.rules, &opts).context("scanning");
     display.finish();
     let mut result = result?;
-    ph("scan");
     // Activity and next steps (SPEC §8): a second read for the actors with alerts; it also
     // gives each actor's source-address runs, which link identity-less alerts to incidents.
     let mut address_runs = Vec::new();
@@ -164,10 +161,8 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         }
         address_runs = activity.address_runs;
     }
-    ph("activity");
     // The alerts are final: mark known automation before the ledger records and hides it.
     let suppressed = crate::tuning::Tuning::new(&cfg).apply(&mut result.alerts);
-    ph("tuning");
     if learn_only {
         let mut summary = result.summary;
         summary.notes.insert(
@@ -208,7 +203,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         },
         incidents_only: a.incidents,
     };
-    ph("incidents");
     let sink_options = PrinterOptions { layout, zone };
     let report = ledger::report(
         &alerts,
@@ -253,7 +247,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
             },
         )
     };
-    ph("output");
     match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
         Err(e) => return Err(e).context("writing alerts"),
