@@ -128,22 +128,13 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         },
         ..opts
     };
-        if std::env::var_os("TRIPLINE_PHASES").is_some() {
-            let st = std::fs::read_to_string("/proc/self/stat").unwrap();
-            let f: Vec<&str> = st.rsplit(')').next().unwrap().split_whitespace().collect();
-            let cpu = (f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap()) / 100.0;
-            eprintln!(
-                "PHASE {n} wall {:.2} cpu {cpu:.2}",
-                t0.elapsed().as_secs_f64()
-            );
-        }
-    };
     let display = ProgressDisplay::start(a.read.progress, a.read.quiet, counters);
     let result = scan(inputs.clone(), selection.rules, &opts).context("scanning");
     display.finish();
     let mut result = result?;
-    // Activity and next steps (SPEC §8): a second read for the actors with alerts; it also
-    // gives each actor's source-address runs, which link identity-less alerts to incidents.
+    // Activity and next steps (SPEC §8): from the events the scan kept when it parsed every
+    // record, else from a second read for the actors with alerts; it also gives each actor's
+    // source-address runs, which link identity-less alerts to incidents.
     let mut address_runs = Vec::new();
     if !learn_only {
         let activity = gather(
