@@ -2,7 +2,8 @@
 //! process: written and read back by the same binary, never a file format users see.
 
 use super::{
-    Access, Event, LogField, LogFormat, Origin, Outcome, Provider, ProviderField, Shape, Timestamp,
+    Access, Event, LogField, LogFormat, LogKind, Origin, Outcome, Provider, ProviderField, Shape,
+    Timestamp,
 };
 use std::sync::Arc;
 
@@ -57,6 +58,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     };
     let shape = if scalars { e.shape } else { Shape::default() };
     let access = if scalars { e.access } else { Access::default() };
+    let kind = if scalars { e.kind } else { LogKind::default() };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };
     out.extend_from_slice(&e.time.0.to_le_bytes());
@@ -78,6 +80,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         Shape::Rest => 2,
     });
     out.push(Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8);
+    out.push(LogKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8);
     out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     let mut strings = strings(e);
@@ -187,6 +190,7 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
         .get(r.u8()? as usize)
         .copied()?;
     let access = *Access::ALL.get(r.u8()? as usize)?;
+    let kind = *LogKind::ALL.get(r.u8()? as usize)?;
     let status = r.u32()?;
     let asn = r.u64()?;
     let mut s: Vec<String> = Vec::with_capacity(19);
@@ -232,6 +236,7 @@ pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Ev
         asn: (asn != u64::MAX).then_some(asn as u32),
         shape,
         access,
+        kind,
         origin: Origin {
             source,
             line,

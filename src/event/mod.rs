@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod alert;
 pub mod codec;
+pub mod kind;
 pub mod local_time;
 pub mod origin;
 pub mod time;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use activity::{Activity, ActivityPart, AddressRun};
 pub use alert::{alert_id, Alert, Fields, Severity};
+pub use kind::LogKind;
 pub use origin::Origin;
 pub use time::{Duration, Timestamp};
 
@@ -194,6 +196,11 @@ pub struct Event {
     /// fixes its fields); activity and `investigate` read it.
     #[serde(skip_serializing_if = "Access::is_unknown")]
     pub access: Access,
+    /// Which log of its format the record came from (CloudTrail data events, GCP Data
+    /// Access, Entra non-interactive sign-ins...), as the record says. Not printed by
+    /// `normalize` either; `coverage` reads it.
+    #[serde(skip_serializing_if = "LogKind::is_unknown")]
+    pub kind: LogKind,
     pub origin: Origin,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub event_id: String,
@@ -282,6 +289,7 @@ impl Event {
             key_id,
             shape,
             access,
+            kind,
             origin: _,
             event_id,
         } = self;
@@ -298,7 +306,7 @@ impl Event {
             )
                 .hash(h);
             (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
-            access.hash(h);
+            (access, kind).hash(h);
         }
         Some(DeliveryKey {
             id: DIGEST_KEYS.hash_one((self.provider(), event_id)),
