@@ -81,7 +81,7 @@ fn missing<'a>(r: &'a Value, source: &str) -> Option<&'a Value> {
 }
 
 fn region_gaps(r: &Value) -> BTreeSet<(String, String)> {
-    spots(r, "region-without-cloud-trail")
+    spots(r, "region-without-cloudtrail")
         .into_iter()
         .map(|b| {
             (
@@ -117,7 +117,7 @@ fn coverage_names_a_missing_region_no_perimeter_and_no_gcp_data_access_with_the_
         region_gaps(&r),
         BTreeSet::from([(INVICTUS_ACCOUNT.to_string(), "eu-west-1".to_string())])
     );
-    let region = &spots(&r, "region-without-cloud-trail")[0];
+    let region = &spots(&r, "region-without-cloudtrail")[0];
     assert!(silenced(region).contains(&"unused-region-activity*".to_string()));
 
     let perimeter = missing(&r, "http-access").expect("no perimeter logs is a blind spot");

@@ -16,6 +16,7 @@ pub enum Gap {
     /// CloudTrail data events).
     MissingLog { source: Source },
     /// An AWS account has CloudTrail in other regions but not in this expected one.
+    #[serde(rename = "region-without-cloudtrail")]
     RegionWithoutCloudTrail { account: String, region: String },
     /// A GCP project's audit logs hold no `storage.objects.*` entry: Data Access logs are
     /// off for Cloud Storage there.
@@ -108,8 +109,14 @@ pub fn find(tally: &Tally, expected_regions: &[String], rules: &[RuleSpec]) -> V
         }
     }
 
-    // Regions without CloudTrail, per account that has CloudTrail somewhere.
-    let mut accounts: Vec<&String> = tally.cloudtrail.keys().map(|(a, _)| a).collect();
+    // Regions without CloudTrail, per account that has CloudTrail somewhere. Records that
+    // name no account (neither caller nor recipient) say nothing about any account's trail.
+    let mut accounts: Vec<&String> = tally
+        .cloudtrail
+        .keys()
+        .map(|(a, _)| a)
+        .filter(|a| !a.is_empty())
+        .collect();
     accounts.dedup();
     for account in accounts {
         for region in expected_regions {
@@ -220,6 +227,16 @@ mod tests {
         let mut t = Tally::default();
         t.add(&ct("111", "eu-west-1"));
         t.add(&ct("111", "us-east-1"));
+        let expected = ["eu-west-1".to_string(), "us-east-1".to_string()];
+        assert!(regions(&find(&t, &expected, &catalogue())).is_empty());
+    }
+
+    #[test]
+    fn records_that_name_no_account_make_no_region_blind_spot() {
+        let mut t = Tally::default();
+        t.add(&ct("111", "eu-west-1"));
+        t.add(&ct("111", "us-east-1"));
+        t.add(&ct("", "us-east-1"));
         let expected = ["eu-west-1".to_string(), "us-east-1".to_string()];
         assert!(regions(&find(&t, &expected, &catalogue())).is_empty());
     }
