@@ -147,7 +147,14 @@ pub fn write_table(out: &mut impl Write, r: &Report) -> io::Result<()> {
             gap_text(&b.gap)
         )?;
         writeln!(out, "         why: {}", b.why)?;
-        writeln!(out, "         silences: {}", silences_text(b))?;
+        // A region gap silences the rules there only: say where.
+        let label = match &b.gap {
+            Gap::RegionWithoutCloudTrail { region, .. } => {
+                format!("silences in {}", terminal(region))
+            }
+            _ => "silences".to_string(),
+        };
+        writeln!(out, "         {label}: {}", silences_text(b))?;
     }
     writeln!(out, "\nWHAT NO LOG HERE CAN SHOW")?;
     for l in &r.cannot_show {
