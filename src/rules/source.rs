@@ -88,8 +88,10 @@ mod tests {
     #[test]
     fn a_kind_source_matches_its_kind_and_records_that_do_not_say() {
         let s = Source::parse("cloudtrail:data").unwrap();
-        let mut e = Event::default();
-        e.kind = LogKind::Data;
+        let mut e = Event {
+            kind: LogKind::Data,
+            ..Event::default()
+        };
         assert!(s.matches(&e));
         e.kind = LogKind::Management;
         assert!(!s.matches(&e));
