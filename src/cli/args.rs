@@ -42,7 +42,7 @@ pub enum Command {
     #[command(subcommand)]
     Rules(RulesCommand),
     /// What the logs can and cannot show: sources, accounts, regions, and blind spots.
-    Coverage(NormalizeArgs),
+    Coverage(CoverageArgs),
     /// Validate a configuration file, or print the annotated default.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -239,6 +239,43 @@ pub struct ScanArgs {
     /// kill -9).
     #[arg(long, value_name = "EVENTS", default_value_t = crate::engine::order::DEFAULT_RUN_EVENTS)]
     pub sort_budget: usize,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CoverageOutput {
+    Table,
+    Json,
+}
+
+/// `coverage`: what the input's logs can and cannot show.
+#[derive(Args, Debug)]
+#[command(
+    long_about = "What the logs can and cannot show. Reads the inputs as `scan` does and reports, per \
+provider, the accounts / subscriptions / tenants / projects, regions and logs present (CloudTrail \
+management and data events, GCP Admin Activity and Data Access, Entra interactive and \
+non-interactive sign-ins...), each with its event count and first and last time; then the blind \
+spots, each with the rules it silences (from the rule catalogue's `sources`): AWS regions in \
+`[organisation] regions` (else every AWS region seen in any log) where an account has no \
+CloudTrail while it has it elsewhere, GCP projects without Data Access logs for Cloud Storage, \
+and logs a rule reads that are absent (Entra sign-ins, perimeter logs for GetCredentialType, S3 \
+access logs, CloudTrail data events...); and what no log here can show.\n\nExit status: 0 \
+done, 2 a named path that cannot be read (or, with --strict, any skipped record).",
+    after_help = "Examples:\n  tripline coverage AWSLogs/ gcp-audit.json signins.json\n  \
+tripline coverage --config tripline.toml --output json logs/ | jq .blind_spots"
+)]
+pub struct CoverageArgs {
+    /// Files, folders (read recursively) or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Configuration file (TOML): `[organisation] regions` are the AWS regions CloudTrail is
+    /// expected in.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// `table` for a person; `json`, one JSON object.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: CoverageOutput,
 }
 
 #[derive(Args, Debug)]

@@ -46,6 +46,8 @@ pub fn rules(c: RulesCommand) -> Result<i32> {
             writeln!(out, "ATT&CK: {}", r.attack.join(", "))?;
             writeln!(out, "stage: {}", r.stage.label())?;
             writeln!(out, "severity: {}", r.severity)?;
+            let reads: Vec<String> = r.sources.iter().map(|s| s.to_string()).collect();
+            writeln!(out, "reads: {}", reads.join(", "))?;
             writeln!(
                 out,
                 "status: {}",

@@ -3,6 +3,7 @@
 pub mod args;
 mod baseline_cmd;
 mod catalogue_cmd;
+mod coverage_cmd;
 mod demo_cmd;
 mod investigate_cmd;
 mod normalize_cmd;
@@ -75,7 +76,7 @@ fn dispatch(cli: Cli) -> Result<i32> {
         Command::Investigate(a) => investigate_cmd::investigate(&a),
         Command::Baseline(c) => baseline_cmd::baseline(c),
         Command::Rules(c) => catalogue_cmd::rules(c),
-        Command::Coverage(_) => not_yet("coverage", "coverage reports"),
+        Command::Coverage(a) => coverage_cmd::coverage(&a),
         Command::Config(c) => catalogue_cmd::config(c),
         Command::Demo(a) => demo_cmd::demo(a),
     }

@@ -84,6 +84,8 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     if selection.rules.is_empty() {
         bail!("no implemented rule is enabled (see `tripline rules list`)");
     }
+    let enabled_specs: Vec<crate::rules::catalogue::RuleSpec> =
+        selection.rules.iter().map(|r| r.spec().clone()).collect();
     let enricher = crate::enrich::Enricher::from_lists(&cfg.lists)
         .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?
         .map(std::sync::Arc::new);
@@ -251,6 +253,9 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     }
     let mut summary = result.summary;
     summary.notes.insert(0, format!("{} alerts", alerts.len()));
+    let specs: Vec<&crate::rules::catalogue::RuleSpec> = enabled_specs.iter().collect();
+    summary.coverage_warnings =
+        crate::coverage::warning::warnings(&summary.events_by_format, summary.unparsed, &specs);
     if !suppressed.is_empty() {
         summary
             .notes

@@ -12,13 +12,16 @@ use crate::normalize::{
 };
 
 /// Normalizes every record of a batch into `events`; bad records go to `bad`.
+/// Returns how many records the prefilter skipped unparsed here (lines split on the
+/// workers count theirs in `Batch::skipped`).
 pub fn normalize_batch(
     batch: &Batch,
     opts: &NormalizeOptions,
     events: &mut Vec<Event>,
     bad: &mut Vec<BadRecord>,
-) {
+) -> u64 {
     bad.extend(batch.bad.iter().cloned());
+    let mut skipped = 0;
     // Lines split on the workers were filtered as they were split.
     let prefilter = opts.prefilter.as_ref().filter(|_| !batch.filtered);
     if prefilter.is_none() {
@@ -31,6 +34,7 @@ pub fn normalize_batch(
             && batch.header.is_none()
             && prefilter.is_some_and(|p| p.skip(bytes))
         {
+            skipped += 1;
             continue;
         }
         let before = events.len();
@@ -115,4 +119,5 @@ pub fn normalize_batch(
             }
         }
     }
+    skipped
 }

@@ -339,6 +339,7 @@ mod tests {
             key_id: f("key_id"),
             shape: crate::event::Shape::Sentinel,
             access: crate::event::Access::Write,
+            kind: crate::event::LogKind::Unknown,
             origin: Origin::line(src, i),
             event_id: f("event_id"),
         }

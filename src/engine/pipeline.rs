@@ -48,6 +48,8 @@ pub struct BatchResult<T> {
     pub records: u64,
     pub bytes: u64,
     pub events_by_format: Vec<(crate::event::LogFormat, u64)>,
+    /// Records the prefilter skipped unparsed.
+    pub unparsed: u64,
     pub bad: Vec<BadRecord>,
     pub output: T,
 }
@@ -198,7 +200,7 @@ where
                         batch.split_skipping(&skip);
                         let mut events = Vec::with_capacity(batch.records.len());
                         let mut bad = Vec::new();
-                        normalize_batch(&batch, norm, &mut events, &mut bad);
+                        let skipped_here = normalize_batch(&batch, norm, &mut events, &mut bad);
                         let mut by_format: Vec<(crate::event::LogFormat, u64)> = Vec::new();
                         for e in &events {
                             match by_format.iter_mut().find(|(f, _)| *f == e.log()) {
@@ -209,6 +211,7 @@ where
                         let records =
                             batch.records.len() as u64 + batch.bad.len() as u64 + batch.skipped;
                         let bytes = batch.bytes;
+                        let unparsed = batch.skipped + skipped_here;
                         crate::input::lines::recycle(std::mem::take(&mut batch.data));
                         let output = work(events);
                         tx.send((
@@ -217,6 +220,7 @@ where
                                 records,
                                 bytes,
                                 events_by_format: by_format,
+                                unparsed,
                                 bad,
                                 output,
                             }),
@@ -247,6 +251,7 @@ where
                         p.batch(r.bytes, events);
                     }
                     summary.records += r.records;
+                    summary.unparsed += r.unparsed;
                     summary.bytes += r.bytes;
                     for (f, n) in r.events_by_format {
                         *summary.events_by_format.entry(f).or_default() += n;

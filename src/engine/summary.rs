@@ -1,5 +1,6 @@
 //! What a run read and skipped: printed on stderr after `scan` and `normalize`.
 
+use crate::coverage::CoverageWarning;
 use crate::event::{BadReason, BadRecord, LogFormat};
 use crate::input::FileError;
 use std::collections::BTreeMap;
@@ -17,6 +18,12 @@ pub struct Summary {
     pub records: u64,
     pub events: u64,
     pub events_by_format: BTreeMap<LogFormat, u64>,
+    /// Records the prefilter skipped unparsed (no enabled rule needs them): CloudTrail was
+    /// read even when `events_by_format` counts none.
+    pub unparsed: u64,
+    /// Enabled rules that could not have fired for lack of every log they read; printed as
+    /// one `coverage:` line (`scan` fills it, `--report` shows it).
+    pub coverage_warnings: Vec<CoverageWarning>,
     pub bad: BTreeMap<BadReason, (u64, Vec<String>)>,
     pub file_errors: Vec<FileError>,
     pub seconds: f64,
@@ -128,6 +135,10 @@ impl fmt::Display for Summary {
                 "  ... and {} more file errors",
                 self.file_errors.len() - MAX_FILE_ERRORS
             )?;
+        }
+        // Rule ids and format names only: nothing from a log.
+        if let Some(line) = crate::coverage::warning::line(&self.coverage_warnings) {
+            writeln!(f, "  {line}")?;
         }
         // Notes may quote file names and log values.
         for n in &self.notes {

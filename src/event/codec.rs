@@ -2,7 +2,7 @@
 //! process: written and read back by the same binary, never a file format users see.
 
 use super::{
-    Access, Event, LogField, LogFormat, Outcome, Provider, ProviderField, Shape, Timestamp,
+    Access, Event, LogField, LogFormat, LogKind, Outcome, Provider, ProviderField, Shape, Timestamp,
 };
 use std::sync::Arc;
 
@@ -64,6 +64,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     let shape = if scalars { e.shape } else { Shape::default() };
     let access = if scalars { e.access } else { Access::default() };
     let mfa = if scalars { e.mfa } else { None };
+    let kind = if scalars { e.kind } else { LogKind::default() };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };
     out.extend_from_slice(&e.time.0.to_le_bytes());
@@ -85,6 +86,7 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         Shape::Rest => 2,
     });
     out.push(Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8);
+    out.push(LogKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8);
     out.push(match mfa {
         None => 0,
         Some(false) => 1,
@@ -213,6 +215,7 @@ pub fn decode_into(
         .get(r.u8()? as usize)
         .copied()?;
     e.access = *Access::ALL.get(r.u8()? as usize)?;
+    e.kind = *LogKind::ALL.get(r.u8()? as usize)?;
     e.mfa = [None, Some(false), Some(true)]
         .get(r.u8()? as usize)
         .copied()?;

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod alert;
 pub mod codec;
+pub mod kind;
 pub mod local_time;
 pub mod origin;
 pub mod time;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use activity::{Activity, ActivityPart, AddressRun};
 pub use alert::{alert_id, Alert, Fields, Severity};
+pub use kind::LogKind;
 pub use origin::Origin;
 pub use time::{Duration, Timestamp};
 
@@ -199,6 +201,11 @@ pub struct Event {
     /// Not printed by `normalize` (SPEC §3 fixes its fields); activity reads it.
     #[serde(skip)]
     pub mfa: Option<bool>,
+    /// Which log of its format the record came from (CloudTrail data events, GCP Data
+    /// Access, Entra non-interactive sign-ins...), as the record says. Not printed by
+    /// `normalize` either; `coverage` reads it.
+    #[serde(skip_serializing_if = "LogKind::is_unknown")]
+    pub kind: LogKind,
     pub origin: Origin,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub event_id: String,
@@ -288,6 +295,7 @@ impl Event {
             shape,
             access,
             mfa,
+            kind,
             origin: _,
             event_id,
         } = self;
@@ -304,7 +312,7 @@ impl Event {
             )
                 .hash(h);
             (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
-            (access, mfa).hash(h);
+            (access, kind, mfa).hash(h);
         }
         Some(DeliveryKey {
             id: DIGEST_KEYS.hash_one((self.provider(), event_id)),

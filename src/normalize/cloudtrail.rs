@@ -7,7 +7,7 @@ use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
 use super::value::{json_column, text, Record};
 use crate::event::{
-    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+    Access, BadReason, Event, LogFormat, LogKind, Origin, Outcome, Provider, Shape, Timestamp,
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -77,6 +77,12 @@ pub struct RawCloudTrail<'a> {
     pub readOnly: Option<Text<'a>>,
     #[serde(borrow)]
     pub eventType: Option<Text<'a>>,
+    /// `Management`, `Data`, `Insight`, `NetworkActivity` (eventVersion 1.08 on).
+    #[serde(borrow)]
+    pub eventCategory: Option<Text<'a>>,
+    /// A JSON boolean (eventVersion 1.06 on): false for data events.
+    #[serde(borrow)]
+    pub managementEvent: Option<Text<'a>>,
 }
 
 /// The request parameters that name what a write changed, in the order they are tried:
@@ -260,6 +266,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
         Outcome::Failure
     };
     e.access = access_of(s(&r.readOnly), s(&r.eventType));
+    e.kind = LogKind::of_cloudtrail(s(&r.eventCategory), s(&r.managementEvent), s(&r.eventType));
     match e.action.as_str() {
         "ConsoleLogin" => {
             let resp: ResponseElements = parse_object(&r.responseElements);
@@ -382,6 +389,11 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     }
     e.access = access_of(
         &text(v, &["ReadOnly"]),
+        &text(v, &["EventTypeName", "EventType"]),
+    );
+    e.kind = LogKind::of_cloudtrail(
+        &text(v, &["EventCategory"]),
+        &text(v, &["ManagementEvent"]),
         &text(v, &["EventTypeName", "EventType"]),
     );
     if e.action == "ConsoleLogin" {

@@ -4,7 +4,7 @@
 use super::record_error::RecordError;
 use super::value::{json_column, path, text, Record};
 use crate::event::{
-    Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Shape, Timestamp,
+    Access, BadReason, Event, LogFormat, LogKind, Origin, Outcome, Provider, Shape, Timestamp,
 };
 use serde_json::Value;
 
@@ -83,6 +83,11 @@ pub fn from_diagnostic(v: &Value, origin: Origin) -> Result<Event, RecordError> 
     if e.action.is_empty() {
         e.action = "Sign-in activity".into();
     }
+    e.kind = LogKind::of_entra_signin(
+        &text(v, &["category"]),
+        &text(&props, &["signInEventTypes.0"]),
+        &text(&props, &["isInteractive"]),
+    );
     if e.identity_type.is_empty() {
         e.identity_type = text(v, &["category"]);
     }
@@ -126,6 +131,11 @@ pub fn from_graph(v: &Value, origin: Origin) -> Result<Event, RecordError> {
     e.shape = Shape::Rest;
     fill(&mut e, v);
     e.action = "Sign-in activity".into();
+    e.kind = LogKind::of_entra_signin(
+        "",
+        &text(v, &["signInEventTypes.0"]),
+        &text(v, &["isInteractive"]),
+    );
     Ok(e)
 }
 
@@ -188,5 +198,10 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         e.error_code = code.clone();
     }
     e.status = code;
+    e.kind = LogKind::of_entra_signin(
+        &text(v, &["Type", "$table", "Category"]),
+        "",
+        &text(v, &["IsInteractive"]),
+    );
     Ok(e)
 }

@@ -4,7 +4,9 @@
 use super::key_target::gcp_service_account;
 use super::record_error::RecordError;
 use super::value::{key, path, text, Record};
-use crate::event::{Access, BadReason, Event, LogFormat, Origin, Outcome, Provider, Timestamp};
+use crate::event::{
+    Access, BadReason, Event, LogFormat, LogKind, Origin, Outcome, Provider, Timestamp,
+};
 use serde_json::Value;
 
 /// Audit `LogEntry`s: a `protoPayload`, or its fields flattened to the top (`methodName`).
@@ -77,7 +79,9 @@ pub fn from_log_entry(v: &Value, origin: Origin) -> Result<Event, RecordError> {
         e.error_code = if msg.is_empty() { code.clone() } else { msg };
     }
     e.status = code;
-    e.access = access_of(&text(v, &["logName"]), &e.action);
+    let log_name = text(v, &["logName"]);
+    e.access = access_of(&log_name, &e.action);
+    e.kind = LogKind::of_gcp_log_name(&log_name);
     e.event_id = text(v, &["insertId"]);
     if e.action.ends_with("CreateServiceAccountKey") {
         e.key_id = text(p, &["response.name"]);

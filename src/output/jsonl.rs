@@ -27,7 +27,7 @@ impl<W: Write> JsonlSink<W> {
 /// Writes `value` as one terminal-safe JSON line into `out`, through the reused buffer
 /// `line`: one write per line, flushed, so concurrent readers never see half an object and
 /// `watch` and pipes see each one when it is raised.
-pub(super) fn write_json_line<W: Write, T: Serialize + ?Sized>(
+pub(crate) fn write_json_line<W: Write, T: Serialize + ?Sized>(
     out: &mut W,
     line: &mut Vec<u8>,
     value: &T,

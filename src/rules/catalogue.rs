@@ -6,6 +6,7 @@
 //! is an error. Each entry also carries its own `[[examples]]` (see `rules::examples`).
 
 use super::examples::Example;
+use super::source::Source;
 use super::stage::Stage;
 use crate::event::{Duration, Severity};
 use serde::Deserialize;
@@ -24,6 +25,9 @@ pub struct RuleSpec {
     /// False while the rule's evaluation code has not landed: its keys are known to the
     /// config loader, and `--rules` naming it says so.
     pub implemented: bool,
+    /// The logs the rule reads (`rules::source`): what `coverage` and the scan's coverage
+    /// warning say a missing log silences.
+    pub sources: Vec<Source>,
     pub summary: String,
     #[serde(default)]
     pub false_positives: Vec<String>,

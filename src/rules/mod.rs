@@ -17,6 +17,7 @@ pub mod keyed;
 pub mod params;
 pub mod registry;
 pub mod rule;
+pub mod source;
 pub mod stage;
 pub mod window;
 

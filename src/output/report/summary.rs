@@ -177,6 +177,10 @@ pub fn summary(r: &ReportInput<'_>, g: &Grouped<'_>) -> Html {
     // The notes and warnings the scan printed on stderr, as data rather than text.
     h.markup("<div class=\"panel\"><h3>Notes and coverage warnings</h3><ul class=\"notes\">");
     let mut any = false;
+    if let Some(line) = crate::coverage::warning::line(&s.coverage_warnings) {
+        h.elem("li", &[("class", "warning")], &line);
+        any = true;
+    }
     for n in &s.notes {
         h.elem("li", &[], n);
         any = true;
