@@ -340,6 +340,7 @@ mod tests {
             shape: crate::event::Shape::Sentinel,
             access: crate::event::Access::Write,
             kind: crate::event::LogKind::Unknown,
+            mfa: Some(true),
             origin: Origin::line(src, i),
             event_id: f("event_id"),
         }
