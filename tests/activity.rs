@@ -623,3 +623,37 @@ fn sign_ins_carry_mfa_and_activity_counts_them() {
         0
     );
 }
+
+/// CloudTrail S3 data events name the object read (`requestParameters.key`), not only its
+/// bucket: the OTRF exfiltration through an EC2 proxy read `ring.txt` twice.
+#[test]
+fn cloudtrail_object_reads_name_the_object() {
+    let otrf = "tests/fixtures/otrf/ec2_proxy_s3_exfiltration_2020-09-14011940.json";
+    let reads: Vec<_> = events_of(otrf)
+        .into_iter()
+        .filter(|e| e.action == "GetObject")
+        .collect();
+    assert_eq!(reads.len(), 2);
+    for e in &reads {
+        assert_eq!(e.resource, "mordors3stack-s3bucket-llp2yingx64a");
+        assert_eq!(e.object, "ring.txt");
+    }
+    let alerts = all_rules_scan(&[otrf.to_string()]);
+    let objects: Vec<&String> = alerts
+        .iter()
+        .filter_map(|a| a.activity.as_ref())
+        .flat_map(|x| {
+            x.before
+                .objects_read
+                .values
+                .iter()
+                .chain(&x.after.objects_read.values)
+        })
+        .collect();
+    assert!(
+        objects
+            .iter()
+            .any(|o| *o == "mordors3stack-s3bucket-llp2yingx64a/ring.txt"),
+        "{objects:?}"
+    );
+}

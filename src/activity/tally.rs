@@ -70,7 +70,7 @@ pub fn is_denied(e: &Event) -> bool {
 }
 
 /// Object reads: the object where the log names it (GCP `.../objects/NAME`, an S3 access
-/// log's request path), else the bucket.
+/// log's request path, a CloudTrail data event's `key`), else the bucket.
 fn object_read(e: &Event) -> Option<String> {
     let a = e.action.as_str();
     let is_object_read = a == "GetObject"
@@ -79,6 +79,9 @@ fn object_read(e: &Event) -> Option<String> {
         || a == "REST.HEAD.OBJECT";
     if !is_object_read || e.resource.is_empty() {
         return None;
+    }
+    if !e.object.is_empty() {
+        return Some(format!("{}/{}", e.resource, e.object));
     }
     if e.log() == LogFormat::S3Access {
         // `GET /key?x HTTP/1.1`: the key is the path.

@@ -24,6 +24,7 @@ pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
     .and(KeepFields::ACTION)
     .and(KeepFields::REGION)
     .and(KeepFields::RESOURCE)
+    .and(KeepFields::OBJECT)
     .and(KeepFields::REQUEST)
     .and(KeepFields::ERROR_CODE)
     .and(KeepFields::STATUS)

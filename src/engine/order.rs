@@ -341,6 +341,7 @@ mod tests {
             access: crate::event::Access::Write,
             kind: crate::event::LogKind::Unknown,
             mfa: Some(true),
+            object: f("object"),
             origin: Origin::line(src, i),
             event_id: f("event_id"),
         }

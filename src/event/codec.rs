@@ -30,6 +30,7 @@ impl KeepFields {
     pub const REQUEST: KeepFields = KeepFields(1 << 9);
     pub const ERROR_CODE: KeepFields = KeepFields(1 << 10);
     pub const STATUS: KeepFields = KeepFields(1 << 13);
+    pub const OBJECT: KeepFields = KeepFields(1 << 18);
     pub const KEY_ID: KeepFields = KeepFields(1 << 16);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
     /// Outcome, shape, access, MFA, HTTP status and ASN, which travel together.
@@ -135,7 +136,7 @@ fn strings(e: &Event) -> [&str; 19] {
         &e.target,
         &e.key_id,
         &e.event_id,
-        "",
+        &e.object,
     ]
 }
 
@@ -223,7 +224,7 @@ pub fn decode_into(
     e.http_status = (status != u32::MAX).then_some(status as u16);
     let asn = r.u64()?;
     e.asn = (asn != u64::MAX).then_some(asn as u32);
-    // The order of `strings`; the 19th string is reserved and read past.
+    // The order of `strings`.
     for slot in [
         &mut e.identity,
         &mut e.identity_type,
@@ -243,12 +244,12 @@ pub fn decode_into(
         &mut e.target,
         &mut e.key_id,
         &mut e.event_id,
+        &mut e.object,
     ] {
         let s = r.str()?;
         slot.clear();
         slot.push_str(s);
     }
-    r.str()?;
     let source = r.str()?;
     if &*e.origin.source != source {
         e.origin.source = intern(source);

@@ -201,6 +201,11 @@ pub struct Event {
     /// Not printed by `normalize` (SPEC §3 fixes its fields); activity reads it.
     #[serde(skip)]
     pub mfa: Option<bool>,
+    /// For object-level storage events: the object key as the log names it (CloudTrail S3
+    /// data events' `requestParameters.key`), `resource` being its bucket. Not printed by
+    /// `normalize` either; activity lists the objects read.
+    #[serde(skip)]
+    pub object: String,
     /// Which log of its format the record came from (CloudTrail data events, GCP Data
     /// Access, Entra non-interactive sign-ins...), as the record says. Not printed by
     /// `normalize` either; `coverage` reads it.
@@ -296,6 +301,7 @@ impl Event {
             access,
             mfa,
             kind,
+            object,
             origin: _,
             event_id,
         } = self;
@@ -312,7 +318,7 @@ impl Event {
             )
                 .hash(h);
             (asn, status, resource_group, target, key_id, shape, event_id).hash(h);
-            (access, kind, mfa).hash(h);
+            (access, kind, mfa, object).hash(h);
         }
         Some(DeliveryKey {
             id: DIGEST_KEYS.hash_one((self.provider(), event_id)),

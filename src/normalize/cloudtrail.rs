@@ -143,6 +143,9 @@ fn changed_name(req: &Value) -> String {
 struct RequestParameters<'a> {
     #[serde(borrow)]
     bucketName: Option<Text<'a>>,
+    /// An S3 data event's object key.
+    #[serde(borrow)]
+    key: Option<Text<'a>>,
     #[serde(borrow)]
     userName: Option<Text<'a>>,
     #[serde(borrow)]
@@ -304,6 +307,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
                 } else {
                     owned(&req.roleArn)
                 };
+                e.object = owned(&req.key);
             }
         }
     }
@@ -417,6 +421,7 @@ pub fn from_sentinel(v: &Value, origin: Origin) -> Result<Event, RecordError> {
             requested_user = text(&req, &["userName"]);
         } else {
             e.resource = text(&req, &["bucketName"]);
+            e.object = text(&req, &["key"]);
         }
         if e.access == Access::Write && e.resource.is_empty() {
             e.resource = changed_name(&req);
