@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 const PREFIX: &str = "tripline-scratch-";
+/// A scratch directory while it is being made, before its lock is taken.
+const MAKING: &str = "tripline-making-";
+/// A directory still being made after this long was left by a run killed while making it.
+const MAKING_STALE: std::time::Duration = std::time::Duration::from_secs(3600);
 const LOCK: &str = ".lock";
 
 struct Live {
@@ -45,11 +49,17 @@ pub fn dir() -> io::Result<PathBuf> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let dir = base.join(format!("{PREFIX}{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let lock = File::create(dir.join(LOCK))?;
+    // Made under another name and renamed once locked: another run's sweep must never see
+    // a live run's directory without its lock (it took that for a run killed while making
+    // it, and removed it under the live run; many runs starting at once hit that).
+    let stem = format!("{}-{nanos}", std::process::id());
+    let making = base.join(format!("{MAKING}{stem}"));
+    std::fs::create_dir_all(&making)?;
+    let lock = File::create(making.join(LOCK))?;
     lock.try_lock()
-        .map_err(|e| io::Error::other(format!("locking {}: {e}", dir.display())))?;
+        .map_err(|e| io::Error::other(format!("locking {}: {e}", making.display())))?;
+    let dir = base.join(format!("{PREFIX}{stem}"));
+    std::fs::rename(&making, &dir)?;
     *live = Some(Live {
         dir: dir.clone(),
         _lock: lock,
@@ -82,7 +92,9 @@ pub fn sweep_stale(base: &Path) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        if !name.to_string_lossy().starts_with(PREFIX) {
+        let name = name.to_string_lossy();
+        let making = name.starts_with(MAKING);
+        if !name.starts_with(PREFIX) && !making {
             continue;
         }
         let path = entry.path();
@@ -92,7 +104,15 @@ pub fn sweep_stale(base: &Path) {
         }
         let owned = match File::open(path.join(LOCK)) {
             Ok(f) => f.try_lock().is_err(),
-            // A directory without its lock file was killed while being made.
+            // Being made right now, unless it has been for an hour.
+            Err(_) if making => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age < MAKING_STALE),
+            // A scratch directory is renamed into place only once locked: without its lock
+            // file, its run was killed.
             Err(_) => false,
         };
         if !owned {
@@ -104,6 +124,28 @@ pub fn sweep_stale(base: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many runs starting at once: one run's sweep removed another's directory between its
+    /// making and its locking (a scan then failed with "No such file or directory"). A
+    /// directory is now made under `MAKING` and renamed once locked.
+    #[test]
+    fn a_directory_being_made_is_never_swept_and_a_live_one_is_always_locked() {
+        let base = tempfile::tempdir().unwrap();
+        let being_made = base.path().join(format!("{MAKING}1-2"));
+        std::fs::create_dir(&being_made).unwrap();
+        sweep_stale(base.path());
+        assert!(
+            being_made.exists(),
+            "a directory still being made was swept"
+        );
+        // A directory under the scratch name is locked from the moment it exists.
+        let d = dir().unwrap();
+        let lock = File::open(d.join(LOCK)).unwrap();
+        assert!(
+            lock.try_lock().is_err(),
+            "a live scratch directory must be locked"
+        );
+    }
 
     #[test]
     fn a_dead_owners_directory_is_swept_and_a_live_one_kept() {
