@@ -102,19 +102,23 @@ pub fn sweep_stale(base: &Path) {
         if !entry.file_type().is_ok_and(|t| t.is_dir()) {
             continue;
         }
-        let owned = match File::open(path.join(LOCK)) {
-            Ok(f) => f.try_lock().is_err(),
-            // Being made right now, unless it has been for an hour.
-            Err(_) if making => entry
+        // A directory being made is left alone (not even its lock is tried: taking it for a
+        // moment would fail the maker's own locking) unless it has been for an hour.
+        let young = || {
+            entry
                 .metadata()
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|t| t.elapsed().ok())
-                .is_none_or(|age| age < MAKING_STALE),
-            // A scratch directory is renamed into place only once locked: without its lock
-            // file, its run was killed.
-            Err(_) => false,
+                .is_none_or(|age| age < MAKING_STALE)
         };
+        let owned = (making && young())
+            || match File::open(path.join(LOCK)) {
+                Ok(f) => f.try_lock().is_err(),
+                // A scratch directory is renamed into place only once locked: without its
+                // lock file, its run was killed.
+                Err(_) => false,
+            };
         if !owned {
             let _ = std::fs::remove_dir_all(&path);
         }
