@@ -142,6 +142,15 @@ mod tests {
             being_made.exists(),
             "a directory still being made was swept"
         );
+        // Its lock file made but not yet locked (the window the race hit): still kept, and
+        // the lock left for its maker to take.
+        let lock = File::create(being_made.join(LOCK)).unwrap();
+        sweep_stale(base.path());
+        assert!(
+            being_made.exists(),
+            "a directory between lock file and lock was swept"
+        );
+        assert!(lock.try_lock().is_ok(), "the sweep took the maker's lock");
         // A directory under the scratch name is locked from the moment it exists.
         let d = dir().unwrap();
         let lock = File::open(d.join(LOCK)).unwrap();
