@@ -16,6 +16,7 @@ use crate::rules::erased::{DynRule, ErasedSummary};
 use crate::rules::rule::{HistoryUse, Needs};
 use crate::state::PendingHistory;
 use crate::state::{lock, SharedStore};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The rules' ahead-of-order plan, shared by the workers.
@@ -28,6 +29,8 @@ pub struct Ahead<'a> {
     /// (both are order-free), instead of sending every batch's to the one sink thread to
     /// merge: merging there was a fifth of the all-rules scan's serial time.
     accumulated: Mutex<Vec<Accumulated>>,
+    /// The most set-aside bytes per input event a batch has taken.
+    deferred_bytes_per_event: AtomicUsize,
 }
 
 /// History and summaries by rule, folded over any number of batches.
@@ -62,7 +65,8 @@ type FirstKey = (usize, String, i64);
 /// answer: the ordered pass starts only after the input is read.
 const FLUSH_HISTORY_ROWS: usize = 50_000;
 
-/// About what one set-aside event takes encoded (`engine::deferred`), to size the buffer once.
+/// About what one set-aside event takes encoded (`engine::deferred`), to size the first
+/// batch's buffer; later batches reserve what earlier ones took.
 const DEFERRED_BYTES_PER_EVENT: usize = 192;
 
 impl<'a> Ahead<'a> {
@@ -71,6 +75,7 @@ impl<'a> Ahead<'a> {
             rules,
             enabled,
             accumulated: Mutex::new(Vec::new()),
+            deferred_bytes_per_event: AtomicUsize::new(DEFERRED_BYTES_PER_EVENT),
         }
     }
 
@@ -119,17 +124,19 @@ impl<'a> Ahead<'a> {
                 .collect();
             return out;
         }
+        let events_len = events.len();
         let mut acc = self.take_accumulated();
         let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
         if self.rules.iter().any(|r| r.defers()) {
-            out.deferred
-                .reserve(events.len() * DEFERRED_BYTES_PER_EVENT);
+            let per_event = self.deferred_bytes_per_event.load(Ordering::Relaxed);
+            out.deferred.reserve(events.len() * per_event);
         }
         // First what each event needs, then the events move once, straight to where they go:
         // moving every event through a list of candidates cost a tenth of the workers' time.
         let mut plans: Vec<(bool, Vec<FirstKey>)> = Vec::with_capacity(events.len());
         for e in &events {
             let mut in_order = false;
+            let mut spill_id = deferred::SpillId::default();
             let mut keys: Vec<FirstKey> = Vec::new();
             for (i, r) in self.rules.iter().enumerate() {
                 if !r.wants(e) {
@@ -145,7 +152,14 @@ impl<'a> Ahead<'a> {
                     Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
                     Needs::Nothing => {}
                     Needs::Deferred(k) => {
-                        deferred::write(&mut out.deferred, i, &k, e, r.deferred_fields());
+                        deferred::write(
+                            &mut out.deferred,
+                            i,
+                            &k,
+                            e,
+                            r.deferred_fields(),
+                            &mut spill_id,
+                        );
                         if !out.deferred_rules.contains(&(i as u16)) {
                             out.deferred_rules.push(i as u16);
                         }
@@ -173,6 +187,12 @@ impl<'a> Ahead<'a> {
             {
                 out.firsts.push((e, keys));
             }
+        }
+        if events_len > 0 && !out.deferred.is_empty() {
+            // Reserve what the batches really take: growing a buffer of megabytes by
+            // doubling copied it over and over.
+            self.deferred_bytes_per_event
+                .fetch_max(out.deferred.len().div_ceil(events_len), Ordering::Relaxed);
         }
         if acc.history.len() >= FLUSH_HISTORY_ROWS {
             out.flushed = Some(std::mem::take(&mut acc.history));

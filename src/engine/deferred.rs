@@ -11,26 +11,54 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 
-/// Appends one deferred event to a worker's buffer.
-pub fn write(buf: &mut Vec<u8>, rule: usize, key: &str, e: &Event, fields: codec::KeepFields) {
+/// Appends one deferred event to a worker's buffer. `id` is the event's [`SpillId`], shared
+/// by every rule that sets the same event aside.
+pub fn write(
+    buf: &mut Vec<u8>,
+    rule: usize,
+    key: &str,
+    e: &Event,
+    fields: codec::KeepFields,
+    id: &mut SpillId,
+) {
     buf.extend_from_slice(&(rule as u16).to_le_bytes());
     buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
     buf.extend_from_slice(key.as_bytes());
     let at = buf.len();
     buf.extend_from_slice(&[0; 4]);
-    // The replay's duplicate test (`Event::delivery_key`) must tell events apart by every
-    // field, not only the kept ones: when fields are dropped, the kept id carries the whole
-    // event's content digest, so two records are duplicates on replay exactly when they were
-    // before.
-    match e.delivery_key() {
-        Some(k) if fields != codec::KeepFields::ALL => {
-            let tagged = format!("{}#{:032x}", e.event_id, k.content);
-            codec::encode_fields_with_id(e, fields, &tagged, buf);
-        }
-        _ => codec::encode_fields(e, fields, buf),
+    if fields == codec::KeepFields::ALL {
+        codec::encode_fields(e, fields, buf);
+    } else {
+        codec::encode_fields_with_id(e, fields, id.get(e), buf);
     }
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+}
+
+/// The id an event is written with when fields are dropped. The replay's duplicate test
+/// (`Event::delivery_key`) must tell events apart by every field, not only the kept ones, so
+/// the kept id carries the whole event's content digest: two records are duplicates on
+/// replay exactly when they were before. The digest hashes every field, so it is made once
+/// per event, not once per rule that sets the event aside.
+#[derive(Default)]
+pub struct SpillId(Option<String>);
+
+impl SpillId {
+    fn get(&mut self, e: &Event) -> &str {
+        self.0.get_or_insert_with(|| match e.delivery_key() {
+            Some(k) => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut id = String::with_capacity(e.event_id.len() + 33);
+                id.push_str(&e.event_id);
+                id.push('#');
+                for i in (0..32).rev() {
+                    id.push(HEX[(k.content >> (i * 4)) as usize & 15] as char);
+                }
+                id
+            }
+            None => e.event_id.clone(),
+        })
+    }
 }
 
 /// The temporary file (created on first use, removed on drop).
@@ -146,7 +174,14 @@ mod tests {
         let keep = codec::KeepFields::ACTION.and(codec::KeepFields::EVENT_ID);
         let mut buf = Vec::new();
         for (ua, line) in [("aws-cli/2", 1), ("aws-cli/2", 2), ("boto3/1.34", 3)] {
-            write(&mut buf, 0, "k", &event(ua, line), keep);
+            write(
+                &mut buf,
+                0,
+                "k",
+                &event(ua, line),
+                keep,
+                &mut SpillId::default(),
+            );
         }
         let mut spill = Spill::default();
         spill.append(&buf, &[0]).unwrap();

@@ -102,21 +102,52 @@ impl fmt::Display for Timestamp {
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
-        write!(
-            f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-            sod / 3600,
-            sod % 3600 / 60,
-            sod % 60
-        )?;
-        if nanos != 0 {
-            let mut frac = format!("{nanos:09}");
-            while frac.ends_with('0') {
-                frac.pop();
+        if !(0..=9999).contains(&y) {
+            // The sentinels at the ends of time: rare, so the general formatter.
+            write!(
+                f,
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+                sod / 3600,
+                sod % 3600 / 60,
+                sod % 60
+            )?;
+            if nanos != 0 {
+                let mut frac = format!("{nanos:09}");
+                while frac.ends_with('0') {
+                    frac.pop();
+                }
+                write!(f, ".{frac}")?;
             }
-            write!(f, ".{frac}")?;
+            return f.write_str("Z");
         }
-        f.write_str("Z")
+        // Digits by hand: every alert prints a dozen times, and `write!` with widths cost
+        // more than the rest of the alert's JSON.
+        let mut b = *b"0000-00-00T00:00:00.000000000Z";
+        let mut put = |at: usize, width: usize, mut v: u64| {
+            for i in (at..at + width).rev() {
+                b[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, 4, y as u64);
+        put(5, 2, u64::from(m));
+        put(8, 2, u64::from(d));
+        put(11, 2, (sod / 3600) as u64);
+        put(14, 2, (sod % 3600 / 60) as u64);
+        put(17, 2, (sod % 60) as u64);
+        let end = if nanos == 0 {
+            19
+        } else {
+            put(20, 9, nanos as u64);
+            // Trailing zeros of the fraction are dropped.
+            let mut end = 29;
+            while b[end - 1] == b'0' {
+                end -= 1;
+            }
+            end
+        };
+        b[end] = b'Z';
+        f.write_str(std::str::from_utf8(&b[..=end]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -577,5 +608,44 @@ mod tests {
         assert!(Duration::parse("10").is_err());
         assert!(Duration::parse("m").is_err());
         assert!(Duration::parse("10w").is_err());
+    }
+
+    /// The hand-written digits print exactly what the general formatter printed, fraction
+    /// and all, up to the ends of time.
+    #[test]
+    fn display_matches_the_general_formatter() {
+        use proptest::prelude::*;
+        fn reference(t: Timestamp) -> String {
+            let secs = t.0.div_euclid(NANOS_PER_SEC);
+            let nanos = t.0.rem_euclid(NANOS_PER_SEC);
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            let sod = secs.rem_euclid(86_400);
+            let mut out = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+                sod / 3600,
+                sod % 3600 / 60,
+                sod % 60
+            );
+            if nanos != 0 {
+                out.push_str(format!(".{nanos:09}").trim_end_matches('0'));
+            }
+            out + "Z"
+        }
+        for t in [
+            0,
+            1,
+            999_999_999,
+            1_000_000_000,
+            -1,
+            i64::MIN,
+            i64::MAX,
+            1_714_000_000_120_000_000,
+        ] {
+            assert_eq!(Timestamp(t).to_string(), reference(Timestamp(t)));
+        }
+        proptest!(ProptestConfig::with_cases(4000), |(t in any::<i64>(), whole in any::<bool>())| {
+            let t = if whole { t - t.rem_euclid(NANOS_PER_SEC) } else { t };
+            prop_assert_eq!(Timestamp(t).to_string(), reference(Timestamp(t)));
+        });
     }
 }

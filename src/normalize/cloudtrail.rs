@@ -5,7 +5,7 @@
 use super::key_target::aws_key_owner;
 use super::lenient::{owned, s, Text};
 use super::record_error::RecordError;
-use super::value::{json_column, text, Record};
+use super::value::{json_column, scalar, text, Record};
 use crate::event::{
     Access, BadReason, Event, LogFormat, LogKind, Origin, Outcome, Provider, Shape, Timestamp,
 };
@@ -127,15 +127,73 @@ pub fn access_of(read_only: &str, event_type: &str) -> Access {
     }
 }
 
-/// The first request parameter of [`CHANGED_NAME_KEYS`] that a write names, as text.
-fn changed_name(req: &Value) -> String {
-    for k in CHANGED_NAME_KEYS {
-        let v = text(req, &[k]);
-        if !v.is_empty() {
-            return v;
+/// The first request parameter of [`CHANGED_NAME_KEYS`] that a write names, as text: the
+/// parameters are read once, each key compared with every name (a key written exactly wins
+/// over another case of it, as in `value::key`), instead of one look-up per name.
+#[derive(Default)]
+struct ChangedName {
+    exact: [Option<String>; CHANGED_NAME_KEYS.len()],
+    folded: [Option<String>; CHANGED_NAME_KEYS.len()],
+}
+
+impl ChangedName {
+    /// One request parameter; `text` gives its scalar value, asked only for a wanted key.
+    fn offer(&mut self, key: &str, text: impl FnOnce() -> Option<String>) {
+        let Some(i) = CHANGED_NAME_KEYS
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(key))
+        else {
+            return;
+        };
+        let value = || text().unwrap_or_default();
+        if CHANGED_NAME_KEYS[i] == key {
+            self.exact[i] = Some(value());
+        } else if self.folded[i].is_none() {
+            self.folded[i] = Some(value());
         }
     }
-    String::new()
+
+    fn finish(self) -> String {
+        for (exact, folded) in self.exact.into_iter().zip(self.folded) {
+            let v = exact.or(folded).unwrap_or_default();
+            let t = v.trim();
+            if !t.is_empty() && t != "-" {
+                return t.to_string();
+            }
+        }
+        String::new()
+    }
+}
+
+/// [`ChangedName`] over a parsed object (Sentinel's `RequestParameters` column).
+fn changed_name(req: &Value) -> String {
+    let mut found = ChangedName::default();
+    for (k, v) in req.as_object().into_iter().flatten() {
+        found.offer(k, || scalar(v));
+    }
+    found.finish()
+}
+
+/// [`ChangedName`] over raw CloudTrail's `requestParameters` text, without building the
+/// object: only writes come here, but a trail has many.
+fn changed_name_raw(raw: &str) -> String {
+    use sonic_rs::JsonValueTrait;
+    let mut found = ChangedName::default();
+    for entry in sonic_rs::to_object_iter(raw) {
+        let Ok((k, v)) = entry else {
+            return String::new();
+        };
+        found.offer(&k, || {
+            if let Some(s) = v.as_str() {
+                Some(s.to_string())
+            } else if let Some(b) = v.as_bool() {
+                Some(b.to_string())
+            } else {
+                v.as_number().map(|n| n.to_string())
+            }
+        });
+    }
+    found.finish()
 }
 
 #[derive(Deserialize, Default)]
@@ -314,9 +372,7 @@ pub fn from_raw(r: &RawCloudTrail<'_>, origin: Origin) -> Result<Event, RecordEr
     if e.access == Access::Write && e.resource.is_empty() {
         // Only writes pay for a second look at the request (activity's "resources changed").
         if let Some(raw) = &r.requestParameters {
-            if let Ok(req) = serde_json::from_str::<Value>(raw.as_raw_str()) {
-                e.resource = changed_name(&req);
-            }
+            e.resource = changed_name_raw(raw.as_raw_str());
         }
     }
     Ok(e)
@@ -572,4 +628,37 @@ pub fn canonical_keys(v: &Value) -> Value {
         Value::Object(m)
     }
     rename(v, TOP, Some(("userIdentity", IDENTITY)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The raw reader and the parsed-object reader name the same changed resource: the list's
+    /// order decides, an exact key beats another case of it even when empty, `-` and blanks
+    /// name nothing, scalars print, objects and bad JSON name nothing.
+    #[test]
+    fn changed_name_reads_raw_parameters_as_the_parsed_object() {
+        let cases = [
+            (r#"{"roleName":"r1","userName":" u1 "}"#, "u1"),
+            (r#"{"UserName":"folded","roleName":"r"}"#, "folded"),
+            (r#"{"userName":"","UserName":"other","roleName":"r"}"#, "r"),
+            (r#"{"bucketName":"-","groupName":"g"}"#, "g"),
+            (r#"{"name":{"nested":"x"},"trailName":"t"}"#, "t"),
+            (r#"{"snapshotId":12345}"#, "12345"),
+            (r#"{"vpcId":true}"#, "true"),
+            (
+                r#"{"policyArn":"arn:aws:iam::aws:policy/A\u0042"}"#,
+                "arn:aws:iam::aws:policy/AB",
+            ),
+            (r#"{"other":"x"}"#, ""),
+            (r#"["userName","u"]"#, ""),
+            (r#"null"#, ""),
+        ];
+        for (raw, want) in cases {
+            let parsed: Value = serde_json::from_str(raw).unwrap();
+            assert_eq!(changed_name_raw(raw), want, "raw {raw}");
+            assert_eq!(changed_name(&parsed), want, "parsed {raw}");
+        }
+    }
 }
