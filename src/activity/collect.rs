@@ -49,20 +49,29 @@ struct ActorLog {
     cuts: Vec<Timestamp>,
     /// `cuts.len() + 1` tallies: segment i holds events with cuts[i-1] < t <= cuts[i].
     segments: Vec<Tally>,
-    /// Public addresses the actor used: merged runs per address, sorted by start.
-    runs: HashMap<String, Vec<(Timestamp, Timestamp)>>,
+    /// Every address the actor used; for a public one, its merged runs sorted by start
+    /// (`None` for the others, so that an address is parsed once, not once per event).
+    runs: HashMap<String, Option<Vec<(Timestamp, Timestamp)>>>,
 }
 
 impl ActorLog {
     fn add(&mut self, e: &Event, with_runs: bool) {
         let i = self.cuts.partition_point(|c| *c < e.time);
         self.segments[i].add(e);
-        if with_runs {
-            if let Some(ip) = crate::enrich::ip::parse_source_ip(&e.source_ip) {
-                if crate::enrich::ip::is_public(ip) {
-                    let runs = self.runs.entry(e.source_ip.trim().to_string()).or_default();
-                    add_to_runs(runs, e.time);
+        if with_runs && !e.source_ip.is_empty() {
+            let address = e.source_ip.trim();
+            let runs = match self.runs.get_mut(address) {
+                Some(runs) => runs,
+                None => {
+                    let public = crate::enrich::ip::parse_source_ip(address)
+                        .is_some_and(crate::enrich::ip::is_public);
+                    self.runs
+                        .entry(address.to_string())
+                        .or_insert(public.then(Vec::new))
                 }
+            };
+            if let Some(runs) = runs {
+                add_to_runs(runs, e.time);
             }
         }
     }
@@ -250,6 +259,7 @@ impl Collector {
             .into_iter()
             .flat_map(|(actor, log)| {
                 log.runs.into_iter().flat_map(move |(ip, spans)| {
+                    let spans = spans.unwrap_or_default();
                     let actor = actor.clone();
                     spans.into_iter().map(move |(first, last)| AddressRun {
                         actor: actor.clone(),

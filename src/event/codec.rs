@@ -95,10 +95,19 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     });
     out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
+    // Which strings follow: a dropped or empty one costs nothing, neither bytes nor a call.
     let mut strings = strings(e);
     strings[EVENT_ID_INDEX] = event_id;
+    let present = strings
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| fields.has(*i as u32) && !s.is_empty())
+        .fold(0u32, |m, (i, _)| m | 1 << i);
+    out.extend_from_slice(&present.to_le_bytes());
     for (i, s) in strings.into_iter().enumerate() {
-        put_str(out, if fields.has(i as u32) { s } else { "" });
+        if present & (1 << i) != 0 {
+            put_str(out, s);
+        }
     }
     put_str(out, &e.origin.source);
     out.extend_from_slice(&e.origin.line.to_le_bytes());
@@ -224,8 +233,9 @@ pub fn decode_into(
     e.http_status = (status != u32::MAX).then_some(status as u16);
     let asn = r.u64()?;
     e.asn = (asn != u64::MAX).then_some(asn as u32);
+    let present = r.u32()?;
     // The order of `strings`.
-    for slot in [
+    for (i, slot) in [
         &mut e.identity,
         &mut e.identity_type,
         &mut e.account,
@@ -245,10 +255,14 @@ pub fn decode_into(
         &mut e.key_id,
         &mut e.event_id,
         &mut e.object,
-    ] {
-        let s = r.str()?;
+    ]
+    .into_iter()
+    .enumerate()
+    {
         slot.clear();
-        slot.push_str(s);
+        if present & (1 << i) != 0 {
+            slot.push_str(r.str()?);
+        }
     }
     let source = r.str()?;
     if &*e.origin.source != source {
@@ -319,5 +333,32 @@ mod tests {
         encode_fields(&e, KeepFields::IDENTITY.and(KeepFields::ACTION), &mut buf);
         let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
         assert_eq!(back, trimmed);
+    }
+
+    /// Replaying many records into one reused event must not leave one record's strings in
+    /// the next: a record that holds no user agent decodes with none.
+    #[test]
+    fn decode_into_clears_what_the_record_does_not_hold() {
+        let src: Arc<str> = Arc::from("f.json");
+        let mut full = Event::new(
+            Provider::Aws,
+            LogFormat::CloudTrail,
+            Timestamp(1_714_989_600_000_000_000),
+            Origin::line(&src, 1),
+        );
+        full.user_agent = "aws-cli/2".into();
+        full.action = "ListUsers".into();
+        let mut bare = full.clone();
+        bare.user_agent.clear();
+        bare.origin.line = 2;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        encode(&full, &mut a);
+        encode(&bare, &mut b);
+        let mut e = Event::default();
+        let mut intern = |s: &str| Arc::from(s);
+        decode_into(&a, &mut intern, &mut e).unwrap();
+        assert_eq!(e, full);
+        decode_into(&b, &mut intern, &mut e).unwrap();
+        assert_eq!(e, bare);
     }
 }

@@ -121,10 +121,14 @@ pub fn score(members: &[(&Alert, &AlertFacts)], identity_new: bool) -> Score {
             reason: format!("sign-in from anonymisation infrastructure{from}"),
         });
     }
-    let tool = counted
-        .iter()
-        .flat_map(|(_, f)| f.user_agents.iter())
-        .find_map(|ua| tool_in(ua));
+    // The members of an incident mostly share their user agents: each is tried once.
+    let mut agents: Vec<&str> = Vec::new();
+    for ua in counted.iter().flat_map(|(_, f)| f.user_agents.iter()) {
+        if !agents.contains(&ua.as_str()) {
+            agents.push(ua);
+        }
+    }
+    let tool = agents.into_iter().find_map(tool_in);
     if let Some(tool) = tool {
         reasons.push(Reason {
             points: OFFENSIVE_TOOLING,

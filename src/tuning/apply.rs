@@ -7,8 +7,8 @@
 
 use super::catalogue::{benign_tools, BenignTool};
 use super::matcher::{
-    accounts, all_identities_named, all_match, all_sources_inside, all_user_agents_match,
-    identities, source_addresses, user_agents,
+    accounts, all_match, all_named, all_sources_inside, all_user_agents_match, identities,
+    principal_names, source_addresses, user_agents,
 };
 use crate::config::{glob_match, Cidr, Config, Suppression};
 use crate::event::Alert;
@@ -64,11 +64,12 @@ impl Tuning {
             return;
         }
         let ids = identities(a);
+        let names: Vec<Vec<&str>> = ids.iter().map(|id| principal_names(id)).collect();
+        let network = all_sources_inside(a, &self.automation);
         let mut notes = Vec::new();
         for tool in &self.tools {
-            let named = all_identities_named(&ids, &tool.identities);
+            let named = all_named(&names, &tool.identities);
             let agent = all_user_agents_match(a, &tool.user_agents);
-            let network = all_sources_inside(a, &self.automation);
             if named && (agent || network) {
                 let why = if agent {
                     "user agent"

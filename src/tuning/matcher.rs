@@ -120,11 +120,13 @@ pub fn principal_names(identity: &str) -> Vec<&str> {
 }
 
 /// Whether every identity of the alert goes by a name one of `patterns` matches
-/// (case-insensitive: AWS IAM does not tell role or user names apart by case).
-pub fn all_identities_named(identities: &[String], patterns: &[String]) -> bool {
-    !identities.is_empty()
-        && identities.iter().all(|id| {
-            principal_names(id)
+/// (case-insensitive: AWS IAM does not tell role or user names apart by case). `names` holds
+/// each identity's [`principal_names`]: an alert is tried against every tool of the
+/// catalogue, its names split once.
+pub fn all_named(names: &[Vec<&str>], patterns: &[String]) -> bool {
+    !names.is_empty()
+        && names.iter().all(|names| {
+            names
                 .iter()
                 .any(|n| patterns.iter().any(|p| glob_match(p, n, true)))
         })
@@ -160,6 +162,11 @@ mod tests {
             principal_names("arn:aws:iam::1:root"),
             ["arn:aws:iam::1:root"]
         );
+    }
+
+    fn all_identities_named(identities: &[String], patterns: &[String]) -> bool {
+        let names: Vec<Vec<&str>> = identities.iter().map(|id| principal_names(id)).collect();
+        all_named(&names, patterns)
     }
 
     #[test]
