@@ -37,26 +37,28 @@ pub fn write(
 
 /// The id an event is written with when fields are dropped. The replay's duplicate test
 /// (`Event::delivery_key`) must tell events apart by every field, not only the kept ones, so
-/// the kept id carries the whole event's content digest: two records are duplicates on
-/// replay exactly when they were before. The digest hashes every field, so it is made once
-/// per event, not once per rule that sets the event aside.
+/// the kept id carries the whole event's content digest (`Event::content_digest`): two
+/// records are duplicates on replay exactly when they were before. The digest hashes every
+/// field, so it is made once per event, not once per rule that sets the event aside.
 #[derive(Default)]
 pub struct SpillId(Option<String>);
 
 impl SpillId {
     fn get(&mut self, e: &Event) -> &str {
-        self.0.get_or_insert_with(|| match e.delivery_key() {
-            Some(k) => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let mut id = String::with_capacity(e.event_id.len() + 33);
-                id.push_str(&e.event_id);
-                id.push('#');
-                for i in (0..32).rev() {
-                    id.push(HEX[(k.content >> (i * 4)) as usize & 15] as char);
-                }
-                id
+        self.0.get_or_insert_with(|| {
+            if e.event_id.is_empty() {
+                // No id, no duplicate test: nothing to carry.
+                return String::new();
             }
-            None => e.event_id.clone(),
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let digest = e.content_digest();
+            let mut id = String::with_capacity(e.event_id.len() + 17);
+            id.push_str(&e.event_id);
+            id.push('#');
+            for i in (0..16).rev() {
+                id.push(HEX[(digest >> (i * 4)) as usize & 15] as char);
+            }
+            id
         })
     }
 }
