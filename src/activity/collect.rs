@@ -234,19 +234,42 @@ impl Collector {
             }
             parts.insert(actor, before.into_iter().zip(after).collect());
         }
-        for a in alerts.iter_mut() {
-            let Some(actor) = alert_actor(a) else {
+        // Each part goes to the alerts at its cut: moved to the last of them, copied for the
+        // others (an actor's alerts share few cuts, and parts are large).
+        let mut cut_of: Vec<Option<(String, usize)>> = Vec::with_capacity(alerts.len());
+        let mut uses: HashMap<(String, usize), usize> = HashMap::default();
+        for a in alerts.iter() {
+            let cut = alert_actor(a).and_then(|actor| {
+                let log = match actor.strip_prefix(SOURCE_PREFIX) {
+                    Some(ip) => self.sources.get(ip),
+                    None => self.identities.get(&actor),
+                }?;
+                parts.contains_key(&actor).then(|| {
+                    let i = log.cuts.partition_point(|c| *c < a.last_seen);
+                    (actor, i)
+                })
+            });
+            if let Some(k) = &cut {
+                *uses.entry(k.clone()).or_default() += 1;
+            }
+            cut_of.push(cut);
+        }
+        for (a, cut) in alerts.iter_mut().zip(cut_of) {
+            let Some((actor, i)) = cut else {
                 continue;
             };
-            let log = match actor.strip_prefix(SOURCE_PREFIX) {
-                Some(ip) => self.sources.get(ip),
-                None => self.identities.get(&actor),
-            };
-            let (Some(log), Some(p)) = (log, parts.get(&actor)) else {
+            let Some(p) = parts.get_mut(&actor) else {
                 continue;
             };
-            let i = log.cuts.partition_point(|c| *c < a.last_seen);
-            let (before, after) = p[i].clone();
+            let left = uses.get_mut(&(actor.clone(), i)).map_or(0, |n| {
+                *n -= 1;
+                *n
+            });
+            let (before, after) = if left == 0 {
+                std::mem::take(&mut p[i])
+            } else {
+                p[i].clone()
+            };
             a.activity = Some(Activity {
                 actor,
                 partial,

@@ -230,44 +230,59 @@ impl Tally {
     }
 
     /// The printed part: lists earliest first (ties by value), bounded, totals exact.
+    ///
+    /// Made once per alert cut of an actor, from tallies that hold every distinct action,
+    /// resource and value: only the listed entries are sorted and copied
+    /// ([`earliest`]), so a part costs the actor's distinct values once, not a sort of them.
     pub fn part(&self) -> ActivityPart {
         let count = |a: Access| self.by_access[access_index(a)];
-        let mut actions: Vec<ActionCount> = Access::ALL
-            .iter()
-            .zip(&self.actions)
-            .flat_map(|(access, m)| m.iter().map(move |(action, s)| (*access, action, s)))
-            .map(|(access, action, s)| ActionCount {
-                action: action.clone(),
-                access,
-                count: s.count,
-                failed: s.failed,
-                denied: s.denied,
-                first: s.first,
-            })
+        let action_count = |(access, action, s): (Access, &String, &ActionStat)| ActionCount {
+            action: action.clone(),
+            access,
+            count: s.count,
+            failed: s.failed,
+            denied: s.denied,
+            first: s.first,
+        };
+        let all_actions = || {
+            Access::ALL
+                .iter()
+                .zip(&self.actions)
+                .flat_map(|(access, m)| m.iter().map(move |(action, s)| (*access, action, s)))
+        };
+        fn action_order<'a>(
+            a: &(Access, &'a String, &ActionStat),
+        ) -> (Timestamp, &'a String, &'static str) {
+            (a.2.first, a.1, a.0.as_str())
+        }
+        let actions_total = self.actions.iter().map(HashMap::len).sum();
+        let actions = earliest(all_actions().collect(), ACTIVITY_LIST_CAP, action_order)
+            .into_iter()
+            .map(action_count)
             .collect();
-        actions.sort_by(|a, b| {
-            (a.first, &a.action, a.access.as_str()).cmp(&(b.first, &b.action, b.access.as_str()))
-        });
-        let actions_total = actions.len();
-        let notable = actions
-            .iter()
-            .filter(|a| super::notable::is_notable(&a.action))
-            .cloned()
-            .collect();
-        actions.truncate(ACTIVITY_LIST_CAP);
-        let mut changed: Vec<ChangedResource> = self
-            .changed
-            .iter()
-            .map(|(r, c)| ChangedResource {
-                resource: r.clone(),
-                action: c.first.1.clone(),
-                first: c.first.0,
-                count: c.count,
-            })
-            .collect();
-        changed.sort_by(|a, b| (a.first, &a.resource).cmp(&(b.first, &b.resource)));
-        let changed_total = changed.len();
-        changed.truncate(ACTIVITY_LIST_CAP);
+        let notable = earliest(
+            all_actions()
+                .filter(|(_, action, _)| super::notable::is_notable(action))
+                .collect(),
+            usize::MAX,
+            action_order,
+        )
+        .into_iter()
+        .map(action_count)
+        .collect();
+        let changed = earliest(
+            self.changed.iter().collect(),
+            ACTIVITY_LIST_CAP,
+            changed_order,
+        )
+        .into_iter()
+        .map(|(r, c)| ChangedResource {
+            resource: r.clone(),
+            action: c.first.1.clone(),
+            first: c.first.0,
+            count: c.count,
+        })
+        .collect();
         ActivityPart {
             events: self.events,
             first: self.first,
@@ -284,7 +299,7 @@ impl Tally {
             actions_total,
             notable,
             changed,
-            changed_total,
+            changed_total: self.changed.len(),
             objects_read: bounded(&self.objects),
             source_ips: bounded(&self.sources),
             regions: bounded(&self.regions),
@@ -293,15 +308,32 @@ impl Tally {
     }
 }
 
+/// The `cap` smallest of `items` by `key`, in order: a selection, then a sort of those only.
+/// Keys are unique per item (each names its value), so the result does not depend on the
+/// maps' order.
+fn earliest<T, K: Ord>(mut items: Vec<T>, cap: usize, key: impl Fn(&T) -> K) -> Vec<T> {
+    if items.len() > cap {
+        items.select_nth_unstable_by(cap, |a, b| key(a).cmp(&key(b)));
+        items.truncate(cap);
+    }
+    items.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+    items
+}
+
+fn changed_order<'a>((r, c): &(&'a String, &ChangedStat)) -> (Timestamp, &'a String) {
+    (c.first.0, r)
+}
+
 fn bounded(seen: &Seen) -> Bounded {
-    let mut v: Vec<(&Timestamp, &String)> = seen.iter().map(|(s, t)| (t, s)).collect();
-    v.sort();
     Bounded {
-        total: v.len(),
-        values: v
-            .into_iter()
-            .take(ACTIVITY_LIST_CAP)
-            .map(|(_, s)| s.clone())
-            .collect(),
+        total: seen.len(),
+        values: earliest(
+            seen.iter().collect(),
+            ACTIVITY_LIST_CAP,
+            |(s, t): &(&String, &Timestamp)| (**t, *s),
+        )
+        .into_iter()
+        .map(|(s, _)| s.clone())
+        .collect(),
     }
 }
