@@ -117,11 +117,16 @@ pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
 /// The activity of every actor that has an alert.
 #[derive(Default)]
 pub struct Collector {
-    identities: HashMap<String, ActorLog>,
+    /// Identity actors → their place in `identity_logs`.
+    identities: HashMap<String, usize>,
+    identity_logs: Vec<ActorLog>,
     sources: HashMap<String, ActorLog>,
-    /// Each identity as logged → its actor when that actor is wanted: `actor_of` builds a
-    /// string, and sessions repeat their identity for thousands of events.
-    actor_memo: HashMap<String, Option<String>>,
+    /// Each identity as logged → its actor's place when that actor is wanted: `actor_of`
+    /// builds a string, and sessions repeat their identity for thousands of events.
+    actor_memo: HashMap<String, Option<usize>>,
+    /// The last identity looked up and its answer: an actor's events come in runs.
+    last_identity: String,
+    last_log: Option<usize>,
 }
 
 impl Collector {
@@ -133,11 +138,18 @@ impl Collector {
             };
             let log = match actor.strip_prefix(SOURCE_PREFIX) {
                 Some(ip) => c.sources.entry(ip.to_string()).or_default(),
-                None => c.identities.entry(actor).or_default(),
+                None => {
+                    let next = c.identity_logs.len();
+                    let i = *c.identities.entry(actor).or_insert(next);
+                    if i == next {
+                        c.identity_logs.push(ActorLog::default());
+                    }
+                    &mut c.identity_logs[i]
+                }
             };
             log.cuts.push(a.last_seen);
         }
-        for log in c.identities.values_mut().chain(c.sources.values_mut()) {
+        for log in c.identity_logs.iter_mut().chain(c.sources.values_mut()) {
             log.cuts.sort_unstable();
             log.cuts.dedup();
             log.segments = vec![Tally::default(); log.cuts.len() + 1];
@@ -176,23 +188,29 @@ impl Collector {
         }
     }
 
+    /// The log of the actor an identity (as logged) belongs to, if that actor is wanted.
+    fn identity_log(&mut self, identity: &str) -> Option<usize> {
+        if self.last_identity != identity {
+            self.last_log = match self.actor_memo.get(identity) {
+                Some(i) => *i,
+                None => {
+                    let i = self.identities.get(&actor_of(identity)).copied();
+                    self.actor_memo.insert(identity.to_string(), i);
+                    i
+                }
+            };
+            self.last_identity.clear();
+            self.last_identity.push_str(identity);
+        }
+        self.last_log
+    }
+
     /// Counts one event for every wanted actor it belongs to; whether there was one.
     pub fn observe(&mut self, e: &Event) -> bool {
         let mut counted = false;
         if !e.identity.is_empty() {
-            let actor = match self.actor_memo.get(e.identity.as_str()) {
-                Some(actor) => actor.as_deref(),
-                None => {
-                    let actor = actor_of(&e.identity);
-                    let wanted = self.identities.contains_key(&actor).then_some(actor);
-                    self.actor_memo
-                        .entry(e.identity.clone())
-                        .or_insert(wanted)
-                        .as_deref()
-                }
-            };
-            if let Some(log) = actor.and_then(|a| self.identities.get_mut(a)) {
-                log.add(e, true);
+            if let Some(i) = self.identity_log(&e.identity) {
+                self.identity_logs[i].add(e, true);
                 counted = true;
             }
         }
@@ -213,11 +231,15 @@ impl Collector {
             String,
             Vec<(crate::event::ActivityPart, crate::event::ActivityPart)>,
         > = HashMap::default();
-        let all = self.identities.iter().map(|(a, l)| (a.clone(), l)).chain(
-            self.sources
-                .iter()
-                .map(|(ip, l)| (format!("{SOURCE_PREFIX}{ip}"), l)),
-        );
+        let all = self
+            .identities
+            .iter()
+            .map(|(a, i)| (a.clone(), &self.identity_logs[*i]))
+            .chain(
+                self.sources
+                    .iter()
+                    .map(|(ip, l)| (format!("{SOURCE_PREFIX}{ip}"), l)),
+            );
         for (actor, log) in all {
             let k = log.cuts.len();
             let mut before = Vec::with_capacity(k);
@@ -242,7 +264,7 @@ impl Collector {
             let cut = alert_actor(a).and_then(|actor| {
                 let log = match actor.strip_prefix(SOURCE_PREFIX) {
                     Some(ip) => self.sources.get(ip),
-                    None => self.identities.get(&actor),
+                    None => self.identities.get(&actor).map(|i| &self.identity_logs[*i]),
                 }?;
                 parts.contains_key(&actor).then(|| {
                     let i = log.cuts.partition_point(|c| *c < a.last_seen);
@@ -277,9 +299,11 @@ impl Collector {
                 after,
             });
         }
+        let mut logs: Vec<Option<ActorLog>> = self.identity_logs.into_iter().map(Some).collect();
         let mut runs: Vec<AddressRun> = self
             .identities
             .into_iter()
+            .filter_map(|(actor, i)| Some((actor, logs[i].take()?)))
             .flat_map(|(actor, log)| {
                 log.runs.into_iter().flat_map(move |(ip, spans)| {
                     let spans = spans.unwrap_or_default();

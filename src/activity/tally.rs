@@ -25,8 +25,67 @@ struct ChangedStat {
     count: u64,
 }
 
-/// First time and count of a value (a source address, a region...).
-type Seen = HashMap<String, Timestamp>;
+/// The first time of each value (source addresses, regions, user agents, objects).
+///
+/// The value of the latest run of equal values waits in `run` before it reaches the map:
+/// an actor's consecutive events mostly repeat their address, region and agent, and a
+/// comparison costs less than hashing a user agent. Readers see the run as if it were in
+/// the map ([`Seen::iter`]), so nothing needs to flush it.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    first: HashMap<String, Timestamp>,
+    run_value: String,
+    run_first: Option<Timestamp>,
+}
+
+impl Seen {
+    fn see(&mut self, value: &str, t: Timestamp) {
+        if value.is_empty() {
+            return;
+        }
+        if let Some(first) = &mut self.run_first {
+            if self.run_value == value {
+                *first = (*first).min(t);
+                return;
+            }
+        }
+        self.settle();
+        self.run_value.clear();
+        self.run_value.push_str(value);
+        self.run_first = Some(t);
+    }
+
+    /// Puts the run into the map.
+    fn settle(&mut self) {
+        if let Some(t) = self.run_first.take() {
+            match self.first.get_mut(self.run_value.as_str()) {
+                Some(first) => *first = (*first).min(t),
+                None => {
+                    self.first.insert(self.run_value.clone(), t);
+                }
+            }
+        }
+    }
+
+    /// Every value with its first time, the run included.
+    fn iter(&self) -> impl Iterator<Item = (&String, Timestamp)> {
+        let run = self.run_first.map(|t| (&self.run_value, t));
+        let run_in_map = run.is_some_and(|(v, _)| self.first.contains_key(v.as_str()));
+        self.first
+            .iter()
+            .map(move |(v, t)| match run {
+                Some((rv, rt)) if rv == v => (v, (*t).min(rt)),
+                _ => (v, *t),
+            })
+            .chain(run.filter(|_| !run_in_map))
+    }
+
+    fn merge(&mut self, other: &Seen) {
+        for (v, t) in other.iter() {
+            self.see(v, t);
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
@@ -99,24 +158,6 @@ fn access_index(a: Access) -> usize {
     Access::ALL.iter().position(|x| *x == a).unwrap_or(0)
 }
 
-fn see(map: &mut Seen, value: &str, t: Timestamp) {
-    if value.is_empty() {
-        return;
-    }
-    match map.get_mut(value) {
-        Some(first) => *first = (*first).min(t),
-        None => {
-            map.insert(value.to_string(), t);
-        }
-    }
-}
-
-fn merge_seen(into: &mut Seen, from: &Seen) {
-    for (v, t) in from {
-        see(into, v, *t);
-    }
-}
-
 impl Tally {
     pub fn add(&mut self, e: &Event) {
         let t = e.time;
@@ -167,11 +208,11 @@ impl Tally {
             }
         }
         if let Some(object) = object_read(e) {
-            see(&mut self.objects, &object, t);
+            self.objects.see(&object, t);
         }
-        see(&mut self.sources, &e.source_ip, t);
-        see(&mut self.regions, &e.region, t);
-        see(&mut self.user_agents, &e.user_agent, t);
+        self.sources.see(&e.source_ip, t);
+        self.regions.see(&e.region, t);
+        self.user_agents.see(&e.user_agent, t);
     }
 
     pub fn merge(&mut self, other: &Tally) {
@@ -223,10 +264,10 @@ impl Tally {
                 }
             }
         }
-        merge_seen(&mut self.objects, &other.objects);
-        merge_seen(&mut self.sources, &other.sources);
-        merge_seen(&mut self.regions, &other.regions);
-        merge_seen(&mut self.user_agents, &other.user_agents);
+        self.objects.merge(&other.objects);
+        self.sources.merge(&other.sources);
+        self.regions.merge(&other.regions);
+        self.user_agents.merge(&other.user_agents);
     }
 
     /// The printed part: lists earliest first (ties by value), bounded, totals exact.
@@ -325,15 +366,51 @@ fn changed_order<'a>((r, c): &(&'a String, &ChangedStat)) -> (Timestamp, &'a Str
 }
 
 fn bounded(seen: &Seen) -> Bounded {
+    let all: Vec<(&String, Timestamp)> = seen.iter().collect();
     Bounded {
-        total: seen.len(),
-        values: earliest(
-            seen.iter().collect(),
-            ACTIVITY_LIST_CAP,
-            |(s, t): &(&String, &Timestamp)| (**t, *s),
-        )
+        total: all.len(),
+        values: earliest(all, ACTIVITY_LIST_CAP, |(s, t): &(&String, Timestamp)| {
+            (*t, *s)
+        })
         .into_iter()
         .map(|(s, _)| s.clone())
         .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn first_times(seen: &Seen) -> BTreeMap<String, Timestamp> {
+        let all: Vec<_> = seen.iter().map(|(v, t)| (v.clone(), t)).collect();
+        let map: BTreeMap<_, _> = all.iter().cloned().collect();
+        assert_eq!(map.len(), all.len(), "a value listed twice: {all:?}");
+        map
+    }
+
+    /// The pending run changes nothing a reader sees: every value once, at its earliest
+    /// time, whether it is in the map, in the run, or in both, and through merges.
+    #[test]
+    fn seen_values_keep_their_first_time_whatever_the_runs() {
+        use proptest::prelude::*;
+        let uses = proptest::collection::vec((0..4usize, 0..50i64), 0..40);
+        proptest!(ProptestConfig::with_cases(2000), |(a in uses.clone(), b in uses)| {
+            let values = ["10.0.0.1", "aws-cli/2", "", "us-east-1"];
+            let mut want: BTreeMap<String, Timestamp> = BTreeMap::new();
+            let (mut left, mut right) = (Seen::default(), Seen::default());
+            for (uses, seen) in [(&a, &mut left), (&b, &mut right)] {
+                for &(v, t) in uses {
+                    seen.see(values[v], Timestamp(t));
+                    if !values[v].is_empty() {
+                        let at = want.entry(values[v].to_string()).or_insert(Timestamp(t));
+                        *at = (*at).min(Timestamp(t));
+                    }
+                }
+            }
+            left.merge(&right);
+            prop_assert_eq!(first_times(&left), want);
+        });
     }
 }
