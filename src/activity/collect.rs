@@ -43,7 +43,7 @@ pub struct Needles {
     pub folded: Vec<String>,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct ActorLog {
     /// The distinct `last_seen` of the actor's alerts, ascending.
     cuts: Vec<Timestamp>,
@@ -55,6 +55,24 @@ struct ActorLog {
 }
 
 impl ActorLog {
+    /// Adds what another collector of the same alerts tallied.
+    fn merge(&mut self, other: ActorLog) {
+        for (mine, theirs) in self.segments.iter_mut().zip(&other.segments) {
+            mine.merge(theirs);
+        }
+        for (address, spans) in other.runs {
+            let runs = self
+                .runs
+                .entry(address)
+                .or_insert_with(|| spans.is_some().then(Vec::new));
+            if let (Some(runs), Some(spans)) = (runs, spans) {
+                for span in spans {
+                    add_span(runs, span);
+                }
+            }
+        }
+    }
+
     fn add(&mut self, e: &Event, with_runs: bool) {
         let i = self.cuts.partition_point(|c| *c < e.time);
         self.segments[i].add(e);
@@ -80,11 +98,17 @@ impl ActorLog {
 /// Puts one use at `t` into runs sorted by start, merging runs that come within
 /// [`ADDRESS_RUN_GAP`] of each other: the result is the same in any order of uses.
 fn add_to_runs(runs: &mut Vec<(Timestamp, Timestamp)>, t: Timestamp) {
+    add_span(runs, (t, t));
+}
+
+/// Puts a run of uses from `span.0` to `span.1` into runs sorted by start (merging two
+/// collectors' runs), as [`add_to_runs`] does one use.
+fn add_span(runs: &mut Vec<(Timestamp, Timestamp)>, span: (Timestamp, Timestamp)) {
     let gap = ADDRESS_RUN_GAP.0;
+    let (t, mut last) = span;
     let i = runs.partition_point(|r| r.0 <= t);
     let mut start = i;
     let mut first = t;
-    let mut last = t;
     // The run starting at or before t, if it reaches t.
     if i > 0 && runs[i - 1].1 .0.saturating_add(gap) >= t.0 {
         start = i - 1;
@@ -115,7 +139,7 @@ pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The activity of every actor that has an alert.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Collector {
     /// Identity actors → their place in `identity_logs`.
     identities: HashMap<String, usize>,
@@ -203,6 +227,19 @@ impl Collector {
             self.last_identity.push_str(identity);
         }
         self.last_log
+    }
+
+    /// Adds what `other`, a copy of this collector made before either saw an event, tallied
+    /// (events replayed on several threads, one collector each).
+    pub fn merge(&mut self, other: Collector) {
+        for (mine, theirs) in self.identity_logs.iter_mut().zip(other.identity_logs) {
+            mine.merge(theirs);
+        }
+        for (ip, theirs) in other.sources {
+            if let Some(mine) = self.sources.get_mut(&ip) {
+                mine.merge(theirs);
+            }
+        }
     }
 
     /// Counts one event for every wanted actor it belongs to; whether there was one.
@@ -377,5 +414,44 @@ mod tests {
         add_to_runs(&mut split, t("2024-05-06T10:00:00Z"));
         add_to_runs(&mut split, t("2024-05-06T12:00:01Z"));
         assert_eq!(split.len(), 2, "121 minutes apart: two runs");
+    }
+
+    /// Events tallied by two collectors and merged give what one collector gives: the
+    /// same parts at every cut and the same address runs, whatever the split (activity
+    /// replays kept files on several threads).
+    #[test]
+    fn merged_actor_logs_equal_one_log_of_every_event() {
+        use crate::event::{Access, LogFormat, Origin, Provider};
+        use proptest::prelude::*;
+        let hour = 3_600_000_000_000i64;
+        let events =
+            proptest::collection::vec((0..48i64, 0..3usize, 0..3usize, any::<bool>()), 0..60);
+        proptest!(ProptestConfig::with_cases(300), |(events in events)| {
+            let new_log = || ActorLog {
+                cuts: vec![Timestamp(10 * hour), Timestamp(30 * hour)],
+                segments: vec![Tally::default(); 3],
+                runs: HashMap::default(),
+            };
+            let (mut one, mut left, mut right) = (new_log(), new_log(), new_log());
+            for &(h, ip, action, to_left) in &events {
+                let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, Timestamp(h * hour / 2), Origin::default());
+                e.source_ip = ["203.0.113.9", "198.51.100.4", "10.0.0.1"][ip].into();
+                e.action = ["ListUsers", "CreateUser", "GetObject"][action].into();
+                e.access = if action == 1 { Access::Write } else { Access::Read };
+                e.resource = "bucket".into();
+                one.add(&e, true);
+                if to_left { left.add(&e, true) } else { right.add(&e, true) }
+            }
+            left.merge(right);
+            for (a, b) in one.segments.iter().zip(&left.segments) {
+                prop_assert_eq!(a.part(), b.part());
+            }
+            let runs = |l: &ActorLog| {
+                let mut r: Vec<_> = l.runs.iter().filter_map(|(ip, s)| Some((ip.clone(), s.clone()?))).collect();
+                r.sort();
+                r
+            };
+            prop_assert_eq!(runs(&one), runs(&left));
+        });
     }
 }

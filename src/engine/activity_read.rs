@@ -72,11 +72,18 @@ pub fn gather(
     };
     if let Some(kept) = complete {
         if !collector.is_empty() {
-            kept.replay(&mut |e| {
-                if range.contains(e.time) && collector.observe(e) {
-                    report.events_kept += 1;
+            // One collector per kept file, on threads, merged: the collector is order-free.
+            let empty = collector;
+            let parts = kept.replay_parallel(&|| (empty.clone(), 0u64), &|(c, n), e| {
+                if range.contains(e.time) && c.observe(e) {
+                    *n += 1;
                 }
             })?;
+            let mut collector = empty;
+            for (c, n) in parts {
+                collector.merge(c);
+                report.events_kept += n;
+            }
             report.address_runs = collector.finish(alerts, false);
         }
     } else if !collector.is_empty() {

@@ -55,6 +55,33 @@ impl KeptEvents {
         }
         Ok(())
     }
+
+    /// Every kept event, each file on a thread of its own into its own `S` (from `start`),
+    /// for a consumer that does not care about order: the states, one per file, or the first
+    /// error. There are as many files as the scan had writers, so as many threads as it
+    /// had workers.
+    pub fn replay_parallel<S: Send>(
+        &mut self,
+        start: &(dyn Fn() -> S + Sync),
+        f: &(dyn Fn(&mut S, &Event) + Sync),
+    ) -> io::Result<Vec<S>> {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = self
+                .files
+                .iter_mut()
+                .map(|file| {
+                    scope.spawn(move || {
+                        let mut state = start();
+                        file.replay(&mut |e| f(&mut state, e)).map(|()| state)
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    }
 }
 
 /// The writers a scan's workers share while they keep every event.

@@ -11,8 +11,8 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// Which fields `encode_fields` writes: provider, log format, time and origin always; the
-/// other fields only when named here (the rest decode empty), so that a rule setting events
+/// Which fields `encode_fields` writes: provider, log format and time always; the
+/// other fields (the origin among them) only when named here (the rest decode empty), so that a rule setting events
 /// aside keeps what it reads without first copying an event to trim it. Bit i keeps the i-th
 /// string of `strings`, whose order the constants below follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +33,9 @@ impl KeepFields {
     pub const OBJECT: KeepFields = KeepFields(1 << 18);
     pub const KEY_ID: KeepFields = KeepFields(1 << 16);
     pub const EVENT_ID: KeepFields = KeepFields(1 << 17);
+    /// Where the record came from (file, line, element): evidence and the ordered pass's
+    /// order read it; activity does not.
+    pub const ORIGIN: KeepFields = KeepFields(1 << ORIGIN_BIT);
     /// Outcome, shape, access, MFA, HTTP status and ASN, which travel together.
     pub const SCALARS: KeepFields = KeepFields(1 << 31);
 
@@ -103,11 +106,15 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         .enumerate()
         .filter(|(i, s)| fields.has(*i as u32) && !s.is_empty())
         .fold(0u32, |m, (i, _)| m | 1 << i);
+    let present = present | u32::from(fields.has(ORIGIN_BIT)) << ORIGIN_BIT;
     out.extend_from_slice(&present.to_le_bytes());
     for (i, s) in strings.into_iter().enumerate() {
         if present & (1 << i) != 0 {
             put_str(out, s);
         }
+    }
+    if present & (1 << ORIGIN_BIT) == 0 {
+        return;
     }
     put_str(out, &e.origin.source);
     out.extend_from_slice(&e.origin.line.to_le_bytes());
@@ -121,6 +128,9 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     }
     out.extend_from_slice(&e.origin.sub.map_or(u64::MAX, u64::from).to_le_bytes());
 }
+
+/// The bit of `KeepFields::ORIGIN`, past the strings' bits.
+const ORIGIN_BIT: u32 = 30;
 
 /// Where `event_id` sits in [`strings`] (the bit of `KeepFields::EVENT_ID`).
 const EVENT_ID_INDEX: usize = 17;
@@ -264,6 +274,15 @@ pub fn decode_into(
             slot.push_str(r.str()?);
         }
     }
+    if present & (1 << ORIGIN_BIT) == 0 {
+        if !e.origin.source.is_empty() {
+            e.origin.source = intern("");
+        }
+        e.origin.line = 0;
+        e.origin.element = None;
+        e.origin.sub = None;
+        return Some(());
+    }
     let source = r.str()?;
     if &*e.origin.source != source {
         e.origin.source = intern(source);
@@ -330,9 +349,18 @@ mod tests {
         trimmed.identity = e.identity.clone();
         trimmed.action = e.action.clone();
         let mut buf = Vec::new();
-        encode_fields(&e, KeepFields::IDENTITY.and(KeepFields::ACTION), &mut buf);
+        let kept = KeepFields::IDENTITY.and(KeepFields::ACTION);
+        encode_fields(&e, kept.and(KeepFields::ORIGIN), &mut buf);
         let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
         assert_eq!(back, trimmed);
+        // Without its origin, an event decodes with none, even into one that had one.
+        let mut bare = Vec::new();
+        encode_fields(&e, kept, &mut bare);
+        let mut into = back;
+        decode_into(&bare, &mut |s: &str| Arc::from(s), &mut into).unwrap();
+        trimmed.origin = Origin::default();
+        assert_eq!(into, trimmed);
+        assert!(bare.len() < buf.len());
     }
 
     /// Replaying many records into one reused event must not leave one record's strings in

@@ -367,6 +367,7 @@ impl WorkAhead for PostAuthEnumeration {
             .and(KeepFields::KEY_ID)
             .and(KeepFields::ACTION)
             .and(KeepFields::EVENT_ID)
+            .and(KeepFields::ORIGIN)
     }
 
     fn merge(&self, into: &mut ScanDays, from: ScanDays) {

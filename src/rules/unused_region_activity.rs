@@ -448,6 +448,7 @@ impl WorkAhead for UnusedRegionActivity {
             .and(KeepFields::USER_AGENT)
             .and(KeepFields::KEY_ID)
             .and(KeepFields::EVENT_ID)
+            .and(KeepFields::ORIGIN)
     }
 
     fn merge(&self, into: &mut Earliest, from: Earliest) {
