@@ -108,10 +108,20 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
         .fold(0u32, |m, (i, _)| m | 1 << i);
     let present = present | u32::from(fields.has(ORIGIN_BIT)) << ORIGIN_BIT;
     out.extend_from_slice(&present.to_le_bytes());
-    for (i, s) in strings.into_iter().enumerate() {
-        if present & (1 << i) != 0 {
-            put_str(out, s);
-        }
+    // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
+    // at once instead of string by string.
+    let kept = || {
+        strings
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| present & (1 << i) != 0)
+            .map(|(_, s)| s)
+    };
+    for s in kept() {
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    }
+    for s in kept() {
+        out.extend_from_slice(s.as_bytes());
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         return;
@@ -135,7 +145,10 @@ const ORIGIN_BIT: u32 = 30;
 /// Where `event_id` sits in [`strings`] (the bit of `KeepFields::EVENT_ID`).
 const EVENT_ID_INDEX: usize = 17;
 
-fn strings(e: &Event) -> [&str; 19] {
+/// How many strings [`strings`] gives.
+const STRINGS: usize = 19;
+
+fn strings(e: &Event) -> [&str; STRINGS] {
     [
         &e.identity,
         &e.identity_type,
@@ -244,8 +257,18 @@ pub fn decode_into(
     let asn = r.u64()?;
     e.asn = (asn != u64::MAX).then_some(asn as u32);
     let present = r.u32()?;
+    let mut lengths = [0usize; STRINGS];
+    for (i, len) in lengths.iter_mut().enumerate() {
+        if present & (1 << i) != 0 {
+            *len = r.u32()? as usize;
+        }
+    }
+    // One UTF-8 check for every string; a cut inside a character (a corrupt length) fails
+    // `get` below.
+    let text = std::str::from_utf8(r.take(lengths.iter().sum())?).ok()?;
+    let mut at = 0;
     // The order of `strings`.
-    for (i, slot) in [
+    for ((slot, len), i) in [
         &mut e.identity,
         &mut e.identity_type,
         &mut e.account,
@@ -267,11 +290,13 @@ pub fn decode_into(
         &mut e.object,
     ]
     .into_iter()
-    .enumerate()
+    .zip(lengths)
+    .zip(0..)
     {
         slot.clear();
         if present & (1 << i) != 0 {
-            slot.push_str(r.str()?);
+            slot.push_str(text.get(at..at + len)?);
+            at += len;
         }
     }
     if present & (1 << ORIGIN_BIT) == 0 {
@@ -388,5 +413,26 @@ mod tests {
         assert_eq!(e, full);
         decode_into(&b, &mut intern, &mut e).unwrap();
         assert_eq!(e, bare);
+    }
+
+    /// A length that cuts a character in two (a corrupt scratch file) is refused, never a
+    /// panic or a string that is not UTF-8.
+    #[test]
+    fn a_length_inside_a_character_is_refused() {
+        let mut e = Event::new(
+            Provider::Azure,
+            LogFormat::EntraSignin,
+            Timestamp(1_714_989_600_000_000_000),
+            Origin::default(),
+        );
+        e.identity = "éa".into();
+        e.action = "b".into();
+        let mut buf = Vec::new();
+        encode(&e, &mut buf);
+        assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_some());
+        // The header (27 bytes) and the mask (4), then the identity's length.
+        assert_eq!(&buf[31..35], &3u32.to_le_bytes());
+        buf[31..35].copy_from_slice(&1u32.to_le_bytes());
+        assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_none());
     }
 }

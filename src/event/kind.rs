@@ -87,19 +87,24 @@ impl LogKind {
     /// CloudTrail: `eventCategory` when logged (since eventVersion 1.08), else
     /// `managementEvent` (since 1.06), else Insights by `eventType`.
     pub fn of_cloudtrail(category: &str, management_event: &str, event_type: &str) -> LogKind {
-        match category.trim().to_ascii_lowercase().as_str() {
-            "management" => return LogKind::Management,
-            "data" => return LogKind::Data,
-            "insight" => return LogKind::Insight,
-            "networkactivity" => return LogKind::NetworkActivity,
-            _ => {}
+        // Compared case-blind in place: every CloudTrail record comes here.
+        let category = category.trim();
+        for (name, kind) in [
+            ("management", LogKind::Management),
+            ("data", LogKind::Data),
+            ("insight", LogKind::Insight),
+            ("networkactivity", LogKind::NetworkActivity),
+        ] {
+            if category.eq_ignore_ascii_case(name) {
+                return kind;
+            }
         }
         if event_type.eq_ignore_ascii_case("AwsCloudTrailInsight") {
             return LogKind::Insight;
         }
-        match management_event.trim().to_ascii_lowercase().as_str() {
-            "true" => LogKind::Management,
-            "false" => LogKind::Data,
+        match management_event.trim() {
+            m if m.eq_ignore_ascii_case("true") => LogKind::Management,
+            m if m.eq_ignore_ascii_case("false") => LogKind::Data,
             _ => LogKind::Unknown,
         }
     }
