@@ -110,18 +110,15 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     out.extend_from_slice(&present.to_le_bytes());
     // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
     // at once instead of string by string.
-    let kept = || {
-        strings
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| present & (1 << i) != 0)
-            .map(|(_, s)| s)
-    };
-    for s in kept() {
-        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    }
-    for s in kept() {
-        out.extend_from_slice(s.as_bytes());
+    let mut length_at = out.len();
+    let count = (present & ((1 << STRINGS) - 1)).count_ones() as usize;
+    out.resize(length_at + 4 * count, 0);
+    for (i, s) in strings.into_iter().enumerate() {
+        if present & (1 << i) != 0 {
+            out[length_at..length_at + 4].copy_from_slice(&(s.len() as u32).to_le_bytes());
+            length_at += 4;
+            out.extend_from_slice(s.as_bytes());
+        }
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         return;
