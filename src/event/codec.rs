@@ -136,6 +136,34 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     out.extend_from_slice(&e.origin.sub.map_or(u64::MAX, u64::from).to_le_bytes());
 }
 
+/// A keyed digest of what `fields` drops of `e` (its origin aside, which no duplicate test
+/// reads). A copy that drops fields carries it in its id, so that the copies of two events
+/// that differ only in dropped fields still differ (`engine::deferred`); it need only tell
+/// apart events sharing an id and every kept field, and the kept fields, usually the long
+/// ones (identity, user agent), are not hashed again.
+pub fn dropped_digest(e: &Event, fields: KeepFields) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = super::digest_key().build_hasher();
+    for (i, s) in strings(e).into_iter().enumerate() {
+        if !fields.has(i as u32) {
+            (i as u8, s).hash(&mut h);
+        }
+    }
+    if !fields.has(31) {
+        (
+            e.outcome,
+            e.shape,
+            e.access,
+            e.mfa,
+            e.kind,
+            e.http_status,
+            e.asn,
+        )
+            .hash(&mut h);
+    }
+    h.finish()
+}
+
 /// The bit of `KeepFields::ORIGIN`, past the strings' bits.
 const ORIGIN_BIT: u32 = 30;
 

@@ -7,8 +7,8 @@
 
 use super::catalogue::{benign_tools, BenignTool};
 use super::matcher::{
-    accounts, all_match, all_named, all_sources_inside, all_user_agents_match, identities,
-    principal_names, source_addresses, user_agents,
+    accounts, all_match, all_sources_inside, identities, source_addresses, user_agents,
+    CatalogueMatches,
 };
 use crate::config::{glob_match, Cidr, Config, Suppression};
 use crate::event::Alert;
@@ -41,9 +41,10 @@ impl Tuning {
     /// and counts the suppressed ones by reason. Fields, ids and order are left alone.
     pub fn apply(&self, alerts: &mut [Alert]) -> SuppressedCounts {
         let mut counts = SuppressedCounts::new();
+        let mut catalogue = CatalogueMatches::new(&self.tools);
         for a in alerts.iter_mut() {
             if !a.suppressed {
-                self.mark(a);
+                self.mark(a, &mut catalogue);
             }
             if a.suppressed {
                 let reason = a.reason.clone().unwrap_or_default();
@@ -53,7 +54,7 @@ impl Tuning {
         counts
     }
 
-    fn mark(&self, a: &mut Alert) {
+    fn mark(&self, a: &mut Alert, catalogue: &mut CatalogueMatches<'_>) {
         if let Some(s) = self
             .suppress
             .iter()
@@ -63,13 +64,13 @@ impl Tuning {
             a.reason = Some(s.reason.clone());
             return;
         }
-        let ids = identities(a);
-        let names: Vec<Vec<&str>> = ids.iter().map(|id| principal_names(id)).collect();
+        let named_by = catalogue.named(&identities(a));
+        let agent_of = catalogue.agents(a);
         let network = all_sources_inside(a, &self.automation);
         let mut notes = Vec::new();
-        for tool in &self.tools {
-            let named = all_named(&names, &tool.identities);
-            let agent = all_user_agents_match(a, &tool.user_agents);
+        for (i, tool) in self.tools.iter().enumerate() {
+            let named = named_by & 1 << i != 0;
+            let agent = agent_of & 1 << i != 0;
             if named && (agent || network) {
                 let why = if agent {
                     "user agent"

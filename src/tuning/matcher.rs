@@ -3,6 +3,8 @@
 //! (from its signals). Every answer fails closed: a value that is absent, or a list the rule
 //! had to cut short, matches nothing, so a pattern never suppresses what it could not see.
 
+use super::catalogue::BenignTool;
+use crate::collections::HashMap;
 use crate::config::{glob_match, Cidr};
 use crate::event::Alert;
 use std::net::IpAddr;
@@ -82,15 +84,6 @@ pub fn all_sources_inside(a: &Alert, cidrs: &[Cidr]) -> bool {
             .is_some_and(|addrs| addrs.iter().all(|ip| cidrs.iter().any(|c| c.contains(ip))))
 }
 
-/// Whether every user agent of the alert matches one of `patterns` (case-insensitive).
-pub fn all_user_agents_match(a: &Alert, patterns: &[String]) -> bool {
-    !patterns.is_empty()
-        && user_agents(a).is_some_and(|uas| {
-            uas.iter()
-                .all(|ua| patterns.iter().any(|p| glob_match(p, ua, true)))
-        })
-}
-
 /// Whether every value is matched by `pattern` (case-sensitive, SPEC §6); false for none.
 pub fn all_match(values: &[String], pattern: &str) -> bool {
     !values.is_empty() && values.iter().all(|v| glob_match(pattern, v, false))
@@ -119,17 +112,68 @@ pub fn principal_names(identity: &str) -> Vec<&str> {
     names
 }
 
-/// Whether every identity of the alert goes by a name one of `patterns` matches
-/// (case-insensitive: AWS IAM does not tell role or user names apart by case). `names` holds
-/// each identity's [`principal_names`]: an alert is tried against every tool of the
-/// catalogue, its names split once.
-pub fn all_named(names: &[Vec<&str>], patterns: &[String]) -> bool {
-    !names.is_empty()
-        && names.iter().all(|names| {
-            names
-                .iter()
-                .any(|n| patterns.iter().any(|p| glob_match(p, n, true)))
+/// The catalogue's answers for the values alerts show, remembered: alerts repeat a few user
+/// agents and identities, and each is matched against every tool's patterns once. Bit `i`
+/// of an answer stands for tool `i`.
+pub struct CatalogueMatches<'t> {
+    tools: &'t [BenignTool],
+    agents: HashMap<String, u64>,
+    names: HashMap<String, u64>,
+}
+
+impl<'t> CatalogueMatches<'t> {
+    pub fn new(tools: &'t [BenignTool]) -> CatalogueMatches<'t> {
+        assert!(tools.len() <= 64, "one bit per tool");
+        CatalogueMatches {
+            tools,
+            agents: HashMap::default(),
+            names: HashMap::default(),
+        }
+    }
+
+    fn bits(
+        memo: &mut HashMap<String, u64>,
+        tools: &[BenignTool],
+        patterns: fn(&BenignTool) -> &[String],
+        value: &str,
+    ) -> u64 {
+        if let Some(bits) = memo.get(value) {
+            return *bits;
+        }
+        let bits = tools
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| patterns(t).iter().any(|p| glob_match(p, value, true)))
+            .fold(0, |bits, (i, _)| bits | 1 << i);
+        memo.insert(value.to_string(), bits);
+        bits
+    }
+
+    /// The tools by whose identity patterns every identity of the alert goes, through any of
+    /// its [`principal_names`] (case-insensitive: AWS IAM does not tell role or user names
+    /// apart by case); none without an identity.
+    pub fn named(&mut self, identities: &[String]) -> u64 {
+        if identities.is_empty() {
+            return 0;
+        }
+        identities.iter().fold(u64::MAX, |all, id| {
+            let any = principal_names(id).into_iter().fold(0, |any, n| {
+                any | Self::bits(&mut self.names, self.tools, |t| &t.identities, n)
+            });
+            all & any
         })
+    }
+
+    /// The tools whose user-agent patterns every user agent of the alert matches; none when
+    /// the alert shows none or had to cut its list short.
+    pub fn agents(&mut self, a: &Alert) -> u64 {
+        let Some(uas) = user_agents(a) else {
+            return 0;
+        };
+        uas.iter().fold(u64::MAX, |all, ua| {
+            all & Self::bits(&mut self.agents, self.tools, |t| &t.user_agents, ua)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -165,8 +209,13 @@ mod tests {
     }
 
     fn all_identities_named(identities: &[String], patterns: &[String]) -> bool {
-        let names: Vec<Vec<&str>> = identities.iter().map(|id| principal_names(id)).collect();
-        all_named(&names, patterns)
+        let tools = [BenignTool {
+            name: "t".into(),
+            identities: patterns.to_vec(),
+            user_agents: vec![],
+            sources: vec![],
+        }];
+        CatalogueMatches::new(&tools).named(identities) & 1 != 0
     }
 
     #[test]
