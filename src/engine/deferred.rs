@@ -29,44 +29,37 @@ pub fn write(
     if fields == codec::KeepFields::ALL {
         codec::encode_fields(e, fields, buf);
     } else {
-        codec::encode_fields_with_id(e, fields, id.get(e, fields), buf);
+        codec::encode_fields_with_id(e, fields, id.get(e), buf);
     }
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
 }
 
-/// The ids an event is written with when fields are dropped, one per set of kept fields.
-/// The replay's duplicate test (`Event::delivery_key`) must tell events apart by every
-/// field, not only the kept ones, so the kept id carries a digest of the dropped ones
-/// (`codec::dropped_digest`): two records are duplicates on replay exactly when they were
-/// before. Rules that keep the same fields share the id.
+/// The id an event is written with when fields are dropped. The replay's duplicate test
+/// (`Event::delivery_key`) must tell events apart by every field, not only the kept ones, so
+/// the kept id carries the whole event's content digest (`Event::content_digest`): two
+/// records are duplicates on replay exactly when they were before. The digest hashes every
+/// field, so it is made once per event, not once per rule that sets the event aside.
 #[derive(Default)]
-pub struct SpillId(Vec<(codec::KeepFields, String)>);
+pub struct SpillId(Option<String>);
 
 impl SpillId {
-    fn get(&mut self, e: &Event, fields: codec::KeepFields) -> &str {
-        let at = match self.0.iter().position(|(f, _)| *f == fields) {
-            Some(at) => at,
-            None => {
-                let id = if e.event_id.is_empty() {
-                    // No id, no duplicate test: nothing to carry.
-                    String::new()
-                } else {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    let digest = codec::dropped_digest(e, fields);
-                    let mut id = String::with_capacity(e.event_id.len() + 17);
-                    id.push_str(&e.event_id);
-                    id.push('#');
-                    for i in (0..16).rev() {
-                        id.push(HEX[(digest >> (i * 4)) as usize & 15] as char);
-                    }
-                    id
-                };
-                self.0.push((fields, id));
-                self.0.len() - 1
+    fn get(&mut self, e: &Event) -> &str {
+        self.0.get_or_insert_with(|| {
+            if e.event_id.is_empty() {
+                // No id, no duplicate test: nothing to carry.
+                return String::new();
             }
-        };
-        &self.0[at].1
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let digest = e.content_digest();
+            let mut id = String::with_capacity(e.event_id.len() + 17);
+            id.push_str(&e.event_id);
+            id.push('#');
+            for i in (0..16).rev() {
+                id.push(HEX[(digest >> (i * 4)) as usize & 15] as char);
+            }
+            id
+        })
     }
 }
 

@@ -71,54 +71,64 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     let kind = if scalars { e.kind } else { LogKind::default() };
     let http_status = if scalars { e.http_status } else { None };
     let asn = if scalars { e.asn } else { None };
-    out.extend_from_slice(&e.time.0.to_le_bytes());
-    out.push(e.provider() as u8);
-    out.push(
-        LogFormat::ALL
-            .iter()
-            .position(|f| *f == e.log())
-            .unwrap_or(0) as u8,
-    );
-    out.push(match outcome {
-        Outcome::Success => 0,
-        Outcome::Failure => 1,
-        Outcome::Unknown => 2,
-    });
-    out.push(match shape {
-        Shape::Native => 0,
-        Shape::Sentinel => 1,
-        Shape::Rest => 2,
-    });
-    out.push(Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8);
-    out.push(LogKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8);
-    out.push(match mfa {
-        None => 0,
-        Some(false) => 1,
-        Some(true) => 2,
-    });
-    out.extend_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
-    out.extend_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     // Which strings follow: a dropped or empty one costs nothing, neither bytes nor a call.
     let mut strings = strings(e);
     strings[EVENT_ID_INDEX] = event_id;
-    let present = strings
+    let mut present = u32::from(fields.has(ORIGIN_BIT)) << ORIGIN_BIT;
+    let mut text_len = 0;
+    for (i, s) in strings.iter().enumerate() {
+        if fields.has(i as u32) && !s.is_empty() {
+            present |= 1 << i;
+            text_len += s.len();
+        }
+    }
+    let count = (present & ((1 << STRINGS) - 1)).count_ones() as usize;
+    // The fixed part in one piece, and room for the rest once: every event of an all-rules
+    // scan is encoded once or twice.
+    let mut head = [0u8; HEAD];
+    head[..8].copy_from_slice(&e.time.0.to_le_bytes());
+    head[8] = e.provider() as u8;
+    head[9] = LogFormat::ALL
         .iter()
-        .enumerate()
-        .filter(|(i, s)| fields.has(*i as u32) && !s.is_empty())
-        .fold(0u32, |m, (i, _)| m | 1 << i);
-    let present = present | u32::from(fields.has(ORIGIN_BIT)) << ORIGIN_BIT;
-    out.extend_from_slice(&present.to_le_bytes());
+        .position(|f| *f == e.log())
+        .unwrap_or(0) as u8;
+    head[10] = match outcome {
+        Outcome::Success => 0,
+        Outcome::Failure => 1,
+        Outcome::Unknown => 2,
+    };
+    head[11] = match shape {
+        Shape::Native => 0,
+        Shape::Sentinel => 1,
+        Shape::Rest => 2,
+    };
+    head[12] = Access::ALL.iter().position(|a| *a == access).unwrap_or(0) as u8;
+    head[13] = LogKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8;
+    head[14] = match mfa {
+        None => 0,
+        Some(false) => 1,
+        Some(true) => 2,
+    };
+    head[15..19].copy_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
+    head[19..27].copy_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
+    head[27..31].copy_from_slice(&present.to_le_bytes());
+    out.reserve(HEAD + 4 * count + text_len + 64);
+    out.extend_from_slice(&head);
     // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
     // at once instead of string by string.
-    let mut length_at = out.len();
-    let count = (present & ((1 << STRINGS) - 1)).count_ones() as usize;
-    out.resize(length_at + 4 * count, 0);
-    for (i, s) in strings.into_iter().enumerate() {
-        if present & (1 << i) != 0 {
-            out[length_at..length_at + 4].copy_from_slice(&(s.len() as u32).to_le_bytes());
-            length_at += 4;
-            out.extend_from_slice(s.as_bytes());
-        }
+    for s in strings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| present & (1 << i) != 0)
+    {
+        out.extend_from_slice(&(s.1.len() as u32).to_le_bytes());
+    }
+    for s in strings
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| present & (1 << i) != 0)
+    {
+        out.extend_from_slice(s.1.as_bytes());
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         return;
@@ -136,39 +146,15 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     out.extend_from_slice(&e.origin.sub.map_or(u64::MAX, u64::from).to_le_bytes());
 }
 
-/// A keyed digest of what `fields` drops of `e` (its origin aside, which no duplicate test
-/// reads). A copy that drops fields carries it in its id, so that the copies of two events
-/// that differ only in dropped fields still differ (`engine::deferred`); it need only tell
-/// apart events sharing an id and every kept field, and the kept fields, usually the long
-/// ones (identity, user agent), are not hashed again.
-pub fn dropped_digest(e: &Event, fields: KeepFields) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = super::digest_key().build_hasher();
-    for (i, s) in strings(e).into_iter().enumerate() {
-        if !fields.has(i as u32) {
-            (i as u8, s).hash(&mut h);
-        }
-    }
-    if !fields.has(31) {
-        (
-            e.outcome,
-            e.shape,
-            e.access,
-            e.mfa,
-            e.kind,
-            e.http_status,
-            e.asn,
-        )
-            .hash(&mut h);
-    }
-    h.finish()
-}
-
 /// The bit of `KeepFields::ORIGIN`, past the strings' bits.
 const ORIGIN_BIT: u32 = 30;
 
 /// Where `event_id` sits in [`strings`] (the bit of `KeepFields::EVENT_ID`).
 const EVENT_ID_INDEX: usize = 17;
+
+/// The fixed part of an encoded event: time, provider, format, outcome, shape, access,
+/// kind, MFA, HTTP status, ASN, and the mask of the strings present.
+const HEAD: usize = 31;
 
 /// How many strings [`strings`] gives.
 const STRINGS: usize = 19;
