@@ -10,7 +10,7 @@
 use crate::event::codec::{self, KeepFields};
 use crate::event::Event;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -133,34 +133,46 @@ impl KeptPool {
 /// One scratch file of length-prefixed encoded events.
 struct KeptFile {
     path: PathBuf,
-    w: BufWriter<File>,
+    file: File,
+    /// Events encoded straight into it, written out a megabyte at a time.
     buf: Vec<u8>,
 }
+
+/// How much a kept file holds in memory before writing it out.
+const WRITE_AT: usize = 1 << 20;
 
 impl KeptFile {
     fn create() -> io::Result<KeptFile> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = super::scratch::dir()?.join(format!("kept-events-{n}.bin"));
-        let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
         Ok(KeptFile {
+            file: File::create(&path)?,
             path,
-            w,
-            buf: Vec::new(),
+            buf: Vec::with_capacity(WRITE_AT + 4096),
         })
     }
 
     fn push(&mut self, e: &Event) -> io::Result<()> {
-        self.buf.clear();
+        let at = self.buf.len();
         self.buf.extend_from_slice(&[0; 4]);
         codec::encode_fields(e, ACTIVITY_FIELDS, &mut self.buf);
-        let len = (self.buf.len() - 4) as u32;
-        self.buf[..4].copy_from_slice(&len.to_le_bytes());
-        self.w.write_all(&self.buf)
+        let len = (self.buf.len() - at - 4) as u32;
+        self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+        if self.buf.len() >= WRITE_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.write_all(&self.buf)?;
+        self.buf.clear();
+        Ok(())
     }
 
     fn replay(&mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
-        self.w.flush()?;
+        self.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         let mut interner = codec::Interner::default();
         let mut intern = |s: &str| interner.intern(s.to_string());

@@ -74,15 +74,17 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     // Which strings follow: a dropped or empty one costs nothing, neither bytes nor a call.
     let mut strings = strings(e);
     strings[EVENT_ID_INDEX] = event_id;
+    // Only the kept slots are looked at, by their bits.
     let mut present = u32::from(fields.has(ORIGIN_BIT)) << ORIGIN_BIT;
     let mut text_len = 0;
-    for (i, s) in strings.iter().enumerate() {
-        if fields.has(i as u32) && !s.is_empty() {
+    for i in bits(fields.0 & STRING_BITS) {
+        let s = strings[i];
+        if !s.is_empty() {
             present |= 1 << i;
             text_len += s.len();
         }
     }
-    let count = (present & ((1 << STRINGS) - 1)).count_ones() as usize;
+    let count = (present & STRING_BITS).count_ones() as usize;
     // The fixed part in one piece, and room for the rest once: every event of an all-rules
     // scan is encoded once or twice.
     let mut head = [0u8; HEAD];
@@ -112,23 +114,18 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     head[15..19].copy_from_slice(&http_status.map_or(u32::MAX, u32::from).to_le_bytes());
     head[19..27].copy_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     head[27..31].copy_from_slice(&present.to_le_bytes());
+    // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
+    // at once instead of string by string. The lengths go out in one piece too.
+    let kept = || bits(present & STRING_BITS).map(|i| strings[i]);
+    let mut lengths = [0u8; 4 * STRINGS];
+    for (slot, s) in lengths.chunks_exact_mut(4).zip(kept()) {
+        slot.copy_from_slice(&(s.len() as u32).to_le_bytes());
+    }
     out.reserve(HEAD + 4 * count + text_len + 64);
     out.extend_from_slice(&head);
-    // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
-    // at once instead of string by string.
-    for s in strings
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| present & (1 << i) != 0)
-    {
-        out.extend_from_slice(&(s.1.len() as u32).to_le_bytes());
-    }
-    for s in strings
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| present & (1 << i) != 0)
-    {
-        out.extend_from_slice(s.1.as_bytes());
+    out.extend_from_slice(&lengths[..4 * count]);
+    for s in kept() {
+        out.extend_from_slice(s.as_bytes());
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         return;
@@ -155,6 +152,20 @@ const EVENT_ID_INDEX: usize = 17;
 /// The fixed part of an encoded event: time, provider, format, outcome, shape, access,
 /// kind, MFA, HTTP status, ASN, and the mask of the strings present.
 const HEAD: usize = 31;
+
+/// The set bits of `mask`, lowest first.
+fn bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            i
+        })
+    })
+}
+
+/// The bits of `KeepFields` and of the present mask that stand for strings.
+const STRING_BITS: u32 = (1 << STRINGS) - 1;
 
 /// How many strings [`strings`] gives.
 const STRINGS: usize = 19;
@@ -269,17 +280,16 @@ pub fn decode_into(
     e.asn = (asn != u64::MAX).then_some(asn as u32);
     let present = r.u32()?;
     let mut lengths = [0usize; STRINGS];
-    for (i, len) in lengths.iter_mut().enumerate() {
-        if present & (1 << i) != 0 {
-            *len = r.u32()? as usize;
-        }
+    let mut text_len = 0;
+    for i in bits(present & STRING_BITS) {
+        lengths[i] = r.u32()? as usize;
+        text_len += lengths[i];
     }
     // One UTF-8 check for every string; a cut inside a character (a corrupt length) fails
     // `get` below.
-    let text = std::str::from_utf8(r.take(lengths.iter().sum())?).ok()?;
-    let mut at = 0;
+    let text = std::str::from_utf8(r.take(text_len)?).ok()?;
     // The order of `strings`.
-    for ((slot, len), i) in [
+    let mut slots = [
         &mut e.identity,
         &mut e.identity_type,
         &mut e.account,
@@ -299,16 +309,14 @@ pub fn decode_into(
         &mut e.key_id,
         &mut e.event_id,
         &mut e.object,
-    ]
-    .into_iter()
-    .zip(lengths)
-    .zip(0..)
-    {
+    ];
+    for slot in &mut slots {
         slot.clear();
-        if present & (1 << i) != 0 {
-            slot.push_str(text.get(at..at + len)?);
-            at += len;
-        }
+    }
+    let mut at = 0;
+    for i in bits(present & STRING_BITS) {
+        slots[i].push_str(text.get(at..at + lengths[i])?);
+        at += lengths[i];
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         if !e.origin.source.is_empty() {
