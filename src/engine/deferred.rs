@@ -8,7 +8,7 @@
 use crate::collections::HashSet;
 use crate::event::{codec, Event};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, Read, Write};
 use std::path::PathBuf;
 
 /// Appends one deferred event to a worker's buffer. `id` is the event's [`SpillId`], shared
@@ -66,7 +66,9 @@ impl SpillId {
 /// The temporary file (created on first use, removed on drop).
 #[derive(Default)]
 pub struct Spill {
-    file: Option<(PathBuf, BufWriter<File>)>,
+    /// Written a batch's records at a time (each batch is already one buffer, so a
+    /// `BufWriter` would only copy it).
+    file: Option<(PathBuf, File)>,
     /// Rules with records in the file.
     rules: HashSet<u16>,
 }
@@ -80,7 +82,7 @@ impl Spill {
         if self.file.is_none() {
             let path =
                 super::scratch::dir()?.join(format!("deferred-{}.bin", self as *const _ as usize));
-            let w = BufWriter::with_capacity(1 << 20, File::create(&path)?);
+            let w = File::create(&path)?;
             self.file = Some((path, w));
         }
         if let Some((_, w)) = &mut self.file {
@@ -102,10 +104,9 @@ impl Spill {
         keys: Option<&HashSet<String>>,
         f: &mut dyn FnMut(Event) -> io::Result<()>,
     ) -> io::Result<()> {
-        let Some((path, w)) = &mut self.file else {
+        let Some((path, _)) = &self.file else {
             return Ok(());
         };
-        w.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&*path)?);
         let mut interner = codec::Interner::default();
         let mut intern = |s: String| interner.intern(s);
