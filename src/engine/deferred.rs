@@ -107,7 +107,7 @@ impl Spill {
         let Some((path, _)) = &self.file else {
             return Ok(());
         };
-        let mut r = BufReader::with_capacity(1 << 20, File::open(&*path)?);
+        let mut r = BufReader::with_capacity(1 << 20, File::open(path)?);
         let mut interner = codec::Interner::default();
         let mut intern = |s: String| interner.intern(s);
         let (mut key, mut ev) = (Vec::new(), Vec::new());
