@@ -24,7 +24,7 @@ pub fn glob_match(pattern: &str, value: &str, case_insensitive: bool) -> bool {
     // Unicode lower-casing can change lengths: lower both, then compare by character.
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let v: Vec<char> = value.to_lowercase().chars().collect();
-    match_units(&p, &v, '*', |a, b| a == b)
+    match_chars(&p, &v)
 }
 
 /// Star-only globs need no backtracking: the literal before the first star must start the
@@ -78,29 +78,24 @@ fn find(hay: &[u8], needle: &[u8], fold: bool) -> Option<usize> {
 
 /// Character by character with a single backtrack point (the last `*` seen): the non-ASCII
 /// case-blind path.
-fn match_units<T: Copy + PartialEq>(
-    p: &[T],
-    v: &[T],
-    star: T,
-    same: impl Fn(T, T) -> bool,
-) -> bool {
+fn match_chars(p: &[char], v: &[char]) -> bool {
     let (mut pi, mut vi) = (0, 0);
     // Where to resume after the most recent `*`: the pattern index just past it, and the value
     // index that star currently extends to. Only the latest star matters: an earlier star can
     // never need to absorb more, because the later one can absorb it instead.
     let mut resume: Option<(usize, usize)> = None;
     while vi < v.len() {
-        if pi < p.len() && p[pi] == star {
+        if pi < p.len() && p[pi] == '*' {
             // Consecutive stars are one star.
-            while pi < p.len() && p[pi] == star {
+            while pi < p.len() && p[pi] == '*' {
                 pi += 1;
             }
             resume = Some((pi, vi));
-        } else if pi < p.len() && same(p[pi], v[vi]) {
+        } else if pi < p.len() && p[pi] == v[vi] {
             pi += 1;
             vi += 1;
         } else if let Some((star_p, star_v)) = resume {
-            // Let the last star swallow one more unit and retry from there.
+            // Let the last star swallow one more character and retry from there.
             pi = star_p;
             vi = star_v + 1;
             resume = Some((star_p, star_v + 1));
@@ -108,7 +103,7 @@ fn match_units<T: Copy + PartialEq>(
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == star)
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 #[cfg(test)]
@@ -219,7 +214,7 @@ mod tests {
             };
             let p: Vec<char> = p.chars().collect();
             let v: Vec<char> = v.chars().collect();
-            super::match_units(&p, &v, '*', |a, b| a == b)
+            super::match_chars(&p, &v)
         }
         // Mixed text, and ASCII alone (the case-blind byte path), with many stars.
         for text in ["[aAbB*é€É😀/:]{0,12}", "[aAbB*/]{0,14}"] {

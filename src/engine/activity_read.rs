@@ -73,13 +73,11 @@ pub fn gather(
     if let Some(kept) = complete {
         if !collector.is_empty() {
             // One collector per kept file, on threads, merged: the collector is order-free.
-            let empty = collector;
-            let parts = kept.replay_parallel(&|| (empty.clone(), 0u64), &|(c, n), e| {
+            let parts = kept.replay_parallel(&|| (collector.clone(), 0u64), &|(c, n), e| {
                 if range.contains(e.time) && c.observe(e) {
                     *n += 1;
                 }
             })?;
-            let mut collector = empty;
             for (c, n) in parts {
                 collector.merge(c);
                 report.events_kept += n;
