@@ -16,4 +16,5 @@ pub mod normalize;
 pub mod output;
 pub mod rules;
 pub mod state;
+pub mod text;
 pub mod tuning;

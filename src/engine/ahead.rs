@@ -134,9 +134,11 @@ impl<'a> Ahead<'a> {
         // First what each event needs, then the events move once, straight to where they go:
         // moving every event through a list of candidates cost a tenth of the workers' time.
         let mut plans: Vec<(bool, Vec<FirstKey>)> = Vec::with_capacity(events.len());
+        // One event's deferring rules, its buffers reused from event to event.
+        let mut tags = deferred::Tags::default();
         for e in &events {
             let mut in_order = false;
-            let mut spill_id = deferred::SpillId::default();
+            tags.clear();
             let mut keys: Vec<FirstKey> = Vec::new();
             for (i, r) in self.rules.iter().enumerate() {
                 if !r.wants(e) {
@@ -151,18 +153,14 @@ impl<'a> Ahead<'a> {
                     Needs::InOrder => in_order = true,
                     Needs::FirstOf(k) => keys.push((i, k, e.time.day())),
                     Needs::Nothing => {}
-                    Needs::Deferred(k) => {
-                        deferred::write(
-                            &mut out.deferred,
-                            i,
-                            &k,
-                            e,
-                            r.deferred_fields(),
-                            &mut spill_id,
-                        );
-                        if !out.deferred_rules.contains(&(i as u16)) {
-                            out.deferred_rules.push(i as u16);
-                        }
+                    Needs::Deferred(k) => tags.add(i, k, r.deferred_fields()),
+                }
+            }
+            if !tags.is_empty() {
+                deferred::write(&mut out.deferred, &tags, e);
+                for rule in tags.rules() {
+                    if !out.deferred_rules.contains(&rule) {
+                        out.deferred_rules.push(rule);
                     }
                 }
             }
@@ -178,13 +176,27 @@ impl<'a> Ahead<'a> {
             }
             plans.push((in_order, keys));
         }
-        for (e, (in_order, keys)) in events.into_iter().zip(plans) {
+        // Where each event goes is known before any moves, so each list gets its room once:
+        // an event is hundreds of bytes, and growing the lists by doubling moved the batch's
+        // events over and over.
+        let goes_first: Vec<bool> = events
+            .iter()
+            .zip(&plans)
+            .map(|(e, (in_order, keys))| {
+                !in_order
+                    && keys
+                        .iter()
+                        .any(|k| batch_first.get(k).is_some_and(|t| e.time <= *t))
+            })
+            .collect();
+        let wanted = plans.iter().filter(|(in_order, _)| *in_order).count();
+        out.in_order.reserve_exact(wanted);
+        out.firsts
+            .reserve_exact(goes_first.iter().filter(|f| **f).count());
+        for ((e, (in_order, keys)), first) in events.into_iter().zip(plans).zip(goes_first) {
             if in_order {
                 out.in_order.push(e);
-            } else if keys
-                .iter()
-                .any(|k| batch_first.get(k).is_some_and(|t| e.time <= *t))
-            {
+            } else if first {
                 out.firsts.push((e, keys));
             }
         }

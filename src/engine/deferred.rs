@@ -3,7 +3,11 @@
 //! the keys the rule still needs (`Rule::deferred_keys`). Disk, not memory, holds them, so a
 //! long input costs a file, and selecting before decoding keeps the read cheap.
 //!
-//! Record: rule index (u16), key length (u32), key, event length (u32), event (`codec`).
+//! An event that several rules set aside is written once, with the union of their fields and
+//! each rule's key: with every rule on, most CloudTrail calls are set aside by two rules.
+//!
+//! Record: tag count (u8), then per tag the rule index (u16), key length (u32) and key; event
+//! length (u32), event (`codec`).
 
 use crate::collections::HashSet;
 use crate::event::{codec, Event};
@@ -11,25 +15,57 @@ use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::PathBuf;
 
-/// Appends one deferred event to a worker's buffer. `id` is the event's [`SpillId`], shared
-/// by every rule that sets the same event aside.
-pub fn write(
-    buf: &mut Vec<u8>,
-    rule: usize,
-    key: &str,
-    e: &Event,
+/// The rules that set one event aside, each with its key, and the union of their fields.
+pub struct Tags {
+    tags: Vec<(u16, String)>,
     fields: codec::KeepFields,
-    id: &mut SpillId,
-) {
-    buf.extend_from_slice(&(rule as u16).to_le_bytes());
-    buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
-    buf.extend_from_slice(key.as_bytes());
+}
+
+impl Default for Tags {
+    fn default() -> Tags {
+        Tags {
+            tags: Vec::new(),
+            fields: codec::KeepFields::NONE,
+        }
+    }
+}
+
+impl Tags {
+    pub fn add(&mut self, rule: usize, key: String, fields: codec::KeepFields) {
+        self.fields = self.fields.and(fields);
+        self.tags.push((rule as u16, key));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.tags.clear();
+        self.fields = codec::KeepFields::NONE;
+    }
+
+    /// The rules, for the spill's index of who wrote.
+    pub fn rules(&self) -> impl Iterator<Item = u16> + '_ {
+        self.tags.iter().map(|(r, _)| *r)
+    }
+}
+
+/// Appends one deferred event to a worker's buffer, once for every rule in `tags`.
+pub fn write(buf: &mut Vec<u8>, tags: &Tags, e: &Event) {
+    debug_assert!(!tags.tags.is_empty() && tags.tags.len() <= u8::MAX as usize);
+    buf.push(tags.tags.len() as u8);
+    for (rule, key) in &tags.tags {
+        buf.extend_from_slice(&rule.to_le_bytes());
+        buf.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        buf.extend_from_slice(key.as_bytes());
+    }
     let at = buf.len();
     buf.extend_from_slice(&[0; 4]);
-    if fields == codec::KeepFields::ALL {
-        codec::encode_fields(e, fields, buf);
+    if tags.fields == codec::KeepFields::ALL {
+        codec::encode_fields(e, tags.fields, buf);
     } else {
-        codec::encode_fields_with_id(e, fields, id.get(e), buf);
+        codec::encode_fields_with_id(e, tags.fields, &spill_id(e), buf);
     }
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
@@ -38,29 +74,22 @@ pub fn write(
 /// The id an event is written with when fields are dropped. The replay's duplicate test
 /// (`Event::delivery_key`) must tell events apart by every field, not only the kept ones, so
 /// the kept id carries the whole event's content digest (`Event::content_digest`): two
-/// records are duplicates on replay exactly when they were before. The digest hashes every
-/// field, so it is made once per event, not once per rule that sets the event aside.
-#[derive(Default)]
-pub struct SpillId(Option<String>);
-
-impl SpillId {
-    fn get(&mut self, e: &Event) -> &str {
-        self.0.get_or_insert_with(|| {
-            if e.event_id.is_empty() {
-                // No id, no duplicate test: nothing to carry.
-                return String::new();
-            }
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let digest = e.content_digest();
-            let mut id = String::with_capacity(e.event_id.len() + 17);
-            id.push_str(&e.event_id);
-            id.push('#');
-            for i in (0..16).rev() {
-                id.push(HEX[(digest >> (i * 4)) as usize & 15] as char);
-            }
-            id
-        })
+/// records are duplicates on replay exactly when they were before. An event is written once
+/// however many rules set it aside, so the digest is made once.
+fn spill_id(e: &Event) -> String {
+    if e.event_id.is_empty() {
+        // No id, no duplicate test: nothing to carry.
+        return String::new();
     }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = e.content_digest();
+    let mut id = String::with_capacity(e.event_id.len() + 17);
+    id.push_str(&e.event_id);
+    id.push('#');
+    for i in (0..16).rev() {
+        id.push(HEX[(digest >> (i * 4)) as usize & 15] as char);
+    }
+    id
 }
 
 /// The temporary file (created on first use, removed on drop).
@@ -112,24 +141,29 @@ impl Spill {
         let mut intern = |s: String| interner.intern(s);
         let (mut key, mut ev) = (Vec::new(), Vec::new());
         loop {
-            let mut head = [0u8; 6];
-            match r.read_exact(&mut head) {
+            let mut count = [0u8; 1];
+            match r.read_exact(&mut count) {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
                 Err(e) => return Err(e),
             }
-            let owner = u16::from_le_bytes([head[0], head[1]]) as usize;
-            key.resize(
-                u32::from_le_bytes([head[2], head[3], head[4], head[5]]) as usize,
-                0,
-            );
-            r.read_exact(&mut key)?;
+            let mut wanted = false;
+            for _ in 0..count[0] {
+                let mut head = [0u8; 6];
+                r.read_exact(&mut head)?;
+                let owner = u16::from_le_bytes([head[0], head[1]]) as usize;
+                key.resize(
+                    u32::from_le_bytes([head[2], head[3], head[4], head[5]]) as usize,
+                    0,
+                );
+                r.read_exact(&mut key)?;
+                wanted |= owner == rule
+                    && keys.is_none_or(|k| std::str::from_utf8(&key).is_ok_and(|s| k.contains(s)));
+            }
             let mut len = [0u8; 4];
             r.read_exact(&mut len)?;
             ev.resize(u32::from_le_bytes(len) as usize, 0);
             r.read_exact(&mut ev)?;
-            let wanted = owner == rule
-                && keys.is_none_or(|k| std::str::from_utf8(&key).is_ok_and(|s| k.contains(s)));
             if wanted {
                 let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
                     io::Error::new(io::ErrorKind::InvalidData, "corrupt deferred-events file")
@@ -177,14 +211,9 @@ mod tests {
         let keep = codec::KeepFields::ACTION.and(codec::KeepFields::EVENT_ID);
         let mut buf = Vec::new();
         for (ua, line) in [("aws-cli/2", 1), ("aws-cli/2", 2), ("boto3/1.34", 3)] {
-            write(
-                &mut buf,
-                0,
-                "k",
-                &event(ua, line),
-                keep,
-                &mut SpillId::default(),
-            );
+            let mut tags = Tags::default();
+            tags.add(0, "k".into(), keep);
+            write(&mut buf, &tags, &event(ua, line));
         }
         let mut spill = Spill::default();
         spill.append(&buf, &[0]).unwrap();
@@ -202,6 +231,59 @@ mod tests {
         assert_ne!(
             keys[0], keys[2],
             "events differing in a dropped field stay apart"
+        );
+    }
+
+    /// An event two rules set aside is written once and replays for each rule under its own
+    /// key, with the fields of both. (Watched failing with only the first tag read back.)
+    #[test]
+    fn an_event_set_aside_by_two_rules_is_written_once_and_found_by_each() {
+        let mut tags = Tags::default();
+        tags.add(
+            0,
+            "acct\0eu-south-2".into(),
+            codec::KeepFields::ACTION
+                .and(codec::KeepFields::EVENT_ID)
+                .and(codec::KeepFields::ORIGIN),
+        );
+        tags.add(
+            1,
+            "alice".into(),
+            codec::KeepFields::USER_AGENT.and(codec::KeepFields::EVENT_ID),
+        );
+        let mut buf = Vec::new();
+        write(&mut buf, &tags, &event("aws-cli/2", 1));
+        let mut other = Tags::default();
+        other.add(
+            1,
+            "bob".into(),
+            codec::KeepFields::ACTION.and(codec::KeepFields::ORIGIN),
+        );
+        write(&mut buf, &other, &event("boto3/1.34", 2));
+        let mut spill = Spill::default();
+        spill.append(&buf, &[0, 1]).unwrap();
+        let replay = |spill: &mut Spill, rule: usize, keys: Option<&[&str]>| {
+            let keys: Option<HashSet<String>> =
+                keys.map(|k| k.iter().map(|s| s.to_string()).collect());
+            let mut back = Vec::new();
+            spill
+                .replay(rule, keys.as_ref(), &mut |e| {
+                    back.push((e.origin.line, e.user_agent.clone(), e.action.clone()));
+                    Ok(())
+                })
+                .unwrap();
+            back
+        };
+        let both = (1, "aws-cli/2".to_string(), "GetObject".to_string());
+        assert_eq!(replay(&mut spill, 0, None), vec![both.clone()]);
+        assert_eq!(replay(&mut spill, 1, Some(&["alice"])), vec![both]);
+        assert_eq!(
+            replay(&mut spill, 1, Some(&["bob"])),
+            vec![(2, String::new(), "GetObject".to_string())]
+        );
+        assert!(
+            replay(&mut spill, 0, Some(&["alice"])).is_empty(),
+            "rule 0 has no such key"
         );
     }
 }

@@ -21,7 +21,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// (`[2001:db8::1]:443`, `198.51.100.7:443`): the source fields never carry a port, so such
 /// a value is something else and is not guessed at.
 pub fn parse_source_ip(s: &str) -> Option<IpAddr> {
-    let s = s.trim();
+    let s = crate::text::trim(s);
     // Shortest real address is `::`; the longest IPv6 text with an embedded IPv4 part is 45
     // characters, plus room for padded octets. Anything longer is not an address.
     if s.len() < 2 || s.len() > 64 {

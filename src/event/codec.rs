@@ -20,6 +20,8 @@ pub struct KeepFields(u32);
 
 impl KeepFields {
     pub const ALL: KeepFields = KeepFields(u32::MAX);
+    /// Nothing kept yet: the start of a union.
+    pub const NONE: KeepFields = KeepFields(0);
     pub const IDENTITY: KeepFields = KeepFields(1 << 0);
     pub const ACCOUNT: KeepFields = KeepFields(1 << 2);
     pub const SOURCE_IP: KeepFields = KeepFields(1 << 3);

@@ -57,7 +57,7 @@ pub fn s<'b>(t: &'b Option<Text<'_>>) -> &'b str {
 }
 
 pub fn owned(t: &Option<Text<'_>>) -> String {
-    let v = s(t).trim();
+    let v = crate::text::trim(s(t));
     if v == "-" {
         String::new()
     } else {

@@ -280,7 +280,7 @@ impl Rule for FirstSeenApi {
             (Provider::Gcp, LogFormat::GcpAudit)
                 | (Provider::Aws, LogFormat::CloudTrail)
                 | (Provider::Azure, LogFormat::EntraSignin)
-        ) && !e.account.trim().is_empty()
+        ) && !crate::text::trim(&e.account).is_empty()
     }
 
     /// Every event extends its environment's history; a clause's event records its value

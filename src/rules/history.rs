@@ -17,7 +17,7 @@ pub const NEW_SOURCE: &str = "new-source";
 /// role (`arn:aws:sts::A:assumed-role/R/s` → `arn:aws:iam::A:role/R`), other ARNs as logged,
 /// and everything else (UPNs, e-mails, object ids) case-folded.
 pub fn baseline_identity(identity: &str) -> String {
-    let id = identity.trim();
+    let id = crate::text::trim(identity);
     if let Some(rest) = id.strip_prefix("arn:") {
         // partition : service : region : account : resource
         let [partition, service, _, account, resource] = arn_parts(rest);
@@ -68,7 +68,7 @@ fn arn_parts(rest: &str) -> [Option<&str>; 5] {
 /// (`assumed-role/AWSReservedSSO_*/person`) is the person, its session name, case-folded:
 /// the role is shared by everyone with that permission set.
 pub fn actor_of(identity: &str) -> String {
-    let id = identity.trim();
+    let id = crate::text::trim(identity);
     if let Some(resource) = id.strip_prefix("arn:").and_then(|rest| arn_parts(rest)[4]) {
         if let Some((role, session)) = resource
             .strip_prefix("assumed-role/")
@@ -84,7 +84,7 @@ pub fn actor_of(identity: &str) -> String {
 
 /// The environment an event belongs to: `aws/123456789012`, `azure/<tenant>`, `gcp/<project>`.
 pub fn environment(e: &Event) -> String {
-    let (provider, account) = (e.provider().as_str(), e.account.trim());
+    let (provider, account) = (e.provider().as_str(), crate::text::trim(&e.account));
     let mut out = String::with_capacity(provider.len() + 1 + account.len());
     out.push_str(provider);
     out.push('/');

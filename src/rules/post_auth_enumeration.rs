@@ -141,7 +141,7 @@ fn ends_with_ignore_case(name: &str, suffix: &str) -> bool {
 /// is not an enumeration call. AWS names keep their case (version suffixes removed); Azure
 /// operations and GCP methods are compared lower-cased.
 pub fn enumeration_api(e: &Event) -> Option<String> {
-    let action = e.action.trim();
+    let action = crate::text::trim(&e.action);
     is_enumeration(e).then(|| match e.provider() {
         Provider::Aws => strip_version(action).to_string(),
         _ => action.to_lowercase(),
@@ -150,7 +150,7 @@ pub fn enumeration_api(e: &Event) -> Option<String> {
 
 /// Whether `enumeration_api` has an answer, without building it.
 fn is_enumeration(e: &Event) -> bool {
-    let action = e.action.trim();
+    let action = crate::text::trim(&e.action);
     match (e.provider(), e.log()) {
         (Provider::Aws, LogFormat::CloudTrail) => ["List", "Describe", "Get"]
             .iter()
@@ -236,7 +236,7 @@ impl Rule for PostAuthEnumeration {
     }
 
     fn wants(&self, e: &Event) -> bool {
-        !e.identity.trim().is_empty() && is_enumeration(e)
+        !crate::text::trim(&e.identity).is_empty() && is_enumeration(e)
     }
 
     /// Every enumeration call of the identity, per API: the quiet test reads them.

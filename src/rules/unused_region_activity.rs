@@ -28,6 +28,7 @@ use crate::event::alert::{on_behalf, Signals, AWS_INTERNAL, MAX_SIGNAL_VALUES};
 use crate::event::codec::KeepFields;
 use crate::event::{Duration, Event, Fields, LogFormat, Origin, Provider, Severity, Timestamp};
 use crate::state::Store;
+use crate::text::trim;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -364,13 +365,13 @@ impl Rule for UnusedRegionActivity {
     fn wants(&self, e: &Event) -> bool {
         e.provider() == Provider::Aws
             && e.log() == LogFormat::CloudTrail
-            && !e.region.trim().is_empty()
-            && !e.account.trim().is_empty()
+            && !trim(&e.region).is_empty()
+            && !trim(&e.account).is_empty()
     }
 
     /// Every (account, region) an event was in.
     fn history(&self, e: &Event, facts: &mut dyn Facts) {
-        facts.record(ACCT_REGION, e.account.trim(), e.region.trim(), e.time);
+        facts.record(ACCT_REGION, trim(&e.account), trim(&e.region), e.time);
     }
 
     /// A region is judged at its first event of the day; the day's summary has the rest.
@@ -380,7 +381,7 @@ impl Rule for UnusedRegionActivity {
             st.day = t.day();
             st.in_use.clear();
         }
-        let key = (e.account.trim().to_string(), e.region.trim().to_string());
+        let key = (trim(&e.account).to_string(), trim(&e.region).to_string());
         let day = t.bin(DAY);
         let judged_unused = st.unused.get(&day).is_some_and(|d| d.contains(&key));
         if !judged_unused {
@@ -422,7 +423,7 @@ impl WorkAhead for UnusedRegionActivity {
     const DEFERS: bool = true;
 
     fn plan(&self, e: &Event, earliest: &mut Earliest) -> Needs {
-        let (account, region) = (e.account.trim(), e.region.trim());
+        let (account, region) = (trim(&e.account), trim(&e.region));
         // Borrowed look-up first: most events find their pair already there.
         let key = (account.to_string(), region.to_string());
         match earliest.get_mut(&key) {
