@@ -280,14 +280,16 @@ impl Event {
         })
     }
 
-    /// A 64-bit keyed digest of every field but `origin`, for a copy of the event that drops
-    /// fields to carry in its id (`engine::deferred`): it only has to tell apart events that
-    /// share an id and every kept field, so half the [`delivery_key`](Self::delivery_key)'s
-    /// width does, at half its cost. The key is drawn once per process, as there.
-    pub fn content_digest(&self) -> u64 {
+    /// A 64-bit keyed digest of every field a copy written with `kept` drops (`origin`
+    /// aside), to carry in that copy's id (`engine::deferred`): with the kept fields, which
+    /// the copy holds itself, it tells apart events that share an id, so it need not hash
+    /// them again. Half the [`delivery_key`](Self::delivery_key)'s width does: it only has
+    /// to separate events that share an id and every kept field. The key is drawn once per
+    /// process, as there.
+    pub fn dropped_digest(&self, kept: codec::KeepFields) -> u64 {
         use std::hash::{BuildHasher, Hasher};
         let mut h = delivery_keys().0.build_hasher();
-        self.hash_content(&mut h);
+        codec::hash_dropped(self, kept, &mut h);
         h.finish()
     }
 
