@@ -6,6 +6,7 @@ pub mod activity;
 pub mod cli;
 pub mod collections;
 pub mod config;
+pub mod cores;
 pub mod coverage;
 pub mod engine;
 pub mod enrich;

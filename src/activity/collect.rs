@@ -8,7 +8,7 @@
 use super::tally::Tally;
 use crate::collections::{HashMap, HashSet};
 use crate::event::activity::{AddressRun, ADDRESS_RUN_GAP};
-use crate::event::{Activity, Alert, Event, Timestamp};
+use crate::event::{Activity, ActivityPart, Alert, Event, Timestamp};
 use crate::rules::history::actor_of;
 
 /// The actor of an alert (SPEC §4): the identity that created the key for
@@ -55,6 +55,25 @@ struct ActorLog {
 }
 
 impl ActorLog {
+    /// The (before, after) parts at each cut: prefix merges of the segments for "before",
+    /// suffix merges for "after".
+    fn parts(&self) -> Vec<(ActivityPart, ActivityPart)> {
+        let k = self.cuts.len();
+        let mut before = Vec::with_capacity(k);
+        let mut acc = Tally::default();
+        for seg in &self.segments[..k] {
+            acc.merge(seg);
+            before.push(acc.part());
+        }
+        let mut after = vec![ActivityPart::default(); k];
+        let mut acc = Tally::default();
+        for i in (0..k).rev() {
+            acc.merge(&self.segments[i + 1]);
+            after[i] = acc.part();
+        }
+        before.into_iter().zip(after).collect()
+    }
+
     /// Adds what another collector of the same alerts tallied.
     fn merge(&mut self, other: ActorLog) {
         for (mine, theirs) in self.segments.iter_mut().zip(&other.segments) {
@@ -264,11 +283,9 @@ impl Collector {
     /// actor's public address runs, sorted.
     pub fn finish(self, alerts: &mut [Alert], partial: bool) -> Vec<AddressRun> {
         // Per actor, the parts at each cut: prefix merges for "before", suffix for "after".
-        let mut parts: HashMap<
-            String,
-            Vec<(crate::event::ActivityPart, crate::event::ActivityPart)>,
-        > = HashMap::default();
-        let all = self
+        // Actors are independent, so they are shared out among threads: this ran on one
+        // thread after the scan while the other cores idled.
+        let all: Vec<(String, &ActorLog)> = self
             .identities
             .iter()
             .map(|(a, i)| (a.clone(), &self.identity_logs[*i]))
@@ -276,23 +293,26 @@ impl Collector {
                 self.sources
                     .iter()
                     .map(|(ip, l)| (format!("{SOURCE_PREFIX}{ip}"), l)),
-            );
-        for (actor, log) in all {
-            let k = log.cuts.len();
-            let mut before = Vec::with_capacity(k);
-            let mut acc = Tally::default();
-            for seg in &log.segments[..k] {
-                acc.merge(seg);
-                before.push(acc.part());
+            )
+            .collect();
+        let threads = crate::cores::threads();
+        let mut parts: HashMap<String, Vec<(ActivityPart, ActivityPart)>> = HashMap::default();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = all
+                .chunks(all.len().div_ceil(threads).max(1))
+                .map(|share| {
+                    scope.spawn(move || {
+                        share
+                            .iter()
+                            .map(|(actor, log)| (actor.clone(), log.parts()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for w in workers {
+                parts.extend(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             }
-            let mut after = vec![Default::default(); k];
-            let mut acc = Tally::default();
-            for i in (0..k).rev() {
-                acc.merge(&log.segments[i + 1]);
-                after[i] = acc.part();
-            }
-            parts.insert(actor, before.into_iter().zip(after).collect());
-        }
+        });
         // Each part goes to the alerts at its cut: moved to the last of them, copied for the
         // others (an actor's alerts share few cuts, and parts are large).
         let mut cut_of: Vec<Option<(String, usize)>> = Vec::with_capacity(alerts.len());

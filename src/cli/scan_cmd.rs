@@ -343,9 +343,7 @@ fn write_alerts(
     overview: &Overview<'_>,
 ) -> std::io::Result<()> {
     sink.overview(overview)?;
-    for alert in shown {
-        sink.alert(alert)?;
-    }
+    sink.alerts(shown)?;
     sink.finish()
 }
 

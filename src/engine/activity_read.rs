@@ -142,8 +142,17 @@ pub fn gather(
         }
         report.address_runs = collector.finish(alerts, report.partial);
     }
-    for a in alerts.iter_mut() {
-        a.next_steps = next_steps(a);
-    }
+    // Each alert's steps are its own: shared out among threads, as the parts were.
+    let threads = crate::cores::threads();
+    let share = alerts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        for part in alerts.chunks_mut(share) {
+            scope.spawn(move || {
+                for a in part {
+                    a.next_steps = next_steps(a);
+                }
+            });
+        }
+    });
     Ok(report)
 }

@@ -83,12 +83,8 @@ where
     S: FnMut(T),
 {
     let started = Instant::now();
-    // available_parallelism follows cgroup quotas, which can report 1 on a 2-core sandbox;
-    // a second worker costs nothing where there is one core.
     let threads = if opts.threads == 0 {
-        std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .max(2)
+        crate::cores::threads()
     } else {
         opts.threads
     };

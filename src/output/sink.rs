@@ -26,6 +26,15 @@ pub trait AlertSink {
     /// One alert. An error (a closed pipe, a full disk) should stop the run.
     fn alert(&mut self, a: &Alert) -> io::Result<()>;
 
+    /// Every alert of a batch scan, in order: one call, so that a sink may render them on
+    /// several threads (JSON lines does; each alert's activity makes it kilobytes long).
+    fn alerts(&mut self, alerts: &[&Alert]) -> io::Result<()> {
+        for a in alerts {
+            self.alert(a)?;
+        }
+        Ok(())
+    }
+
     /// Called once after the last alert. Sinks that buffer (the table, the JSON array)
     /// write here, and every sink flushes, so output is incomplete until this returns.
     fn finish(&mut self) -> io::Result<()> {
@@ -41,6 +50,9 @@ impl<S: AlertSink + ?Sized> AlertSink for &mut S {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         (**self).alert(a)
     }
+    fn alerts(&mut self, alerts: &[&Alert]) -> io::Result<()> {
+        (**self).alerts(alerts)
+    }
     fn finish(&mut self) -> io::Result<()> {
         (**self).finish()
     }
@@ -52,6 +64,9 @@ impl<S: AlertSink + ?Sized> AlertSink for Box<S> {
     }
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
         (**self).alert(a)
+    }
+    fn alerts(&mut self, alerts: &[&Alert]) -> io::Result<()> {
+        (**self).alerts(alerts)
     }
     fn finish(&mut self) -> io::Result<()> {
         (**self).finish()
