@@ -941,6 +941,58 @@ fn unused_region_learned_set_needs_7_days_of_account_history() {
     }
 }
 
+/// Working ahead, an event of a pair on a later UTC day than one already seen of it is not
+/// set aside (only a pair's first day can be unused): the alert must still hold every call
+/// of that first day, whatever order the file gives the days in. (Watched failing with the
+/// test on times instead of days: the first day's later calls were dropped.)
+#[test]
+fn unused_region_learned_keeps_every_call_of_the_first_day_whatever_the_order() {
+    let alice = user_arn("alice");
+    let history: Vec<String> = (1..=8)
+        .map(|d| {
+            call(
+                &day(d, "09:00:00"),
+                "DescribeInstances",
+                &alice,
+                "eu-west-1",
+                KNOWN_IP,
+            )
+        })
+        .collect();
+    let probe =
+        |d: i64, time: &str, api: &str| call(&day(d, time), api, &alice, "sa-east-1", NEW_IP);
+    let first_day = [
+        probe(9, "09:00:00", "DescribeInstances"),
+        probe(9, "09:05:00", "RunInstances"),
+        probe(9, "23:59:59", "DescribeImages"),
+    ];
+    let later = [
+        probe(10, "00:00:00", "DescribeVpcs"),
+        probe(11, "08:00:00", "DescribeVpcs"),
+    ];
+    for order in 0..3 {
+        let mut lines = history.clone();
+        match order {
+            // The first day before the later ones, after them, and between them.
+            0 => lines.extend(first_day.iter().chain(&later).cloned()),
+            1 => lines.extend(later.iter().chain(&first_day).cloned()),
+            _ => {
+                lines.push(later[0].clone());
+                lines.extend(first_day.iter().cloned());
+                lines.push(later[1].clone());
+            }
+        }
+        let a = fresh(&[REGION], &lines);
+        assert_eq!(a.len(), 1, "order {order}: {a:#?}");
+        assert_eq!(a[0].count, 3, "order {order}");
+        assert_eq!(
+            field(&a[0], "APIList"),
+            json!(["DescribeInstances", "RunInstances", "DescribeImages"]),
+            "order {order}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // first-seen-api
 

@@ -13,10 +13,12 @@
 //! end (at the end of input in `scan`), with the day's calls, APIs, identities and sources.
 //! Events without a region are skipped.
 //!
-//! Working ahead, every event is set aside on disk (`Needs::Deferred`, keyed by account and
+//! Working ahead, events are set aside on disk (`Needs::Deferred`, keyed by account and
 //! region) and the history recorded; once the input is read, only the (account, region)
 //! pairs that no earlier event had used can be unused, and only their events are observed.
-//! Memory then follows the pairs, never the events read.
+//! With learned regions only a pair's first UTC day can be unused, so an event on a later
+//! day than one already seen of its pair is not set aside at all. Memory then follows the
+//! pairs, never the events read.
 
 use super::catalogue::RuleSpec;
 use super::context::{Context, Facts, Setup};
@@ -424,13 +426,21 @@ impl WorkAhead for UnusedRegionActivity {
 
     fn plan(&self, e: &Event, earliest: &mut Earliest) -> Needs {
         let (account, region) = (trim(&e.account), trim(&e.region));
-        // Borrowed look-up first: most events find their pair already there.
         let key = (account.to_string(), region.to_string());
-        match earliest.get_mut(&key) {
-            Some(t) => *t = (*t).min(e.time),
-            None => {
+        let known = earliest.get(&key).copied();
+        match known {
+            Some(t) if t <= e.time => {}
+            _ => {
                 earliest.insert(key, e.time);
             }
+        }
+        // With learned regions only a pair's first UTC day can be unused: on any later day
+        // its earlier event is in the history, so the pair is in use there and `observe`
+        // adds nothing. An event on a later day than an event already seen of its pair is
+        // never needed, and is not written: on a trail of many days, nearly every event.
+        // (Configured regions are judged day by day: every event is needed.)
+        if self.configured.is_empty() && known.is_some_and(|t| t.day() < e.time.day()) {
+            return Needs::Nothing;
         }
         let mut deferred = String::with_capacity(account.len() + 1 + region.len());
         deferred.push_str(account);
