@@ -31,7 +31,13 @@ pub struct Ahead<'a> {
     accumulated: Mutex<Vec<Accumulated>>,
     /// The most set-aside bytes per input event a batch has taken.
     deferred_bytes_per_event: AtomicUsize,
+    /// Deferred buffers the sink has written out, for the next batches: each is hundreds of
+    /// kilobytes, and a fresh one per batch was fresh memory for the kernel to zero.
+    spare_deferred: Mutex<Vec<Vec<u8>>>,
 }
+
+/// Spare deferred buffers kept at most: about the batches in flight.
+const SPARE_DEFERRED: usize = 16;
 
 /// History and summaries by rule, folded over any number of batches.
 struct Accumulated {
@@ -76,6 +82,19 @@ impl<'a> Ahead<'a> {
             enabled,
             accumulated: Mutex::new(Vec::new()),
             deferred_bytes_per_event: AtomicUsize::new(DEFERRED_BYTES_PER_EVENT),
+            spare_deferred: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Takes back a batch's deferred buffer once the sink has written it out.
+    pub fn recycle_deferred(&self, mut buf: Vec<u8>) {
+        buf.clear();
+        let mut spare = self
+            .spare_deferred
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if spare.len() < SPARE_DEFERRED && buf.capacity() > 0 {
+            spare.push(buf);
         }
     }
 
@@ -129,6 +148,14 @@ impl<'a> Ahead<'a> {
         let mut batch_first: HashMap<FirstKey, Timestamp> = HashMap::default();
         if self.rules.iter().any(|r| r.defers()) {
             let per_event = self.deferred_bytes_per_event.load(Ordering::Relaxed);
+            if let Some(spare) = self
+                .spare_deferred
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pop()
+            {
+                out.deferred = spare;
+            }
             out.deferred.reserve(events.len() * per_event);
         }
         // First what each event needs, then the events move once, straight to where they go:
@@ -228,12 +255,15 @@ pub struct AheadSink {
 }
 
 impl AheadSink {
+    /// Takes a batch's work: its deferred events to the file, its history to the store, its
+    /// events on to `push`. Gives back the batch's deferred buffer, written out, for
+    /// [`Ahead::recycle_deferred`].
     pub fn absorb(
         &mut self,
         b: BatchAhead,
         store: &SharedStore,
         push: &mut dyn FnMut(Event),
-    ) -> std::io::Result<()> {
+    ) -> std::io::Result<Vec<u8>> {
         self.deferred.append(&b.deferred, &b.deferred_rules)?;
         if let Some(h) = b.flushed {
             lock(store).absorb(h);
@@ -254,7 +284,7 @@ impl AheadSink {
                 push(e);
             }
         }
-        Ok(())
+        Ok(b.deferred)
     }
 
     /// Merges what the workers accumulated, once the input is read.

@@ -204,8 +204,11 @@ pub fn scan(
                         }
                     }
                 });
-                if let Err(err) = absorbed {
-                    io_error.get_or_insert(err);
+                match absorbed {
+                    Ok(buf) => ahead.recycle_deferred(buf),
+                    Err(err) => {
+                        io_error.get_or_insert(err);
+                    }
                 }
                 if opts.store.is_some() {
                     commit_if_large(&store, &mut store_error);
