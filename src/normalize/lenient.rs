@@ -52,10 +52,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
+#[inline]
 pub fn s<'b>(t: &'b Option<Text<'_>>) -> &'b str {
     t.as_ref().map_or("", |t| t.as_str())
 }
 
+#[inline]
 pub fn owned(t: &Option<Text<'_>>) -> String {
     let v = crate::text::trim(s(t));
     if v == "-" {
