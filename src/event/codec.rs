@@ -86,7 +86,6 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
             text_len += s.len();
         }
     }
-    let count = (present & STRING_BITS).count_ones() as usize;
     // The fixed part in one piece, and room for the rest once: every event of an all-rules
     // scan is encoded once or twice.
     let mut head = [0u8; HEAD];
@@ -117,15 +116,18 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     head[19..27].copy_from_slice(&asn.map_or(u64::MAX, u64::from).to_le_bytes());
     head[27..31].copy_from_slice(&present.to_le_bytes());
     // Their lengths, then their bytes end to end: decoding checks the UTF-8 of all of them
-    // at once instead of string by string. The lengths go out in one piece too.
+    // at once instead of string by string. The lengths go out in one piece too, as LEB128
+    // varints: most fields are shorter than 128 bytes, and every byte saved is one the
+    // scratch files do not write and read back.
     let kept = || bits(present & STRING_BITS).map(|i| strings[i]);
-    let mut lengths = [0u8; 4 * STRINGS];
-    for (slot, s) in lengths.chunks_exact_mut(4).zip(kept()) {
-        slot.copy_from_slice(&(s.len() as u32).to_le_bytes());
+    let mut lengths = [0u8; 5 * STRINGS];
+    let mut lengths_len = 0;
+    for s in kept() {
+        lengths_len += put_varint(&mut lengths[lengths_len..], s.len() as u32);
     }
-    out.reserve(HEAD + 4 * count + text_len + 64);
+    out.reserve(HEAD + lengths_len + text_len + 64);
     out.extend_from_slice(&head);
-    out.extend_from_slice(&lengths[..4 * count]);
+    out.extend_from_slice(&lengths[..lengths_len]);
     for s in kept() {
         out.extend_from_slice(s.as_bytes());
     }
@@ -167,6 +169,19 @@ pub fn hash_dropped<H: std::hash::Hasher>(e: &Event, fields: KeepFields, h: &mut
         )
             .hash(h);
     }
+}
+
+/// Writes `v` as LEB128 (seven bits a byte, low first, the top bit set on all but the last)
+/// into `out`, which has room for five bytes; gives the bytes written.
+fn put_varint(out: &mut [u8], mut v: u32) -> usize {
+    let mut n = 0;
+    while v >= 0x80 {
+        out[n] = (v as u8 & 0x7f) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    out[n] = v as u8;
+    n + 1
 }
 
 /// The bit of `KeepFields::ORIGIN`, past the strings' bits.
@@ -236,6 +251,18 @@ impl<'a> Reader<'a> {
     }
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    /// A LEB128 `u32` ([`put_varint`]): at most five bytes, and nothing past 32 bits.
+    fn varint(&mut self) -> Option<u32> {
+        let mut v: u64 = 0;
+        for shift in (0..35).step_by(7) {
+            let b = self.u8()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return u32::try_from(v).ok();
+            }
+        }
+        None
     }
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
@@ -308,7 +335,7 @@ pub fn decode_into(
     let mut lengths = [0usize; STRINGS];
     let mut text_len = 0;
     for i in bits(present & STRING_BITS) {
-        lengths[i] = r.u32()? as usize;
+        lengths[i] = r.varint()? as usize;
         text_len += lengths[i];
     }
     // One UTF-8 check for every string; a cut inside a character (a corrupt length) fails
@@ -475,10 +502,45 @@ mod tests {
         let mut buf = Vec::new();
         encode(&e, &mut buf);
         assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_some());
-        // The header (27 bytes) and the mask (4), then the identity's length.
-        assert_eq!(&buf[31..35], &3u32.to_le_bytes());
-        buf[31..35].copy_from_slice(&1u32.to_le_bytes());
+        // The header (27 bytes) and the mask (4), then the identity's length, one byte.
+        assert_eq!(buf[31], 3);
+        buf[31] = 1;
         assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_none());
+    }
+
+    /// Lengths of one to five bytes come back, and a length that runs past five bytes or
+    /// past the record is refused. (Watched failing with the continuation bit left off.)
+    #[test]
+    fn string_lengths_of_every_width_round_trip_and_bad_ones_are_refused() {
+        for n in [0, 1, 127, 128, 16_383, 16_384, 70_000] {
+            let mut e = Event::new(
+                Provider::Aws,
+                LogFormat::CloudTrail,
+                Timestamp(1_714_989_600_000_000_000),
+                Origin::default(),
+            );
+            e.request = "r".repeat(n);
+            e.action = "GetObject".into();
+            let mut buf = Vec::new();
+            encode(&e, &mut buf);
+            let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+            assert_eq!(back, e, "{n}");
+        }
+        for (bytes, ok) in [
+            (&[0x05][..], Some(5)),
+            (&[0x80, 0x01], Some(128)),
+            (&[0xff, 0xff, 0xff, 0xff, 0x0f], Some(u32::MAX)),
+            (&[0xff, 0xff, 0xff, 0xff, 0x1f], None),
+            (&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01], None),
+            (&[0x80], None),
+        ] {
+            assert_eq!(Reader { b: bytes, i: 0 }.varint(), ok, "{bytes:?}");
+        }
+        let mut out = [0u8; 5];
+        for v in [0, 1, 127, 128, 300, 16_384, u32::MAX] {
+            let n = put_varint(&mut out, v);
+            assert_eq!(Reader { b: &out[..n], i: 0 }.varint(), Some(v));
+        }
     }
 
     /// Two events that differ in one field, whichever it is, differ in what a trimmed copy
