@@ -902,21 +902,26 @@ fn unused_region_configured_set_one_alert_per_account_region_day() {
     assert_ne!(a[0].id, a[1].id);
 }
 
+/// One call a day in eu-west-1 on days 1..=days: the account's history.
+fn eu_west_history(identity: &str, days: i64) -> Vec<String> {
+    (1..=days)
+        .map(|d| {
+            call(
+                &day(d, "09:00:00"),
+                "DescribeInstances",
+                identity,
+                "eu-west-1",
+                KNOWN_IP,
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn unused_region_learned_set_needs_7_days_of_account_history() {
     let alice = user_arn("alice");
     for (history_days, expect) in [(6, 0), (8, 1)] {
-        let mut lines: Vec<String> = (1..=history_days)
-            .map(|d| {
-                call(
-                    &day(d, "09:00:00"),
-                    "DescribeInstances",
-                    &alice,
-                    "eu-west-1",
-                    KNOWN_IP,
-                )
-            })
-            .collect();
+        let mut lines = eu_west_history(&alice, history_days);
         lines.push(call(
             &day(1 + history_days, "09:00:00"),
             "DescribeInstances",
@@ -948,17 +953,7 @@ fn unused_region_learned_set_needs_7_days_of_account_history() {
 #[test]
 fn unused_region_learned_keeps_every_call_of_the_first_day_whatever_the_order() {
     let alice = user_arn("alice");
-    let history: Vec<String> = (1..=8)
-        .map(|d| {
-            call(
-                &day(d, "09:00:00"),
-                "DescribeInstances",
-                &alice,
-                "eu-west-1",
-                KNOWN_IP,
-            )
-        })
-        .collect();
+    let history = eu_west_history(&alice, 8);
     let probe =
         |d: i64, time: &str, api: &str| call(&day(d, time), api, &alice, "sa-east-1", NEW_IP);
     let first_day = [
