@@ -143,7 +143,7 @@ pub struct ReadArgs {
     /// Records larger than this many bytes are reported and skipped without being held in memory.
     #[arg(long, default_value_t = crate::input::DEFAULT_MAX_RECORD, value_name = "BYTES")]
     pub max_record_size: usize,
-    /// Worker threads (0 = one per core).
+    /// Worker threads, for the scan and the steps after it (0 = one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Day/month order of zone-less dates in CSV exports (`21/04/2025, 09:45`): `auto`

@@ -99,6 +99,8 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         .disk_total
         .store(disk_size(&inputs), Ordering::Relaxed);
     let mut pipeline = pipeline_options(&a.read);
+    // `--threads` bounds the steps after the scan as well as its workers.
+    crate::cores::limit(a.read.threads);
     pipeline.progress = Some(counters.clone());
     let opts = ScanOptions {
         run_events: a.sort_budget,
