@@ -51,7 +51,8 @@ impl Tags {
     }
 }
 
-/// Appends one deferred event to a worker's buffer, once for every rule in `tags`.
+/// Appends one deferred event to a worker's buffer: once, whatever the number of rules in
+/// `tags`, with each rule's key and the union of their fields.
 pub fn write(buf: &mut Vec<u8>, tags: &Tags, e: &Event) {
     debug_assert!(!tags.tags.is_empty() && tags.tags.len() <= u8::MAX as usize);
     buf.push(tags.tags.len() as u8);

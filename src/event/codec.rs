@@ -39,7 +39,7 @@ impl KeepFields {
     /// order read it; activity does not.
     pub const ORIGIN: KeepFields = KeepFields(1 << ORIGIN_BIT);
     /// Outcome, shape, access, MFA, HTTP status and ASN, which travel together.
-    pub const SCALARS: KeepFields = KeepFields(1 << 31);
+    pub const SCALARS: KeepFields = KeepFields(1 << SCALARS_BIT);
 
     pub const fn and(self, other: KeepFields) -> KeepFields {
         KeepFields(self.0 | other.0)
@@ -61,7 +61,7 @@ pub fn encode_fields(e: &Event, fields: KeepFields, out: &mut Vec<u8>) {
 /// [`encode_fields`] with `event_id` written in place of the event's own id.
 pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out: &mut Vec<u8>) {
     // Outcome, shape, access, MFA, HTTP status and ASN travel together (`KeepFields::SCALARS`).
-    let scalars = fields.has(31);
+    let scalars = fields.has(SCALARS_BIT);
     let outcome = if scalars {
         e.outcome
     } else {
@@ -157,7 +157,7 @@ pub fn hash_dropped<H: std::hash::Hasher>(e: &Event, fields: KeepFields, h: &mut
     for i in bits(!fields.0 & STRING_BITS) {
         (i as u8, strings[i]).hash(h);
     }
-    if !fields.has(31) {
+    if !fields.has(SCALARS_BIT) {
         (
             e.outcome,
             e.shape,
@@ -183,6 +183,9 @@ fn put_varint(out: &mut [u8], mut v: u32) -> usize {
     out[n] = v as u8;
     n + 1
 }
+
+/// The bit of `KeepFields::SCALARS`, the last.
+const SCALARS_BIT: u32 = 31;
 
 /// The bit of `KeepFields::ORIGIN`, past the strings' bits.
 const ORIGIN_BIT: u32 = 30;
@@ -583,15 +586,21 @@ mod tests {
             |e| e.http_status = Some(403),
             |e| e.asn = Some(64_500),
         ];
+        // What the rules that set events aside really keep, each alone and both together,
+        // then a set with the scalars and one with nothing.
+        let config = crate::config::Config::default();
+        let deferred: Vec<KeepFields> = ["post-auth-enumeration", "unused-region-activity"]
+            .iter()
+            .map(|id| {
+                let reg = crate::rules::registry::registration(id).unwrap();
+                let rule = (reg.build)(&crate::rules::context::Setup { config: &config }).unwrap();
+                rule.deferred_fields()
+            })
+            .collect();
         let kept_sets = [
-            KeepFields::IDENTITY
-                .and(KeepFields::ACCOUNT)
-                .and(KeepFields::SOURCE_IP)
-                .and(KeepFields::ACTION)
-                .and(KeepFields::REGION)
-                .and(KeepFields::USER_AGENT)
-                .and(KeepFields::KEY_ID)
-                .and(KeepFields::EVENT_ID),
+            deferred[0],
+            deferred[1],
+            deferred[0].and(deferred[1]),
             KeepFields::ACTION.and(KeepFields::SCALARS),
             KeepFields::NONE,
         ];
