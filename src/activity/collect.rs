@@ -261,6 +261,13 @@ impl Collector {
         }
     }
 
+    /// Whether [`observe`](Self::observe) would count an event of this identity (as logged)
+    /// and source address: a replay asks before decoding the event (`codec::peek`).
+    pub fn wants(&mut self, identity: &str, source_ip: &str) -> bool {
+        (!identity.is_empty() && self.identity_log(identity).is_some())
+            || (!source_ip.is_empty() && self.sources.contains_key(source_ip.trim()))
+    }
+
     /// Counts one event for every wanted actor it belongs to; whether there was one.
     pub fn observe(&mut self, e: &Event) -> bool {
         let mut counted = false;
@@ -394,8 +401,13 @@ impl Wanted {
 
     /// Whether an event can belong to a wanted actor.
     pub fn wants(&self, e: &Event) -> bool {
-        (!self.sources.is_empty() && self.sources.contains(e.source_ip.trim()))
-            || self.wants_identity(&e.identity)
+        self.wants_parts(&e.identity, &e.source_ip)
+    }
+
+    /// [`wants`](Self::wants) from an event's identity and source address alone.
+    pub fn wants_parts(&self, identity: &str, source_ip: &str) -> bool {
+        (!self.sources.is_empty() && self.sources.contains(source_ip.trim()))
+            || self.wants_identity(identity)
     }
 }
 
@@ -473,5 +485,48 @@ mod tests {
             };
             prop_assert_eq!(runs(&one), runs(&left));
         });
+    }
+
+    /// The replay asks `wants` before decoding an event and `observe` counts it after: the
+    /// two agree on every identity and address, sessions and padded addresses among them.
+    #[test]
+    fn wants_is_what_observe_counts() {
+        use crate::event::{LogFormat, Origin, Provider};
+        let log = || ActorLog {
+            cuts: vec![Timestamp(0)],
+            segments: vec![Tally::default(); 2],
+            runs: HashMap::default(),
+        };
+        let mut c = Collector::default();
+        c.identities
+            .insert(actor_of("arn:aws:iam::111122223333:role/Deploy"), 0);
+        c.identity_logs.push(log());
+        c.sources.insert("203.0.113.9".into(), log());
+        let identities = [
+            "",
+            "arn:aws:sts::111122223333:assumed-role/Deploy/session-1",
+            "arn:aws:iam::111122223333:role/Deploy",
+            "arn:aws:iam::111122223333:role/Other",
+            "alice@contoso.com",
+        ];
+        for identity in identities {
+            for source in ["", "203.0.113.9", " 203.0.113.9 ", "198.51.100.4"] {
+                let mut e = Event::new(
+                    Provider::Aws,
+                    LogFormat::CloudTrail,
+                    Timestamp(5),
+                    Origin::default(),
+                );
+                e.identity = identity.into();
+                e.source_ip = source.into();
+                let wanted = c.wants(identity, source);
+                assert_eq!(wanted, c.clone().observe(&e), "{identity:?} {source:?}");
+                assert_eq!(
+                    wanted,
+                    c.wanted().wants_parts(identity, source),
+                    "{identity:?} {source:?}"
+                );
+            }
+        }
     }
 }

@@ -73,11 +73,15 @@ pub fn gather(
     if let Some(kept) = complete {
         if !collector.is_empty() {
             // One collector per kept file, on threads, merged: the collector is order-free.
-            let parts = kept.replay_parallel(&|| (collector.clone(), 0u64), &|(c, n), e| {
-                if range.contains(e.time) && c.observe(e) {
-                    *n += 1;
-                }
-            })?;
+            let parts = kept.replay_parallel(
+                &|| (collector.clone(), 0u64),
+                &|(c, _), p| range.contains(p.time) && c.wants(p.identity, p.source_ip),
+                &|(c, n), e| {
+                    if c.observe(e) {
+                        *n += 1;
+                    }
+                },
+            )?;
             for (c, n) in parts {
                 collector.merge(c);
                 report.events_kept += n;
@@ -133,12 +137,13 @@ pub fn gather(
             report.records_parsed = summary.events + summary.bad_total();
         }
         if let Some(kept) = kept {
-            kept.replay(&mut |e| {
-                if range.contains(e.time) && wanted.wants(e) {
+            kept.replay(
+                &mut |p| range.contains(p.time) && wanted.wants_parts(p.identity, p.source_ip),
+                &mut |e| {
                     report.events_kept += 1;
                     collector.observe(e);
-                }
-            })?;
+                },
+            )?;
         }
         report.address_runs = collector.finish(alerts, report.partial);
     }

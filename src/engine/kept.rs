@@ -7,7 +7,7 @@
 //! of its own; the collector is order-free, so the files' order does not matter). A scan
 //! that skips records keeps only standard input's events as they reach the ordered pass.
 
-use crate::event::codec::{self, KeepFields};
+use crate::event::codec::{self, KeepFields, Peek};
 use crate::event::Event;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
@@ -48,10 +48,15 @@ impl KeptEvents {
         self.files[0].push(e)
     }
 
-    /// Every kept event, file by file, each file in the order kept.
-    pub fn replay(&mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
+    /// Every kept event that `wants` (asked before decoding it, see `codec::peek`), file by
+    /// file, each file in the order kept.
+    pub fn replay(
+        &mut self,
+        wants: &mut dyn FnMut(Peek) -> bool,
+        f: &mut dyn FnMut(&Event),
+    ) -> io::Result<()> {
         for file in &mut self.files {
-            file.replay(f)?;
+            file.replay(wants, f)?;
         }
         Ok(())
     }
@@ -63,6 +68,7 @@ impl KeptEvents {
     pub fn replay_parallel<S: Send>(
         &mut self,
         start: &(dyn Fn() -> S + Sync),
+        wants: &(dyn Fn(&mut S, Peek) -> bool + Sync),
         f: &(dyn Fn(&mut S, &Event) + Sync),
     ) -> io::Result<Vec<S>> {
         std::thread::scope(|scope| {
@@ -71,8 +77,12 @@ impl KeptEvents {
                 .iter_mut()
                 .map(|file| {
                     scope.spawn(move || {
-                        let mut state = start();
-                        file.replay(&mut |e| f(&mut state, e)).map(|()| state)
+                        // Two closures, one state: it is borrowed by each call in turn.
+                        let state = std::cell::RefCell::new(start());
+                        file.replay(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
+                            f(&mut state.borrow_mut(), e)
+                        })
+                        .map(|()| state.into_inner())
                     })
                 })
                 .collect();
@@ -171,7 +181,11 @@ impl KeptFile {
         Ok(())
     }
 
-    fn replay(&mut self, f: &mut dyn FnMut(&Event)) -> io::Result<()> {
+    fn replay(
+        &mut self,
+        wants: &mut dyn FnMut(Peek) -> bool,
+        f: &mut dyn FnMut(&Event),
+    ) -> io::Result<()> {
         self.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         let mut interner = codec::Interner::default();
@@ -188,12 +202,18 @@ impl KeptFile {
             }
             bytes.resize(u32::from_le_bytes(len) as usize, 0);
             r.read_exact(&mut bytes)?;
-            codec::decode_into(&bytes, &mut intern, &mut e).ok_or_else(|| {
+            let corrupt = || {
                 io::Error::new(
                     io::ErrorKind::InvalidData,
                     format!("corrupt kept-events file {}", self.path.display()),
                 )
-            })?;
+            };
+            // Most events are not the few actors' that activity wants: they are skipped
+            // before their strings are copied out.
+            if !wants(codec::peek(&bytes).ok_or_else(corrupt)?) {
+                continue;
+            }
+            codec::decode_into(&bytes, &mut intern, &mut e).ok_or_else(corrupt)?;
             f(&e);
         }
     }

@@ -193,6 +193,11 @@ const ORIGIN_BIT: u32 = 30;
 /// Where `event_id` sits in [`strings`] (the bit of `KeepFields::EVENT_ID`).
 const EVENT_ID_INDEX: usize = 17;
 
+/// Where `identity` and `source_ip` sit in [`strings`] (the bits of `KeepFields::IDENTITY`
+/// and `KeepFields::SOURCE_IP`).
+const IDENTITY_INDEX: usize = 0;
+const SOURCE_IP_INDEX: usize = 3;
+
 /// The fixed part of an encoded event: time, provider, format, outcome, shape, access,
 /// kind, MFA, HTTP status, ASN, and the mask of the strings present.
 const HEAD: usize = 31;
@@ -290,6 +295,44 @@ impl Interner {
         self.0.insert(s, a.clone());
         a
     }
+}
+
+/// What an encoded event holds that decides, before decoding it, whether anyone wants it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Peek<'a> {
+    pub time: Timestamp,
+    pub identity: &'a str,
+    pub source_ip: &'a str,
+}
+
+/// The time, identity and source address of an encoded event, read in place: a replay that
+/// wants a few actors' events skips the others without decoding them (`decode_into` copies
+/// every string). `None` for corrupt bytes, as `decode_into` would give.
+pub fn peek(b: &[u8]) -> Option<Peek<'_>> {
+    let mut r = Reader { b, i: 0 };
+    let time = Timestamp(r.u64()? as i64);
+    r.i = HEAD - 4;
+    let present = r.u32()?;
+    // The strings come in slot order, so the identity (slot 0) and the source address (slot
+    // 3) are among the first four.
+    let mut at = [0usize; 4];
+    let mut len = [0usize; 4];
+    let mut text_len = 0;
+    for i in bits(present & STRING_BITS) {
+        let n = r.varint()? as usize;
+        if i < 4 {
+            at[i] = text_len;
+            len[i] = n;
+        }
+        text_len += n;
+    }
+    let text = r.take(text_len)?;
+    let slot = |i: usize| std::str::from_utf8(text.get(at[i]..at[i] + len[i])?).ok();
+    Some(Peek {
+        time,
+        identity: slot(IDENTITY_INDEX)?,
+        source_ip: slot(SOURCE_IP_INDEX)?,
+    })
 }
 
 /// Decodes one event; `intern` keeps one `Arc<str>` per source file name.
@@ -488,6 +531,56 @@ mod tests {
         assert_eq!(e, full);
         decode_into(&b, &mut intern, &mut e).unwrap();
         assert_eq!(e, bare);
+    }
+
+    /// `peek` reads what `decode` would give for the time, identity and source address,
+    /// whichever of the strings around them are present or kept; a record cut short gives
+    /// nothing or the same.
+    #[test]
+    fn peek_reads_the_time_identity_and_source_decode_gives() {
+        let src: Arc<str> = Arc::from("f.json");
+        let mut e = Event::new(
+            Provider::Aws,
+            LogFormat::CloudTrail,
+            Timestamp(1_714_989_600_000_000_042),
+            Origin::line(&src, 1),
+        );
+        let keeps = [
+            KeepFields::ALL,
+            crate::engine::kept::ACTIVITY_FIELDS,
+            KeepFields::SOURCE_IP,
+            KeepFields::IDENTITY.and(KeepFields::ACTION),
+        ];
+        for identity in ["", "arn:aws:iam::1:user/ä"] {
+            for identity_type in ["", "IAMUser"] {
+                for account in ["", "111122223333"] {
+                    for source in ["", " 203.0.113.7"] {
+                        e.identity = identity.into();
+                        e.identity_type = identity_type.into();
+                        e.account = account.into();
+                        e.source_ip = source.into();
+                        e.user_agent = "ua".into();
+                        for keep in keeps {
+                            let mut b = Vec::new();
+                            encode_fields(&e, keep, &mut b);
+                            let d = decode(&b, &mut |s| Arc::from(s.as_str())).unwrap();
+                            let p = peek(&b).unwrap();
+                            assert_eq!(
+                                (p.time, p.identity, p.source_ip),
+                                (d.time, &*d.identity, &*d.source_ip)
+                            );
+                            // A record cut short: never a panic, never other strings.
+                            for cut in 0..b.len() {
+                                if let Some(q) = peek(&b[..cut]) {
+                                    assert_eq!(q, p);
+                                }
+                            }
+                            assert!(peek(&b[..HEAD - 1]).is_none());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// A length that cuts a character in two (a corrupt scratch file) is refused, never a
