@@ -232,7 +232,7 @@ pub fn scan(
     let mut driver = Driver::new(rules, Arc::clone(&store), ahead_enabled);
     let mut out_of_range = 0u64;
     let mut since_commit = 0u64;
-    sorter.drain(&mut |e: &Event| {
+    sorter.drain_ahead(crate::cores::threads(), &mut |e: &Event| {
         since_commit += 1;
         if since_commit >= STORE_CHECK_EVERY {
             since_commit = 0;
@@ -325,7 +325,7 @@ fn replay_deferred(
     spill.replay(index, keys.as_ref(), &mut |e| sorter.push(e))?;
     let sorted_on_disk = sorter.spilled();
     let mut pass = driver.deferred_pass(index);
-    sorter.drain(&mut |e: &Event| pass.push(e))?;
+    sorter.drain_ahead(crate::cores::threads(), &mut |e: &Event| pass.push(e))?;
     Ok((pass.duplicates(), sorted_on_disk))
 }
 
