@@ -138,8 +138,7 @@ impl Spill {
             return Ok(());
         };
         let mut r = BufReader::with_capacity(1 << 20, File::open(path)?);
-        let mut interner = codec::Interner::default();
-        let mut intern = |s: String| interner.intern(s);
+        let mut names = codec::Names::default();
         let (mut key, mut ev) = (Vec::new(), Vec::new());
         loop {
             let mut count = [0u8; 1];
@@ -166,7 +165,7 @@ impl Spill {
             ev.resize(u32::from_le_bytes(len) as usize, 0);
             r.read_exact(&mut ev)?;
             if wanted {
-                let e = codec::decode(&ev, &mut intern).ok_or_else(|| {
+                let e = codec::decode(&ev, &mut names).ok_or_else(|| {
                     io::Error::new(io::ErrorKind::InvalidData, "corrupt deferred-events file")
                 })?;
                 f(e)?;

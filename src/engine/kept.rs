@@ -188,8 +188,7 @@ impl KeptFile {
     ) -> io::Result<()> {
         self.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
-        let mut interner = codec::Interner::default();
-        let mut intern = |s: &str| interner.intern(s.to_string());
+        let mut names = codec::Names::default();
         // One event, its buffers reused for every record.
         let mut e = Event::default();
         let mut bytes = Vec::new();
@@ -213,7 +212,7 @@ impl KeptFile {
             if !wants(codec::peek(&bytes).ok_or_else(corrupt)?) {
                 continue;
             }
-            codec::decode_into(&bytes, &mut intern, &mut e).ok_or_else(corrupt)?;
+            codec::decode_into(&bytes, &mut names, &mut e).ok_or_else(corrupt)?;
             f(&e);
         }
     }

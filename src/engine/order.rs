@@ -16,7 +16,6 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Events kept in memory before a sorted run is spilled.
 pub const DEFAULT_RUN_EVENTS: usize = 65_536;
@@ -252,11 +251,10 @@ fn merge_runs(
             buf: Vec::new(),
         });
     }
-    let mut interner = codec::Interner::default();
-    let mut intern = |s: String| interner.intern(s);
+    let mut names = codec::Names::default();
     let mut heap: BinaryHeap<HeapItem> = BinaryHeap::new();
     for (i, s) in sources.iter_mut().enumerate() {
-        if let Some(e) = s.next(&mut intern)? {
+        if let Some(e) = s.next(&mut names)? {
             heap.push(HeapItem(e, i));
         }
     }
@@ -275,7 +273,7 @@ fn merge_runs(
                 f(e)?;
             }
         } else if let Some(HeapItem(e, i)) = heap.pop() {
-            if let Some(n) = sources[i].next(&mut intern)? {
+            if let Some(n) = sources[i].next(&mut names)? {
                 heap.push(HeapItem(n, i));
             }
             f(*e)?;
@@ -298,10 +296,7 @@ struct RunReader {
 }
 
 impl RunReader {
-    fn next(
-        &mut self,
-        intern: &mut dyn FnMut(String) -> Arc<str>,
-    ) -> io::Result<Option<Box<Event>>> {
+    fn next(&mut self, names: &mut codec::Names) -> io::Result<Option<Box<Event>>> {
         let mut len = [0u8; 4];
         match self.r.read_exact(&mut len) {
             Ok(()) => {}
@@ -310,7 +305,7 @@ impl RunReader {
         }
         self.buf.resize(u32::from_le_bytes(len) as usize, 0);
         self.r.read_exact(&mut self.buf)?;
-        codec::decode(&self.buf, intern)
+        codec::decode(&self.buf, names)
             .map(|e| Some(Box::new(e)))
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "corrupt spill file"))
     }
@@ -339,6 +334,7 @@ impl Ord for HeapItem {
 mod tests {
     use super::*;
     use crate::event::{LogFormat, Origin, Provider, Timestamp};
+    use std::sync::Arc;
 
     #[test]
     fn a_merge_reads_within_its_budget() {

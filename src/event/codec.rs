@@ -6,11 +6,6 @@ use super::{
 };
 use std::sync::Arc;
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-    out.extend_from_slice(s.as_bytes());
-}
-
 /// Which fields `encode_fields` writes: provider, log format and time always; the
 /// other fields (the origin among them) only when named here (the rest decode empty), so that a rule setting events
 /// aside keeps what it reads without first copying an event to trim it. Bit i keeps the i-th
@@ -134,12 +129,12 @@ pub fn encode_fields_with_id(e: &Event, fields: KeepFields, event_id: &str, out:
     if present & (1 << ORIGIN_BIT) == 0 {
         return;
     }
-    put_str(out, &e.origin.source);
+    push_varint(out, number_of(&e.origin.source, NameRole::Source));
     out.extend_from_slice(&e.origin.line.to_le_bytes());
     match &e.origin.element {
         Some((k, i)) => {
             out.push(1);
-            put_str(out, k);
+            push_varint(out, number_of(k, NameRole::ElementKey));
             out.extend_from_slice(&i.to_le_bytes());
         }
         None => out.push(0),
@@ -182,6 +177,13 @@ fn put_varint(out: &mut [u8], mut v: u32) -> usize {
     }
     out[n] = v as u8;
     n + 1
+}
+
+/// [`put_varint`] at the end of `out`.
+fn push_varint(out: &mut Vec<u8>, v: u32) {
+    let mut b = [0u8; 5];
+    let n = put_varint(&mut b, v);
+    out.extend_from_slice(&b[..n]);
 }
 
 /// The bit of `KeepFields::SCALARS`, the last.
@@ -275,25 +277,82 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn str(&mut self) -> Option<&'a str> {
-        let n = self.u32()? as usize;
-        std::str::from_utf8(self.take(n)?).ok()
-    }
 }
 
-/// One `Arc<str>` per source file name across decoded events (a spill file holds millions
-/// of events from a handful of files).
+/// Names an origin repeats with every event of a file (the file's name, a wrapper array's
+/// key), by number for this process: an encoded event carries a number instead of the name
+/// (a file name was 47 of the ~440 bytes of a deferred record, written and read back for
+/// every event), and decoding shares one `Arc<str>` per name instead of comparing the name
+/// or allocating a key per event. Numbers are never reused or forgotten; there are as many
+/// as distinct files and keys, and the scratch files that hold them die with the process.
 #[derive(Default)]
-pub struct Interner(crate::collections::HashMap<String, Arc<str>>);
+struct NameTable {
+    numbers: crate::collections::HashMap<Arc<str>, u32>,
+    names: Vec<Arc<str>>,
+}
 
-impl Interner {
-    pub fn intern(&mut self, s: String) -> Arc<str> {
-        if let Some(a) = self.0.get(&s) {
-            return a.clone();
+static NAMES: std::sync::LazyLock<std::sync::Mutex<NameTable>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn name_table() -> std::sync::MutexGuard<'static, NameTable> {
+    NAMES.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Which of the two names an origin holds ([`number_of`] remembers the last of each).
+#[derive(Clone, Copy)]
+enum NameRole {
+    Source = 0,
+    ElementKey = 1,
+}
+
+/// The number of `name`. A file's events share one `Arc`, so each thread remembers the last
+/// name of each role by pointer and takes the lock only when the file changes; it holds a
+/// clone, so the address cannot be reused by another name meanwhile.
+fn number_of(name: &Arc<str>, role: NameRole) -> u32 {
+    thread_local! {
+        static LAST: std::cell::RefCell<[Option<(Arc<str>, u32)>; 2]> =
+            const { std::cell::RefCell::new([None, None]) };
+    }
+    LAST.with(|last| {
+        let last = &mut last.borrow_mut()[role as usize];
+        if let Some((known, n)) = last {
+            if Arc::ptr_eq(known, name) {
+                return *n;
+            }
         }
-        let a: Arc<str> = Arc::from(s.as_str());
-        self.0.insert(s, a.clone());
-        a
+        let n = {
+            let mut table = name_table();
+            match table.numbers.get(name) {
+                Some(n) => *n,
+                None => {
+                    let n = table.names.len() as u32;
+                    table.names.push(name.clone());
+                    table.numbers.insert(name.clone(), n);
+                    n
+                }
+            }
+        };
+        *last = Some((name.clone(), n));
+        n
+    })
+}
+
+/// A decoder's copy of the names it has met (see [`number_of`]): the table's lock is taken
+/// once per name, not per event.
+#[derive(Default)]
+pub struct Names(Vec<Option<Arc<str>>>);
+
+impl Names {
+    fn get(&mut self, n: u32) -> Option<&Arc<str>> {
+        let i = n as usize;
+        if self.0.get(i).is_none_or(Option::is_none) {
+            let name = name_table().names.get(i)?.clone();
+            if self.0.len() <= i {
+                self.0.resize(i + 1, None);
+            }
+            self.0[i] = Some(name);
+        }
+        self.0[i].as_ref()
     }
 }
 
@@ -335,21 +394,17 @@ pub fn peek(b: &[u8]) -> Option<Peek<'_>> {
     })
 }
 
-/// Decodes one event; `intern` keeps one `Arc<str>` per source file name.
-pub fn decode(b: &[u8], intern: &mut dyn FnMut(String) -> Arc<str>) -> Option<Event> {
+/// Decodes one event; `names` is the decoder's (see [`Names`]).
+pub fn decode(b: &[u8], names: &mut Names) -> Option<Event> {
     let mut e = Event::default();
-    decode_into(b, &mut |s: &str| intern(s.to_string()), &mut e)?;
+    decode_into(b, names, &mut e)?;
     Some(e)
 }
 
 /// [`decode`] into an existing event, reusing its strings' buffers: replaying a file of
-/// millions of events into one `Event` then allocates almost nothing. `intern` is asked only
-/// when the source file name changes. On `None` (corrupt bytes) `e` is left half written.
-pub fn decode_into(
-    b: &[u8],
-    intern: &mut dyn FnMut(&str) -> Arc<str>,
-    e: &mut Event,
-) -> Option<()> {
+/// millions of events into one `Event` then allocates almost nothing, and its origin's
+/// names are shared (`names`). On `None` (corrupt bytes) `e` is left half written.
+pub fn decode_into(b: &[u8], names: &mut Names, e: &mut Event) -> Option<()> {
     let mut r = Reader { b, i: 0 };
     e.time = Timestamp(r.u64()? as i64);
     let provider = [
@@ -419,22 +474,22 @@ pub fn decode_into(
     }
     if present & (1 << ORIGIN_BIT) == 0 {
         if !e.origin.source.is_empty() {
-            e.origin.source = intern("");
+            e.origin.source = Arc::default();
         }
         e.origin.line = 0;
         e.origin.element = None;
         e.origin.sub = None;
         return Some(());
     }
-    let source = r.str()?;
-    if &*e.origin.source != source {
-        e.origin.source = intern(source);
+    let source = names.get(r.varint()?)?;
+    if !Arc::ptr_eq(&e.origin.source, source) {
+        e.origin.source = source.clone();
     }
     e.origin.line = r.u64()?;
     e.origin.element = match r.u8()? {
         1 => {
-            let k = r.str()?;
-            Some((Arc::from(k), r.u64()?))
+            let key = names.get(r.varint()?)?.clone();
+            Some((key, r.u64()?))
         }
         _ => None,
     };
@@ -465,9 +520,9 @@ mod tests {
         e.access = Access::SignIn;
         let mut buf = Vec::new();
         encode(&e, &mut buf);
-        let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+        let back = decode(&buf, &mut Names::default()).unwrap();
         assert_eq!(back, e);
-        assert!(decode(&buf[..buf.len() - 1], &mut |s| Arc::from(s.as_str())).is_none());
+        assert!(decode(&buf[..buf.len() - 1], &mut Names::default()).is_none());
     }
 
     #[test]
@@ -494,13 +549,13 @@ mod tests {
         let mut buf = Vec::new();
         let kept = KeepFields::IDENTITY.and(KeepFields::ACTION);
         encode_fields(&e, kept.and(KeepFields::ORIGIN), &mut buf);
-        let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+        let back = decode(&buf, &mut Names::default()).unwrap();
         assert_eq!(back, trimmed);
         // Without its origin, an event decodes with none, even into one that had one.
         let mut bare = Vec::new();
         encode_fields(&e, kept, &mut bare);
         let mut into = back;
-        decode_into(&bare, &mut |s: &str| Arc::from(s), &mut into).unwrap();
+        decode_into(&bare, &mut Names::default(), &mut into).unwrap();
         trimmed.origin = Origin::default();
         assert_eq!(into, trimmed);
         assert!(bare.len() < buf.len());
@@ -526,11 +581,55 @@ mod tests {
         encode(&full, &mut a);
         encode(&bare, &mut b);
         let mut e = Event::default();
-        let mut intern = |s: &str| Arc::from(s);
-        decode_into(&a, &mut intern, &mut e).unwrap();
+        let mut names = Names::default();
+        decode_into(&a, &mut names, &mut e).unwrap();
         assert_eq!(e, full);
-        decode_into(&b, &mut intern, &mut e).unwrap();
+        decode_into(&b, &mut names, &mut e).unwrap();
         assert_eq!(e, bare);
+    }
+
+    /// An origin's file name and wrapper key travel as numbers: the bytes do not hold the
+    /// names, and events of files and keys in any alternation, names given by other `Arc`s
+    /// of the same text among them, decode with their own. A number no name has is refused.
+    #[test]
+    fn origin_names_travel_as_numbers_and_come_back() {
+        let a: Arc<str> = Arc::from("logs/a-file-name-of-some-length.json");
+        let b: Arc<str> = Arc::from("logs/b-file-name-of-some-length.json");
+        let a_again: Arc<str> = Arc::from(&*a);
+        let keys: [Arc<str>; 2] = [Arc::from("Records"), Arc::from("records")];
+        let mut names = Names::default();
+        let mut into = Event::default();
+        for (i, src) in [&a, &b, &a_again, &b, &a].into_iter().enumerate() {
+            let mut e = Event::new(
+                Provider::Aws,
+                LogFormat::CloudTrail,
+                Timestamp(i as i64),
+                Origin::line(src, i as u64),
+            );
+            e.origin.element = (i % 3 != 2).then(|| (keys[i % 2].clone(), i as u64));
+            e.origin.sub = (i == 1).then_some(4);
+            let mut buf = Vec::new();
+            encode(&e, &mut buf);
+            assert!(!buf.windows(9).any(|w| w == b"file-name"));
+            assert!(!buf.windows(7).any(|w| w.eq_ignore_ascii_case(b"records")));
+            // A fresh decoder and one that has seen the others give the same event.
+            assert_eq!(decode(&buf, &mut Names::default()).unwrap(), e);
+            decode_into(&buf, &mut names, &mut into).unwrap();
+            assert_eq!(into, e);
+        }
+        // The last byte before the line is the file's number: one no name has is corrupt.
+        let e = Event::new(
+            Provider::Aws,
+            LogFormat::CloudTrail,
+            Timestamp(0),
+            Origin::line(&a, 1),
+        );
+        let mut buf = Vec::new();
+        encode(&e, &mut buf);
+        let at = buf.len() - 8 - 1 - 8 - 1;
+        buf[at] = 0x7f;
+        buf.splice(at..at, [0xff, 0xff, 0xff]);
+        assert!(decode(&buf, &mut Names::default()).is_none());
     }
 
     /// `peek` reads what `decode` would give for the time, identity and source address,
@@ -563,7 +662,7 @@ mod tests {
                         for keep in keeps {
                             let mut b = Vec::new();
                             encode_fields(&e, keep, &mut b);
-                            let d = decode(&b, &mut |s| Arc::from(s.as_str())).unwrap();
+                            let d = decode(&b, &mut Names::default()).unwrap();
                             let p = peek(&b).unwrap();
                             assert_eq!(
                                 (p.time, p.identity, p.source_ip),
@@ -597,11 +696,11 @@ mod tests {
         e.action = "b".into();
         let mut buf = Vec::new();
         encode(&e, &mut buf);
-        assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_some());
+        assert!(decode(&buf, &mut Names::default()).is_some());
         // The header (27 bytes) and the mask (4), then the identity's length, one byte.
         assert_eq!(buf[31], 3);
         buf[31] = 1;
-        assert!(decode(&buf, &mut |s| Arc::from(s.as_str())).is_none());
+        assert!(decode(&buf, &mut Names::default()).is_none());
     }
 
     /// Lengths of one to five bytes come back, and a length that runs past five bytes or
@@ -619,7 +718,7 @@ mod tests {
             e.action = "GetObject".into();
             let mut buf = Vec::new();
             encode(&e, &mut buf);
-            let back = decode(&buf, &mut |s| Arc::from(s.as_str())).unwrap();
+            let back = decode(&buf, &mut Names::default()).unwrap();
             assert_eq!(back, e, "{n}");
         }
         for (bytes, ok) in [
