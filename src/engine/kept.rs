@@ -207,8 +207,8 @@ impl KeptFile {
                     format!("corrupt kept-events file {}", self.path.display()),
                 )
             };
-            // Most events are not the few actors' that activity wants: they are skipped
-            // before their strings are copied out.
+            // Events of actors without alerts are skipped before their strings are copied
+            // out (on a configured deployment, most of them).
             if !wants(codec::peek(&bytes).ok_or_else(corrupt)?) {
                 continue;
             }
