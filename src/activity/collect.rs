@@ -74,8 +74,21 @@ impl ActorLog {
         before.into_iter().zip(after).collect()
     }
 
-    /// Adds what another collector of the same alerts tallied.
+    /// Whether no event was added.
+    fn is_empty(&self) -> bool {
+        self.runs.is_empty() && self.segments.iter().all(Tally::is_empty)
+    }
+
+    /// Adds what another collector of the same alerts tallied: moved when this log is
+    /// empty (each actor's events are tallied by one share, see [`Collector::split`]).
     fn merge(&mut self, other: ActorLog) {
+        if other.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            *self = other;
+            return;
+        }
         for (mine, theirs) in self.segments.iter_mut().zip(&other.segments) {
             mine.merge(theirs);
         }
@@ -158,7 +171,7 @@ pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The activity of every actor that has an alert.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Collector {
     /// Identity actors → their place in `identity_logs`.
     identities: HashMap<String, usize>,
@@ -170,6 +183,23 @@ pub struct Collector {
     /// The last identity looked up and its answer: an actor's events come in runs.
     last_identity: String,
     last_log: Option<usize>,
+    /// This collector's share of the identity actors, `(k, n)`: those whose place modulo
+    /// `n` is `k` (`(0, 1)`, all of them, unless made by [`split`](Self::split)).
+    share: (usize, usize),
+}
+
+impl Default for Collector {
+    fn default() -> Collector {
+        Collector {
+            identities: HashMap::default(),
+            identity_logs: Vec::new(),
+            sources: HashMap::default(),
+            actor_memo: HashMap::default(),
+            last_identity: String::new(),
+            last_log: None,
+            share: (0, 1),
+        }
+    }
 }
 
 impl Collector {
@@ -248,42 +278,77 @@ impl Collector {
         self.last_log
     }
 
-    /// Adds what `other`, a copy of this collector made before either saw an event, tallied
-    /// (events replayed on several threads, one collector each).
+    /// `n` collectors that share these actors out: every identity actor and every address
+    /// actor is counted by exactly one of them, so each can see every event (a replay on
+    /// `n` threads, each reading every kept file) and their merge moves logs instead of
+    /// adding tallies up. Made before any event was seen.
+    pub fn split(&self, n: usize) -> Vec<Collector> {
+        let n = n.max(1);
+        let mut addresses: Vec<&String> = self.sources.keys().collect();
+        addresses.sort();
+        (0..n)
+            .map(|k| Collector {
+                identities: self.identities.clone(),
+                identity_logs: self.identity_logs.clone(),
+                sources: addresses
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % n == k)
+                    .map(|(_, ip)| ((*ip).clone(), self.sources[*ip].clone()))
+                    .collect(),
+                actor_memo: HashMap::default(),
+                last_identity: String::new(),
+                last_log: None,
+                share: (k, n),
+            })
+            .collect()
+    }
+
+    /// Whether this collector counts the identity actor at `i` (see [`split`](Self::split)).
+    fn owns(&self, i: usize) -> bool {
+        i % self.share.1 == self.share.0
+    }
+
+    /// Adds what `other`, a copy or a [`split`](Self::split) share of this collector made
+    /// before either saw an event, tallied; the result counts every actor.
     pub fn merge(&mut self, other: Collector) {
         for (mine, theirs) in self.identity_logs.iter_mut().zip(other.identity_logs) {
             mine.merge(theirs);
         }
         for (ip, theirs) in other.sources {
-            if let Some(mine) = self.sources.get_mut(&ip) {
-                mine.merge(theirs);
-            }
+            self.sources.entry(ip).or_default().merge(theirs);
         }
+        self.share = (0, 1);
     }
 
     /// Whether [`observe`](Self::observe) would count an event of this identity (as logged)
     /// and source address: a replay asks before decoding the event (`codec::peek`).
     pub fn wants(&mut self, identity: &str, source_ip: &str) -> bool {
-        (!identity.is_empty() && self.identity_log(identity).is_some())
+        (!identity.is_empty() && self.identity_log(identity).is_some_and(|i| self.owns(i)))
             || (!source_ip.is_empty() && self.sources.contains_key(source_ip.trim()))
     }
 
-    /// Counts one event for every wanted actor it belongs to; whether there was one.
+    /// Counts one event for every wanted actor of this collector's share it belongs to.
+    /// Whether it is this share's to count as one event kept: its identity actor's share,
+    /// or, when its identity is no wanted actor, its address actor's.
     pub fn observe(&mut self, e: &Event) -> bool {
-        let mut counted = false;
-        if !e.identity.is_empty() {
-            if let Some(i) = self.identity_log(&e.identity) {
-                self.identity_logs[i].add(e, true);
-                counted = true;
-            }
+        let mut mine = false;
+        let identity = if e.identity.is_empty() {
+            None
+        } else {
+            self.identity_log(&e.identity)
+        };
+        if let Some(i) = identity.filter(|i| self.owns(*i)) {
+            self.identity_logs[i].add(e, true);
+            mine = true;
         }
         if !e.source_ip.is_empty() {
             if let Some(log) = self.sources.get_mut(e.source_ip.trim()) {
                 log.add(e, false);
-                counted = true;
+                mine |= identity.is_none();
             }
         }
-        counted
+        mine
     }
 
     /// Fills every alert's `activity` (marked `partial` when asked) and gives each identity
@@ -484,6 +549,82 @@ mod tests {
                 r
             };
             prop_assert_eq!(runs(&one), runs(&left));
+        });
+    }
+
+    /// Shares made by `split`, each seeing every event, merged give what one collector
+    /// gives: the same parts at every cut for every actor, the same address runs, and every
+    /// event counted as kept by exactly one share. (Watched failing with a share that
+    /// counted the actors of another.)
+    #[test]
+    fn split_shares_merged_equal_one_collector() {
+        use crate::event::{Access, LogFormat, Origin, Provider};
+        use proptest::prelude::*;
+        let hour = 3_600_000_000_000i64;
+        let identities = [
+            "arn:aws:sts::111122223333:assumed-role/Deploy/s1",
+            "arn:aws:iam::111122223333:user/alice",
+            "bob@contoso.com",
+            "arn:aws:iam::111122223333:user/nobody",
+            "",
+        ];
+        let sources = ["203.0.113.9", "198.51.100.4", "192.0.2.7", "10.0.0.1"];
+        let new_collector = || {
+            let log = || ActorLog {
+                cuts: vec![Timestamp(10 * hour), Timestamp(30 * hour)],
+                segments: vec![Tally::default(); 3],
+                runs: HashMap::default(),
+            };
+            let mut c = Collector::default();
+            for (i, actor) in identities[..3].iter().enumerate() {
+                c.identities.insert(actor_of(actor), i);
+                c.identity_logs.push(log());
+            }
+            for ip in &sources[..3] {
+                c.sources.insert(ip.to_string(), log());
+            }
+            c
+        };
+        let events = proptest::collection::vec((0..48i64, 0..5usize, 0..4usize, 0..3usize), 0..80);
+        proptest!(ProptestConfig::with_cases(200), |(events in events, n in 1..4usize)| {
+            let mut one = new_collector();
+            let mut shares = new_collector().split(n);
+            let (mut counted_one, mut counted_shares) = (0, 0);
+            for &(h, who, ip, action) in &events {
+                let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, Timestamp(h * hour / 2), Origin::default());
+                e.identity = identities[who].into();
+                e.source_ip = sources[ip].into();
+                e.action = ["ListUsers", "CreateUser", "GetObject"][action].into();
+                e.access = if action == 1 { Access::Write } else { Access::Read };
+                e.resource = "bucket".into();
+                counted_one += usize::from(one.observe(&e));
+                for share in &mut shares {
+                    if share.wants(&e.identity, &e.source_ip) {
+                        counted_shares += usize::from(share.observe(&e));
+                    }
+                }
+            }
+            prop_assert_eq!(counted_one, counted_shares);
+            let mut merged = new_collector();
+            for share in shares {
+                merged.merge(share);
+            }
+            let logs = |c: &Collector| {
+                let mut all: Vec<(String, Vec<(ActivityPart, ActivityPart)>, Vec<(String, Vec<(Timestamp, Timestamp)>)>)> = c
+                    .identities
+                    .iter()
+                    .map(|(a, i)| (a.clone(), &c.identity_logs[*i]))
+                    .chain(c.sources.iter().map(|(ip, l)| (format!("source:{ip}"), l)))
+                    .map(|(a, l)| {
+                        let mut runs: Vec<_> = l.runs.iter().filter_map(|(ip, s)| Some((ip.clone(), s.clone()?))).collect();
+                        runs.sort();
+                        (a, l.parts(), runs)
+                    })
+                    .collect();
+                all.sort_by(|a, b| a.0.cmp(&b.0));
+                all
+            };
+            prop_assert_eq!(logs(&one), logs(&merged));
         });
     }
 

@@ -159,6 +159,11 @@ fn access_index(a: Access) -> usize {
 }
 
 impl Tally {
+    /// Whether no event was added.
+    pub fn is_empty(&self) -> bool {
+        self.events == 0
+    }
+
     pub fn add(&mut self, e: &Event) {
         let t = e.time;
         self.events += 1;

@@ -72,9 +72,16 @@ pub fn gather(
     };
     if let Some(kept) = complete {
         if !collector.is_empty() {
-            // One collector per kept file, on threads, merged: the collector is order-free.
-            let parts = kept.replay_parallel(
-                &|| (collector.clone(), 0u64),
+            // The actors shared out among threads, each reading every kept file and
+            // decoding its own actors' events only: the shares' merge moves each actor's
+            // log, where per-file collectors had to add every tally up, on one thread.
+            let shares = collector
+                .split(crate::cores::threads())
+                .into_iter()
+                .map(|c| (c, 0u64))
+                .collect();
+            let shares = kept.replay_shared(
+                shares,
                 &|(c, _), p| range.contains(p.time) && c.wants(p.identity, p.source_ip),
                 &|(c, n), e| {
                     if c.observe(e) {
@@ -82,7 +89,7 @@ pub fn gather(
                     }
                 },
             )?;
-            for (c, n) in parts {
+            for (c, n) in shares {
                 collector.merge(c);
                 report.events_kept += n;
             }

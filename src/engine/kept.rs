@@ -56,33 +56,39 @@ impl KeptEvents {
         f: &mut dyn FnMut(&Event),
     ) -> io::Result<()> {
         for file in &mut self.files {
-            file.replay(wants, f)?;
+            file.flush()?;
+            file.read(wants, f)?;
         }
         Ok(())
     }
 
-    /// Every kept event, each file on a thread of its own into its own `S` (from `start`),
-    /// for a consumer that does not care about order: the states, one per file, or the first
-    /// error. There are as many files as the scan had writers, so as many threads as it
-    /// had workers.
-    pub fn replay_parallel<S: Send>(
+    /// Every kept event, once for each state, each state on a thread of its own reading
+    /// every file: for consumers that split the work by what they want (each state wants
+    /// its own share of the actors), so that nothing needs merging afterwards. The states,
+    /// or the first error.
+    pub fn replay_shared<S: Send>(
         &mut self,
-        start: &(dyn Fn() -> S + Sync),
+        states: Vec<S>,
         wants: &(dyn Fn(&mut S, Peek) -> bool + Sync),
         f: &(dyn Fn(&mut S, &Event) + Sync),
     ) -> io::Result<Vec<S>> {
+        for file in &mut self.files {
+            file.flush()?;
+        }
+        let files = &self.files;
         std::thread::scope(|scope| {
-            let threads: Vec<_> = self
-                .files
-                .iter_mut()
-                .map(|file| {
+            let threads: Vec<_> = states
+                .into_iter()
+                .map(|state| {
                     scope.spawn(move || {
                         // Two closures, one state: it is borrowed by each call in turn.
-                        let state = std::cell::RefCell::new(start());
-                        file.replay(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
-                            f(&mut state.borrow_mut(), e)
-                        })
-                        .map(|()| state.into_inner())
+                        let state = std::cell::RefCell::new(state);
+                        for file in files {
+                            file.read(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
+                                f(&mut state.borrow_mut(), e)
+                            })?;
+                        }
+                        Ok(state.into_inner())
                     })
                 })
                 .collect();
@@ -181,12 +187,12 @@ impl KeptFile {
         Ok(())
     }
 
-    fn replay(
-        &mut self,
+    /// Every event written and flushed, in the order written.
+    fn read(
+        &self,
         wants: &mut dyn FnMut(Peek) -> bool,
         f: &mut dyn FnMut(&Event),
     ) -> io::Result<()> {
-        self.flush()?;
         let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
         let mut names = codec::Names::default();
         // One event, its buffers reused for every record.
