@@ -85,6 +85,17 @@ impl Seen {
             self.see(v, t);
         }
     }
+
+    fn contains(&self, value: &str) -> bool {
+        self.first.contains_key(value) || (self.run_first.is_some() && self.run_value == value)
+    }
+
+    /// The number of distinct values, the run included.
+    fn len(&self) -> usize {
+        let run_apart =
+            self.run_first.is_some() && !self.first.contains_key(self.run_value.as_str());
+        self.first.len() + usize::from(run_apart)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -275,60 +286,92 @@ impl Tally {
         self.user_agents.merge(&other.user_agents);
     }
 
+    /// The value tallies, in [`Lists::seen`] order.
+    fn seen(&self) -> [&Seen; 4] {
+        [
+            &self.objects,
+            &self.sources,
+            &self.regions,
+            &self.user_agents,
+        ]
+    }
+
     /// The printed part: lists earliest first (ties by value), bounded, totals exact.
-    ///
-    /// Made once per alert cut of an actor, from tallies that hold every distinct action,
-    /// resource and value: only the listed entries are sorted and copied
-    /// ([`earliest`]), so a part costs the actor's distinct values once, not a sort of them.
     pub fn part(&self) -> ActivityPart {
-        let count = |a: Access| self.by_access[access_index(a)];
-        let action_count = |(access, action, s): (Access, &String, &ActionStat)| ActionCount {
-            action: action.clone(),
-            access,
-            count: s.count,
-            failed: s.failed,
-            denied: s.denied,
-            first: s.first,
-        };
+        self.part_with(&self.lists())
+    }
+
+    /// What [`part`](Self::part) lists of this tally: only the listed entries are sorted
+    /// ([`earliest`]), so this costs the tally's distinct values once.
+    pub fn lists(&self) -> Lists {
         let all_actions = || {
-            Access::ALL
+            self.actions
                 .iter()
-                .zip(&self.actions)
-                .flat_map(|(access, m)| m.iter().map(move |(action, s)| (*access, action, s)))
+                .enumerate()
+                .flat_map(|(i, m)| m.iter().map(move |(action, s)| (i, action, s)))
         };
         fn action_order<'a>(
-            a: &(Access, &'a String, &ActionStat),
+            a: &(usize, &'a String, &ActionStat),
         ) -> (Timestamp, &'a String, &'static str) {
-            (a.2.first, a.1, a.0.as_str())
+            (a.2.first, a.1, Access::ALL[a.0].as_str())
         }
-        let actions_total = self.actions.iter().map(HashMap::len).sum();
-        let actions = earliest(all_actions().collect(), ACTIVITY_LIST_CAP, action_order)
-            .into_iter()
-            .map(action_count)
-            .collect();
-        let notable = earliest(
-            all_actions()
-                .filter(|(_, action, _)| super::notable::is_notable(action))
+        let key = |(i, action, _): (usize, &String, &ActionStat)| (i, action.clone());
+        Lists {
+            actions: earliest(all_actions().collect(), ACTIVITY_LIST_CAP, action_order)
+                .into_iter()
+                .map(key)
                 .collect(),
-            usize::MAX,
-            action_order,
-        )
-        .into_iter()
-        .map(action_count)
-        .collect();
-        let changed = earliest(
-            self.changed.iter().collect(),
-            ACTIVITY_LIST_CAP,
-            changed_order,
-        )
-        .into_iter()
-        .map(|(r, c)| ChangedResource {
-            resource: r.clone(),
-            action: c.first.1.clone(),
-            first: c.first.0,
-            count: c.count,
-        })
-        .collect();
+            notable: earliest(
+                all_actions()
+                    .filter(|(_, action, _)| super::notable::is_notable(action))
+                    .collect(),
+                usize::MAX,
+                action_order,
+            )
+            .into_iter()
+            .map(key)
+            .collect(),
+            changed: earliest(
+                self.changed.iter().collect(),
+                ACTIVITY_LIST_CAP,
+                changed_order,
+            )
+            .into_iter()
+            .map(|(r, _)| r.clone())
+            .collect(),
+            seen: self.seen().map(|seen| {
+                earliest(
+                    seen.iter().collect(),
+                    ACTIVITY_LIST_CAP,
+                    |(s, t): &(&String, Timestamp)| (*t, *s),
+                )
+                .into_iter()
+                .map(|(s, _)| s.clone())
+                .collect()
+            }),
+        }
+    }
+
+    /// The part with these lists (this tally's own, or chained from an actor's segments):
+    /// counts and totals from this tally.
+    pub fn part_with(&self, lists: &Lists) -> ActivityPart {
+        let count = |a: Access| self.by_access[access_index(a)];
+        let action_count = |(i, action): &(usize, String)| {
+            let s = self.actions.get(*i)?.get(action.as_str())?;
+            Some(ActionCount {
+                action: action.clone(),
+                access: Access::ALL[*i],
+                count: s.count,
+                failed: s.failed,
+                denied: s.denied,
+                first: s.first,
+            })
+        };
+        let seen = self.seen();
+        let bounded = |i: usize| Bounded {
+            total: seen[i].len(),
+            values: lists.seen[i].clone(),
+        };
         ActivityPart {
             events: self.events,
             first: self.first,
@@ -341,15 +384,90 @@ impl Tally {
             failed_sign_ins: self.failed_sign_ins,
             mfa_sign_ins: self.mfa_sign_ins,
             single_factor_sign_ins: self.single_factor_sign_ins,
-            actions,
-            actions_total,
-            notable,
-            changed,
+            actions: lists.actions.iter().filter_map(action_count).collect(),
+            actions_total: self.actions.iter().map(HashMap::len).sum(),
+            notable: lists.notable.iter().filter_map(action_count).collect(),
+            changed: lists
+                .changed
+                .iter()
+                .filter_map(|r| {
+                    let c = self.changed.get(r.as_str())?;
+                    Some(ChangedResource {
+                        resource: r.clone(),
+                        action: c.first.1.clone(),
+                        first: c.first.0,
+                        count: c.count,
+                    })
+                })
+                .collect(),
             changed_total: self.changed.len(),
-            objects_read: bounded(&self.objects),
-            source_ips: bounded(&self.sources),
-            regions: bounded(&self.regions),
-            user_agents: bounded(&self.user_agents),
+            objects_read: bounded(0),
+            source_ips: bounded(1),
+            regions: bounded(2),
+            user_agents: bounded(3),
+        }
+    }
+}
+
+/// The keys a part lists, earliest first, as [`Tally::part`] selects them. An actor's parts
+/// at its cuts are prefix and suffix merges of time-ordered segments, so each cut's lists
+/// follow from the previous cut's and one segment's ([`Lists::chain`]) instead of from a
+/// selection over everything the merged tally holds: an actor's parts cost its events once,
+/// not once per alert.
+#[derive(Clone, Debug, Default)]
+pub struct Lists {
+    /// (index in `Access::ALL`, action).
+    actions: Vec<(usize, String)>,
+    notable: Vec<(usize, String)>,
+    changed: Vec<String>,
+    /// Objects read, sources, regions, user agents ([`Tally::seen`] order).
+    seen: [Vec<String>; 4],
+}
+
+impl Lists {
+    /// `first`'s keys, then `then`'s that `skip` does not hold, each list up to its cap.
+    ///
+    /// Right when every key of `then` is later than every key of `first` unless `skip` holds
+    /// it: for a prefix, `first` is the lists before a segment, `then` the segment's own and
+    /// `skip` the tally before it (a key it holds is listed already, or the list was full);
+    /// for a suffix, `first` is a segment's own lists, `then` those of the suffix after it
+    /// and `skip` the segment (a key in both is listed at its earlier, segment time).
+    pub fn chain(first: &Lists, then: &Lists, skip: &Tally) -> Lists {
+        fn join<K: Clone>(
+            first: &[K],
+            then: &[K],
+            cap: usize,
+            held: impl Fn(&K) -> bool,
+        ) -> Vec<K> {
+            let mut out: Vec<K> = first.iter().take(cap).cloned().collect();
+            for k in then {
+                if out.len() >= cap {
+                    break;
+                }
+                if !held(k) {
+                    out.push(k.clone());
+                }
+            }
+            out
+        }
+        let action_held = |(i, a): &(usize, String)| skip.actions[*i].contains_key(a.as_str());
+        let seen = skip.seen();
+        Lists {
+            actions: join(
+                &first.actions,
+                &then.actions,
+                ACTIVITY_LIST_CAP,
+                action_held,
+            ),
+            notable: join(&first.notable, &then.notable, usize::MAX, action_held),
+            changed: join(&first.changed, &then.changed, ACTIVITY_LIST_CAP, |r| {
+                skip.changed.contains_key(r.as_str())
+            }),
+            seen: std::array::from_fn(|i| {
+                join(&first.seen[i], &then.seen[i], ACTIVITY_LIST_CAP, |v| {
+                    seen[i].contains(v)
+                })
+            }),
         }
     }
 }
@@ -368,19 +486,6 @@ fn earliest<T, K: Ord>(mut items: Vec<T>, cap: usize, key: impl Fn(&T) -> K) -> 
 
 fn changed_order<'a>((r, c): &(&'a String, &ChangedStat)) -> (Timestamp, &'a String) {
     (c.first.0, r)
-}
-
-fn bounded(seen: &Seen) -> Bounded {
-    let all: Vec<(&String, Timestamp)> = seen.iter().collect();
-    Bounded {
-        total: all.len(),
-        values: earliest(all, ACTIVITY_LIST_CAP, |(s, t): &(&String, Timestamp)| {
-            (*t, *s)
-        })
-        .into_iter()
-        .map(|(s, _)| s.clone())
-        .collect(),
-    }
 }
 
 #[cfg(test)]
