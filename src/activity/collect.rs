@@ -58,26 +58,34 @@ impl ActorLog {
     /// The (before, after) parts at each cut: prefix merges of the segments for "before",
     /// suffix merges for "after", their lists chained segment by segment ([`Lists::chain`]):
     /// an actor with many alerts and many distinct values costs each value once, not once
-    /// per cut.
-    fn parts(&self) -> Vec<(ActivityPart, ActivityPart)> {
+    /// per cut. The first segment becomes the prefix's tally and the last the suffix's, moved
+    /// rather than copied: an actor with one cut (most of them) merges nothing.
+    fn into_parts(self) -> Vec<(ActivityPart, ActivityPart)> {
         let k = self.cuts.len();
-        let own: Vec<Lists> = self.segments.iter().map(Tally::lists).collect();
-        let mut before = Vec::with_capacity(k);
-        let mut acc = Tally::default();
-        let mut lists = Lists::default();
-        for (seg, seg_lists) in self.segments[..k].iter().zip(&own) {
-            lists = Lists::chain(&lists, seg_lists, &acc);
-            acc.merge(seg);
-            before.push(acc.part_with(&lists));
+        if k == 0 {
+            return Vec::new();
         }
+        let own: Vec<Lists> = self.segments.iter().map(Tally::lists).collect();
+        let mut segments = self.segments;
+        let mut suffix = segments.pop().unwrap_or_default();
+        let mut prefix = std::mem::take(&mut segments[0]);
+        let mut before = Vec::with_capacity(k);
+        let mut lists = own[0].clone();
+        before.push(prefix.part_with(&lists));
+        for i in 1..k {
+            lists = Lists::chain(&lists, &own[i], &prefix);
+            prefix.merge(&segments[i]);
+            before.push(prefix.part_with(&lists));
+        }
+        drop(prefix);
         let mut after = vec![ActivityPart::default(); k];
-        let mut acc = Tally::default();
-        let mut lists = Lists::default();
-        for i in (0..k).rev() {
-            let seg = &self.segments[i + 1];
+        let mut lists = own[k].clone();
+        after[k - 1] = suffix.part_with(&lists);
+        for i in (0..k - 1).rev() {
+            let seg = &segments[i + 1];
             lists = Lists::chain(&own[i + 1], &lists, seg);
-            acc.merge(seg);
-            after[i] = acc.part_with(&lists);
+            suffix.merge(seg);
+            after[i] = suffix.part_with(&lists);
         }
         before.into_iter().zip(after).collect()
     }
@@ -362,29 +370,68 @@ impl Collector {
     /// Fills every alert's `activity` (marked `partial` when asked) and gives each identity
     /// actor's public address runs, sorted.
     pub fn finish(self, alerts: &mut [Alert], partial: bool) -> Vec<AddressRun> {
-        // Per actor, the parts at each cut: prefix merges for "before", suffix for "after".
-        // Actors are independent, so they are shared out among threads: this ran on one
-        // thread after the scan while the other cores idled.
-        let all: Vec<(String, &ActorLog)> = self
-            .identities
+        let Collector {
+            identities,
+            mut identity_logs,
+            mut sources,
+            ..
+        } = self;
+        // Each alert's place: its actor and the cut of its `last_seen`.
+        let cut_of: Vec<Option<(String, usize)>> = alerts
             .iter()
-            .map(|(a, i)| (a.clone(), &self.identity_logs[*i]))
+            .map(|a| {
+                let actor = alert_actor(a)?;
+                let log = match actor.strip_prefix(SOURCE_PREFIX) {
+                    Some(ip) => sources.get(ip),
+                    None => identities.get(&actor).map(|i| &identity_logs[*i]),
+                }?;
+                let i = log.cuts.partition_point(|c| *c < a.last_seen);
+                Some((actor, i))
+            })
+            .collect();
+        // The identity actors' address runs, taken out before the logs go.
+        let mut runs: Vec<AddressRun> = Vec::new();
+        for (actor, i) in &identities {
+            for (ip, spans) in std::mem::take(&mut identity_logs[*i].runs) {
+                for (first, last) in spans.unwrap_or_default() {
+                    runs.push(AddressRun {
+                        actor: actor.clone(),
+                        ip: ip.clone(),
+                        first,
+                        last,
+                    });
+                }
+            }
+        }
+        runs.sort();
+        // Per actor, the parts at each cut. Actors are independent, so they are shared out
+        // among threads, each of which also drops the logs it was given (freeing every
+        // tallied value took a thread of its own after the parts).
+        let mut logs: Vec<Option<ActorLog>> = identity_logs.into_iter().map(Some).collect();
+        let mut all: Vec<(String, ActorLog)> = identities
+            .into_iter()
+            .filter_map(|(actor, i)| Some((actor, logs[i].take()?)))
             .chain(
-                self.sources
-                    .iter()
-                    .map(|(ip, l)| (format!("{SOURCE_PREFIX}{ip}"), l)),
+                sources
+                    .drain()
+                    .map(|(ip, log)| (format!("{SOURCE_PREFIX}{ip}"), log)),
             )
             .collect();
         let threads = crate::cores::threads();
+        let per_thread = all.len().div_ceil(threads).max(1);
+        let mut shares = Vec::new();
+        while !all.is_empty() {
+            shares.push(all.split_off(all.len().saturating_sub(per_thread)));
+        }
         let mut parts: HashMap<String, Vec<(ActivityPart, ActivityPart)>> = HashMap::default();
         std::thread::scope(|scope| {
-            let workers: Vec<_> = all
-                .chunks(all.len().div_ceil(threads).max(1))
+            let workers: Vec<_> = shares
+                .into_iter()
                 .map(|share| {
                     scope.spawn(move || {
                         share
-                            .iter()
-                            .map(|(actor, log)| (actor.clone(), log.parts()))
+                            .into_iter()
+                            .map(|(actor, log)| (actor, log.into_parts()))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -395,29 +442,15 @@ impl Collector {
         });
         // Each part goes to the alerts at its cut: moved to the last of them, copied for the
         // others (an actor's alerts share few cuts, and parts are large).
-        let mut cut_of: Vec<Option<(String, usize)>> = Vec::with_capacity(alerts.len());
         let mut uses: HashMap<(String, usize), usize> = HashMap::default();
-        for a in alerts.iter() {
-            let cut = alert_actor(a).and_then(|actor| {
-                let log = match actor.strip_prefix(SOURCE_PREFIX) {
-                    Some(ip) => self.sources.get(ip),
-                    None => self.identities.get(&actor).map(|i| &self.identity_logs[*i]),
-                }?;
-                parts.contains_key(&actor).then(|| {
-                    let i = log.cuts.partition_point(|c| *c < a.last_seen);
-                    (actor, i)
-                })
-            });
-            if let Some(k) = &cut {
-                *uses.entry(k.clone()).or_default() += 1;
-            }
-            cut_of.push(cut);
+        for k in cut_of.iter().flatten() {
+            *uses.entry(k.clone()).or_default() += 1;
         }
         for (a, cut) in alerts.iter_mut().zip(cut_of) {
             let Some((actor, i)) = cut else {
                 continue;
             };
-            let Some(p) = parts.get_mut(&actor) else {
+            let Some(slot) = parts.get_mut(&actor).and_then(|p| p.get_mut(i)) else {
                 continue;
             };
             let left = uses.get_mut(&(actor.clone(), i)).map_or(0, |n| {
@@ -425,9 +458,9 @@ impl Collector {
                 *n
             });
             let (before, after) = if left == 0 {
-                std::mem::take(&mut p[i])
+                std::mem::take(slot)
             } else {
-                p[i].clone()
+                slot.clone()
             };
             a.activity = Some(Activity {
                 actor,
@@ -436,25 +469,6 @@ impl Collector {
                 after,
             });
         }
-        let mut logs: Vec<Option<ActorLog>> = self.identity_logs.into_iter().map(Some).collect();
-        let mut runs: Vec<AddressRun> = self
-            .identities
-            .into_iter()
-            .filter_map(|(actor, i)| Some((actor, logs[i].take()?)))
-            .flat_map(|(actor, log)| {
-                log.runs.into_iter().flat_map(move |(ip, spans)| {
-                    let spans = spans.unwrap_or_default();
-                    let actor = actor.clone();
-                    spans.into_iter().map(move |(first, last)| AddressRun {
-                        actor: actor.clone(),
-                        ip: ip.clone(),
-                        first,
-                        last,
-                    })
-                })
-            })
-            .collect();
-        runs.sort();
         runs
     }
 }
@@ -594,7 +608,7 @@ mod tests {
                 e.region = format!("region-{}", v % 60);
                 log.add(&e, true);
             }
-            let parts = log.parts();
+            let parts = log.clone().into_parts();
             for (i, (before, after)) in parts.iter().enumerate() {
                 let mut acc = Tally::default();
                 for seg in &log.segments[..=i] {
@@ -676,7 +690,7 @@ mod tests {
                     .map(|(a, l)| {
                         let mut runs: Vec<_> = l.runs.iter().filter_map(|(ip, s)| Some((ip.clone(), s.clone()?))).collect();
                         runs.sort();
-                        (a, l.parts(), runs)
+                        (a, l.clone().into_parts(), runs)
                     })
                     .collect();
                 all.sort_by(|a, b| a.0.cmp(&b.0));
