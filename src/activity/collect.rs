@@ -56,7 +56,7 @@ struct ActorLog {
 
 impl ActorLog {
     /// The (before, after) parts at each cut: prefix merges of the segments for "before",
-    /// suffix merges for "after", their lists chained segment by segment ([`Lists::chain`]):
+    /// suffix merges for "after", their lists chained segment by segment ([`Lists::then`]):
     /// an actor with many alerts and many distinct values costs each value once, not once
     /// per cut. The first segment becomes the prefix's tally and the last the suffix's, moved
     /// rather than copied: an actor with one cut (most of them) merges nothing.
@@ -73,17 +73,20 @@ impl ActorLog {
         let mut lists = own[0].clone();
         before.push(prefix.part_with(&lists));
         for i in 1..k {
-            lists = Lists::chain(&lists, &own[i], &prefix);
+            lists = lists.then(&own[i], &prefix);
             prefix.merge(&segments[i]);
             before.push(prefix.part_with(&lists));
         }
         drop(prefix);
+        // The suffix takes each segment's own lists in turn, moved: they are not needed again.
+        let mut own = own;
         let mut after = vec![ActivityPart::default(); k];
-        let mut lists = own[k].clone();
+        let mut lists = own.pop().unwrap_or_default();
         after[k - 1] = suffix.part_with(&lists);
         for i in (0..k - 1).rev() {
             let seg = &segments[i + 1];
-            lists = Lists::chain(&own[i + 1], &lists, seg);
+            let seg_lists = own.pop().unwrap_or_default();
+            lists = seg_lists.then_rest(lists, seg);
             suffix.merge(seg);
             after[i] = suffix.part_with(&lists);
         }
@@ -574,7 +577,7 @@ mod tests {
         });
     }
 
-    /// An actor's parts built cut by cut from the previous cut's lists ([`Lists::chain`])
+    /// An actor's parts built cut by cut from the previous cut's lists ([`Lists::then`])
     /// equal the parts of the prefix and suffix merges selected from scratch, with more
     /// distinct actions, resources and values than a part lists. (Watched failing with the
     /// suffix's skip test against the suffix instead of the segment.)

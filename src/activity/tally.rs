@@ -286,6 +286,12 @@ impl Tally {
         self.user_agents.merge(&other.user_agents);
     }
 
+    fn has_action(&self, (i, action): &(usize, String)) -> bool {
+        self.actions
+            .get(*i)
+            .is_some_and(|m| m.contains_key(action.as_str()))
+    }
+
     /// The value tallies, in [`Lists::seen`] order.
     fn seen(&self) -> [&Seen; 4] {
         [
@@ -411,7 +417,8 @@ impl Tally {
 
 /// The keys a part lists, earliest first, as [`Tally::part`] selects them. An actor's parts
 /// at its cuts are prefix and suffix merges of time-ordered segments, so each cut's lists
-/// follow from the previous cut's and one segment's ([`Lists::chain`]) instead of from a
+/// follow from the previous cut's and one segment's ([`Lists::then`], [`Lists::then_rest`])
+/// instead of from a
 /// selection over everything the merged tally holds: an actor's parts cost its events once,
 /// not once per alert.
 #[derive(Clone, Debug, Default)]
@@ -425,21 +432,13 @@ pub struct Lists {
 }
 
 impl Lists {
-    /// `first`'s keys, then `then`'s that `skip` does not hold, each list up to its cap.
-    ///
-    /// Right when every key of `then` is later than every key of `first` unless `skip` holds
-    /// it: for a prefix, `first` is the lists before a segment, `then` the segment's own and
-    /// `skip` the tally before it (a key it holds is listed already, or the list was full);
-    /// for a suffix, `first` is a segment's own lists, `then` those of the suffix after it
-    /// and `skip` the segment (a key in both is listed at its earlier, segment time).
-    pub fn chain(first: &Lists, then: &Lists, skip: &Tally) -> Lists {
-        fn join<K: Clone>(
-            first: &[K],
-            then: &[K],
-            cap: usize,
-            held: impl Fn(&K) -> bool,
-        ) -> Vec<K> {
-            let mut out: Vec<K> = first.iter().take(cap).cloned().collect();
+    /// These lists, then `then`'s keys that `skip` does not hold, each list up to its cap:
+    /// the next prefix's lists, from the lists before a segment, the segment's own lists and
+    /// the tally before it. Right because every key new in the segment is later than every
+    /// key before it, and a key the tally holds is listed already (or its list was full).
+    /// Only the keys added are copied.
+    pub fn then(mut self, then: &Lists, skip: &Tally) -> Lists {
+        fn join<K: Clone>(out: &mut Vec<K>, then: &[K], cap: usize, held: impl Fn(&K) -> bool) {
             for k in then {
                 if out.len() >= cap {
                     break;
@@ -448,27 +447,57 @@ impl Lists {
                     out.push(k.clone());
                 }
             }
-            out
         }
-        let action_held = |(i, a): &(usize, String)| skip.actions[*i].contains_key(a.as_str());
         let seen = skip.seen();
-        Lists {
-            actions: join(
-                &first.actions,
-                &then.actions,
-                ACTIVITY_LIST_CAP,
-                action_held,
-            ),
-            notable: join(&first.notable, &then.notable, usize::MAX, action_held),
-            changed: join(&first.changed, &then.changed, ACTIVITY_LIST_CAP, |r| {
-                skip.changed.contains_key(r.as_str())
-            }),
-            seen: std::array::from_fn(|i| {
-                join(&first.seen[i], &then.seen[i], ACTIVITY_LIST_CAP, |v| {
-                    seen[i].contains(v)
-                })
-            }),
+        join(&mut self.actions, &then.actions, ACTIVITY_LIST_CAP, |k| {
+            skip.has_action(k)
+        });
+        join(&mut self.notable, &then.notable, usize::MAX, |k| {
+            skip.has_action(k)
+        });
+        join(&mut self.changed, &then.changed, ACTIVITY_LIST_CAP, |r| {
+            skip.changed.contains_key(r.as_str())
+        });
+        for (i, list) in self.seen.iter_mut().enumerate() {
+            join(list, &then.seen[i], ACTIVITY_LIST_CAP, |v| {
+                seen[i].contains(v)
+            });
         }
+        self
+    }
+
+    /// These lists (a segment's own), then `rest`'s keys (the lists of the suffix after the
+    /// segment) that `segment` does not hold, each list up to its cap: the suffix's lists
+    /// from the segment on. A key in both is listed at its earlier, segment time. Moves the
+    /// keys, copies none.
+    pub fn then_rest(mut self, rest: Lists, segment: &Tally) -> Lists {
+        fn join<K>(out: &mut Vec<K>, rest: Vec<K>, cap: usize, held: impl Fn(&K) -> bool) {
+            for k in rest {
+                if out.len() >= cap {
+                    break;
+                }
+                if !held(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        let seen = segment.seen();
+        let [objects, sources, regions, agents] = rest.seen;
+        join(&mut self.actions, rest.actions, ACTIVITY_LIST_CAP, |k| {
+            segment.has_action(k)
+        });
+        join(&mut self.notable, rest.notable, usize::MAX, |k| {
+            segment.has_action(k)
+        });
+        join(&mut self.changed, rest.changed, ACTIVITY_LIST_CAP, |r| {
+            segment.changed.contains_key(r.as_str())
+        });
+        for (i, values) in [objects, sources, regions, agents].into_iter().enumerate() {
+            join(&mut self.seen[i], values, ACTIVITY_LIST_CAP, |v| {
+                seen[i].contains(v)
+            });
+        }
+        self
     }
 }
 
