@@ -65,7 +65,7 @@ impl ActorLog {
         if k == 0 {
             return Vec::new();
         }
-        let own: Vec<Lists> = self.segments.iter().map(Tally::lists).collect();
+        let mut own: Vec<Lists> = self.segments.iter().map(Tally::lists).collect();
         let mut segments = self.segments;
         let mut suffix = segments.pop().unwrap_or_default();
         let mut prefix = std::mem::take(&mut segments[0]);
@@ -79,7 +79,6 @@ impl ActorLog {
         }
         drop(prefix);
         // The suffix takes each segment's own lists in turn, moved: they are not needed again.
-        let mut own = own;
         let mut after = vec![ActivityPart::default(); k];
         let mut lists = own.pop().unwrap_or_default();
         after[k - 1] = suffix.part_with(&lists);

@@ -436,43 +436,46 @@ impl Lists {
     /// the next prefix's lists, from the lists before a segment, the segment's own lists and
     /// the tally before it. Right because every key new in the segment is later than every
     /// key before it, and a key the tally holds is listed already (or its list was full).
-    /// Only the keys added are copied.
-    pub fn then(mut self, then: &Lists, skip: &Tally) -> Lists {
-        fn join<K: Clone>(out: &mut Vec<K>, then: &[K], cap: usize, held: impl Fn(&K) -> bool) {
-            for k in then {
-                if out.len() >= cap {
-                    break;
-                }
-                if !held(k) {
-                    out.push(k.clone());
-                }
-            }
-        }
-        let seen = skip.seen();
-        join(&mut self.actions, &then.actions, ACTIVITY_LIST_CAP, |k| {
-            skip.has_action(k)
-        });
-        join(&mut self.notable, &then.notable, usize::MAX, |k| {
-            skip.has_action(k)
-        });
-        join(&mut self.changed, &then.changed, ACTIVITY_LIST_CAP, |r| {
-            skip.changed.contains_key(r.as_str())
-        });
-        for (i, list) in self.seen.iter_mut().enumerate() {
-            join(list, &then.seen[i], ACTIVITY_LIST_CAP, |v| {
-                seen[i].contains(v)
-            });
-        }
-        self
+    /// Only the keys looked at are copied: none once a list is full.
+    pub fn then(self, then: &Lists, skip: &Tally) -> Lists {
+        self.followed_by(
+            then.actions.iter().cloned(),
+            then.notable.iter().cloned(),
+            then.changed.iter().cloned(),
+            then.seen.each_ref().map(|values| values.iter().cloned()),
+            skip,
+        )
     }
 
     /// These lists (a segment's own), then `rest`'s keys (the lists of the suffix after the
     /// segment) that `segment` does not hold, each list up to its cap: the suffix's lists
     /// from the segment on. A key in both is listed at its earlier, segment time. Moves the
     /// keys, copies none.
-    pub fn then_rest(mut self, rest: Lists, segment: &Tally) -> Lists {
-        fn join<K>(out: &mut Vec<K>, rest: Vec<K>, cap: usize, held: impl Fn(&K) -> bool) {
-            for k in rest {
+    pub fn then_rest(self, rest: Lists, segment: &Tally) -> Lists {
+        self.followed_by(rest.actions, rest.notable, rest.changed, rest.seen, segment)
+    }
+
+    /// Each list, then the keys of `more` that `skip` does not hold, up to the list's cap.
+    fn followed_by<A, C, S>(
+        mut self,
+        actions: A,
+        notable: A,
+        changed: C,
+        seen: [S; 4],
+        skip: &Tally,
+    ) -> Lists
+    where
+        A: IntoIterator<Item = (usize, String)>,
+        C: IntoIterator<Item = String>,
+        S: IntoIterator<Item = String>,
+    {
+        fn join<K>(
+            out: &mut Vec<K>,
+            more: impl IntoIterator<Item = K>,
+            cap: usize,
+            held: impl Fn(&K) -> bool,
+        ) {
+            for k in more {
                 if out.len() >= cap {
                     break;
                 }
@@ -481,21 +484,18 @@ impl Lists {
                 }
             }
         }
-        let seen = segment.seen();
-        let [objects, sources, regions, agents] = rest.seen;
-        join(&mut self.actions, rest.actions, ACTIVITY_LIST_CAP, |k| {
-            segment.has_action(k)
+        join(&mut self.actions, actions, ACTIVITY_LIST_CAP, |k| {
+            skip.has_action(k)
         });
-        join(&mut self.notable, rest.notable, usize::MAX, |k| {
-            segment.has_action(k)
+        join(&mut self.notable, notable, usize::MAX, |k| {
+            skip.has_action(k)
         });
-        join(&mut self.changed, rest.changed, ACTIVITY_LIST_CAP, |r| {
-            segment.changed.contains_key(r.as_str())
+        join(&mut self.changed, changed, ACTIVITY_LIST_CAP, |r| {
+            skip.changed.contains_key(r.as_str())
         });
-        for (i, values) in [objects, sources, regions, agents].into_iter().enumerate() {
-            join(&mut self.seen[i], values, ACTIVITY_LIST_CAP, |v| {
-                seen[i].contains(v)
-            });
+        let held = skip.seen();
+        for ((list, values), held) in self.seen.iter_mut().zip(seen).zip(held) {
+            join(list, values, ACTIVITY_LIST_CAP, |v| held.contains(v));
         }
         self
     }
