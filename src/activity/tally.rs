@@ -116,6 +116,8 @@ pub struct Tally {
     sources: Seen,
     regions: Seen,
     user_agents: Seen,
+    /// Room for an object read's `bucket/key`, reused from event to event.
+    object_buf: String,
 }
 
 /// Whether a failed call was refused for lack of permission rather than failing otherwise:
@@ -140,8 +142,9 @@ pub fn is_denied(e: &Event) -> bool {
 }
 
 /// Object reads: the object where the log names it (GCP `.../objects/NAME`, an S3 access
-/// log's request path, a CloudTrail data event's `key`), else the bucket.
-fn object_read(e: &Event) -> Option<String> {
+/// log's request path, a CloudTrail data event's `key`), else the bucket; written into `buf`
+/// (reused from event to event) when it joins bucket and key, else borrowed from the event.
+fn object_read<'a>(e: &'a Event, buf: &'a mut String) -> Option<&'a str> {
     let a = e.action.as_str();
     let is_object_read = a == "GetObject"
         || a == "storage.objects.get"
@@ -150,18 +153,23 @@ fn object_read(e: &Event) -> Option<String> {
     if !is_object_read || e.resource.is_empty() {
         return None;
     }
-    if !e.object.is_empty() {
-        return Some(format!("{}/{}", e.resource, e.object));
-    }
-    if e.log() == LogFormat::S3Access {
+    let key = if !e.object.is_empty() {
+        e.object.as_str()
+    } else if e.log() == LogFormat::S3Access {
         // `GET /key?x HTTP/1.1`: the key is the path.
         let path = e.request.split_whitespace().nth(1).unwrap_or("");
-        let key = path.split('?').next().unwrap_or("").trim_start_matches('/');
-        if !key.is_empty() {
-            return Some(format!("{}/{}", e.resource, key));
-        }
+        path.split('?').next().unwrap_or("").trim_start_matches('/')
+    } else {
+        ""
+    };
+    if key.is_empty() {
+        return Some(e.resource.as_str());
     }
-    Some(e.resource.clone())
+    buf.clear();
+    for piece in [e.resource.as_str(), "/", key] {
+        buf.push_str(piece);
+    }
+    Some(buf.as_str())
 }
 
 /// The index of an access kind in `Access::ALL` (the tallies' arrays follow that order).
@@ -209,22 +217,23 @@ impl Tally {
             stat.first = stat.first.min(t);
         }
         if e.access == Access::Write && !e.resource.is_empty() && !failed {
-            let first = (t, e.action.clone());
-            match self.changed.get_mut(&e.resource) {
+            // The action is copied only when it becomes the resource's first write.
+            match self.changed.get_mut(e.resource.as_str()) {
                 Some(c) => {
                     c.count += 1;
-                    if first < c.first {
-                        c.first = first;
+                    if (t, e.action.as_str()) < (c.first.0, c.first.1.as_str()) {
+                        c.first = (t, e.action.clone());
                     }
                 }
                 None => {
+                    let first = (t, e.action.clone());
                     self.changed
                         .insert(e.resource.clone(), ChangedStat { first, count: 1 });
                 }
             }
         }
-        if let Some(object) = object_read(e) {
-            self.objects.see(&object, t);
+        if let Some(object) = object_read(e, &mut self.object_buf) {
+            self.objects.see(object, t);
         }
         self.sources.see(&e.source_ip, t);
         self.regions.see(&e.region, t);

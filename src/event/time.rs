@@ -97,31 +97,47 @@ impl fmt::Display for Duration {
 /// RFC 3339, UTC, with the fraction of the source kept and trailing zeros trimmed.
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((b, len)) = self.rfc3339_bytes() {
+            return f.write_str(std::str::from_utf8(&b[..len]).map_err(|_| fmt::Error)?);
+        }
+        let secs = self.0.div_euclid(NANOS_PER_SEC);
+        let nanos = self.0.rem_euclid(NANOS_PER_SEC);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        // The sentinels at the ends of time: rare, so the general formatter.
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+            sod / 3600,
+            sod % 3600 / 60,
+            sod % 60
+        )?;
+        if nanos != 0 {
+            let mut frac = format!("{nanos:09}");
+            while frac.ends_with('0') {
+                frac.pop();
+            }
+            write!(f, ".{frac}")?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl Timestamp {
+    /// The RFC 3339 text of a time in years 0 to 9999, in a buffer on the stack, and its
+    /// length; `None` for the sentinels at the ends of time. Digits by hand: an alert prints dozens of times (its activity
+    /// lists a first time per action and resource), and `write!` with widths cost more than
+    /// the rest of the alert's JSON.
+    fn rfc3339_bytes(&self) -> Option<([u8; 30], usize)> {
         let secs = self.0.div_euclid(NANOS_PER_SEC);
         let nanos = self.0.rem_euclid(NANOS_PER_SEC);
         let days = secs.div_euclid(86_400);
         let sod = secs.rem_euclid(86_400);
         let (y, m, d) = civil_from_days(days);
         if !(0..=9999).contains(&y) {
-            // The sentinels at the ends of time: rare, so the general formatter.
-            write!(
-                f,
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-                sod / 3600,
-                sod % 3600 / 60,
-                sod % 60
-            )?;
-            if nanos != 0 {
-                let mut frac = format!("{nanos:09}");
-                while frac.ends_with('0') {
-                    frac.pop();
-                }
-                write!(f, ".{frac}")?;
-            }
-            return f.write_str("Z");
+            return None;
         }
-        // Digits by hand: every alert prints a dozen times, and `write!` with widths cost
-        // more than the rest of the alert's JSON.
         let mut b = *b"0000-00-00T00:00:00.000000000Z";
         let mut put = |at: usize, width: usize, mut v: u64| {
             for i in (at..at + width).rev() {
@@ -147,7 +163,7 @@ impl fmt::Display for Timestamp {
             end
         };
         b[end] = b'Z';
-        f.write_str(std::str::from_utf8(&b[..=end]).map_err(|_| fmt::Error)?)
+        Some((b, end + 1))
     }
 }
 
@@ -165,6 +181,13 @@ impl<'de> serde::Deserialize<'de> for Duration {
 impl serde::Serialize for Timestamp {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
+            // Straight to the serializer's string writer: `collect_str` goes through the
+            // formatting machinery, which cost more than the digits.
+            if let Some((b, len)) = self.rfc3339_bytes() {
+                if let Ok(text) = std::str::from_utf8(&b[..len]) {
+                    return s.serialize_str(text);
+                }
+            }
             s.collect_str(self)
         } else {
             s.serialize_i64(self.0)
@@ -611,7 +634,7 @@ mod tests {
     }
 
     /// The hand-written digits print exactly what the general formatter printed, fraction
-    /// and all, up to the ends of time.
+    /// and all, up to the ends of time; JSON writes the same text.
     #[test]
     fn display_matches_the_general_formatter() {
         use proptest::prelude::*;
@@ -642,10 +665,18 @@ mod tests {
             1_714_000_000_120_000_000,
         ] {
             assert_eq!(Timestamp(t).to_string(), reference(Timestamp(t)));
+            assert_eq!(
+                serde_json::to_string(&Timestamp(t)).unwrap(),
+                format!("\"{}\"", reference(Timestamp(t)))
+            );
         }
         proptest!(ProptestConfig::with_cases(4000), |(t in any::<i64>(), whole in any::<bool>())| {
             let t = if whole { t - t.rem_euclid(NANOS_PER_SEC) } else { t };
             prop_assert_eq!(Timestamp(t).to_string(), reference(Timestamp(t)));
+            prop_assert_eq!(
+                serde_json::to_string(&Timestamp(t)).unwrap(),
+                format!("\"{}\"", reference(Timestamp(t)))
+            );
         });
     }
 }
