@@ -370,8 +370,17 @@ impl Collector {
     }
 
     /// Fills every alert's `activity` (marked `partial` when asked) and gives each identity
-    /// actor's public address runs, sorted.
+    /// actor's public address runs, sorted: [`into_runs`](Self::into_runs), then the parts.
     pub fn finish(self, alerts: &mut [Alert], partial: bool) -> Vec<AddressRun> {
+        let (runs, pending) = self.into_runs(alerts);
+        pending.work_out().fill(alerts, partial);
+        runs
+    }
+
+    /// Each identity actor's public address runs, sorted, and the parts still to work out:
+    /// those borrow no alert, so whatever needs the runs alone (incidents) can go on while
+    /// they are worked out.
+    pub fn into_runs(self, alerts: &[Alert]) -> (Vec<AddressRun>, PendingParts) {
         let Collector {
             identities,
             mut identity_logs,
@@ -406,11 +415,8 @@ impl Collector {
             }
         }
         runs.sort();
-        // Per actor, the parts at each cut. Actors are independent, so they are shared out
-        // among threads, each of which also drops the logs it was given (freeing every
-        // tallied value took a thread of its own after the parts).
         let mut logs: Vec<Option<ActorLog>> = identity_logs.into_iter().map(Some).collect();
-        let mut all: Vec<(String, ActorLog)> = identities
+        let logs = identities
             .into_iter()
             .filter_map(|(actor, i)| Some((actor, logs[i].take()?)))
             .chain(
@@ -419,6 +425,26 @@ impl Collector {
                     .map(|(ip, log)| (format!("{SOURCE_PREFIX}{ip}"), log)),
             )
             .collect();
+        (runs, PendingParts { cut_of, logs })
+    }
+}
+
+/// The actors' logs, before their parts are worked out ([`Collector::into_runs`]).
+pub struct PendingParts {
+    /// Each alert's actor and cut, in the alerts' order.
+    cut_of: Vec<Option<(String, usize)>>,
+    logs: Vec<(String, ActorLog)>,
+}
+
+impl PendingParts {
+    /// Per actor, the parts at each cut. Actors are independent, so they are shared out
+    /// among threads, each of which also drops the logs it was given (freeing every tallied
+    /// value took a thread of its own after the parts).
+    pub fn work_out(self) -> Parts {
+        let PendingParts {
+            cut_of,
+            logs: mut all,
+        } = self;
         let threads = crate::cores::threads();
         let per_thread = all.len().div_ceil(threads).max(1);
         let mut shares = Vec::new();
@@ -442,6 +468,21 @@ impl Collector {
                 parts.extend(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             }
         });
+        Parts { cut_of, parts }
+    }
+}
+
+/// Every actor's parts at its cuts, to be given to the alerts ([`Parts::fill`]).
+pub struct Parts {
+    cut_of: Vec<Option<(String, usize)>>,
+    parts: HashMap<String, Vec<(ActivityPart, ActivityPart)>>,
+}
+
+impl Parts {
+    /// Sets each alert's `activity` (marked `partial` when asked): the alerts are those
+    /// [`Collector::into_runs`] was given, in the same order.
+    pub fn fill(self, alerts: &mut [Alert], partial: bool) {
+        let Parts { cut_of, mut parts } = self;
         // Each part goes to the alerts at its cut: moved to the last of them, copied for the
         // others (an actor's alerts share few cuts, and parts are large).
         let mut uses: HashMap<(String, usize), usize> = HashMap::default();
@@ -471,7 +512,6 @@ impl Collector {
                 after,
             });
         }
-        runs
     }
 }
 

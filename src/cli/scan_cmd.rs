@@ -4,7 +4,7 @@ use super::args::{OutputFormat, ScanArgs};
 use super::normalize_cmd::pipeline_options;
 use super::progress_bar::ProgressDisplay;
 use crate::config::{self, Config};
-use crate::engine::activity_read::gather;
+use crate::engine::activity_read::gather_with;
 use crate::engine::ledger::{self, ReportOptions};
 use crate::engine::progress::ScanProgress;
 use crate::engine::scan::{scan, Keep, ScanOptions, TimeBound};
@@ -136,28 +136,6 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
     let result = scan(inputs.clone(), selection.rules, &opts).context("scanning");
     display.finish();
     let mut result = result?;
-    // Activity and next steps (SPEC §8): from the events the scan kept when it parsed every
-    // record, else from a second read for the actors with alerts; it also gives each actor's
-    // source-address runs, which link identity-less alerts to incidents.
-    let mut address_runs = Vec::new();
-    if !learn_only {
-        let activity = gather(
-            &inputs,
-            result.kept.as_mut(),
-            &mut result.alerts,
-            &opts.pipeline,
-            result.range,
-        )
-        .context("gathering the alerts' activity")?;
-        if activity.partial {
-            result.summary.notes.push(
-                "activity from standard input is partial: it cannot be read twice, so only the records the rules needed were seen".into(),
-            );
-        }
-        address_runs = activity.address_runs;
-    }
-    // The alerts are final: mark known automation before the ledger records and hides it.
-    let suppressed = crate::tuning::Tuning::new(&cfg).apply(&mut result.alerts);
     if learn_only {
         let mut summary = result.summary;
         summary.notes.insert(
@@ -169,11 +147,35 @@ fn run(a: &ScanArgs, learn_only: bool) -> Result<i32> {
         );
         return Ok(super::normalize_cmd::finish(summary, walk, &a.read));
     }
-
-    // Incidents group the tuned alerts: suppressed and likely-benign ones count for less
-    // (SPEC §4), so tuning ran first.
-    let mut alerts = result.alerts;
-    let incidents = build_incidents(&mut alerts, &cfg, store.as_ref(), &address_runs);
+    // Activity and next steps (SPEC §8): from the events the scan kept when it parsed every
+    // record, else from a second read for the actors with alerts; it also gives each actor's
+    // source-address runs, which link identity-less alerts to incidents. Tuning and incidents
+    // need the runs but no activity: they run while the activity parts are worked out.
+    let tuning = crate::tuning::Tuning::new(&cfg);
+    let mut suppressed = Default::default();
+    let mut incidents = Vec::new();
+    let activity = gather_with(
+        &inputs,
+        result.kept.as_mut(),
+        &mut result.alerts,
+        &opts.pipeline,
+        result.range,
+        |alerts, address_runs| {
+            // The alerts are final: mark known automation before the ledger records and
+            // hides it.
+            suppressed = tuning.apply(alerts);
+            // Incidents group the tuned alerts: suppressed and likely-benign ones count for
+            // less (SPEC §4), so tuning ran first.
+            incidents = build_incidents(alerts, &cfg, store.as_ref(), address_runs);
+        },
+    )
+    .context("gathering the alerts' activity")?;
+    if activity.partial {
+        result.summary.notes.push(
+            "activity from standard input is partial: it cannot be read twice, so only the records the rules needed were seen".into(),
+        );
+    }
+    let alerts = result.alerts;
 
     let stdout = std::io::stdout();
     // CLICOLOR_FORCE (the bixense.com/clicolors convention) colours a table that is not on a

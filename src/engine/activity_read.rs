@@ -64,6 +64,22 @@ pub fn gather(
     pipeline: &PipelineOptions,
     range: TimeRange,
 ) -> io::Result<ActivityReport> {
+    gather_with(inputs, kept, alerts, pipeline, range, |_, _| {})
+}
+
+/// [`gather`], and `meanwhile` with the alerts and the address runs as soon as the runs are
+/// known, on this thread while other threads work out the activity parts: work that needs
+/// the runs but no activity (tuning and incidents) then costs the scan no time of its own.
+/// `meanwhile` must leave the alerts in their order and number (it may set anything but
+/// `activity` and `next_steps`).
+pub fn gather_with(
+    inputs: &[InputPath],
+    kept: Option<&mut KeptEvents>,
+    alerts: &mut [Alert],
+    pipeline: &PipelineOptions,
+    range: TimeRange,
+    meanwhile: impl FnOnce(&mut [Alert], &[AddressRun]),
+) -> io::Result<ActivityReport> {
     let mut report = ActivityReport::default();
     let mut collector = Collector::for_alerts(alerts);
     let (complete, kept) = match kept {
@@ -93,7 +109,6 @@ pub fn gather(
                 collector.merge(c);
                 report.events_kept += n;
             }
-            report.address_runs = collector.finish(alerts, false);
         }
     } else if !collector.is_empty() {
         // Only regular files can be read a second time: a FIFO or a device named on the
@@ -152,8 +167,15 @@ pub fn gather(
                 },
             )?;
         }
-        report.address_runs = collector.finish(alerts, report.partial);
     }
+    let (runs, pending) = collector.into_runs(alerts);
+    let parts = std::thread::scope(|scope| {
+        let parts = scope.spawn(move || pending.work_out());
+        meanwhile(alerts, &runs);
+        parts.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+    });
+    parts.fill(alerts, report.partial);
+    report.address_runs = runs;
     // Each alert's steps are its own: shared out among threads, as the parts were.
     let threads = crate::cores::threads();
     let share = alerts.len().div_ceil(threads).max(1);
