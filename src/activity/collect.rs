@@ -145,9 +145,26 @@ impl ActorLog {
     }
 }
 
+/// Whether two logged identities are equal, their ends compared first: identities of one
+/// account share a long prefix (`arn:aws:sts::ACCOUNT:assumed-role/`) and differ at the end,
+/// where a plain comparison arrives last.
+fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
+}
+
 /// Puts one use at `t` into runs sorted by start, merging runs that come within
 /// [`ADDRESS_RUN_GAP`] of each other: the result is the same in any order of uses.
 fn add_to_runs(runs: &mut Vec<(Timestamp, Timestamp)>, t: Timestamp) {
+    // Most uses fall inside a run already (nothing changes) or extend the latest one.
+    let i = runs.partition_point(|r| r.0 <= t);
+    if i > 0 && t <= runs[i - 1].1 {
+        return;
+    }
+    if i == runs.len() && i > 0 && runs[i - 1].1 .0.saturating_add(ADDRESS_RUN_GAP.0) >= t.0 {
+        runs[i - 1].1 = t;
+        return;
+    }
     add_span(runs, (t, t));
 }
 
@@ -281,7 +298,7 @@ impl Collector {
 
     /// The log of the actor an identity (as logged) belongs to, if that actor is wanted.
     fn identity_log(&mut self, identity: &str) -> Option<usize> {
-        if self.last_identity != identity {
+        if !same_text(&self.last_identity, identity) {
             self.last_log = match self.actor_memo.get(identity) {
                 Some(i) => *i,
                 None => {
@@ -575,6 +592,45 @@ mod tests {
         add_to_runs(&mut split, t("2024-05-06T10:00:00Z"));
         add_to_runs(&mut split, t("2024-05-06T12:00:01Z"));
         assert_eq!(split.len(), 2, "121 minutes apart: two runs");
+    }
+
+    /// The shortcuts of `add_to_runs` (a use inside a run, a use extending the latest run)
+    /// give the runs that the general merge gives, whatever the order of uses.
+    #[test]
+    fn one_use_runs_equal_the_general_merge() {
+        use proptest::prelude::*;
+        let minute = crate::event::Duration::minutes(1).0;
+        let uses = proptest::collection::vec(0..600i64, 0..40);
+        proptest!(ProptestConfig::with_cases(2000), |(uses in uses)| {
+            let (mut quick, mut general) = (Vec::new(), Vec::new());
+            for m in uses {
+                let at = Timestamp(m * minute);
+                add_to_runs(&mut quick, at);
+                add_span(&mut general, (at, at));
+                prop_assert_eq!(&quick, &general);
+            }
+        });
+    }
+
+    /// Two identities are the same text exactly when they are equal, whatever their
+    /// lengths and where they differ.
+    #[test]
+    fn same_text_is_equality() {
+        let ids = [
+            "",
+            "a",
+            "arn:aws:iam::1:user/a",
+            "arn:aws:iam::1:user/b",
+            "brn:aws:iam::1:user/a",
+            "arn:aws:sts::111122223333:assumed-role/app/i-0123456789",
+            "arn:aws:sts::111122223333:assumed-role/app/i-0123456788",
+            "arn:aws:sts::111122223333:assumed-role/bpp/i-0123456789",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     /// Events tallied by two collectors and merged give what one collector gives: the
