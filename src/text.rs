@@ -13,9 +13,40 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// Whether two values are equal, their ends compared first: logged values of one kind share
+/// long prefixes (`arn:aws:sts::ACCOUNT:assumed-role/`, `aws-cli/2.15.0 Python/3.11.6 `) and
+/// differ at the end, where a plain comparison arrives last.
+#[inline]
+pub fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two values are the same text exactly when they are equal, whatever their
+    /// lengths and where they differ.
+    #[test]
+    fn same_text_is_equality() {
+        let ids = [
+            "",
+            "a",
+            "arn:aws:iam::1:user/a",
+            "arn:aws:iam::1:user/b",
+            "brn:aws:iam::1:user/a",
+            "arn:aws:sts::111122223333:assumed-role/app/i-0123456789",
+            "arn:aws:sts::111122223333:assumed-role/app/i-0123456788",
+            "arn:aws:sts::111122223333:assumed-role/bpp/i-0123456789",
+        ];
+        for a in ids {
+            for b in ids {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
+    }
+
 
     /// The fast answer must be `str::trim`'s, whatever the ends hold (watched failing with the
     /// bounds widened to take in the space).

@@ -145,14 +145,6 @@ impl ActorLog {
     }
 }
 
-/// Whether two logged identities are equal, their ends compared first: identities of one
-/// account share a long prefix (`arn:aws:sts::ACCOUNT:assumed-role/`) and differ at the end,
-/// where a plain comparison arrives last.
-fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.last_chunk::<8>() == b.last_chunk::<8>() && a == b
-}
-
 /// Puts one use at `t` into runs sorted by start, merging runs that come within
 /// [`ADDRESS_RUN_GAP`] of each other: the result is the same in any order of uses.
 fn add_to_runs(runs: &mut Vec<(Timestamp, Timestamp)>, t: Timestamp) {
@@ -298,7 +290,7 @@ impl Collector {
 
     /// The log of the actor an identity (as logged) belongs to, if that actor is wanted.
     fn identity_log(&mut self, identity: &str) -> Option<usize> {
-        if !same_text(&self.last_identity, identity) {
+        if !crate::text::same_text(&self.last_identity, identity) {
             self.last_log = match self.actor_memo.get(identity) {
                 Some(i) => *i,
                 None => {
@@ -610,27 +602,6 @@ mod tests {
                 prop_assert_eq!(&quick, &general);
             }
         });
-    }
-
-    /// Two identities are the same text exactly when they are equal, whatever their
-    /// lengths and where they differ.
-    #[test]
-    fn same_text_is_equality() {
-        let ids = [
-            "",
-            "a",
-            "arn:aws:iam::1:user/a",
-            "arn:aws:iam::1:user/b",
-            "brn:aws:iam::1:user/a",
-            "arn:aws:sts::111122223333:assumed-role/app/i-0123456789",
-            "arn:aws:sts::111122223333:assumed-role/app/i-0123456788",
-            "arn:aws:sts::111122223333:assumed-role/bpp/i-0123456789",
-        ];
-        for a in ids {
-            for b in ids {
-                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
-            }
-        }
     }
 
     /// Events tallied by two collectors and merged give what one collector gives: the

@@ -44,7 +44,7 @@ impl Seen {
             return;
         }
         if let Some(first) = &mut self.run_first {
-            if self.run_value == value {
+            if crate::text::same_text(&self.run_value, value) {
                 *first = (*first).min(t);
                 return;
             }
