@@ -47,7 +47,6 @@ mod tests {
         }
     }
 
-
     /// The fast answer must be `str::trim`'s, whatever the ends hold (watched failing with the
     /// bounds widened to take in the space).
     #[test]

@@ -172,7 +172,9 @@ pub fn gather_with(
     let parts = std::thread::scope(|scope| {
         let parts = scope.spawn(move || pending.work_out());
         meanwhile(alerts, &runs);
-        parts.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
+        parts
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
     });
     parts.fill(alerts, report.partial);
     report.address_runs = runs;

@@ -10,7 +10,7 @@
 use crate::event::codec::{self, KeepFields, Peek};
 use crate::event::Event;
 use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -193,39 +193,158 @@ impl KeptFile {
         wants: &mut dyn FnMut(Peek) -> bool,
         f: &mut dyn FnMut(&Event),
     ) -> io::Result<()> {
-        let mut r = BufReader::with_capacity(1 << 20, File::open(&self.path)?);
+        let mut file = File::open(&self.path)?;
         let mut names = codec::Names::default();
         // One event, its buffers reused for every record.
         let mut e = Event::default();
-        let mut bytes = Vec::new();
+        let corrupt = || {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("corrupt kept-events file {}", self.path.display()),
+            )
+        };
+        // Records are cut out of a megabyte read at a time (a read per record cost more
+        // than the record); one cut by the buffer's end is moved to its front first.
+        let size = file.metadata()?.len();
+        let mut buf = vec![0u8; READ_AT];
+        let (mut at, mut filled) = (0, 0);
         loop {
-            let mut len = [0u8; 4];
-            match r.read_exact(&mut len) {
-                Ok(()) => {}
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
-                Err(e) => return Err(e),
-            }
-            bytes.resize(u32::from_le_bytes(len) as usize, 0);
-            r.read_exact(&mut bytes)?;
-            let corrupt = || {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    format!("corrupt kept-events file {}", self.path.display()),
-                )
+            let have = filled - at;
+            let need = match buf.get(at..at + 4) {
+                Some(len) if have >= 4 => {
+                    4 + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize
+                }
+                _ => 4,
             };
-            // Events of actors without alerts are skipped before their strings are copied
-            // out (on a configured deployment, most of them).
-            if !wants(codec::peek(&bytes).ok_or_else(corrupt)?) {
+            if have < need {
+                // A length beyond the file is corrupt, never a buffer that large.
+                if have >= 4 && need as u64 > size {
+                    return Err(corrupt());
+                }
+                buf.copy_within(at..filled, 0);
+                (at, filled) = (0, have);
+                if buf.len() < need {
+                    buf.resize(need, 0);
+                }
+                let got = read_full(&mut file, &mut buf[filled..])?;
+                if got == 0 {
+                    // A clean end lies between records.
+                    return if filled == 0 { Ok(()) } else { Err(corrupt()) };
+                }
+                filled += got;
                 continue;
             }
-            codec::decode_into(&bytes, &mut names, &mut e).ok_or_else(corrupt)?;
+            let end = at + need;
+            let bytes = &buf[at + 4..end];
+            at = end;
+            // Events of actors without alerts are skipped before their strings are copied
+            // out (on a configured deployment, most of them).
+            if !wants(codec::peek(bytes).ok_or_else(corrupt)?) {
+                continue;
+            }
+            codec::decode_into(bytes, &mut names, &mut e).ok_or_else(corrupt)?;
             f(&e);
         }
     }
 }
 
+/// How much of a kept file is read at a time.
+const READ_AT: usize = 1 << 20;
+
+/// Reads until `buf` is full or the file ends: the bytes read.
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(got)
+}
+
 impl Drop for KeptFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Timestamp;
+
+    fn event(i: usize, agent_len: usize) -> Event {
+        let mut e = Event {
+            time: Timestamp(1_714_989_600_000_000_000 + i as i64),
+            ..Event::default()
+        };
+        e.identity = format!("arn:aws:iam::111122223333:user/u{i}");
+        e.source_ip = "203.0.113.7".into();
+        e.action = "GetObject".into();
+        e.user_agent = "a".repeat(agent_len);
+        e
+    }
+
+    fn replayed(kept: &mut KeptEvents) -> io::Result<Vec<(Timestamp, String, usize)>> {
+        let mut seen = Vec::new();
+        kept.replay(&mut |_| true, &mut |e| {
+            seen.push((e.time, e.identity.clone(), e.user_agent.len()))
+        })?;
+        Ok(seen)
+    }
+
+    /// Records come back in the order kept, whole, also those cut by the end of a read and
+    /// one larger than a read (guards the reader that cuts records out of large reads).
+    #[test]
+    fn records_across_and_beyond_a_read_come_back_in_order() {
+        let mut kept = KeptEvents::default();
+        let sizes: Vec<usize> = (0..3000)
+            .map(|i| match i {
+                1500 => READ_AT + READ_AT / 2,
+                _ => i % 700,
+            })
+            .collect();
+        for (i, &n) in sizes.iter().enumerate() {
+            kept.push(&event(i, n)).unwrap();
+        }
+        let seen = replayed(&mut kept).unwrap();
+        assert_eq!(seen.len(), sizes.len());
+        for (i, (t, identity, agent)) in seen.into_iter().enumerate() {
+            assert_eq!(t, event(i, 0).time);
+            assert_eq!(identity, event(i, 0).identity);
+            assert_eq!(agent, sizes[i], "record {i}");
+        }
+    }
+
+    /// A file cut inside a record, or a length beyond the file, is an error naming the
+    /// file: never a panic, never a buffer as large as the length says.
+    #[test]
+    fn a_cut_or_lying_file_is_an_error() {
+        let mut kept = KeptEvents::default();
+        for i in 0..10 {
+            kept.push(&event(i, 40)).unwrap();
+        }
+        kept.files[0].flush().unwrap();
+        let path = kept.files[0].path.clone();
+        let whole = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &whole[..whole.len() - 3]).unwrap();
+        let err = replayed(&mut kept).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert!(err.to_string().contains("kept-events"), "{err}");
+        let mut lying = whole.clone();
+        lying[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        std::fs::write(&path, &lying).unwrap();
+        assert_eq!(
+            replayed(&mut kept).unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        std::fs::write(&path, b"").unwrap();
+        assert!(
+            replayed(&mut kept).unwrap().is_empty(),
+            "an empty file holds nothing"
+        );
     }
 }
