@@ -1,7 +1,7 @@
 //! The alert model (SPEC §4). Rules build alerts; sinks print them. No I/O here.
 
 use super::{Provider, Timestamp};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -84,7 +84,8 @@ impl Serialize for Fields {
     }
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// Printed in SPEC §4's order ([`Alert::serialize_head`], then `activity` and `next_steps`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Alert {
     pub schema: &'static str,
     pub id: String,
@@ -103,25 +104,79 @@ pub struct Alert {
     pub fields: Fields,
     pub evidence: Vec<String>,
     pub suppressed: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Notes that do not suppress, such as a benign-looking user agent alone.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// The id of the incident the alert belongs to (SPEC §4), set by `incidents::assign`
     /// after the rules and tuning; absent where incidents were not built (rule tests).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub incident: Option<String>,
     /// What the alert's actor read and changed before and after the detection (SPEC §8);
     /// filled after the scan (`engine::activity_read`), `None` until then.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub activity: Option<super::Activity>,
     /// The response guidance filled in with this alert's values (`activity::next_steps`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub next_steps: Vec<String>,
     /// What tuning and incidents read about the events behind the alert; never printed.
-    #[serde(skip)]
     pub signals: Signals,
+}
+
+impl Alert {
+    /// Every printed field but the last two (`activity`, `next_steps`), in order, with the
+    /// optional ones left out when absent or empty: the JSON-lines sink writes those two by
+    /// hand after it (`output::activity_json`).
+    pub fn serialize_head<S: SerializeStruct>(&self, m: &mut S) -> Result<(), S::Error> {
+        m.serialize_field("schema", self.schema)?;
+        m.serialize_field("id", &self.id)?;
+        m.serialize_field("rule", &self.rule)?;
+        m.serialize_field("title", &self.title)?;
+        m.serialize_field("attack", &self.attack)?;
+        m.serialize_field("severity", &self.severity)?;
+        m.serialize_field("risk_score", &self.risk_score)?;
+        m.serialize_field("provider", &self.provider)?;
+        m.serialize_field("group", &self.group)?;
+        m.serialize_field("window_start", &self.window_start)?;
+        m.serialize_field("window_end", &self.window_end)?;
+        m.serialize_field("first_seen", &self.first_seen)?;
+        m.serialize_field("last_seen", &self.last_seen)?;
+        m.serialize_field("count", &self.count)?;
+        m.serialize_field("fields", &self.fields)?;
+        m.serialize_field("evidence", &self.evidence)?;
+        m.serialize_field("suppressed", &self.suppressed)?;
+        if let Some(reason) = &self.reason {
+            m.serialize_field("reason", reason)?;
+        }
+        if !self.notes.is_empty() {
+            m.serialize_field("notes", &self.notes)?;
+        }
+        if let Some(incident) = &self.incident {
+            m.serialize_field("incident", incident)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Alert {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Alert", 22)?;
+        self.serialize_head(&mut m)?;
+        if let Some(activity) = &self.activity {
+            m.serialize_field("activity", activity)?;
+        }
+        if !self.next_steps.is_empty() {
+            m.serialize_field("next_steps", &self.next_steps)?;
+        }
+        m.end()
+    }
+}
+
+/// An alert's [`head`](Alert::serialize_head) alone, as an object.
+pub struct AlertHead<'a>(pub &'a Alert);
+
+impl Serialize for AlertHead<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Alert", 20)?;
+        self.0.serialize_head(&mut m)?;
+        m.end()
+    }
 }
 
 /// How many distinct values [`Signals`] keeps of one kind; past it the list is marked

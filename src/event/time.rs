@@ -129,7 +129,7 @@ impl Timestamp {
     /// length; `None` for the sentinels at the ends of time. Digits by hand: an alert prints dozens of times (its activity
     /// lists a first time per action and resource), and `write!` with widths cost more than
     /// the rest of the alert's JSON.
-    fn rfc3339_bytes(&self) -> Option<([u8; 30], usize)> {
+    pub fn rfc3339_bytes(&self) -> Option<([u8; 30], usize)> {
         let secs = self.0.div_euclid(NANOS_PER_SEC);
         let nanos = self.0.rem_euclid(NANOS_PER_SEC);
         let days = secs.div_euclid(86_400);

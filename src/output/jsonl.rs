@@ -6,8 +6,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter, Serializer};
 
+use super::activity_json;
 use super::invisible::needs_escape;
 use super::sink::AlertSink;
+use crate::event::alert::AlertHead;
 use crate::event::Alert;
 
 pub struct JsonlSink<W: Write> {
@@ -46,9 +48,36 @@ pub(crate) fn write_json_line<W: Write, T: Serialize + ?Sized>(
     out.flush()
 }
 
+/// [`write_json_line`] for an alert, byte for byte: its head through serde_json, then its
+/// `activity` and `next_steps`, most of its bytes, by hand (`activity_json`).
+pub(crate) fn write_alert_line<W: Write>(
+    out: &mut W,
+    line: &mut Vec<u8>,
+    a: &Alert,
+) -> io::Result<()> {
+    line.clear();
+    AlertHead(a).serialize(&mut Serializer::with_formatter(
+        &mut *line,
+        TerminalSafe(CompactFormatter),
+    ))?;
+    // The head is an object: its closing brace goes after the last two keys.
+    line.pop();
+    if let Some(activity) = &a.activity {
+        line.extend_from_slice(b",\"activity\":");
+        activity_json::write_activity(activity, line);
+    }
+    if !a.next_steps.is_empty() {
+        line.extend_from_slice(b",\"next_steps\":");
+        activity_json::write_strings(&a.next_steps, line);
+    }
+    line.extend_from_slice(b"}\n");
+    out.write_all(line)?;
+    out.flush()
+}
+
 impl<W: Write> AlertSink for JsonlSink<W> {
     fn alert(&mut self, a: &Alert) -> io::Result<()> {
-        write_json_line(&mut self.out, &mut self.line, a)
+        write_alert_line(&mut self.out, &mut self.line, a)
     }
 
     /// Rendered on a thread per core, a window of alerts at a time (memory stays bounded
@@ -69,7 +98,7 @@ impl<W: Write> AlertSink for JsonlSink<W> {
                         scope.spawn(move || {
                             out.clear();
                             for a in part {
-                                write_json_line(out, line, *a)?;
+                                write_alert_line(out, line, a)?;
                             }
                             Ok(())
                         })
@@ -235,6 +264,61 @@ mod tests {
         assert_eq!(v["schema"], "tripline.alert/2");
         assert_eq!(v["window_start"], "2024-05-06T10:00:00Z");
         assert_eq!(v["fields"]["APIList"][1], "ListBuckets");
+    }
+
+    /// The JSON-lines writer (head through serde, activity and next steps by hand) writes
+    /// each alert byte for byte as serde_json writes the whole alert, with and without
+    /// the optional keys, hostile values included.
+    #[test]
+    fn alert_lines_are_what_serde_writes_for_the_whole_alert() {
+        use crate::event::activity::{ActionCount, ActivityPart, Bounded};
+        use crate::event::{Access, Activity};
+        let hostile = "x\u{1b}[2J\"\\\u{202e}\u{7f}\n😀\u{e0041}";
+        let mut with_all = sample_alert();
+        with_all.reason = Some(hostile.into());
+        with_all.notes = vec!["likely_benign".into(), hostile.into()];
+        with_all.incident = Some("inc-1".into());
+        with_all.next_steps = vec![format!("aws iam list-users # {hostile}"), "b".into()];
+        let part = ActivityPart {
+            events: 3,
+            first: Some(with_all.first_seen),
+            reads: 2,
+            actions: vec![ActionCount {
+                action: hostile.into(),
+                access: Access::SignIn,
+                count: 2,
+                failed: 1,
+                denied: 0,
+                first: with_all.first_seen,
+            }],
+            actions_total: 1,
+            user_agents: Bounded {
+                values: vec![hostile.into()],
+                total: 1,
+            },
+            ..ActivityPart::default()
+        };
+        with_all.activity = Some(Activity {
+            actor: hostile.into(),
+            partial: true,
+            before: part.clone(),
+            after: ActivityPart::default(),
+        });
+        let mut only_activity = with_all.clone();
+        only_activity.next_steps.clear();
+        only_activity.reason = None;
+        let mut only_steps = with_all.clone();
+        only_steps.activity = None;
+        for a in [sample_alert(), with_all, only_activity, only_steps] {
+            let (mut mine, mut line) = (Vec::new(), Vec::new());
+            write_alert_line(&mut mine, &mut line, &a).unwrap();
+            let mut whole = Vec::new();
+            write_json_line(&mut whole, &mut line, &a).unwrap();
+            assert_eq!(
+                String::from_utf8(mine).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Outputs: alert sinks and printers. Everything from the logs is escaped on the way out.
 
+pub mod activity_json;
 pub mod attack;
 pub mod csv;
 pub mod details;
