@@ -427,9 +427,8 @@ impl Tally {
 /// The keys a part lists, earliest first, as [`Tally::part`] selects them. An actor's parts
 /// at its cuts are prefix and suffix merges of time-ordered segments, so each cut's lists
 /// follow from the previous cut's and one segment's ([`Lists::then`], [`Lists::then_rest`])
-/// instead of from a
-/// selection over everything the merged tally holds: an actor's parts cost its events once,
-/// not once per alert.
+/// instead of from a selection over everything the merged tally holds: an actor's parts
+/// cost its events once, not once per alert.
 #[derive(Clone, Debug, Default)]
 pub struct Lists {
     /// (index in `Access::ALL`, action).

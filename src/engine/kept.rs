@@ -9,8 +9,9 @@
 
 use crate::event::codec::{self, KeepFields, Peek};
 use crate::event::Event;
+use crate::input::ranges::read_at;
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -193,7 +194,7 @@ impl KeptFile {
         wants: &mut dyn FnMut(Peek) -> bool,
         f: &mut dyn FnMut(&Event),
     ) -> io::Result<()> {
-        let mut file = File::open(&self.path)?;
+        let file = File::open(&self.path)?;
         let mut names = codec::Names::default();
         // One event, its buffers reused for every record.
         let mut e = Event::default();
@@ -204,34 +205,31 @@ impl KeptFile {
             )
         };
         // Records are cut out of a megabyte read at a time (a read per record cost more
-        // than the record); one cut by the buffer's end is moved to its front first.
+        // than the record); one cut by the buffer's end is moved to its front first. The
+        // records not yet cut are `buf[at..filled]`; the file is read up to `offset`.
         let size = file.metadata()?.len();
         let mut buf = vec![0u8; READ_AT];
-        let (mut at, mut filled) = (0, 0);
+        let (mut at, mut filled, mut offset) = (0, 0, 0u64);
         loop {
             let have = filled - at;
-            let need = match buf.get(at..at + 4) {
-                Some(len) if have >= 4 => {
-                    4 + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize
-                }
-                _ => 4,
+            let need = match buf.get(at..at + 4).filter(|_| have >= 4) {
+                Some(len) => 4 + u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize,
+                None => 4,
             };
             if have < need {
                 // A length beyond the file is corrupt, never a buffer that large.
-                if have >= 4 && need as u64 > size {
+                if need as u64 > size.max(4) {
                     return Err(corrupt());
                 }
                 buf.copy_within(at..filled, 0);
                 (at, filled) = (0, have);
-                if buf.len() < need {
-                    buf.resize(need, 0);
-                }
-                let got = read_full(&mut file, &mut buf[filled..])?;
+                let room = buf.len().max(need) - filled;
+                let got = read_at(&file, &mut buf, filled, offset, offset + room as u64)?;
                 if got == 0 {
                     // A clean end lies between records.
                     return if filled == 0 { Ok(()) } else { Err(corrupt()) };
                 }
-                filled += got;
+                (filled, offset) = (filled + got, offset + got as u64);
                 continue;
             }
             let end = at + need;
@@ -250,20 +248,6 @@ impl KeptFile {
 
 /// How much of a kept file is read at a time.
 const READ_AT: usize = 1 << 20;
-
-/// Reads until `buf` is full or the file ends: the bytes read.
-fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match file.read(&mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
-}
 
 impl Drop for KeptFile {
     fn drop(&mut self) {

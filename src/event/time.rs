@@ -126,9 +126,9 @@ impl fmt::Display for Timestamp {
 
 impl Timestamp {
     /// The RFC 3339 text of a time in years 0 to 9999, in a buffer on the stack, and its
-    /// length; `None` for the sentinels at the ends of time. Digits by hand: an alert prints dozens of times (its activity
-    /// lists a first time per action and resource), and `write!` with widths cost more than
-    /// the rest of the alert's JSON.
+    /// length; `None` for the sentinels at the ends of time. Digits by hand: an alert prints
+    /// dozens of times (its activity lists a first time per action and resource), and
+    /// `write!` with widths cost more than the rest of the alert's JSON.
     pub fn rfc3339_bytes(&self) -> Option<([u8; 30], usize)> {
         let secs = self.0.div_euclid(NANOS_PER_SEC);
         let nanos = self.0.rem_euclid(NANOS_PER_SEC);

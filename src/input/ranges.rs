@@ -280,7 +280,13 @@ fn read_and_split(
 
 /// Reads `[from, to)` of the file into `buf[at..]`; returns the bytes read (fewer at the
 /// end of the file).
-fn read_at(file: &File, buf: &mut Vec<u8>, at: usize, from: u64, to: u64) -> io::Result<usize> {
+pub(crate) fn read_at(
+    file: &File,
+    buf: &mut Vec<u8>,
+    at: usize,
+    from: u64,
+    to: u64,
+) -> io::Result<usize> {
     let want = (to - from) as usize;
     if buf.len() < at + want {
         buf.resize(at + want, 0);
