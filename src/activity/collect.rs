@@ -98,7 +98,8 @@ impl ActorLog {
     }
 
     /// Adds what another collector of the same alerts tallied: moved when this log is
-    /// empty (each actor's events are tallied by one share, see [`Collector::split`]).
+    /// empty (an identity actor's events are tallied by one share, see
+    /// [`Collector::split`]), added up otherwise (an address actor's, by every share).
     fn merge(&mut self, other: ActorLog) {
         if other.is_empty() {
             return;
@@ -183,6 +184,67 @@ fn add_span(runs: &mut Vec<(Timestamp, Timestamp)>, span: (Timestamp, Timestamp)
     runs.splice(start..end, [(first, last)]);
 }
 
+/// Which of `n` shares an actor's events go to: a replay on `n` threads gives each thread the
+/// kept events of its share alone ([`EventShares`] when they are kept, [`Collector::split`]
+/// when they are tallied), so no thread reads or tests another's records. Fixed seeds: the
+/// keeping and the tallying must agree, and both happen in one run.
+pub fn actor_share(actor: &str, n: usize) -> usize {
+    const SEEDS: ahash::RandomState =
+        ahash::RandomState::with_seeds(0x7368, 0x6172, 0x6573, 0x2121);
+    (SEEDS.hash_one(actor) % n.max(1) as u64) as usize
+}
+
+/// Each event's share of `n` (see [`actor_share`]): its identity's actor's, or, without an
+/// identity, its address's (address actors are tallied by every share, so any share would
+/// do). The share of an identity as logged is remembered: [`actor_of`] builds a string, and
+/// sessions repeat their identity for thousands of events.
+pub struct EventShares {
+    n: usize,
+    memo: HashMap<String, usize>,
+    last: String,
+    last_share: usize,
+}
+
+/// Beyond this many remembered identities the memory is let go and refilled: a crafted
+/// input with an identity per record costs a look-up each, never memory without bound.
+const MAX_REMEMBERED: usize = 1 << 16;
+
+impl EventShares {
+    pub fn new(n: usize) -> EventShares {
+        EventShares {
+            n: n.max(1),
+            memo: HashMap::default(),
+            last: String::new(),
+            last_share: 0,
+        }
+    }
+
+    pub fn of(&mut self, identity: &str, source_ip: &str) -> usize {
+        if self.n == 1 {
+            return 0;
+        }
+        if identity.is_empty() {
+            return actor_share(source_ip.trim(), self.n);
+        }
+        if !crate::text::same_text(&self.last, identity) {
+            self.last_share = match self.memo.get(identity) {
+                Some(k) => *k,
+                None => {
+                    if self.memo.len() >= MAX_REMEMBERED {
+                        self.memo.clear();
+                    }
+                    let k = actor_share(&actor_of(identity), self.n);
+                    self.memo.insert(identity.to_string(), k);
+                    k
+                }
+            };
+            self.last.clear();
+            self.last.push_str(identity);
+        }
+        self.last_share
+    }
+}
+
 /// The (exact, case-folded) byte strings that find an identity actor's records: an ARN as
 /// logged, an assumed-role actor's `role/R` (its sessions `assumed-role/R/...` and their
 /// issuer `:role/R`), anything else (UPN, e-mail, SSO session name) case-folded.
@@ -210,9 +272,9 @@ pub struct Collector {
     /// The last identity looked up and its answer: an actor's events come in runs.
     last_identity: String,
     last_log: Option<usize>,
-    /// This collector's share of the identity actors, `(k, n)`: those whose place modulo
-    /// `n` is `k` (`(0, 1)`, all of them, unless made by [`split`](Self::split)).
-    share: (usize, usize),
+    /// Which identity actors (by place) this collector counts: every one when empty, else
+    /// those of its share (made by [`split`](Self::split)).
+    owned: Vec<bool>,
 }
 
 impl Default for Collector {
@@ -224,7 +286,7 @@ impl Default for Collector {
             actor_memo: HashMap::default(),
             last_identity: String::new(),
             last_log: None,
-            share: (0, 1),
+            owned: Vec::new(),
         }
     }
 }
@@ -305,35 +367,34 @@ impl Collector {
         self.last_log
     }
 
-    /// `n` collectors that share these actors out: every identity actor and every address
-    /// actor is counted by exactly one of them, so each can see every event (a replay on
-    /// `n` threads, each reading every kept file) and their merge moves logs instead of
-    /// adding tallies up. Made before any event was seen.
+    /// `n` collectors, the k-th for the events of share k ([`EventShares`]): each counts the
+    /// identity actors of its share ([`actor_share`]), whose events are all in it, so their
+    /// merge moves those logs instead of adding tallies up; an address actor's events can be
+    /// in any share (they go by identity), so every collector counts the address actors in
+    /// the events it is given, and the merge adds those up (they are few). Made before any
+    /// event was seen; each event must go to its own share's collector only.
     pub fn split(&self, n: usize) -> Vec<Collector> {
         let n = n.max(1);
-        let mut addresses: Vec<&String> = self.sources.keys().collect();
-        addresses.sort();
+        let mut share_of = vec![0; self.identity_logs.len()];
+        for (actor, i) in &self.identities {
+            share_of[*i] = actor_share(actor, n);
+        }
         (0..n)
             .map(|k| Collector {
                 identities: self.identities.clone(),
                 identity_logs: self.identity_logs.clone(),
-                sources: addresses
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % n == k)
-                    .map(|(_, ip)| ((*ip).clone(), self.sources[*ip].clone()))
-                    .collect(),
+                sources: self.sources.clone(),
                 actor_memo: HashMap::default(),
                 last_identity: String::new(),
                 last_log: None,
-                share: (k, n),
+                owned: share_of.iter().map(|s| *s == k).collect(),
             })
             .collect()
     }
 
     /// Whether this collector counts the identity actor at `i` (see [`split`](Self::split)).
     fn owns(&self, i: usize) -> bool {
-        i % self.share.1 == self.share.0
+        self.owned.get(i).copied().unwrap_or(true)
     }
 
     /// Adds what `other`, a copy or a [`split`](Self::split) share of this collector made
@@ -345,7 +406,7 @@ impl Collector {
         for (ip, theirs) in other.sources {
             self.sources.entry(ip).or_default().merge(theirs);
         }
-        self.share = (0, 1);
+        self.owned.clear();
     }
 
     /// Whether [`observe`](Self::observe) would count an event of this identity (as logged)
@@ -356,8 +417,8 @@ impl Collector {
     }
 
     /// Counts one event for every wanted actor of this collector's share it belongs to.
-    /// Whether it is this share's to count as one event kept: its identity actor's share,
-    /// or, when its identity is no wanted actor, its address actor's.
+    /// Whether it counts as one event kept: it belongs to this share's identity actor, or
+    /// its identity is no wanted actor and it belongs to an address actor.
     pub fn observe(&mut self, e: &Event) -> bool {
         let mut mine = false;
         let identity = if e.identity.is_empty() {
@@ -693,10 +754,11 @@ mod tests {
         });
     }
 
-    /// Shares made by `split`, each seeing every event, merged give what one collector
-    /// gives: the same parts at every cut for every actor, the same address runs, and every
-    /// event counted as kept by exactly one share. (Watched failing with a share that
-    /// counted the actors of another.)
+    /// Shares made by `split`, each given the events of its share (`EventShares`, as the
+    /// kept files hold them), merged give what one collector gives: the same parts at every
+    /// cut for every actor, address actors included, the same address runs, and the same
+    /// count of events kept. (Watched failing with a share that counted the actors of
+    /// another.)
     #[test]
     fn split_shares_merged_equal_one_collector() {
         use crate::event::{Access, LogFormat, Origin, Provider};
@@ -730,6 +792,7 @@ mod tests {
         proptest!(ProptestConfig::with_cases(200), |(events in events, n in 1..4usize)| {
             let mut one = new_collector();
             let mut shares = new_collector().split(n);
+            let mut route = EventShares::new(n);
             let (mut counted_one, mut counted_shares) = (0, 0);
             for &(h, who, ip, action) in &events {
                 let mut e = Event::new(Provider::Aws, LogFormat::CloudTrail, Timestamp(h * hour / 2), Origin::default());
@@ -739,10 +802,10 @@ mod tests {
                 e.access = if action == 1 { Access::Write } else { Access::Read };
                 e.resource = "bucket".into();
                 counted_one += usize::from(one.observe(&e));
-                for share in &mut shares {
-                    if share.wants(&e.identity, &e.source_ip) {
-                        counted_shares += usize::from(share.observe(&e));
-                    }
+                // Each event to its own share's collector, as the kept files give them.
+                let share = &mut shares[route.of(&e.identity, &e.source_ip)];
+                if share.wants(&e.identity, &e.source_ip) {
+                    counted_shares += usize::from(share.observe(&e));
                 }
             }
             prop_assert_eq!(counted_one, counted_shares);

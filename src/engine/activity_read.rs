@@ -88,11 +88,12 @@ pub fn gather_with(
     };
     if let Some(kept) = complete {
         if !collector.is_empty() {
-            // The actors shared out among threads, each reading every kept file and
-            // decoding its own actors' events only: the shares' merge moves each actor's
-            // log, where per-file collectors had to add every tally up, on one thread.
+            // The actors shared out among threads as the kept files split the events, each
+            // thread reading its own share's files: the shares' merge moves each identity
+            // actor's log, where per-file collectors had to add every tally up, on one
+            // thread, and no record is read or tested twice.
             let shares = collector
-                .split(crate::cores::threads())
+                .split(kept.shares())
                 .into_iter()
                 .map(|c| (c, 0u64))
                 .collect();

@@ -4,9 +4,13 @@
 //!
 //! A scan that parses every record keeps every event on its workers ([`KeptPool`]: each batch
 //! borrows one of a few writers, so no file has two writers and no batch allocates a buffer
-//! of its own; the collector is order-free, so the files' order does not matter). A scan
-//! that skips records keeps only standard input's events as they reach the ordered pass.
+//! of its own; the collector is order-free, so the files' order does not matter). Each writer
+//! puts an event in the file of its actor's share (`activity::EventShares`), so that a
+//! replay on as many threads reads each record once, on the thread that tallies its actor.
+//! A scan that skips records keeps only standard input's events as they reach the ordered
+//! pass.
 
+use crate::activity::EventShares;
 use crate::event::codec::{self, KeepFields, Peek};
 use crate::event::Event;
 use crate::input::ranges::read_at;
@@ -35,18 +39,26 @@ pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
 #[derive(Default)]
 pub struct KeptEvents {
     files: Vec<KeptFile>,
+    /// How many shares the files split the events into (`EventShares`); 0 means 1.
+    shares: usize,
     /// Every event of every input is here (the scan parsed every record and its workers kept
     /// each one): activity needs no second read.
     pub complete: bool,
 }
 
 impl KeptEvents {
-    /// Keeps one event (standard input's, from the ordered pass).
+    /// Keeps one event (standard input's, from the ordered pass), in share 0 of 1.
     pub fn push(&mut self, e: &Event) -> io::Result<()> {
         if self.files.is_empty() {
-            self.files.push(KeptFile::create()?);
+            self.files.push(KeptFile::create(0)?);
         }
         self.files[0].push(e)
+    }
+
+    /// How many shares the events are split into: what [`replay_shared`](Self::replay_shared)
+    /// needs a state for each of.
+    pub fn shares(&self) -> usize {
+        self.shares.max(1)
     }
 
     /// Every kept event that `wants` (asked before decoding it, see `codec::peek`), file by
@@ -63,16 +75,26 @@ impl KeptEvents {
         Ok(())
     }
 
-    /// Every kept event, once for each state, each state on a thread of its own reading
-    /// every file: for consumers that split the work by what they want (each state wants
-    /// its own share of the actors), so that nothing needs merging afterwards. The states,
-    /// or the first error.
+    /// The kept events of share k given to the k-th state (one state per
+    /// [`share`](Self::shares)), each state on a thread of its own reading the files of its
+    /// share alone: for consumers that split the work by actor as the events were split
+    /// (`activity::Collector::split`). The states, or the first error.
     pub fn replay_shared<S: Send>(
         &mut self,
         states: Vec<S>,
         wants: &(dyn Fn(&mut S, Peek) -> bool + Sync),
         f: &(dyn Fn(&mut S, &Event) + Sync),
     ) -> io::Result<Vec<S>> {
+        if states.len() != self.shares() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "kept events are split into {} shares, not {}",
+                    self.shares(),
+                    states.len()
+                ),
+            ));
+        }
         for file in &mut self.files {
             file.flush()?;
         }
@@ -80,11 +102,12 @@ impl KeptEvents {
         std::thread::scope(|scope| {
             let threads: Vec<_> = states
                 .into_iter()
-                .map(|state| {
+                .enumerate()
+                .map(|(k, state)| {
                     scope.spawn(move || {
                         // Two closures, one state: it is borrowed by each call in turn.
                         let state = std::cell::RefCell::new(state);
-                        for file in files {
+                        for file in files.iter().filter(|f| f.share == k) {
                             file.read(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
                                 f(&mut state.borrow_mut(), e)
                             })?;
@@ -102,30 +125,53 @@ impl KeptEvents {
 }
 
 /// The writers a scan's workers share while they keep every event.
-#[derive(Default)]
 pub struct KeptPool {
-    free: Mutex<Vec<KeptFile>>,
+    free: Mutex<Vec<Writer>>,
     error: Mutex<Option<io::Error>>,
+    shares: usize,
+}
+
+/// One writer: a file for each share, made when its first event comes.
+struct Writer {
+    files: Vec<Option<KeptFile>>,
+    route: EventShares,
 }
 
 impl KeptPool {
+    /// A pool whose files split the events into `shares` shares (the threads of the replay).
+    pub fn new(shares: usize) -> KeptPool {
+        KeptPool {
+            free: Mutex::default(),
+            error: Mutex::default(),
+            shares: shares.max(1),
+        }
+    }
+
     /// Keeps a batch's events (called on a worker thread).
     pub fn keep(&self, events: &[Event]) {
         let spare = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut file = match spare.map_or_else(KeptFile::create, Ok) {
-            Ok(f) => f,
-            Err(e) => return self.fail(e),
-        };
+        let mut w = spare.unwrap_or_else(|| Writer {
+            files: (0..self.shares).map(|_| None).collect(),
+            route: EventShares::new(self.shares),
+        });
         for e in events {
+            let k = w.route.of(&e.identity, &e.source_ip);
+            let file = match &mut w.files[k] {
+                Some(f) => f,
+                empty => match KeptFile::create(k) {
+                    Ok(f) => empty.insert(f),
+                    Err(err) => {
+                        self.fail(err);
+                        break;
+                    }
+                },
+            };
             if let Err(err) = file.push(e) {
                 self.fail(err);
                 break;
             }
         }
-        self.free
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(file);
+        self.free.lock().unwrap_or_else(|p| p.into_inner()).push(w);
     }
 
     fn fail(&self, e: io::Error) {
@@ -140,8 +186,14 @@ impl KeptPool {
         if let Some(e) = self.error.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
+        let writers = self.free.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok(KeptEvents {
-            files: self.free.into_inner().unwrap_or_else(|p| p.into_inner()),
+            files: writers
+                .into_iter()
+                .flat_map(|w| w.files)
+                .flatten()
+                .collect(),
+            shares: self.shares,
             complete: true,
         })
     }
@@ -149,6 +201,8 @@ impl KeptPool {
 
 /// One scratch file of length-prefixed encoded events.
 struct KeptFile {
+    /// The share of the events it holds.
+    share: usize,
     path: PathBuf,
     file: File,
     /// Events encoded straight into it, written out a megabyte at a time.
@@ -159,11 +213,12 @@ struct KeptFile {
 const WRITE_AT: usize = 1 << 20;
 
 impl KeptFile {
-    fn create() -> io::Result<KeptFile> {
+    fn create(share: usize) -> io::Result<KeptFile> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = super::scratch::dir()?.join(format!("kept-events-{n}.bin"));
         Ok(KeptFile {
+            share,
             file: File::create(&path)?,
             path,
             buf: Vec::with_capacity(WRITE_AT + 4096),
@@ -301,6 +356,56 @@ mod tests {
             assert_eq!(identity, event(i, 0).identity);
             assert_eq!(agent, sizes[i], "record {i}");
         }
+    }
+
+    /// A pool of three shares gives each event once, to the state of its share
+    /// (`EventShares`), from batches kept by any number of writers; a replay asked with
+    /// another number of states is an error, never a share read by no one. (Guards the
+    /// split that lets each replay thread read its own files alone.)
+    #[test]
+    fn each_kept_event_goes_to_its_share_once() {
+        let pool = KeptPool::new(3);
+        let mut all = Vec::new();
+        for batch in 0..5 {
+            let events: Vec<Event> = (0..200)
+                .map(|i| {
+                    let mut e = event(batch * 200 + i, 3);
+                    // Sessions of a few roles, users, and events without identity.
+                    e.identity = match i % 4 {
+                        0 => format!("arn:aws:sts::111122223333:assumed-role/R{}/s{i}", i % 7),
+                        1 => format!("arn:aws:iam::111122223333:user/u{}", i % 11),
+                        2 => format!("User{}@Contoso.com", i % 5),
+                        _ => String::new(),
+                    };
+                    e.source_ip = format!("203.0.113.{}", i % 13);
+                    e
+                })
+                .collect();
+            pool.keep(&events);
+            all.extend(events);
+        }
+        let mut kept = pool.finish().unwrap();
+        assert_eq!(kept.shares(), 3);
+        let got = kept
+            .replay_shared(
+                vec![Vec::new(), Vec::new(), Vec::new()],
+                &|_, _| true,
+                &|seen: &mut Vec<Timestamp>, e| seen.push(e.time),
+            )
+            .unwrap();
+        let mut route = EventShares::new(3);
+        let mut want = vec![Vec::new(); 3];
+        for e in &all {
+            want[route.of(&e.identity, &e.source_ip)].push(e.time);
+        }
+        for (k, (mut got, mut want)) in got.into_iter().zip(want).enumerate() {
+            got.sort();
+            want.sort();
+            assert!(!want.is_empty(), "share {k} holds events");
+            assert_eq!(got, want, "share {k}");
+        }
+        let wrong = kept.replay_shared(vec![(); 2], &|_, _| true, &|_, _| {});
+        assert_eq!(wrong.unwrap_err().kind(), io::ErrorKind::InvalidInput);
     }
 
     /// A file cut inside a record, or a length beyond the file, is an error naming the

@@ -163,7 +163,8 @@ pub fn scan(
     // Every record is parsed when there is no prefilter: keeping each event's activity
     // fields then costs an encoding on the workers, where a second read would parse again.
     let keep_all = opts.keep == Keep::Everything && pipeline.normalize.prefilter.is_none();
-    let pool = keep_all.then(KeptPool::default);
+    // Split as the replay will be: a share for each of its threads.
+    let pool = keep_all.then(|| KeptPool::new(crate::cores::threads()));
     let keep_stdin = opts.keep != Keep::Nothing && !keep_all;
     let mut kept = keep_stdin.then(KeptEvents::default);
     let mut summary = {
