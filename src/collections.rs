@@ -5,3 +5,81 @@
 
 pub type HashMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
 pub type HashSet<T> = std::collections::HashSet<T, ahash::RandomState>;
+
+/// Strings to values, each string held as a 128-bit digest under keys drawn once per
+/// process: a look-up hashes the string and touches the table alone. A map of `String`s
+/// compares the key's bytes, elsewhere in memory, on every hit, which with thousands of
+/// identities is a cache miss per event (the replay of kept events spent more time there
+/// than in the hashing). Two distinct strings share a digest with probability 2⁻¹²⁸, and
+/// the keys are secret, so no input can make two collide on purpose.
+#[derive(Clone)]
+pub struct DigestMap<V> {
+    map: HashMap<u128, V>,
+}
+
+impl<V> Default for DigestMap<V> {
+    fn default() -> DigestMap<V> {
+        DigestMap {
+            map: HashMap::default(),
+        }
+    }
+}
+
+/// The digest a [`DigestMap`] holds `s` as.
+pub fn digest(s: &str) -> u128 {
+    static KEYS: std::sync::OnceLock<(ahash::RandomState, ahash::RandomState)> =
+        std::sync::OnceLock::new();
+    let (a, b) = KEYS.get_or_init(|| (ahash::RandomState::new(), ahash::RandomState::new()));
+    (u128::from(a.hash_one(s)) << 64) | u128::from(b.hash_one(s))
+}
+
+impl<V> DigestMap<V> {
+    pub fn get(&self, digest: u128) -> Option<&V> {
+        self.map.get(&digest)
+    }
+
+    pub fn insert(&mut self, digest: u128, v: V) {
+        self.map.insert(digest, v);
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.map.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Equal strings find their value, different ones (however alike) do not: the digest
+    /// stands for the string.
+    #[test]
+    fn digest_map_finds_equal_strings_only() {
+        let mut m = DigestMap::default();
+        let ids: Vec<String> = (0..5000)
+            .map(|i| format!("arn:aws:sts::111122223333:assumed-role/R/s{i}"))
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            m.insert(digest(id), i);
+        }
+        assert_eq!(m.len(), ids.len(), "no two digests alike");
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(m.get(digest(&id.clone())), Some(&i));
+        }
+        for other in [
+            "",
+            "arn:aws:sts::111122223333:assumed-role/R/s5000",
+            "ARN:aws",
+        ] {
+            assert_eq!(m.get(digest(other)), None, "{other}");
+        }
+    }
+}

@@ -6,10 +6,10 @@
 //! distinct actions, resources, sources, regions and agents (live keys), never the events.
 
 use super::tally::{Lists, Tally};
-use crate::collections::{HashMap, HashSet};
+use crate::collections::{DigestMap, HashMap, HashSet};
 use crate::event::activity::{AddressRun, ADDRESS_RUN_GAP};
 use crate::event::{Activity, ActivityPart, Alert, Event, Timestamp};
-use crate::rules::history::actor_of;
+use crate::rules::history::{actor_into, actor_of};
 
 /// The actor of an alert (SPEC §4): the identity that created the key for
 /// `access-key-created` (its `actor` field), else the group's identity, both through
@@ -196,26 +196,19 @@ pub fn actor_share(actor: &str, n: usize) -> usize {
 
 /// Each event's share of `n` (see [`actor_share`]): its identity's actor's, or, without an
 /// identity, its address's (address actors are tallied by every share, so any share would
-/// do). The share of an identity as logged is remembered: [`actor_of`] builds a string, and
-/// sessions repeat their identity for thousands of events.
+/// do). The actor is worked out for every event into one buffer ([`actor_into`]): a table
+/// of identities seen, with thousands of sessions, cost a cache miss per event, three times
+/// the work.
 pub struct EventShares {
     n: usize,
-    memo: HashMap<String, usize>,
-    last: String,
-    last_share: usize,
+    actor: String,
 }
-
-/// Beyond this many remembered identities the memory is let go and refilled: a crafted
-/// input with an identity per record costs a look-up each, never memory without bound.
-const MAX_REMEMBERED: usize = 1 << 16;
 
 impl EventShares {
     pub fn new(n: usize) -> EventShares {
         EventShares {
             n: n.max(1),
-            memo: HashMap::default(),
-            last: String::new(),
-            last_share: 0,
+            actor: String::new(),
         }
     }
 
@@ -226,22 +219,8 @@ impl EventShares {
         if identity.is_empty() {
             return actor_share(source_ip.trim(), self.n);
         }
-        if !crate::text::same_text(&self.last, identity) {
-            self.last_share = match self.memo.get(identity) {
-                Some(k) => *k,
-                None => {
-                    if self.memo.len() >= MAX_REMEMBERED {
-                        self.memo.clear();
-                    }
-                    let k = actor_share(&actor_of(identity), self.n);
-                    self.memo.insert(identity.to_string(), k);
-                    k
-                }
-            };
-            self.last.clear();
-            self.last.push_str(identity);
-        }
-        self.last_share
+        actor_into(identity, &mut self.actor);
+        actor_share(&self.actor, self.n)
     }
 }
 
@@ -268,7 +247,7 @@ pub struct Collector {
     sources: HashMap<String, ActorLog>,
     /// Each identity as logged → its actor's place when that actor is wanted: `actor_of`
     /// builds a string, and sessions repeat their identity for thousands of events.
-    actor_memo: HashMap<String, Option<usize>>,
+    actor_memo: DigestMap<Option<usize>>,
     /// The last identity looked up and its answer: an actor's events come in runs.
     last_identity: String,
     last_log: Option<usize>,
@@ -283,7 +262,7 @@ impl Default for Collector {
             identities: HashMap::default(),
             identity_logs: Vec::new(),
             sources: HashMap::default(),
-            actor_memo: HashMap::default(),
+            actor_memo: DigestMap::default(),
             last_identity: String::new(),
             last_log: None,
             owned: Vec::new(),
@@ -353,11 +332,12 @@ impl Collector {
     /// The log of the actor an identity (as logged) belongs to, if that actor is wanted.
     fn identity_log(&mut self, identity: &str) -> Option<usize> {
         if !crate::text::same_text(&self.last_identity, identity) {
-            self.last_log = match self.actor_memo.get(identity) {
+            let digest = crate::collections::digest(identity);
+            self.last_log = match self.actor_memo.get(digest) {
                 Some(i) => *i,
                 None => {
                     let i = self.identities.get(&actor_of(identity)).copied();
-                    self.actor_memo.insert(identity.to_string(), i);
+                    self.actor_memo.insert(digest, i);
                     i
                 }
             };
@@ -384,7 +364,7 @@ impl Collector {
                 identities: self.identities.clone(),
                 identity_logs: self.identity_logs.clone(),
                 sources: self.sources.clone(),
-                actor_memo: HashMap::default(),
+                actor_memo: DigestMap::default(),
                 last_identity: String::new(),
                 last_log: None,
                 owned: share_of.iter().map(|s| *s == k).collect(),

@@ -17,6 +17,14 @@ pub const NEW_SOURCE: &str = "new-source";
 /// role (`arn:aws:sts::A:assumed-role/R/s` → `arn:aws:iam::A:role/R`), other ARNs as logged,
 /// and everything else (UPNs, e-mails, object ids) case-folded.
 pub fn baseline_identity(identity: &str) -> String {
+    // Called for every event by the history rules: one allocation, of the right size.
+    let mut out = String::with_capacity(identity.len());
+    baseline_identity_into(identity, &mut out);
+    out
+}
+
+/// [`baseline_identity`] appended to `out`.
+fn baseline_identity_into(identity: &str, out: &mut String) {
     let id = crate::text::trim(identity);
     if let Some(rest) = id.strip_prefix("arn:") {
         // partition : service : region : account : resource
@@ -28,17 +36,28 @@ pub fn baseline_identity(identity: &str) -> String {
                 .strip_prefix("assumed-role/")
                 .and_then(|r| r.split_once('/'))
             {
-                // Called for every event by the history rules: no `format!` machinery.
-                let mut out = String::with_capacity(id.len());
                 for piece in ["arn:", partition, ":iam::", account, ":role/", role] {
                     out.push_str(piece);
                 }
-                return out;
+                return;
             }
         }
-        return id.to_string();
+        out.push_str(id);
+        return;
     }
-    id.to_lowercase()
+    push_lowercase(id, out);
+}
+
+/// `s.to_lowercase()` appended to `out`, without a string of its own when `s` is ASCII.
+fn push_lowercase(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        let at = out.len();
+        out.push_str(s);
+        out[at..].make_ascii_lowercase();
+    } else {
+        // Unicode's rules (a final sigma) are the standard library's, whole-string.
+        out.push_str(&s.to_lowercase());
+    }
 }
 
 /// An ARN after `arn:`, cut at its first four colons (the resource keeps the rest): a byte
@@ -68,6 +87,15 @@ fn arn_parts(rest: &str) -> [Option<&str>; 5] {
 /// (`assumed-role/AWSReservedSSO_*/person`) is the person, its session name, case-folded:
 /// the role is shared by everyone with that permission set.
 pub fn actor_of(identity: &str) -> String {
+    let mut out = String::with_capacity(identity.len());
+    actor_into(identity, &mut out);
+    out
+}
+
+/// [`actor_of`] written into `out`, which is cleared first: a caller that needs the actor
+/// of every event (to share kept events out by actor) reuses one buffer.
+pub fn actor_into(identity: &str, out: &mut String) {
+    out.clear();
     let id = crate::text::trim(identity);
     if let Some(resource) = id.strip_prefix("arn:").and_then(|rest| arn_parts(rest)[4]) {
         if let Some((role, session)) = resource
@@ -75,11 +103,11 @@ pub fn actor_of(identity: &str) -> String {
             .and_then(|r| r.split_once('/'))
         {
             if role.starts_with("AWSReservedSSO_") && !session.is_empty() {
-                return session.to_lowercase();
+                return push_lowercase(session, out);
             }
         }
     }
-    baseline_identity(id)
+    baseline_identity_into(id, out)
 }
 
 /// The environment an event belongs to: `aws/123456789012`, `azure/<tenant>`, `gcp/<project>`.
@@ -157,5 +185,39 @@ mod tests {
             actor_of("arn:aws:iam::111122223333:user/Carol"),
             "arn:aws:iam::111122223333:user/Carol"
         );
+    }
+
+    /// Case-folding is the standard library's whole-string lower case (a final sigma
+    /// included) whether or not the text is ASCII, and `actor_into` gives what `actor_of`
+    /// gives whatever its buffer held. (Guards the ASCII shortcut and the buffer reuse.)
+    #[test]
+    fn actor_into_is_actor_of_with_any_text_in_any_buffer() {
+        use super::{actor_into, baseline_identity};
+        use proptest::prelude::*;
+        for (id, actor, baseline) in [
+            ("  Bob@Contoso.COM ", "bob@contoso.com", "bob@contoso.com"),
+            ("ΟΔΟΣ@contoso.com", "οδος@contoso.com", "οδος@contoso.com"),
+            (
+                "arn:aws:sts::1:assumed-role/AWSReservedSSO_X/ΟΔΟΣ",
+                "οδος",
+                "arn:aws:iam::1:role/AWSReservedSSO_X",
+            ),
+        ] {
+            assert_eq!(super::actor_of(id), actor, "{id}");
+            assert_eq!(baseline_identity(id), baseline, "{id}");
+        }
+        let id = prop_oneof![
+            "[ a-zA-Z@.ΣΟΔİ]{0,12}",
+            "(arn:)?[a-z]{0,3}:(sts|iam)?:[a-z0-9-]{0,3}:[0-9]{0,4}:(assumed-role/)?(AWSReservedSSO_|deploy)?[A-Za-zΣ]{0,3}/?[A-Za-zΣ@.]{0,6}",
+        ];
+        proptest!(ProptestConfig::with_cases(3000), |(id in id, junk in "[a-zΣ]{0,20}")| {
+            let mut buf = junk;
+            actor_into(&id, &mut buf);
+            prop_assert_eq!(&buf, &super::actor_of(&id));
+            let trimmed = id.trim();
+            if !trimmed.starts_with("arn:") {
+                prop_assert_eq!(&buf, &trimmed.to_lowercase());
+            }
+        });
     }
 }
