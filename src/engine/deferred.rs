@@ -66,7 +66,8 @@ pub fn write(buf: &mut Vec<u8>, tags: &Tags, e: &Event) {
     if tags.fields == codec::KeepFields::ALL {
         codec::encode_fields(e, tags.fields, buf);
     } else {
-        codec::encode_fields_with_id(e, tags.fields, &spill_id(e, tags.fields), buf);
+        let id = spill_id(e, tags.fields, buf);
+        codec::encode_fields_with_id(e, tags.fields, &id, buf);
     }
     let len = (buf.len() - at - 4) as u32;
     buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
@@ -77,13 +78,14 @@ pub fn write(buf: &mut Vec<u8>, tags: &Tags, e: &Event) {
 /// the kept id carries a digest of the dropped ones (`Event::dropped_digest`): two records
 /// are duplicates on replay exactly when they were before. An event is written once however
 /// many rules set it aside, so the digest is made once.
-fn spill_id(e: &Event, kept: codec::KeepFields) -> String {
+/// `scratch` lends room for the digest's bytes and is given back as it came.
+fn spill_id(e: &Event, kept: codec::KeepFields, scratch: &mut Vec<u8>) -> String {
     if e.event_id.is_empty() {
         // No id, no duplicate test: nothing to carry.
         return String::new();
     }
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = e.dropped_digest(kept);
+    let digest = e.dropped_digest(kept, scratch);
     let mut id = String::with_capacity(e.event_id.len() + 17);
     id.push_str(&e.event_id);
     id.push('#');

@@ -286,11 +286,14 @@ impl Event {
     /// them again. Half the [`delivery_key`](Self::delivery_key)'s width does: it only has
     /// to separate events that share an id and every kept field. The key is drawn once per
     /// process, as there.
-    pub fn dropped_digest(&self, kept: codec::KeepFields) -> u64 {
-        use std::hash::{BuildHasher, Hasher};
-        let mut h = delivery_keys().0.build_hasher();
-        codec::hash_dropped(self, kept, &mut h);
-        h.finish()
+    /// `scratch` lends room for the dropped fields' bytes (`codec::encode_dropped`); it is
+    /// given back as it came.
+    pub fn dropped_digest(&self, kept: codec::KeepFields, scratch: &mut Vec<u8>) -> u64 {
+        let at = scratch.len();
+        codec::encode_dropped(self, kept, scratch);
+        let digest = delivery_keys().0.hash_one(&scratch[at..]);
+        scratch.truncate(at);
+        digest
     }
 
     fn hash_content<H: std::hash::Hasher>(&self, h: &mut H) {
