@@ -130,7 +130,7 @@ fn invictus_attacker_activity_names_his_users_keys_and_logging_changes() {
         .changed
         .iter()
         .chain(&act.after.changed)
-        .map(|c| c.resource.as_str())
+        .map(|c| &*c.resource)
         .collect();
     assert!(act.before.changed_total + act.after.changed_total >= changed.len());
     // The other user's console browsing is his own actor.
@@ -251,16 +251,16 @@ fn activity_lists_the_first_50_of_51_distinct_actions_with_exact_totals_split_at
     assert_eq!(act.before.events, 51);
     assert_eq!(act.before.actions_total, 51);
     assert_eq!(act.before.actions.len(), 50);
-    assert_eq!(act.before.actions[0].action, "Action00", "earliest first");
-    assert_eq!(act.before.actions[49].action, "Action49");
+    assert_eq!(&*act.before.actions[0].action, "Action00", "earliest first");
+    assert_eq!(&*act.before.actions[49].action, "Action49");
     assert_eq!(act.before.writes, 51);
     assert_eq!(act.before.changed_total, 51);
     assert_eq!(act.before.changed.len(), 50);
-    assert_eq!(act.before.changed[0].resource, "made-Action00");
+    assert_eq!(&*act.before.changed[0].resource, "made-Action00");
     // One second after the detection: after.
     assert_eq!(act.after.events, 1);
     assert_eq!(act.after.reads, 1);
-    assert_eq!(act.after.actions[0].action, "ListUsers");
+    assert_eq!(&*act.after.actions[0].action, "ListUsers");
     // The other user's record was skipped unparsed: only the actor's records were read.
     assert_eq!(report.records_parsed, 52);
     assert_eq!(report.events_kept, 52);
@@ -639,7 +639,7 @@ fn cloudtrail_object_reads_name_the_object() {
         assert_eq!(e.object, "ring.txt");
     }
     let alerts = all_rules_scan(&[otrf.to_string()]);
-    let objects: Vec<&String> = alerts
+    let objects: Vec<&str> = alerts
         .iter()
         .filter_map(|a| a.activity.as_ref())
         .flat_map(|x| {
@@ -648,6 +648,7 @@ fn cloudtrail_object_reads_name_the_object() {
                 .values
                 .iter()
                 .chain(&x.after.objects_read.values)
+                .map(|v| &**v)
         })
         .collect();
     assert!(

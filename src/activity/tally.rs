@@ -5,7 +5,7 @@
 
 use crate::collections::HashMap;
 use crate::event::activity::{
-    ActionCount, ActivityPart, Bounded, ChangedResource, ACTIVITY_LIST_CAP,
+    ActionCount, ActivityPart, Bounded, ChangedResource, Shared, ACTIVITY_LIST_CAP,
 };
 use crate::event::{Access, Event, LogFormat, Outcome, Timestamp};
 
@@ -295,10 +295,10 @@ impl Tally {
         self.user_agents.merge(&other.user_agents);
     }
 
-    fn has_action(&self, (i, action): &(usize, String)) -> bool {
+    fn has_action(&self, (i, action): &(usize, Shared)) -> bool {
         self.actions
             .get(*i)
-            .is_some_and(|m| m.contains_key(action.as_str()))
+            .is_some_and(|m| m.contains_key(&**action))
     }
 
     /// The value tallies, in [`Lists::seen`] order.
@@ -330,7 +330,8 @@ impl Tally {
         ) -> (Timestamp, &'a String, &'static str) {
             (a.2.first, a.1, Access::ALL[a.0].as_str())
         }
-        let key = |(i, action, _): (usize, &String, &ActionStat)| (i, action.clone());
+        let key =
+            |(i, action, _): (usize, &String, &ActionStat)| (i, Shared::from(action.as_str()));
         Lists {
             actions: earliest(all_actions().collect(), ACTIVITY_LIST_CAP, action_order)
                 .into_iter()
@@ -352,7 +353,7 @@ impl Tally {
                 changed_order,
             )
             .into_iter()
-            .map(|(r, _)| r.clone())
+            .map(|(r, _)| Shared::from(r.as_str()))
             .collect(),
             seen: self.seen().map(|seen| {
                 earliest(
@@ -361,7 +362,7 @@ impl Tally {
                     |(s, t): &(&String, Timestamp)| (*t, *s),
                 )
                 .into_iter()
-                .map(|(s, _)| s.clone())
+                .map(|(s, _)| Shared::from(s.as_str()))
                 .collect()
             }),
         }
@@ -371,8 +372,8 @@ impl Tally {
     /// counts and totals from this tally.
     pub fn part_with(&self, lists: &Lists) -> ActivityPart {
         let count = |a: Access| self.by_access[access_index(a)];
-        let action_count = |(i, action): &(usize, String)| {
-            let s = self.actions.get(*i)?.get(action.as_str())?;
+        let action_count = |(i, action): &(usize, Shared)| {
+            let s = self.actions.get(*i)?.get(&**action)?;
             Some(ActionCount {
                 action: action.clone(),
                 access: Access::ALL[*i],
@@ -406,10 +407,10 @@ impl Tally {
                 .changed
                 .iter()
                 .filter_map(|r| {
-                    let c = self.changed.get(r.as_str())?;
+                    let c = self.changed.get(&**r)?;
                     Some(ChangedResource {
                         resource: r.clone(),
-                        action: c.first.1.clone(),
+                        action: Shared::from(c.first.1.as_str()),
                         first: c.first.0,
                         count: c.count,
                     })
@@ -431,12 +432,13 @@ impl Tally {
 /// cost its events once, not once per alert.
 #[derive(Clone, Debug, Default)]
 pub struct Lists {
-    /// (index in `Access::ALL`, action).
-    actions: Vec<(usize, String)>,
-    notable: Vec<(usize, String)>,
-    changed: Vec<String>,
+    /// (index in `Access::ALL`, action). The values are shared with every part that lists
+    /// them and every later cut's lists: an actor's many alerts list many of the same.
+    actions: Vec<(usize, Shared)>,
+    notable: Vec<(usize, Shared)>,
+    changed: Vec<Shared>,
     /// Objects read, sources, regions, user agents ([`Tally::seen`] order).
-    seen: [Vec<String>; 4],
+    seen: [Vec<Shared>; 4],
 }
 
 impl Lists {
@@ -473,9 +475,9 @@ impl Lists {
         skip: &Tally,
     ) -> Lists
     where
-        A: IntoIterator<Item = (usize, String)>,
-        C: IntoIterator<Item = String>,
-        S: IntoIterator<Item = String>,
+        A: IntoIterator<Item = (usize, Shared)>,
+        C: IntoIterator<Item = Shared>,
+        S: IntoIterator<Item = Shared>,
     {
         fn join<K>(
             out: &mut Vec<K>,
@@ -499,7 +501,7 @@ impl Lists {
             skip.has_action(k)
         });
         join(&mut self.changed, changed, ACTIVITY_LIST_CAP, |r| {
-            skip.changed.contains_key(r.as_str())
+            skip.changed.contains_key(&**r)
         });
         let held = skip.seen();
         for ((list, values), held) in self.seen.iter_mut().zip(seen).zip(held) {

@@ -3,6 +3,11 @@
 
 use super::Timestamp;
 use serde::Serialize;
+use std::sync::Arc;
+
+/// A value an activity lists: shared with the tally that counted it and with the other
+/// parts that list it (an actor's alerts list many of the same values), never copied.
+pub type Shared = Arc<str>;
 
 /// How many distinct values of one kind a part lists (SPEC §8: the first 50 distinct actions
 /// and 50 changed resources, earliest first); the totals stay exact.
@@ -69,15 +74,18 @@ impl ActivityPart {
     /// The count of one action (all access kinds), 0 when absent from the listed and the
     /// notable ones.
     pub fn count_of(&self, action: &str) -> u64 {
-        let listed: Vec<&ActionCount> =
-            self.actions.iter().filter(|a| a.action == action).collect();
+        let listed: Vec<&ActionCount> = self
+            .actions
+            .iter()
+            .filter(|a| &*a.action == action)
+            .collect();
         let list = if listed.is_empty() {
             &self.notable
         } else {
             &self.actions
         };
         list.iter()
-            .filter(|a| a.action == action)
+            .filter(|a| &*a.action == action)
             .map(|a| a.count)
             .sum()
     }
@@ -85,7 +93,7 @@ impl ActivityPart {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ActionCount {
-    pub action: String,
+    pub action: Shared,
     pub access: super::Access,
     pub count: u64,
     /// Of `count`, how many failed (any error) and how many were denied.
@@ -98,9 +106,9 @@ pub struct ActionCount {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChangedResource {
-    pub resource: String,
+    pub resource: Shared,
     /// The first write that named it, and when.
-    pub action: String,
+    pub action: Shared,
     pub first: Timestamp,
     pub count: u64,
 }
@@ -108,7 +116,7 @@ pub struct ChangedResource {
 /// Distinct values, earliest first, at most [`ACTIVITY_LIST_CAP`], with the exact total.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Bounded {
-    pub values: Vec<String>,
+    pub values: Vec<Shared>,
     pub total: usize,
 }
 

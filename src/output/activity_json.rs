@@ -23,9 +23,9 @@ pub fn write_activity(a: &Activity, out: &mut Vec<u8>) {
     out.push(b'}');
 }
 
-/// A list of strings (`next_steps`).
-pub fn write_strings(values: &[String], out: &mut Vec<u8>) {
-    list(values, out, |v, out| string(v, out));
+/// A list of strings (`next_steps`, a part's bounded values).
+pub fn write_strings<S: AsRef<str>>(values: &[S], out: &mut Vec<u8>) {
+    list(values, out, |v, out| string(v.as_ref(), out));
 }
 
 fn part(p: &ActivityPart, out: &mut Vec<u8>) {
@@ -281,7 +281,7 @@ mod tests {
             let access = proptest::sample::select(Access::ALL.to_vec());
             (text(), access, 0u64..5, 0u64..3, 0u64..3, time_strategy()).prop_map(
                 |(action, access, count, failed, denied, first)| ActionCount {
-                    action,
+                    action: action.into(),
                     access,
                     count,
                     failed,
@@ -292,14 +292,18 @@ mod tests {
         };
         let changed = (text(), text(), time_strategy(), any::<u64>()).prop_map(
             |(resource, action, first, count)| ChangedResource {
-                resource,
-                action,
+                resource: resource.into(),
+                action: action.into(),
                 first,
                 count,
             },
         );
-        let bounded = (proptest::collection::vec(text(), 0..3), any::<usize>())
-            .prop_map(|(values, total)| Bounded { values, total });
+        let bounded = (proptest::collection::vec(text(), 0..3), any::<usize>()).prop_map(
+            |(values, total)| Bounded {
+                values: values.into_iter().map(Into::into).collect(),
+                total,
+            },
+        );
         (
             (
                 any::<u64>(),

@@ -31,7 +31,7 @@ fn hostile_alert(id: &str, sev: Severity, risk: u8) -> Alert {
         reads: 2,
         writes: 1,
         actions: vec![ActionCount {
-            action: format!("Put{EVIL}"),
+            action: format!("Put{EVIL}").into(),
             access: Access::Write,
             count: 1,
             failed: 0,
@@ -40,7 +40,7 @@ fn hostile_alert(id: &str, sev: Severity, risk: u8) -> Alert {
         }],
         actions_total: 1,
         changed: vec![ChangedResource {
-            resource: format!("arn:aws:s3:::bucket-{EVIL}"),
+            resource: format!("arn:aws:s3:::bucket-{EVIL}").into(),
             action: "PutBucketPolicy".into(),
             first: a.first_seen,
             count: 1,
