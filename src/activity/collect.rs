@@ -184,43 +184,56 @@ fn add_span(runs: &mut Vec<(Timestamp, Timestamp)>, span: (Timestamp, Timestamp)
     runs.splice(start..end, [(first, last)]);
 }
 
-/// Which of `n` shares an actor's events go to: a replay on `n` threads gives each thread the
-/// kept events of its share alone ([`EventShares`] when they are kept, [`Collector::split`]
-/// when they are tallied), so no thread reads or tests another's records. Fixed seeds: the
-/// keeping and the tallying must agree, and both happen in one run.
-pub fn actor_share(actor: &str, n: usize) -> usize {
+/// Which of `n` parts an actor's events go to: a replay on several threads gives each thread
+/// the kept events of its share alone ([`EventShares`] when they are kept,
+/// [`Collector::split`] when they are tallied), so no thread reads or tests another's
+/// records. Fixed seeds: the keeping and the tallying must agree, and both happen in one run.
+fn actor_share(actor: &str, n: usize) -> usize {
     const SEEDS: ahash::RandomState =
         ahash::RandomState::with_seeds(0x7368, 0x6172, 0x6573, 0x2121);
     (SEEDS.hash_one(actor) % n.max(1) as u64) as usize
 }
 
-/// Each event's share of `n` (see [`actor_share`]): its identity's actor's, or, without an
-/// identity, its address's (address actors are tallied by every share, so any share would
-/// do). The actor is worked out for every event into one buffer ([`actor_into`]): a table
-/// of identities seen, with thousands of sessions, cost a cache miss per event, three times
-/// the work.
+/// Of `n` shares, each share's events are kept in this many slices, tallied one slice after
+/// another: while a slice's events are tallied only its actors' tallies are in use, an
+/// eighth of the share's, which stay in the cache where all of them did not. Slice s
+/// belongs to share `s % n`.
+pub const SLICES_PER_SHARE: usize = 8;
+
+/// The share of `n` an identity actor belongs to ([`Collector::split`]): that of its slice.
+fn share_of_actor(actor: &str, n: usize) -> usize {
+    actor_share(actor, n * SLICES_PER_SHARE) % n.max(1)
+}
+
+/// Each event's slice of `n` shares (see [`SLICES_PER_SHARE`]): its identity's actor's, or,
+/// without an identity, its address's (address actors are tallied by every share, so any
+/// share would do). The actor is worked out for every event into one buffer
+/// ([`actor_into`]): a table of identities seen, with thousands of sessions, cost a cache
+/// miss per event, three times the work.
 pub struct EventShares {
-    n: usize,
+    slices: usize,
     actor: String,
 }
 
 impl EventShares {
+    /// Slices of `n` shares: [`of`](Self::of) gives a slice below
+    /// `n * SLICES_PER_SHARE`, whose share is the slice modulo `n` (one share, one slice).
     pub fn new(n: usize) -> EventShares {
         EventShares {
-            n: n.max(1),
+            slices: if n > 1 { n * SLICES_PER_SHARE } else { 1 },
             actor: String::new(),
         }
     }
 
     pub fn of(&mut self, identity: &str, source_ip: &str) -> usize {
-        if self.n == 1 {
+        if self.slices == 1 {
             return 0;
         }
         if identity.is_empty() {
-            return actor_share(source_ip.trim(), self.n);
+            return actor_share(source_ip.trim(), self.slices);
         }
         actor_into(identity, &mut self.actor);
-        actor_share(&self.actor, self.n)
+        actor_share(&self.actor, self.slices)
     }
 }
 
@@ -348,7 +361,7 @@ impl Collector {
     }
 
     /// `n` collectors, the k-th for the events of share k ([`EventShares`]): each counts the
-    /// identity actors of its share ([`actor_share`]), whose events are all in it, so their
+    /// identity actors of its share ([`share_of_actor`]), whose events are all in it, so their
     /// merge moves those logs instead of adding tallies up; an address actor's events can be
     /// in any share (they go by identity), so every collector counts the address actors in
     /// the events it is given, and the merge adds those up (they are few). Made before any
@@ -357,7 +370,7 @@ impl Collector {
         let n = n.max(1);
         let mut share_of = vec![0; self.identity_logs.len()];
         for (actor, i) in &self.identities {
-            share_of[*i] = actor_share(actor, n);
+            share_of[*i] = share_of_actor(actor, n);
         }
         (0..n)
             .map(|k| Collector {
@@ -783,7 +796,7 @@ mod tests {
                 e.resource = "bucket".into();
                 counted_one += usize::from(one.observe(&e));
                 // Each event to its own share's collector, as the kept files give them.
-                let share = &mut shares[route.of(&e.identity, &e.source_ip)];
+                let share = &mut shares[route.of(&e.identity, &e.source_ip) % n];
                 if share.wants(&e.identity, &e.source_ip) {
                     counted_shares += usize::from(share.observe(&e));
                 }

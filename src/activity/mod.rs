@@ -16,5 +16,5 @@ pub mod shell;
 pub mod tally;
 pub mod timeline;
 
-pub use collect::{alert_actor, Collector, EventShares, Needles, Wanted};
+pub use collect::{alert_actor, Collector, EventShares, Needles, Wanted, SLICES_PER_SHARE};
 pub use next_steps::next_steps;

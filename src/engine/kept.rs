@@ -10,7 +10,7 @@
 //! A scan that skips records keeps only standard input's events as they reach the ordered
 //! pass.
 
-use crate::activity::EventShares;
+use crate::activity::{EventShares, SLICES_PER_SHARE};
 use crate::event::codec::{self, KeepFields, Peek};
 use crate::event::Event;
 use crate::input::ranges::read_at;
@@ -39,7 +39,8 @@ pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
 #[derive(Default)]
 pub struct KeptEvents {
     files: Vec<KeptFile>,
-    /// How many shares the files split the events into (`EventShares`); 0 means 1.
+    /// How many shares the files split the events into (`EventShares`); 0 means 1. Each
+    /// file holds one slice of a share (its `share` is the slice).
     shares: usize,
     /// Every event of every input is here (the scan parsed every record and its workers kept
     /// each one): activity needs no second read.
@@ -99,6 +100,7 @@ impl KeptEvents {
             file.flush()?;
         }
         let files = &self.files;
+        let shares = self.shares();
         std::thread::scope(|scope| {
             let threads: Vec<_> = states
                 .into_iter()
@@ -107,7 +109,10 @@ impl KeptEvents {
                     scope.spawn(move || {
                         // Two closures, one state: it is borrowed by each call in turn.
                         let state = std::cell::RefCell::new(state);
-                        for file in files.iter().filter(|f| f.share == k) {
+                        // The share's slices one after another (`SLICES_PER_SHARE`).
+                        let slices = (k..shares * SLICES_PER_SHARE).step_by(shares);
+                        let mine = slices.flat_map(|s| files.iter().filter(move |f| f.share == s));
+                        for file in mine {
                             file.read(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
                                 f(&mut state.borrow_mut(), e)
                             })?;
@@ -131,7 +136,7 @@ pub struct KeptPool {
     shares: usize,
 }
 
-/// One writer: a file for each share, made when its first event comes.
+/// One writer: a file for each slice of each share, made when its first event comes.
 struct Writer {
     files: Vec<Option<KeptFile>>,
     route: EventShares,
@@ -151,7 +156,7 @@ impl KeptPool {
     pub fn keep(&self, events: &[Event]) {
         let spare = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut w = spare.unwrap_or_else(|| Writer {
-            files: (0..self.shares).map(|_| None).collect(),
+            files: (0..self.shares * SLICES_PER_SHARE).map(|_| None).collect(),
             route: EventShares::new(self.shares),
         });
         for e in events {
@@ -201,7 +206,7 @@ impl KeptPool {
 
 /// One scratch file of length-prefixed encoded events.
 struct KeptFile {
-    /// The share of the events it holds.
+    /// The slice of the events it holds (`activity::EventShares`).
     share: usize,
     path: PathBuf,
     file: File,
@@ -210,9 +215,10 @@ struct KeptFile {
 }
 
 /// How much a kept file holds in memory before writing it out: small enough that a
-/// writer's files (one per share) stay in the core's cache while events are encoded into
-/// them (with a megabyte each, the encoding's copies missed the cache three times as often).
-const WRITE_AT: usize = 1 << 17;
+/// writer's files (one per slice of each share) stay in the core's cache while events are
+/// encoded into them (with a megabyte each, the encoding's copies missed the cache three
+/// times as often).
+const WRITE_AT: usize = 1 << 16;
 
 impl KeptFile {
     fn create(share: usize) -> io::Result<KeptFile> {
@@ -399,7 +405,7 @@ mod tests {
         let mut route = EventShares::new(3);
         let mut want = vec![Vec::new(); 3];
         for e in &all {
-            want[route.of(&e.identity, &e.source_ip)].push(e.time);
+            want[route.of(&e.identity, &e.source_ip) % 3].push(e.time);
         }
         for (k, (mut got, mut want)) in got.into_iter().zip(want).enumerate() {
             got.sort();
