@@ -252,7 +252,7 @@ pub fn needle_of(actor: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The activity of every actor that has an alert.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Collector {
     /// Identity actors → their place in `identity_logs`.
     identities: HashMap<String, usize>,
@@ -267,20 +267,6 @@ pub struct Collector {
     /// Which identity actors (by place) this collector counts: every one when empty, else
     /// those of its share (made by [`split`](Self::split)).
     owned: Vec<bool>,
-}
-
-impl Default for Collector {
-    fn default() -> Collector {
-        Collector {
-            identities: HashMap::default(),
-            identity_logs: Vec::new(),
-            sources: HashMap::default(),
-            actor_memo: DigestMap::default(),
-            last_identity: String::new(),
-            last_log: None,
-            owned: Vec::new(),
-        }
-    }
 }
 
 impl Collector {
