@@ -187,11 +187,12 @@ fn add_span(runs: &mut Vec<(Timestamp, Timestamp)>, span: (Timestamp, Timestamp)
 /// Which of `n` parts an actor's events go to: a replay on several threads gives each thread
 /// the kept events of its share alone ([`EventShares`] when they are kept,
 /// [`Collector::split`] when they are tallied), so no thread reads or tests another's
-/// records. Fixed seeds: the keeping and the tallying must agree, and both happen in one run.
+/// records. Keys drawn once per process: the keeping and the tallying agree (both happen in
+/// one run), and no input can choose actors that all fall in one share.
 fn actor_share(actor: &str, n: usize) -> usize {
-    const SEEDS: ahash::RandomState =
-        ahash::RandomState::with_seeds(0x7368, 0x6172, 0x6573, 0x2121);
-    (SEEDS.hash_one(actor) % n.max(1) as u64) as usize
+    static KEYS: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
+    let keys = KEYS.get_or_init(ahash::RandomState::new);
+    (keys.hash_one(actor) % n.max(1) as u64) as usize
 }
 
 /// Of `n` shares, each share's events are kept in this many slices, tallied one slice after

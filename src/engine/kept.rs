@@ -40,7 +40,7 @@ pub const ACTIVITY_FIELDS: KeepFields = KeepFields::IDENTITY
 pub struct KeptEvents {
     files: Vec<KeptFile>,
     /// How many shares the files split the events into (`EventShares`); 0 means 1. Each
-    /// file holds one slice of a share (its `share` is the slice).
+    /// file holds one slice of a share.
     shares: usize,
     /// Every event of every input is here (the scan parsed every record and its workers kept
     /// each one): activity needs no second read.
@@ -48,7 +48,8 @@ pub struct KeptEvents {
 }
 
 impl KeptEvents {
-    /// Keeps one event (standard input's, from the ordered pass), in share 0 of 1.
+    /// Keeps one event (standard input's, from the ordered pass), in the one slice of one
+    /// share.
     pub fn push(&mut self, e: &Event) -> io::Result<()> {
         if self.files.is_empty() {
             self.files.push(KeptFile::create(0)?);
@@ -111,7 +112,7 @@ impl KeptEvents {
                         let state = std::cell::RefCell::new(state);
                         // The share's slices one after another (`SLICES_PER_SHARE`).
                         let slices = (k..shares * SLICES_PER_SHARE).step_by(shares);
-                        let mine = slices.flat_map(|s| files.iter().filter(move |f| f.share == s));
+                        let mine = slices.flat_map(|s| files.iter().filter(move |f| f.slice == s));
                         for file in mine {
                             file.read(&mut |p| wants(&mut state.borrow_mut(), p), &mut |e| {
                                 f(&mut state.borrow_mut(), e)
@@ -207,10 +208,10 @@ impl KeptPool {
 /// One scratch file of length-prefixed encoded events.
 struct KeptFile {
     /// The slice of the events it holds (`activity::EventShares`).
-    share: usize,
+    slice: usize,
     path: PathBuf,
     file: File,
-    /// Events encoded straight into it, written out a megabyte at a time.
+    /// Events encoded straight into it, written out [`WRITE_AT`] bytes at a time.
     buf: Vec<u8>,
 }
 
@@ -221,12 +222,12 @@ struct KeptFile {
 const WRITE_AT: usize = 1 << 16;
 
 impl KeptFile {
-    fn create(share: usize) -> io::Result<KeptFile> {
+    fn create(slice: usize) -> io::Result<KeptFile> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path = super::scratch::dir()?.join(format!("kept-events-{n}.bin"));
         Ok(KeptFile {
-            share,
+            slice,
             file: File::create(&path)?,
             path,
             buf: Vec::with_capacity(WRITE_AT + 4096),
