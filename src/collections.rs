@@ -25,11 +25,18 @@ impl<V> Default for DigestMap<V> {
     }
 }
 
-/// The digest a [`DigestMap`] holds `s` as.
-pub fn digest(s: &str) -> u128 {
+/// Two hash keys drawn once per process, for digests that must agree within a run (delivery
+/// keys, [`DigestMap`], the kept events' shares) and that no input can aim at: nothing stored
+/// or printed depends on them.
+pub fn process_keys() -> &'static (ahash::RandomState, ahash::RandomState) {
     static KEYS: std::sync::OnceLock<(ahash::RandomState, ahash::RandomState)> =
         std::sync::OnceLock::new();
-    let (a, b) = KEYS.get_or_init(|| (ahash::RandomState::new(), ahash::RandomState::new()));
+    KEYS.get_or_init(|| (ahash::RandomState::new(), ahash::RandomState::new()))
+}
+
+/// The digest a [`DigestMap`] holds `s` as.
+pub fn digest(s: &str) -> u128 {
+    let (a, b) = process_keys();
     (u128::from(a.hash_one(s)) << 64) | u128::from(b.hash_one(s))
 }
 

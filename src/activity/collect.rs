@@ -190,8 +190,7 @@ fn add_span(runs: &mut Vec<(Timestamp, Timestamp)>, span: (Timestamp, Timestamp)
 /// records. Keys drawn once per process: the keeping and the tallying agree (both happen in
 /// one run), and no input can choose actors that all fall in one share.
 fn actor_share(actor: &str, n: usize) -> usize {
-    static KEYS: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
-    let keys = KEYS.get_or_init(ahash::RandomState::new);
+    let keys = &crate::collections::process_keys().0;
     (keys.hash_one(actor) % n.max(1) as u64) as usize
 }
 

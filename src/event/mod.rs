@@ -269,7 +269,7 @@ impl Event {
             return None;
         }
         use std::hash::{BuildHasher, Hasher};
-        let (k1, k2) = delivery_keys();
+        let (k1, k2) = crate::collections::process_keys();
         let mut a = k1.build_hasher();
         let mut b = k2.build_hasher();
         self.hash_content(&mut a);
@@ -291,7 +291,9 @@ impl Event {
     pub fn dropped_digest(&self, kept: codec::KeepFields, scratch: &mut Vec<u8>) -> u64 {
         let at = scratch.len();
         codec::encode_dropped(self, kept, scratch);
-        let digest = delivery_keys().0.hash_one(&scratch[at..]);
+        let digest = crate::collections::process_keys()
+            .0
+            .hash_one(&scratch[at..]);
         scratch.truncate(at);
         digest
     }
@@ -352,12 +354,6 @@ impl Event {
 pub struct DeliveryKey {
     pub id: u64,
     pub content: u128,
-}
-
-fn delivery_keys() -> &'static (ahash::RandomState, ahash::RandomState) {
-    static KEYS: std::sync::OnceLock<(ahash::RandomState, ahash::RandomState)> =
-        std::sync::OnceLock::new();
-    KEYS.get_or_init(|| (ahash::RandomState::new(), ahash::RandomState::new()))
 }
 
 /// Fixed keys: digests are the same in every run.
